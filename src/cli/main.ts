@@ -1,0 +1,165 @@
+// The `avw` command: index, inspect and export trajectories from a terminal or a script.
+// Every command takes --json for machine-readable output; errors are one line on stderr with exit code 1
+// (2 for usage errors).
+import { resolve } from 'node:path';
+import { openIndexed, type IndexedTrajectory } from '../core/index/indexed-trajectory.js';
+import { exportTags, importTags } from '../core/index/tags-io.js';
+import { parseArgs, UsageError, type FlagSpec } from './args.js';
+import { progressBar } from './progress.js';
+
+const HELP = `avw: Avalanche Workbench command line
+
+usage:
+  avw info FILE [--json]                      formats, frames, particles, dimensions, timesteps, box
+  avw frame FILE --frame K [--unwrapped] [--json]
+                                              one frame: ids (ascending) and positions
+  avw index FILE [--json]                     index (or update the index of) a trajectory
+  avw tags FILE [--json]                      list the tags of a trajectory
+  avw tags FILE --export OUT.csv|OUT.json     export tags
+  avw tags FILE --import IN.csv|IN.json       import (merge) tags
+
+common options:
+  --index-dir DIR   where the trajectory index lives (default: $AVW_INDEX_DIR or the user data directory)
+  --json            machine-readable output on stdout
+  --help            this text
+
+formats: LAMMPS text dump (.lammpstrj, .dump; gzip/bzip2 too), XYZ and extended XYZ, HOOMD GSD, DCD, XTC.
+`;
+
+const COMMON: FlagSpec = { json: 'boolean', 'index-dir': 'string', help: 'boolean' };
+
+function out(json: boolean, value: unknown, text: () => string): void {
+  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text()}\n`);
+}
+
+function openWithProgress(file: string, indexDir: string | undefined, quiet: boolean): IndexedTrajectory {
+  const bar = progressBar('indexing', !quiet && process.stderr.isTTY === true);
+  try {
+    return openIndexed(resolve(file), {
+      indexDir,
+      onProgress: (p) => bar.update(p.fileBytesDone, p.fileBytesTotal, `${p.frames} frames`),
+    });
+  } finally {
+    bar.finish();
+  }
+}
+
+function oneFile(positionals: string[], command: string): string {
+  if (positionals.length !== 1) throw new UsageError(`avw ${command}: expected one trajectory file, got ${positionals.length}`);
+  return positionals[0];
+}
+
+function cmdInfo(argv: string[]): void {
+  const { positionals, flags } = parseArgs(argv, COMMON, 'info');
+  const t = openWithProgress(oneFile(positionals, 'info'), flags['index-dir'] as string | undefined, flags.json === true);
+  try {
+    const info = t.info();
+    out(flags.json === true, info, () =>
+      [
+        `file        ${t.path}`,
+        `format      ${info.format}`,
+        `frames      ${info.frames}`,
+        `particles   ${info.particles}${info.particlesConstant ? '' : ' (first frame; the count changes between frames)'}`,
+        `dimensions  ${info.dimensions}`,
+        `timesteps   ${info.timesteps[0]} .. ${info.timesteps[1]}`,
+        `box origin  ${info.box.origin.join(' ')}`,
+        `box vectors ${info.box.vectors.map((v) => `[${v.join(' ')}]`).join(' ')}`,
+        ...(t.damage ? [`damage      ${t.damage.message}`] : []),
+      ].join('\n'));
+  } finally {
+    t.close();
+  }
+}
+
+function cmdFrame(argv: string[]): void {
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, frame: 'int', unwrapped: 'boolean' }, 'frame');
+  const file = oneFile(positionals, 'frame');
+  if (flags.frame === undefined) throw new UsageError('avw frame: --frame K is required');
+  const t = openWithProgress(file, flags['index-dir'] as string | undefined, flags.json === true);
+  try {
+    const k = flags.frame as number;
+    if (k < 0 || k >= t.frameCount) throw new Error(`${file}: frame ${k} does not exist (the trajectory has ${t.frameCount} frames, 0..${t.frameCount - 1})`);
+    const f = t.readFrame(k, { unwrapped: flags.unwrapped === true });
+    const pos = flags.unwrapped === true ? (f.unwrapped ?? f.positions) : f.positions;
+    for (const w of f.warnings) process.stderr.write(`avw frame: warning: ${w}\n`);
+    const positions: number[][] = new Array(f.n);
+    for (let i = 0; i < f.n; i++) positions[i] = [pos[3 * i], pos[3 * i + 1], pos[3 * i + 2]];
+    const value = {
+      frame: k,
+      timestep: f.timestep,
+      n: f.n,
+      box: { origin: f.box.origin, vectors: f.box.vectors },
+      ids: Array.from(f.ids),
+      positions,
+    };
+    out(flags.json === true, value, () => {
+      const lines = [`frame ${k}  timestep ${f.timestep}  n ${f.n}`, 'id x y z'];
+      for (let i = 0; i < f.n; i++) lines.push(`${f.ids[i]} ${positions[i].join(' ')}`);
+      return lines.join('\n');
+    });
+  } finally {
+    t.close();
+  }
+}
+
+function cmdIndex(argv: string[]): void {
+  const { positionals, flags } = parseArgs(argv, COMMON, 'index');
+  const started = performance.now();
+  const t = openWithProgress(oneFile(positionals, 'index'), flags['index-dir'] as string | undefined, flags.json === true);
+  try {
+    const seconds = (performance.now() - started) / 1000;
+    const value = { path: t.path, format: t.format, frames: t.frameCount, particles: t.particleCount, seconds, damage: t.damage?.message ?? null };
+    out(flags.json === true, value, () =>
+      `indexed ${t.path}: ${t.frameCount} frames of ${t.particleCount} particles (${t.format}) in ${seconds.toFixed(2)} s` +
+      (t.damage ? `\nwarning: ${t.damage.message}` : ''));
+  } finally {
+    t.close();
+  }
+}
+
+function cmdTags(argv: string[]): void {
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, export: 'string', import: 'string' }, 'tags');
+  const t = openWithProgress(oneFile(positionals, 'tags'), flags['index-dir'] as string | undefined, flags.json === true);
+  try {
+    if (flags.export !== undefined && flags.import !== undefined) throw new UsageError('avw tags: use --export or --import, not both');
+    if (typeof flags.export === 'string') {
+      const n = exportTags(t, resolve(flags.export));
+      out(flags.json === true, { exported: n, file: resolve(flags.export) }, () => `exported ${n} tags to ${flags.export}`);
+    } else if (typeof flags.import === 'string') {
+      const r = importTags(t, resolve(flags.import));
+      out(flags.json === true, r, () => `imported ${r.inserted + r.updated} tags from ${flags.import} (${r.inserted} new, ${r.updated} updated)`);
+    } else {
+      const tags = t.listTags();
+      out(flags.json === true, { tags }, () =>
+        tags.length === 0 ? 'no tags' : ['frame kind source score note', ...tags.map((g) => `${g.frame} ${g.kind} ${g.source} ${g.score ?? ''} ${g.note ?? ''}`)].join('\n'));
+    }
+  } finally {
+    t.close();
+  }
+}
+
+const COMMANDS: Record<string, (argv: string[]) => void> = { info: cmdInfo, frame: cmdFrame, index: cmdIndex, tags: cmdTags };
+
+export function runCli(argv: string[]): number {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help')) {
+    process.stdout.write(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version') {
+    process.stdout.write('avw 0.1.0\n');
+    return 0;
+  }
+  const run = COMMANDS[command];
+  try {
+    if (!run) throw new UsageError(`avw: unknown command "${command}" (try avw --help)`);
+    run(rest);
+    return 0;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`${message.startsWith('avw') ? message : `avw ${command}: ${message}`}\n`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+}
+
+process.exitCode = runCli(process.argv.slice(2));

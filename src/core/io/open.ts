@@ -1,0 +1,68 @@
+// Format detection and reader construction: the one entry point from a path to a TrajectoryReader.
+import { basename } from 'node:path';
+import type { ByteSource } from './byte-source.js';
+import { openByteSource } from './open-source.js';
+import { DcdReader } from './dcd.js';
+import { GsdReader } from './gsd.js';
+import { LammpsDumpReader } from './lammps-dump.js';
+import { XtcReader } from './xtc.js';
+import { XyzReader } from './xyz.js';
+import { TrajectoryError, type FormatName, type TrajectoryReader } from './types.js';
+
+export const SUPPORTED_FORMATS_TEXT =
+  'a LAMMPS text dump, an (extended) XYZ file, a HOOMD GSD file, a DCD or an XTC file (text formats optionally gzip- or bzip2-compressed)';
+
+/** Decide the format from the first bytes of the (uncompressed) stream; the extension only breaks ties. */
+export function detectFormat(source: ByteSource): FormatName {
+  const head = source.read(0, 4096);
+  if (head.length === 0) {
+    throw new TrajectoryError(`${source.path}: the file is empty; expected ${SUPPORTED_FORMATS_TEXT}`, source.path, { offset: 0 });
+  }
+  // GSD: 8-byte magic 0x65DF65DF65DF65DF.
+  if (head.length >= 8 && head.readUInt32LE(0) === 0x65df65df && head.readUInt32LE(4) === 0x65df65df) return 'gsd';
+  // XTC: big-endian int 1995 (magic), then natoms.
+  if (head.length >= 4 && head.readInt32BE(0) === 1995) return 'xtc';
+  // DCD: a Fortran record of 84 bytes whose payload starts with "CORD" (either endianness, 4- or 8-byte markers).
+  if (head.length >= 8 && (head.readInt32LE(0) === 84 || head.readInt32BE(0) === 84) && head.toString('latin1', 4, 8) === 'CORD') return 'dcd';
+  if (head.length >= 12 && head.readInt32LE(0) === 84 && head.toString('latin1', 8, 12) === 'CORD') return 'dcd';
+  const text = head.toString('latin1');
+  if (/^\s*ITEM:/.test(text)) return 'lammps-dump';
+  // XYZ: first line an atom count, second line a comment (key=value pairs make it extended XYZ).
+  const m = /^\s*(\d+)[ \t]*\r?\n([^\n]*)/.exec(text);
+  if (m) return /(^|\s)(Lattice|Properties)\s*=/i.test(m[2]) ? 'extxyz' : 'xyz';
+  if (/[\x00-\x08\x0e-\x1f]/.test(text.slice(0, 512))) {
+    throw new TrajectoryError(
+      `${source.path}: not a trajectory (binary data that is none of the known formats); expected ${SUPPORTED_FORMATS_TEXT}`,
+      source.path, { offset: 0 });
+  }
+  throw new TrajectoryError(
+    `${source.path}: unknown format (line 1 reads "${text.split(/\r?\n/)[0].slice(0, 60)}"); expected ${SUPPORTED_FORMATS_TEXT}`,
+    source.path, { line: 1 });
+}
+
+export interface OpenReaderOptions {
+  /** A seek index persisted from an earlier pass over a compressed file. */
+  seekIndex?: Buffer | null;
+  /** Skip detection (e.g. the format is already recorded in the index). */
+  format?: FormatName;
+}
+
+/** Open a trajectory file read-only and return the reader for its format. */
+export function openReader(path: string, options: OpenReaderOptions = {}): TrajectoryReader {
+  const source = openByteSource(path, options.seekIndex ?? null);
+  try {
+    const format = options.format ?? detectFormat(source);
+    switch (format) {
+      case 'lammps-dump': return new LammpsDumpReader(source);
+      case 'xyz':
+      case 'extxyz': return new XyzReader(source);
+      case 'gsd': return new GsdReader(source);
+      case 'dcd': return new DcdReader(source);
+      case 'xtc': return new XtcReader(source);
+    }
+  } catch (e) {
+    source.close();
+    throw e;
+  }
+  throw new TrajectoryError(`${basename(path)}: unsupported format`, path);
+}
