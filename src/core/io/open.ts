@@ -24,7 +24,7 @@ export function detectFormat(source: ByteSource): FormatName {
   if (head.length >= 4 && head.readInt32BE(0) === 1995) return 'xtc';
   // DCD: a Fortran record of 84 bytes whose payload starts with "CORD" (either endianness, 4- or 8-byte markers).
   if (head.length >= 8 && (head.readInt32LE(0) === 84 || head.readInt32BE(0) === 84) && head.toString('latin1', 4, 8) === 'CORD') return 'dcd';
-  if (head.length >= 12 && head.readInt32LE(0) === 84 && head.toString('latin1', 8, 12) === 'CORD') return 'dcd';
+  if (head.length >= 12 && (head.readBigInt64LE(0) === 84n || head.readBigInt64BE(0) === 84n) && head.toString('latin1', 8, 12) === 'CORD') return 'dcd';
   const text = head.toString('latin1');
   if (/^\s*ITEM:/.test(text)) return 'lammps-dump';
   // XYZ: first line an atom count, second line a comment (key=value pairs make it extended XYZ).
