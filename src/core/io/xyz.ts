@@ -16,6 +16,9 @@ import {
 
 const NL = 10, CR = 13, SP = 32, TAB = 9;
 
+/** The most columns one Properties entry may declare (a guard against corrupt counts, not a format limit in practice). */
+const MAX_COLUMN_COUNT = 1024;
+
 /** One group of columns from `Properties=name:type:count`. */
 interface Column {
   name: string;
@@ -121,7 +124,7 @@ function parseProperties(spec: string): Column[] {
     const name = parts[k];
     const type = parts[k + 1].toUpperCase();
     const count = Number(parts[k + 2]);
-    if (!name || (type !== 'S' && type !== 'R' && type !== 'I' && type !== 'L') || !Number.isInteger(count) || count < 1) {
+    if (!name || (type !== 'S' && type !== 'R' && type !== 'I' && type !== 'L') || !Number.isInteger(count) || count < 1 || count > MAX_COLUMN_COUNT) {
       throw new Error(`Properties="${spec}": bad column "${parts[k]}:${parts[k + 1]}:${parts[k + 2]}" (expected name:S|R|I|L:count)`);
     }
     cols.push({ name, type, count });

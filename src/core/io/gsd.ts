@@ -1,0 +1,997 @@
+// HOOMD GSD files: the GSD file layer (versions 1.0 and 2.x) and the `hoomd` schema (1.x) on top of it.
+//
+// File layer (glotzerlab/gsd doc/file-layer.rst and gsd/gsd.c), all little-endian:
+//   header (256 bytes): u64 magic 0x65DF65DF65DF65DF, u64 index_location, u64 index_allocated_entries,
+//     u64 namelist_location, u64 namelist_allocated_entries (namelist bytes / 64), u32 schema_version,
+//     u32 gsd_version (both 0xaaaabbbb = aaaa.bbbb), char application[64], char schema[64], reserved[80].
+//   index: index_allocated_entries entries of 32 bytes {u64 frame, u64 N, i64 location, u32 M, u16 id,
+//     u8 type, u8 flags}; the first entry with location 0 ends the list. Frames never decrease; in 2.x the
+//     whole index is sorted by (frame, id). The number of frames is (last entry's frame) + 1.
+//   namelist: 1.0 (and 0.3): 64-byte NUL-padded names; 2.x: names separated by single NUL bytes.
+//     The first empty name ends the list; entry.id indexes it.
+//   chunk data: N*M elements of the entry's type at `location`.
+// Types: 1 uint8, 2 uint16, 3 uint32, 4 uint64, 5 int8, 6 int16, 7 int32, 8 int64, 9 float, 10 double,
+// 11 character (added in 2.1).
+//
+// HOOMD schema (doc/schema-hoomd.rst): a chunk missing from frame i takes its value from frame 0 (for
+// per-particle chunks only when N is equal in both frames), else the schema default.
+import type { ByteSource } from './byte-source.js';
+import { boxFromHoomd, unwrapWithImages, type Box } from '../box.js';
+import {
+  TrajectoryError,
+  type Frame,
+  type FrameEntry,
+  type ScanDamage,
+  type ScanOptions,
+  type ScanResult,
+  type TrajectoryReader,
+} from './types.js';
+
+export const GSD_MAGIC_LO = 0x65df65df;
+export const GSD_HEADER_SIZE = 256;
+export const GSD_INDEX_ENTRY_SIZE = 32;
+export const GSD_NAME_SIZE = 64;
+
+/** GSD chunk element types (gsd.h `enum gsd_type`). */
+export const GsdType = {
+  UINT8: 1,
+  UINT16: 2,
+  UINT32: 3,
+  UINT64: 4,
+  INT8: 5,
+  INT16: 6,
+  INT32: 7,
+  INT64: 8,
+  FLOAT: 9,
+  DOUBLE: 10,
+  CHARACTER: 11,
+} as const;
+export type GsdTypeId = (typeof GsdType)[keyof typeof GsdType];
+
+/** Bytes per element by type id (0 = invalid type). */
+export const GSD_TYPE_SIZE: readonly number[] = [0, 1, 2, 4, 8, 1, 2, 4, 8, 4, 8, 1];
+const TYPE_NAMES = ['?', 'uint8', 'uint16', 'uint32', 'uint64', 'int8', 'int16', 'int32', 'int64', 'float', 'double', 'char'];
+
+export type GsdArray =
+  | Uint8Array | Uint16Array | Uint32Array | BigUint64Array
+  | Int8Array | Int16Array | Int32Array | BigInt64Array
+  | Float32Array | Float64Array;
+
+export interface GsdHeader {
+  /** File layer version [major, minor]. */
+  version: [number, number];
+  application: string;
+  schema: string;
+  schemaVersion: [number, number];
+  indexLocation: number;
+  indexAllocatedEntries: number;
+  namelistLocation: number;
+  /** Size of the namelist block in 64-byte units. */
+  namelistAllocatedEntries: number;
+}
+
+/** One index entry, resolved to its chunk name. */
+export interface GsdChunkInfo {
+  name: string;
+  frame: number;
+  /** Rows. */
+  N: number;
+  /** Columns. */
+  M: number;
+  type: number;
+  typeName: string;
+  location: number;
+  /** N * M * sizeof(type). */
+  byteLength: number;
+}
+
+/** Damage found while reading the index: frames before `frame` are complete and usable. */
+export interface GsdIndexDamage {
+  kind: 'truncated' | 'corrupt';
+  frame: number;
+  offset: number;
+  message: string;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const TWO32 = 4294967296;
+const INDEX_BLOCK_ENTRIES = 32768;
+const WINDOW_BYTES = 65536;
+
+function u64(buf: Buffer, at: number): number {
+  return buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * TWO32;
+}
+
+function cString(buf: Buffer, start: number, end: number): string {
+  let e = start;
+  while (e < end && buf[e] !== 0) e++;
+  return buf.toString('utf8', start, e);
+}
+
+function versionText(v: [number, number]): string {
+  return `${v[0]}.${v[1]}`;
+}
+
+/**
+ * The GSD file layer, read-only: header, namelist and index, chunks listed by frame and read as typed arrays.
+ * `refresh()` (called lazily) re-reads the header and continues parsing the index where it stopped, so a
+ * file that another process is still writing can be followed. Frames whose index entries are invalid (data
+ * past the end of the file, unknown names or types) and all later frames are left out and reported in `damage`.
+ */
+export class GsdFile {
+  readonly path: string;
+  private hdr: GsdHeader | null = null;
+  private nameList: string[] = [];
+  private nameIds = new Map<string, number>();
+  // Index entries of complete frames, structure of arrays.
+  private count = 0;
+  private cap = 0;
+  private eFrame = new Float64Array(0);
+  private eN = new Float64Array(0);
+  private eLoc = new Float64Array(0);
+  private eM = new Uint32Array(0);
+  private eId = new Uint16Array(0);
+  private eType = new Uint8Array(0);
+  /** frameStart[f]..frameStart[f+1] are the entries of frame f (length nFrames + 1). */
+  private frameStart: number[] = [0];
+  private frames = 0;
+  private firstEntryKey = '';
+  private knownSize = 0;
+  private dmg: GsdIndexDamage | null = null;
+  /** The namelist block extends past the end of the file. */
+  private namesCut = false;
+  // Small-read window (scalars of consecutive frames are close together in the file).
+  private winStart = 0;
+  private winBuf: Buffer | null = null;
+
+  constructor(private readonly source: ByteSource) {
+    this.path = source.path;
+  }
+
+  get header(): GsdHeader {
+    if (!this.hdr) this.refresh();
+    return this.hdr as GsdHeader;
+  }
+
+  /** Number of complete frames found by the last `refresh()`. */
+  get nFrames(): number {
+    if (!this.hdr) this.refresh();
+    return this.frames;
+  }
+
+  /** Damage found by the last `refresh()`, else null. */
+  get damage(): GsdIndexDamage | null {
+    return this.dmg;
+  }
+
+  /** All chunk names in the namelist, in id order. */
+  get names(): readonly string[] {
+    if (!this.hdr) this.refresh();
+    return this.nameList;
+  }
+
+  /** Names in the namelist that start with `prefix`. */
+  findMatchingChunkNames(prefix: string): string[] {
+    return this.names.filter((n) => n.startsWith(prefix));
+  }
+
+  /** Re-read the header, namelist and (incrementally) the index. Throws TrajectoryError when the header is not GSD. */
+  refresh(): void {
+    this.winBuf = null;
+    const size = this.streamSize();
+    this.knownSize = size;
+    const head = this.source.read(0, GSD_HEADER_SIZE);
+    if (head.length < GSD_HEADER_SIZE) {
+      throw new TrajectoryError(
+        `${this.path}: not a GSD file: ${head.length} bytes, shorter than the 256-byte GSD header (at byte 0)`,
+        this.path, { offset: 0 });
+    }
+    if (head.readUInt32LE(0) !== GSD_MAGIC_LO || head.readUInt32LE(4) !== GSD_MAGIC_LO) {
+      throw new TrajectoryError(
+        `${this.path}: not a GSD file: bytes 0-7 are ${head.subarray(0, 8).toString('hex')}, expected the GSD magic number 0x65DF65DF65DF65DF`,
+        this.path, { offset: 0 });
+    }
+    const gv = head.readUInt32LE(44);
+    const sv = head.readUInt32LE(40);
+    const version: [number, number] = [gv >>> 16, gv & 0xffff];
+    const okVersion = (gv >= 0x10000 && gv < 0x30000) || gv === 3;
+    if (!okVersion) {
+      throw new TrajectoryError(
+        `${this.path}: unsupported GSD file layer version ${versionText(version)} (header byte 44); this reader supports 1.0 and 2.x`,
+        this.path, { offset: 44 });
+    }
+    const h: GsdHeader = {
+      version,
+      application: cString(head, 48, 112),
+      schema: cString(head, 112, 176),
+      schemaVersion: [sv >>> 16, sv & 0xffff],
+      indexLocation: u64(head, 8),
+      indexAllocatedEntries: u64(head, 16),
+      namelistLocation: u64(head, 24),
+      namelistAllocatedEntries: u64(head, 32),
+    };
+    const LIMIT = 2 ** 52;
+    if (h.indexLocation < GSD_HEADER_SIZE || h.indexAllocatedEntries < 1 || h.indexAllocatedEntries > 2 ** 40
+      || h.indexLocation + h.indexAllocatedEntries * GSD_INDEX_ENTRY_SIZE > LIMIT) {
+      throw new TrajectoryError(
+        `${this.path}: corrupt GSD header: index at byte ${h.indexLocation} with ${h.indexAllocatedEntries} entries (header bytes 8-23); expected an index after the 256-byte header`,
+        this.path, { offset: 8 });
+    }
+    if (h.namelistLocation < GSD_HEADER_SIZE || h.namelistAllocatedEntries < 1 || h.namelistAllocatedEntries > 2 ** 24
+      || h.namelistLocation > LIMIT) {
+      throw new TrajectoryError(
+        `${this.path}: corrupt GSD header: namelist at byte ${h.namelistLocation} with ${h.namelistAllocatedEntries} 64-byte blocks (header bytes 24-39); expected a namelist after the 256-byte header`,
+        this.path, { offset: 24 });
+    }
+    const prev = this.hdr;
+    this.hdr = h;
+    this.readNames(h);
+
+    // Continue the index parse where it stopped, unless the index moved or the file was rewritten.
+    let resume = prev !== null && prev.indexLocation === h.indexLocation && prev.version[0] === h.version[0] && this.frames > 0;
+    if (resume) {
+      const first = this.source.read(h.indexLocation, GSD_INDEX_ENTRY_SIZE);
+      if (first.length < GSD_INDEX_ENTRY_SIZE || first.toString('hex') !== this.firstEntryKey) resume = false;
+    }
+    if (resume) {
+      // Re-parse the last frame too: a writer that appends index entries chunk by chunk may have added to it.
+      const last = this.frames - 1;
+      this.count = this.frameStart[last];
+      this.frameStart.length = last + 1;
+      this.frames = last;
+    } else {
+      this.count = 0;
+      this.frameStart = [0];
+      this.frames = 0;
+    }
+    this.parseIndex(h, size);
+    if (this.count > 0) {
+      const first = this.source.read(h.indexLocation, GSD_INDEX_ENTRY_SIZE);
+      this.firstEntryKey = first.toString('hex');
+    } else {
+      this.firstEntryKey = '';
+    }
+  }
+
+  private streamSize(): number {
+    let size = this.source.size;
+    if (size === null) {
+      // Compressed stream: one pass learns the uncompressed size.
+      for (const chunk of this.source.chunks(0)) void chunk;
+      size = this.source.size ?? 0;
+    }
+    return size;
+  }
+
+  /** Whether the stream has at least `end` bytes (probes past a stale size: the file may be growing). */
+  private hasBytes(end: number): boolean {
+    if (end <= this.knownSize) return true;
+    if (!Number.isFinite(end) || end > 2 ** 52) return false;
+    const probe = this.source.read(end - 1, 1);
+    if (probe.length === 1) {
+      this.knownSize = end;
+      return true;
+    }
+    return false;
+  }
+
+  private readNames(h: GsdHeader): void {
+    const bytes = h.namelistAllocatedEntries * GSD_NAME_SIZE;
+    // Never ask for more than the file holds (a corrupt header may claim a huge block).
+    const avail = this.hasBytes(h.namelistLocation + bytes) ? bytes : Math.max(0, this.knownSize - h.namelistLocation);
+    const buf = this.source.read(h.namelistLocation, avail);
+    this.namesCut = buf.length < bytes;
+    const names: string[] = [];
+    const v1 = h.version[0] < 2;
+    let p = 0;
+    while (p < buf.length && buf[p] !== 0) {
+      if (v1) {
+        if (p + GSD_NAME_SIZE > buf.length) break; // cut by the end of the file
+        names.push(cString(buf, p, p + GSD_NAME_SIZE));
+        p += GSD_NAME_SIZE;
+      } else {
+        let e = p;
+        while (e < buf.length && buf[e] !== 0) e++;
+        if (e >= buf.length) break; // unterminated: cut by the end of the file
+        names.push(buf.toString('utf8', p, e));
+        p = e + 1;
+      }
+      if (names.length >= 65535) break;
+    }
+    this.nameList = names;
+    this.nameIds = new Map();
+    for (let i = 0; i < names.length; i++) if (!this.nameIds.has(names[i])) this.nameIds.set(names[i], i);
+  }
+
+  private grow(min: number): void {
+    let cap = Math.max(64, this.cap * 2);
+    while (cap < min) cap *= 2;
+    const f = new Float64Array(cap); f.set(this.eFrame.subarray(0, this.count)); this.eFrame = f;
+    const n = new Float64Array(cap); n.set(this.eN.subarray(0, this.count)); this.eN = n;
+    const l = new Float64Array(cap); l.set(this.eLoc.subarray(0, this.count)); this.eLoc = l;
+    const m = new Uint32Array(cap); m.set(this.eM.subarray(0, this.count)); this.eM = m;
+    const id = new Uint16Array(cap); id.set(this.eId.subarray(0, this.count)); this.eId = id;
+    const t = new Uint8Array(cap); t.set(this.eType.subarray(0, this.count)); this.eType = t;
+    this.cap = cap;
+  }
+
+  private parseIndex(h: GsdHeader, size: number): void {
+    this.dmg = null;
+    const alloc = h.indexAllocatedEntries;
+    let i = this.count;
+    let curFrame = this.frames - 1; // frame of the last parsed entry (-1: none)
+    let terminated = false;
+    let bad: GsdIndexDamage | null = null;
+    const nNames = this.nameList.length;
+    outer: while (i < alloc) {
+      const want = Math.min(alloc - i, INDEX_BLOCK_ENTRIES);
+      const at = h.indexLocation + i * GSD_INDEX_ENTRY_SIZE;
+      const buf = this.source.read(at, want * GSD_INDEX_ENTRY_SIZE);
+      const got = Math.floor(buf.length / GSD_INDEX_ENTRY_SIZE);
+      for (let k = 0; k < got; k++) {
+        const p = k * GSD_INDEX_ENTRY_SIZE;
+        const loc = u64(buf, p + 16);
+        if (loc === 0) {
+          terminated = true;
+          break outer;
+        }
+        const frame = u64(buf, p);
+        const N = u64(buf, p + 8);
+        const M = buf.readUInt32LE(p + 24);
+        const id = buf.readUInt16LE(p + 28);
+        const type = buf[p + 30];
+        const flags = buf[p + 31];
+        const entryOffset = at + p;
+        const where = `index entry ${i + k} at byte ${entryOffset}`;
+        const tsize = type < GSD_TYPE_SIZE.length ? GSD_TYPE_SIZE[type] : 0;
+        // The first frame that is not complete when this entry is bad.
+        const badFrame = curFrame < 0 ? 0 : frame === curFrame ? curFrame : curFrame + 1;
+        if (frame < curFrame || frame >= alloc) {
+          bad = { kind: 'corrupt', frame: Math.max(curFrame, 0), offset: entryOffset,
+            message: `${this.path}: corrupt GSD index: ${where} has frame ${frame}; expected frames in increasing order, from ${Math.max(curFrame, 0)}` };
+          break outer;
+        }
+        if (tsize === 0 || flags !== 0) {
+          bad = { kind: 'corrupt', frame: badFrame, offset: entryOffset,
+            message: `${this.path}: corrupt GSD index in frame ${frame}: ${where} has type ${type} and flags ${flags}; expected a type 1-11 and flags 0` };
+          break outer;
+        }
+        if (id >= nNames) {
+          bad = { kind: this.namesCut ? 'truncated' : 'corrupt', frame: badFrame, offset: entryOffset,
+            message: `${this.path}: ${this.namesCut ? 'GSD file truncated' : 'corrupt GSD index'} in frame ${frame}: ${where} names chunk id ${id}, but the namelist (at byte ${h.namelistLocation}) has ${nNames} names` };
+          break outer;
+        }
+        const bytes = N * M * tsize;
+        if (loc < GSD_HEADER_SIZE || !this.hasBytes(loc + bytes)) {
+          const truncated = loc >= GSD_HEADER_SIZE;
+          bad = { kind: truncated ? 'truncated' : 'corrupt', frame: badFrame, offset: truncated ? Math.min(loc, Math.max(size, this.knownSize)) : entryOffset,
+            message: truncated
+              ? `${this.path}: GSD file truncated in frame ${frame}: chunk "${this.nameList[id]}" (${where}) needs bytes ${loc}-${loc + bytes}, but the file ends at byte ${Math.max(size, this.knownSize)}`
+              : `${this.path}: corrupt GSD index in frame ${frame}: ${where} points at byte ${loc}, inside the header` };
+          break outer;
+        }
+        if (this.count >= this.cap) this.grow(this.count + 1);
+        const c = this.count;
+        if (frame > curFrame) {
+          for (let g = curFrame + 1; g <= frame; g++) this.frameStart[g] = c;
+          curFrame = frame;
+        }
+        this.eFrame[c] = frame;
+        this.eN[c] = N;
+        this.eLoc[c] = loc;
+        this.eM[c] = M;
+        this.eId[c] = id;
+        this.eType[c] = type;
+        this.count = c + 1;
+      }
+      i += got;
+      if (got < want) break; // the index block is cut by the end of the file
+    }
+    let nFrames = curFrame + 1;
+    if (bad) {
+      nFrames = Math.min(nFrames, bad.frame);
+      this.dmg = bad;
+    } else if (!terminated && i < alloc) {
+      // Index cut by the end of the file: the last frame seen may be incomplete.
+      const f = Math.max(curFrame, 0);
+      nFrames = Math.max(0, curFrame);
+      this.dmg = { kind: 'truncated', frame: f, offset: h.indexLocation + i * GSD_INDEX_ENTRY_SIZE,
+        message: `${this.path}: GSD file truncated: the index (${alloc} entries from byte ${h.indexLocation}) ends at byte ${h.indexLocation + i * GSD_INDEX_ENTRY_SIZE} in frame ${f}` };
+    }
+    if (!this.dmg && h.version[0] < 2 && this.lastFrameLooksPartial(nFrames)) {
+      // gsd 1.x writers copy the in-memory index, including entries of the frame being written, when the
+      // index grows in the middle of a frame. Such a frame holds a strict prefix of the previous frames' chunks
+      // (1.0 indexes keep write order); leave it out until it is complete.
+      const f = nFrames - 1;
+      this.dmg = { kind: 'truncated', frame: f, offset: this.eLoc[this.frameStart[f]],
+        message: `${this.path}: GSD frame ${f} looks incomplete (still being written?): it has only the first ${this.frameStart[f + 1] - this.frameStart[f]} of the previous frame's chunks` };
+      nFrames = f;
+    }
+    // Keep only entries of complete frames.
+    this.frames = nFrames;
+    this.frameStart.length = nFrames + 1;
+    this.count = nFrames === curFrame + 1 ? this.count : this.frameStart[nFrames] ?? this.count;
+    this.frameStart[nFrames] = this.count;
+  }
+
+  /**
+   * Whether the last of `nFrames` (>= 3) frames holds a strict prefix of the previous frame's chunk ids while the
+   * two frames before it hold the same ids (a steady writer). Called while the last frame's entries end the list.
+   */
+  private lastFrameLooksPartial(nFrames: number): boolean {
+    if (nFrames < 3) return false;
+    const a = this.frameStart[nFrames - 3];
+    const b = this.frameStart[nFrames - 2];
+    const c = this.frameStart[nFrames - 1];
+    const end = this.count;
+    const nPrev = c - b;
+    const nLast = end - c;
+    if (b - a !== nPrev || nLast >= nPrev || nLast === 0) return false;
+    for (let k = 0; k < nPrev; k++) if (this.eId[a + k] !== this.eId[b + k]) return false;
+    for (let k = 0; k < nLast; k++) if (this.eId[b + k] !== this.eId[c + k]) return false;
+    return true;
+  }
+
+  /** Index entries (global indices) of frame f: [start, end). */
+  frameRange(frame: number): [number, number] {
+    if (frame < 0 || frame >= this.nFrames) return [0, 0];
+    return [this.frameStart[frame], this.frameStart[frame + 1]];
+  }
+
+  /** Global index of the entry named `name` in `frame`, or -1. */
+  findEntry(frame: number, name: string): number {
+    const id = this.nameIds.get(name);
+    if (id === undefined) return -1;
+    const [a, b] = this.frameRange(frame);
+    for (let i = a; i < b; i++) if (this.eId[i] === id) return i;
+    return -1;
+  }
+
+  entryInfo(i: number): GsdChunkInfo {
+    const type = this.eType[i];
+    return {
+      name: this.nameList[this.eId[i]],
+      frame: this.eFrame[i],
+      N: this.eN[i],
+      M: this.eM[i],
+      type,
+      typeName: TYPE_NAMES[type] ?? '?',
+      location: this.eLoc[i],
+      byteLength: this.eN[i] * this.eM[i] * GSD_TYPE_SIZE[type],
+    };
+  }
+
+  entryName(i: number): string { return this.nameList[this.eId[i]]; }
+  entryRows(i: number): number { return this.eN[i]; }
+  entryCols(i: number): number { return this.eM[i]; }
+  entryType(i: number): number { return this.eType[i]; }
+  entryLocation(i: number): number { return this.eLoc[i]; }
+  entryByteLength(i: number): number { return this.eN[i] * this.eM[i] * GSD_TYPE_SIZE[this.eType[i]]; }
+
+  /** The chunks of one frame, in index order. */
+  chunks(frame: number): GsdChunkInfo[] {
+    const [a, b] = this.frameRange(frame);
+    const out: GsdChunkInfo[] = [];
+    for (let i = a; i < b; i++) out.push(this.entryInfo(i));
+    return out;
+  }
+
+  /** Whether chunk `name` is present in `frame`. */
+  chunkExists(frame: number, name: string): boolean {
+    return this.findEntry(frame, name) >= 0;
+  }
+
+  /** Read chunk `name` of `frame` as a typed array of N*M elements (row-major), or null when absent. */
+  readChunk(frame: number, name: string): GsdArray | null {
+    const i = this.findEntry(frame, name);
+    return i < 0 ? null : this.readEntry(i);
+  }
+
+  /** The raw bytes of entry i (a fresh read; small chunks come from a read window). */
+  entryBytes(i: number): Buffer {
+    const loc = this.eLoc[i];
+    const len = this.entryByteLength(i);
+    let buf: Buffer;
+    if (len <= 4096) {
+      buf = this.readSmall(loc, len);
+    } else {
+      buf = this.source.read(loc, len);
+    }
+    if (buf.length < len) {
+      throw new TrajectoryError(
+        `${this.path}: GSD file truncated in frame ${this.eFrame[i]}: chunk "${this.entryName(i)}" needs bytes ${loc}-${loc + len}, but only ${buf.length} bytes could be read`,
+        this.path, { frame: this.eFrame[i], offset: loc });
+    }
+    return buf;
+  }
+
+  private readSmall(loc: number, len: number): Buffer {
+    const w = this.winBuf;
+    if (w && loc >= this.winStart && loc + len <= this.winStart + w.length) {
+      return w.subarray(loc - this.winStart, loc - this.winStart + len);
+    }
+    const buf = this.source.read(loc, Math.max(len, WINDOW_BYTES));
+    // Copy: the source may reuse its buffers.
+    this.winBuf = Buffer.from(buf);
+    this.winStart = loc;
+    return this.winBuf.subarray(0, Math.min(len, this.winBuf.length));
+  }
+
+  /** Read entry i as a typed array (elements in file order). */
+  readEntry(i: number): GsdArray {
+    const type = this.eType[i];
+    const count = this.eN[i] * this.eM[i];
+    const size = GSD_TYPE_SIZE[type];
+    const raw = this.entryBytes(i);
+    return toTypedArray(raw, type, count, size);
+  }
+
+  /** First element of entry i as a number (for 1x1 scalars such as step and N). */
+  readScalar(i: number): number {
+    const type = this.eType[i];
+    if (this.eN[i] * this.eM[i] < 1) return NaN;
+    const b = this.entryBytes(i);
+    return scalarAt(b, type, 0);
+  }
+
+  close(): void {
+    this.winBuf = null;
+  }
+}
+
+function scalarAt(b: Buffer, type: number, k: number): number {
+  switch (type) {
+    case 1: case 11: return b[k];
+    case 2: return b.readUInt16LE(k * 2);
+    case 3: return b.readUInt32LE(k * 4);
+    case 4: return b.readUInt32LE(k * 8) + b.readUInt32LE(k * 8 + 4) * TWO32;
+    case 5: return b.readInt8(k);
+    case 6: return b.readInt16LE(k * 2);
+    case 7: return b.readInt32LE(k * 4);
+    case 8: return b.readInt32LE(k * 8 + 4) * TWO32 + b.readUInt32LE(k * 8);
+    case 9: return b.readFloatLE(k * 4);
+    case 10: return b.readDoubleLE(k * 8);
+    default: return NaN;
+  }
+}
+
+/** A typed array over the bytes (a view when aligned on a little-endian machine, else a copy). */
+function toTypedArray(raw: Buffer, type: number, count: number, size: number): GsdArray {
+  let ab: ArrayBuffer;
+  let off: number;
+  if (LITTLE_ENDIAN && raw.byteOffset % size === 0) {
+    ab = raw.buffer as ArrayBuffer;
+    off = raw.byteOffset;
+  } else {
+    const copy = new Uint8Array(count * size);
+    copy.set(raw.subarray(0, count * size));
+    if (!LITTLE_ENDIAN && size > 1) {
+      for (let p = 0; p < copy.length; p += size) copy.subarray(p, p + size).reverse();
+    }
+    ab = copy.buffer;
+    off = 0;
+  }
+  switch (type) {
+    case 1: case 11: return new Uint8Array(ab, off, count);
+    case 2: return new Uint16Array(ab, off, count);
+    case 3: return new Uint32Array(ab, off, count);
+    case 4: return new BigUint64Array(ab, off, count);
+    case 5: return new Int8Array(ab, off, count);
+    case 6: return new Int16Array(ab, off, count);
+    case 7: return new Int32Array(ab, off, count);
+    case 8: return new BigInt64Array(ab, off, count);
+    case 9: return new Float32Array(ab, off, count);
+    case 10: return new Float64Array(ab, off, count);
+    default: throw new Error(`invalid GSD type ${type}`);
+  }
+}
+
+/** Copy any GSD array into a Float64Array. */
+export function gsdToFloat64(a: GsdArray): Float64Array {
+  if (a instanceof BigUint64Array || a instanceof BigInt64Array) {
+    const out = new Float64Array(a.length);
+    for (let i = 0; i < a.length; i++) out[i] = Number(a[i]);
+    return out;
+  }
+  const out = new Float64Array(a.length);
+  out.set(a);
+  return out;
+}
+
+/** Decode a char matrix (NT rows of M bytes, NUL-padded UTF-8) into strings. */
+export function decodeStringRows(bytes: Uint8Array | Int8Array, rows: number, cols: number): string[] {
+  const u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, rows * cols);
+  const out: string[] = [];
+  const dec = new TextDecoder('utf-8');
+  for (let r = 0; r < rows; r++) {
+    const s = r * cols;
+    let e = s;
+    while (e < s + cols && u8[e] !== 0) e++;
+    out.push(dec.decode(u8.subarray(s, e)));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// HOOMD schema reader.
+
+interface FrameScalars {
+  step: number;
+  n: number;
+  box: [number, number, number, number, number, number];
+  /** From configuration/dimensions (this frame or frame 0), else null. */
+  dims: 2 | 3 | null;
+  offset: number;
+  length: number;
+}
+
+const DEFAULT_BOX: [number, number, number, number, number, number] = [1, 1, 1, 0, 0, 0];
+
+/** Per-particle chunks kept as `Frame.properties` (when stored), with their column names. */
+const PROPERTY_CHUNKS: [string, string[]][] = [
+  ['particles/mass', ['mass']],
+  ['particles/charge', ['charge']],
+  ['particles/body', ['body']],
+  ['particles/velocity', ['vx', 'vy', 'vz']],
+  ['particles/orientation', ['orientation[0]', 'orientation[1]', 'orientation[2]', 'orientation[3]']],
+  ['particles/moment_inertia', ['moment_inertia[0]', 'moment_inertia[1]', 'moment_inertia[2]']],
+  ['particles/angmom', ['angmom[0]', 'angmom[1]', 'angmom[2]', 'angmom[3]']],
+];
+
+/**
+ * HOOMD-blue GSD trajectories (schema `hoomd` 1.x on file layer 1.0 or 2.x).
+ *
+ * Particle ids: GSD stores particles in tag order (tags 0..N-1) without an id chunk. Frames report
+ * `ids` = tag + 1, i.e. 1..N, so every format in the workbench agrees with LAMMPS's 1-based ids.
+ *
+ * Missing chunks follow the schema: a chunk absent from frame i takes frame 0's value (per-particle chunks
+ * only when N equals frame 0's N), else the HOOMD default (step 0, dimensions 3, box [1,1,1,0,0,0], N 0,
+ * position 0, typeid 0, types ['A'], diameter 1, image 0, ...).
+ *
+ * `Frame.properties` always holds `diameter` (default 1) and, when the file stores them, mass, charge, body,
+ * vx/vy/vz, orientation[0..3], moment_inertia[0..2], angmom[0..3] and per-particle logged quantities
+ * (`log/particles/...`, one column per component as `name[k]` when M > 1).
+ *
+ * FrameEntry.offset/length span the frame's chunks; `timestep` is configuration/step; `time` is null.
+ * Incremental scans resume by frame (`fromFrame`); `fromOffset` is not needed.
+ */
+export class GsdReader implements TrajectoryReader {
+  readonly format = 'gsd' as const;
+  readonly path: string;
+  readonly file: GsdFile;
+  private frame0: FrameScalars | null = null;
+  private checkedSchema = false;
+
+  constructor(private readonly source: ByteSource) {
+    this.path = source.path;
+    this.file = new GsdFile(source);
+  }
+
+  private refresh(): void {
+    this.file.refresh();
+    if (!this.checkedSchema) {
+      const h = this.file.header;
+      if (h.schema !== 'hoomd') {
+        throw new TrajectoryError(
+          `${this.path}: GSD schema "${h.schema}" (header byte 112); expected "hoomd"`, this.path, { offset: 112 });
+      }
+      if (h.schemaVersion[0] !== 1) {
+        throw new TrajectoryError(
+          `${this.path}: unsupported hoomd schema version ${versionText(h.schemaVersion)} (header byte 40); expected 1.x`,
+          this.path, { offset: 40 });
+      }
+      this.checkedSchema = true;
+    }
+    this.frame0 = null;
+  }
+
+  private ensureFrames(index: number): void {
+    if (!this.checkedSchema || index >= this.file.nFrames) this.refresh();
+  }
+
+  private getFrame0(): FrameScalars | null {
+    if (this.frame0) return this.frame0;
+    if (this.file.nFrames < 1) return null;
+    this.frame0 = this.scalars(0, null);
+    return this.frame0;
+  }
+
+  /** Read step, N, box, dimensions and the chunk span of frame f (throws TrajectoryError on bad chunks). */
+  private scalars(f: number, f0: FrameScalars | null): FrameScalars {
+    const file = this.file;
+    const [a, b] = file.frameRange(f);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = a; i < b; i++) {
+      const loc = file.entryLocation(i);
+      if (loc < lo) lo = loc;
+      const end = loc + file.entryByteLength(i);
+      if (end > hi) hi = end;
+    }
+    const bad = (i: number, what: string): TrajectoryError => {
+      const info = file.entryInfo(i);
+      return new TrajectoryError(
+        `${this.path}: frame ${f}: chunk "${info.name}" at byte ${info.location} is ${info.typeName} ${info.N}x${info.M}; expected ${what}`,
+        this.path, { frame: f, offset: info.location });
+    };
+    let step = f0 ? f0.step : 0;
+    let i = file.findEntry(f, 'configuration/step');
+    if (i >= 0) {
+      if (file.entryRows(i) * file.entryCols(i) < 1 || file.entryType(i) === GsdType.CHARACTER) throw bad(i, 'a uint64 1x1 step');
+      step = file.readScalar(i);
+      if (!Number.isFinite(step)) throw bad(i, 'a finite step');
+    }
+    let dims: 2 | 3 | null = f0 ? f0.dims : null;
+    i = file.findEntry(f, 'configuration/dimensions');
+    if (i >= 0) {
+      const d = file.entryRows(i) * file.entryCols(i) >= 1 ? file.readScalar(i) : NaN;
+      if (d !== 2 && d !== 3) throw bad(i, `a uint8 1x1 dimensions of 2 or 3 (found ${d})`);
+      dims = d;
+    }
+    let box: [number, number, number, number, number, number] = f0 ? f0.box : DEFAULT_BOX;
+    i = file.findEntry(f, 'configuration/box');
+    if (i >= 0) {
+      const cnt = file.entryRows(i) * file.entryCols(i);
+      if (cnt < 3 || file.entryType(i) === GsdType.CHARACTER) throw bad(i, 'a float 6x1 box [Lx,Ly,Lz,xy,xz,yz]');
+      const raw = file.entryBytes(i);
+      const t = file.entryType(i);
+      box = [0, 0, 0, 0, 0, 0];
+      for (let k = 0; k < Math.min(6, cnt); k++) box[k] = scalarAt(raw, t, k);
+    }
+    let n: number | null = f0 ? f0.n : null;
+    i = file.findEntry(f, 'particles/N');
+    if (i >= 0) {
+      if (file.entryRows(i) * file.entryCols(i) < 1 || file.entryType(i) === GsdType.CHARACTER) throw bad(i, 'a uint32 1x1 particle count');
+      n = file.readScalar(i);
+      if (!Number.isInteger(n) || n < 0 || n >= 2 ** 28) throw bad(i, 'a particle count from 0 to 2^28');
+    }
+    const p = file.findEntry(f, 'particles/position');
+    if (n === null) n = p >= 0 ? file.entryRows(p) : 0;
+    if (p >= 0 && (file.entryRows(p) !== n || file.entryCols(p) !== 3)) throw bad(p, `${n}x3 positions (particles/N = ${n})`);
+    const offset = lo === Infinity ? 0 : lo;
+    return { step, n, box, dims, offset, length: hi === -Infinity ? 0 : hi - lo };
+  }
+
+  private dimsOf(s: FrameScalars): 2 | 3 {
+    // No configuration/dimensions anywhere: gsd.hoomd's rule (Lz = 0 means 2D), else 3.
+    return s.dims ?? (s.box[2] === 0 ? 2 : 3);
+  }
+
+  scan(options: ScanOptions = {}): ScanResult {
+    const { fromFrame = 0, onFrames, onProgress, signal } = options;
+    signal?.throwIfAborted();
+    this.refresh();
+    const file = this.file;
+    const total = file.nFrames;
+    let damage: ScanDamage | null = null;
+    const fileDamage = file.damage;
+    let batch: FrameEntry[] = [];
+    let batchStart = fromFrame;
+    let endOffset = 0;
+    let reported = 0;
+    const flush = (): void => {
+      if (batch.length > 0) {
+        onFrames?.(batch, batchStart);
+        batchStart += batch.length;
+        batch = [];
+      }
+      onProgress?.({ bytesDone: endOffset, fileBytesDone: endOffset, fileBytesTotal: this.source.fileSize, frames: fromFrame + reported });
+    };
+    let f0: FrameScalars | null = null;
+    try {
+      if (total > 0) f0 = this.getFrame0();
+      for (let f = 0; f < total; f++) {
+        if (f < fromFrame) {
+          // Frames already reported: only their end matters for endOffset.
+          if (f === fromFrame - 1) {
+            const [a, b] = file.frameRange(f);
+            for (let i = a; i < b; i++) endOffset = Math.max(endOffset, file.entryLocation(i) + file.entryByteLength(i));
+          }
+          continue;
+        }
+        const s = f === 0 ? (f0 as FrameScalars) : this.scalars(f, f0);
+        batch.push({
+          offset: s.offset,
+          length: s.length,
+          timestep: s.step,
+          time: null,
+          n: s.n,
+          box: boxFromHoomd(s.box, this.dimsOf(s)),
+        });
+        reported++;
+        endOffset = Math.max(endOffset, s.offset + s.length);
+        if (batch.length >= 1024) {
+          flush();
+          signal?.throwIfAborted();
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof TrajectoryError)) throw e;
+      damage = { kind: 'corrupt', offset: e.place.offset ?? 0, frame: e.place.frame ?? 0, line: null, message: e.message };
+    }
+    flush();
+    if (!damage && fileDamage) {
+      damage = { kind: fileDamage.kind, offset: fileDamage.offset, frame: fileDamage.frame, line: null, message: fileDamage.message };
+    }
+    return { frames: reported, endOffset, damage };
+  }
+
+  /** Global entry index of chunk `name` for frame f, falling back to frame 0 (when `sameN`). */
+  private locate(f: number, name: string, sameN: boolean): number {
+    const i = this.file.findEntry(f, name);
+    if (i >= 0 || f === 0 || !sameN) return i;
+    return this.file.findEntry(0, name);
+  }
+
+  private perParticle(f: number, i: number, n: number, m: number, what: string): GsdArray {
+    const file = this.file;
+    if (file.entryRows(i) !== n || file.entryCols(i) !== m || file.entryType(i) === GsdType.CHARACTER) {
+      const info = file.entryInfo(i);
+      throw new TrajectoryError(
+        `${this.path}: frame ${f}: chunk "${info.name}" at byte ${info.location} (frame ${info.frame}) is ${info.typeName} ${info.N}x${info.M}; expected ${what} ${n}x${m}`,
+        this.path, { frame: f, offset: info.location });
+    }
+    return file.readEntry(i);
+  }
+
+  readFrame(entry: FrameEntry, index: number): Frame {
+    this.ensureFrames(index);
+    const file = this.file;
+    if (index < 0 || index >= file.nFrames) {
+      throw new TrajectoryError(
+        `${this.path}: frame ${index} is not in the file (it has ${file.nFrames} complete frames)`, this.path, { frame: index });
+    }
+    const f0 = this.getFrame0();
+    const s = index === 0 ? (f0 as FrameScalars) : this.scalars(index, f0);
+    const n = s.n;
+    if (entry.n !== n) {
+      throw new TrajectoryError(
+        `${this.path}: frame ${index} has ${n} particles but the index recorded ${entry.n}: the file changed since it was scanned`,
+        this.path, { frame: index, offset: s.offset });
+    }
+    const sameN = f0 !== null && f0.n === n;
+    const warnings: string[] = [];
+
+    // Positions (float32 in HOOMD files).
+    const positions = new Float64Array(n * 3);
+    let i = this.locate(index, 'particles/position', sameN);
+    if (i >= 0 && n > 0) {
+      const a = this.perParticle(index, i, n, 3, 'float positions');
+      copyInto(a, positions);
+    }
+
+    // Ids: tag + 1 (1..N), see the class comment.
+    const ids = new Int32Array(n);
+    for (let k = 0; k < n; k++) ids[k] = k + 1;
+
+    const types = new Int32Array(n);
+    i = this.locate(index, 'particles/typeid', sameN);
+    if (i >= 0 && n > 0) copyInto(this.perParticle(index, i, n, 1, 'uint32 type ids'), types);
+
+    let typeNames: string[] = ['A'];
+    i = this.locate(index, 'particles/types', true);
+    if (i >= 0) {
+      const a = file.readEntry(i);
+      if (!(a instanceof Uint8Array || a instanceof Int8Array)) {
+        const info = file.entryInfo(i);
+        throw new TrajectoryError(
+          `${this.path}: frame ${index}: chunk "particles/types" at byte ${info.location} is ${info.typeName}; expected int8 type names`,
+          this.path, { frame: index, offset: info.location });
+      }
+      typeNames = decodeStringRows(a, file.entryRows(i), file.entryCols(i));
+    }
+    let maxType = -1;
+    for (let k = 0; k < n; k++) if (types[k] > maxType) maxType = types[k];
+    if (maxType >= typeNames.length) {
+      warnings.push(`type id ${maxType} has no name (particles/types lists ${typeNames.length})`);
+    }
+
+    let images: Int32Array | null = null;
+    i = this.locate(index, 'particles/image', sameN);
+    if (i >= 0) {
+      images = new Int32Array(n * 3);
+      if (n > 0) copyInto(this.perParticle(index, i, n, 3, 'int32 images'), images);
+    }
+
+    let dimensions = this.dimsOf(s);
+    if (s.dims === null && s.box[2] !== 0 && n > 0) {
+      // No dimensions chunk at all: a flat z means a 2D system (Frame contract).
+      const z0 = positions[2];
+      let flat = true;
+      for (let k = 5; k < positions.length; k += 3) if (positions[k] !== z0) { flat = false; break; }
+      if (flat) dimensions = 2;
+    }
+    const box: Box = boxFromHoomd(s.box, dimensions);
+    const unwrapped = images ? unwrapWithImages(box, positions, images) : null;
+
+    const properties: Record<string, Float64Array> = {};
+    const diameter = new Float64Array(n);
+    i = this.locate(index, 'particles/diameter', sameN);
+    if (i >= 0 && n > 0) copyInto(this.perParticle(index, i, n, 1, 'float diameters'), diameter);
+    else diameter.fill(1);
+    properties.diameter = diameter;
+    for (const [name, cols] of PROPERTY_CHUNKS) {
+      i = this.locate(index, name, sameN);
+      if (i < 0) continue;
+      this.addColumns(properties, cols, this.perParticle(index, i, n, cols.length, name.slice(10)), n);
+    }
+    for (const name of file.names) {
+      if (!name.startsWith('log/particles/')) continue;
+      i = this.locate(index, name, sameN);
+      if (i < 0 || file.entryType(i) === GsdType.CHARACTER || file.entryRows(i) !== n) continue;
+      const m = file.entryCols(i);
+      const cols = m === 1 ? [name] : Array.from({ length: m }, (_, k) => `${name}[${k}]`);
+      this.addColumns(properties, cols, file.readEntry(i), n);
+    }
+
+    return {
+      index,
+      timestep: s.step,
+      time: null,
+      n,
+      dimensions,
+      box,
+      ids,
+      types,
+      typeNames,
+      positions,
+      positionsKind: 'wrapped',
+      images,
+      unwrapped,
+      properties,
+      warnings,
+    };
+  }
+
+  private addColumns(out: Record<string, Float64Array>, cols: string[], a: GsdArray, n: number): void {
+    const m = cols.length;
+    const arrays = cols.map(() => new Float64Array(n));
+    const big = a instanceof BigUint64Array || a instanceof BigInt64Array;
+    for (let c = 0; c < m; c++) {
+      const dst = arrays[c];
+      if (big) {
+        for (let k = 0; k < n; k++) dst[k] = Number(a[k * m + c]);
+      } else {
+        const src = a as Exclude<GsdArray, BigUint64Array | BigInt64Array>;
+        for (let k = 0; k < n; k++) dst[k] = src[k * m + c];
+      }
+    }
+    for (let c = 0; c < m; c++) out[cols[c]] = arrays[c];
+  }
+
+  /**
+   * Logged quantities (`log/*` chunks) of one frame, keyed by the name after `log/` (as gsd.hoomd's
+   * `Frame.log`), values flattened row-major. A quantity absent from the frame takes frame 0's value, as the
+   * schema says. Character (string) chunks are left out.
+   */
+  readLog(frame: number): Record<string, Float64Array> {
+    this.ensureFrames(frame);
+    const file = this.file;
+    if (frame < 0 || frame >= file.nFrames) {
+      throw new TrajectoryError(
+        `${this.path}: frame ${frame} is not in the file (it has ${file.nFrames} complete frames)`, this.path, { frame });
+    }
+    const out: Record<string, Float64Array> = {};
+    for (const name of file.names) {
+      if (!name.startsWith('log/')) continue;
+      const i = this.locate(frame, name, true);
+      if (i < 0 || file.entryType(i) === GsdType.CHARACTER) continue;
+      out[name.slice(4)] = gsdToFloat64(file.readEntry(i));
+    }
+    return out;
+  }
+
+  close(): void {
+    this.file.close();
+    this.source.close();
+  }
+}
+
+/** Copy a (non-bigint) GSD array into a Float64Array or Int32Array of the same length. */
+function copyInto(a: GsdArray, out: Float64Array | Int32Array): void {
+  if (a instanceof BigUint64Array || a instanceof BigInt64Array) {
+    for (let k = 0; k < out.length; k++) out[k] = Number(a[k]);
+    return;
+  }
+  out.set(a as ArrayLike<number>);
+}

@@ -1,0 +1,160 @@
+// Fuzzing the readers with mutated files: whatever the bytes, opening, scanning and reading every frame
+// either works or fails with a TrajectoryError (a clear message naming the file); never another exception,
+// never a hang, never an allocation that takes the process down.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openReader } from '../../../src/core/io/open.js';
+import { TrajectoryError, type FrameEntry } from '../../../src/core/io/types.js';
+
+const fixtures = join(import.meta.dirname, '../../fixtures');
+const dir = mkdtempSync(join(tmpdir(), 'avw-fuzz-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Small seeded PRNG (mulberry32), so a failure reproduces. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const xyzText = (() => {
+  const lines: string[] = [];
+  for (let f = 0; f < 3; f++) {
+    lines.push('6', `Lattice="5 0 0 0 5 0 0 0 5" Properties=species:S:1:pos:R:3:id:I:1 Time=${f * 0.5} pbc="T T T"`);
+    for (let i = 0; i < 6; i++) lines.push(`A ${(i * 0.7 + f * 0.01).toFixed(4)} ${(i * 0.3).toFixed(4)} ${(i * 0.5).toFixed(4)} ${6 - i}`);
+  }
+  return Buffer.from(lines.join('\n') + '\n');
+})();
+
+const seeds: Record<string, Buffer> = {
+  'lammps.lammpstrj': readFileSync(join(fixtures, 'lammps/tri2d.lammpstrj')),
+  'lammps.lammpstrj.gz': gzipSync(readFileSync(join(fixtures, 'lammps/tri2d.lammpstrj'))),
+  'lammps.lammpstrj.bz2': readFileSync(join(fixtures, 'compressed/sample.lammpstrj.bz2')),
+  'frames.xyz': xyzText,
+  'python-2d.gsd': readFileSync(join(fixtures, 'gsd/python-2d.gsd')),
+  'charmm.dcd': readFileSync(join(fixtures, 'dcd/mda_charmm_triclinic.dcd')),
+  'clusters.xtc': readFileSync(join(fixtures, 'xtc/clusters.xtc')),
+};
+
+type Mutation = (b: Buffer, r: () => number) => Buffer;
+const mutations: Record<string, Mutation> = {
+  flipBytes: (b, r) => {
+    const c = Buffer.from(b);
+    const k = 1 + Math.floor(r() * 8);
+    for (let i = 0; i < k; i++) c[Math.floor(r() * c.length)] ^= 1 << Math.floor(r() * 8);
+    return c;
+  },
+  randomBytes: (b, r) => {
+    const c = Buffer.from(b);
+    const at = Math.floor(r() * c.length);
+    for (let i = at; i < Math.min(c.length, at + 1 + Math.floor(r() * 64)); i++) c[i] = Math.floor(r() * 256);
+    return c;
+  },
+  truncate: (b, r) => b.subarray(0, Math.floor(r() * b.length)),
+  deleteRange: (b, r) => {
+    const at = Math.floor(r() * b.length);
+    const len = 1 + Math.floor(r() * 200);
+    return Buffer.concat([b.subarray(0, at), b.subarray(Math.min(b.length, at + len))]);
+  },
+  duplicateRange: (b, r) => {
+    const at = Math.floor(r() * b.length);
+    const len = 1 + Math.floor(r() * 500);
+    return Buffer.concat([b.subarray(0, at + len), b.subarray(at)]);
+  },
+  bigNumbers: (b, r) => {
+    // Replace a run of digits by a huge count: the classic way to make a reader allocate the world.
+    const c = b.toString('latin1');
+    const digits = [...c.matchAll(/\d+/g)];
+    if (digits.length === 0) return b;
+    const m = digits[Math.floor(r() * digits.length)];
+    const big = ['999999999999', '2147483648', '4294967295', '-1', '1e300'][Math.floor(r() * 5)];
+    return Buffer.from(c.slice(0, m.index) + big + c.slice(m.index! + m[0].length), 'latin1');
+  },
+  binaryInt: (b, r) => {
+    // Overwrite an aligned 32-bit word with an extreme value (counts and sizes in binary formats).
+    const c = Buffer.from(b);
+    if (c.length < 8) return c;
+    const at = 4 * Math.floor(r() * (c.length / 4 - 1));
+    c.writeUInt32LE([0xffffffff, 0x7fffffff, 0x80000000, 0, 1 << 30][Math.floor(r() * 5)], at);
+    return c;
+  },
+};
+
+function exercise(path: string): { frames: number; errors: number } {
+  let errors = 0;
+  let frames = 0;
+  let reader;
+  try {
+    reader = openReader(path);
+  } catch (e) {
+    if (!(e instanceof TrajectoryError)) throw e;
+    expect(e.message).toContain(path.split('/').pop()!);
+    return { frames: 0, errors: 1 };
+  }
+  try {
+    const entries: FrameEntry[] = [];
+    try {
+      reader.scan({ onFrames: (batch) => entries.push(...batch) });
+    } catch (e) {
+      if (!(e instanceof TrajectoryError)) throw e;
+      errors++;
+    }
+    for (let i = 0; i < entries.length; i++) {
+      try {
+        const f = reader.readFrame(entries[i], i);
+        expect(f.positions.length).toBe(3 * f.n);
+        expect(f.ids.length).toBe(f.n);
+        frames++;
+      } catch (e) {
+        if (!(e instanceof TrajectoryError)) throw e;
+        errors++;
+      }
+    }
+  } finally {
+    reader.close();
+  }
+  return { frames, errors };
+}
+
+describe('readers survive mutated files', () => {
+  for (const [name, seed] of Object.entries(seeds)) {
+    it(`${name}: 7 mutation kinds x 12 seeds`, () => {
+      let cases = 0;
+      for (const [kind, mutate] of Object.entries(mutations)) {
+        for (let s = 0; s < 12; s++) {
+          const r = rng(s * 7919 + kind.length * 31 + name.length);
+          const path = join(dir, `${kind}-${s}-${name}`);
+          writeFileSync(path, mutate(seed, r));
+          const started = performance.now();
+          try {
+            exercise(path);
+          } catch (e) {
+            throw new Error(`${kind} seed ${s} on ${name}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+          }
+          expect(performance.now() - started, `${kind} seed ${s} on ${name} took too long`).toBeLessThan(10_000);
+          rmSync(path);
+          cases++;
+        }
+      }
+      expect(cases).toBe(84);
+    });
+  }
+
+  it('unmutated seeds read completely', () => {
+    for (const [name, seed] of Object.entries(seeds)) {
+      const path = join(dir, `clean-${name}`);
+      writeFileSync(path, seed);
+      const { frames, errors } = exercise(path);
+      expect(errors, name).toBe(0);
+      expect(frames, name).toBeGreaterThan(0);
+    }
+  });
+});
