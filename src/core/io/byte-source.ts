@@ -25,3 +25,65 @@ export interface ByteSource {
   exportSeekIndex(): Buffer | null;
   close(): void;
 }
+
+/**
+ * Chunks that end, instead of throwing, where a compressed stream is damaged (truncated or corrupt): a
+ * scanner sees the decodable prefix as the end of the stream, reports its incomplete last frame as damage,
+ * and keeps every frame before it. `damage` holds the stream's own error once the iteration has ended.
+ */
+export class ChunksUntilDamage implements Iterable<Chunk> {
+  damage: Error | null = null;
+
+  constructor(
+    private readonly source: ByteSource,
+    private readonly from: number,
+    private readonly chunkSize?: number,
+    private readonly onFileBytes?: (n: number) => void,
+  ) {}
+
+  *[Symbol.iterator](): Iterator<Chunk> {
+    const it = this.source.chunks(this.from, this.chunkSize, this.onFileBytes)[Symbol.iterator]();
+    try {
+      for (;;) {
+        let r: IteratorResult<Chunk>;
+        try {
+          r = it.next();
+        } catch (e) {
+          // Only a compressed stream's data error ends the stream quietly; anything else (I/O) propagates.
+          if (this.source.compression === 'none' || !(e instanceof Error) || e.name !== 'TrajectoryError') throw e;
+          this.damage = e;
+          return;
+        }
+        if (r.done) return;
+        yield r.value;
+      }
+    } finally {
+      it.return?.();
+    }
+  }
+}
+
+/** Fold a compressed stream's damage into a scan result (the frames found before it stay usable). */
+export function withStreamDamage(
+  result: import('./types.js').ScanResult,
+  streamDamage: Error | null,
+  path: string,
+  firstFrame: number,
+): import('./types.js').ScanResult {
+  if (!streamDamage) return result;
+  const place = (streamDamage as { place?: { offset?: number } }).place;
+  const kind = (streamDamage as { kind?: string }).kind === 'corrupt' ? 'corrupt' : 'truncated';
+  if (result.damage) {
+    return { ...result, damage: { ...result.damage, message: `${result.damage.message} (${streamDamage.message})` } };
+  }
+  return {
+    ...result,
+    damage: {
+      kind,
+      offset: place?.offset ?? result.endOffset,
+      frame: firstFrame + result.frames,
+      line: null,
+      message: streamDamage.message.startsWith(path) ? streamDamage.message : `${path}: ${streamDamage.message}`,
+    },
+  };
+}

@@ -16,7 +16,7 @@
 // and MDAnalysis's writer as degrees; like VMD we take cosines when all three lie in [-1, 1].
 // Coordinates and times are in the file's units (Angstrom and AKMA time for CHARMM/NAMD; LAMMPS units for LAMMPS).
 import type { Box, Vec3 } from '../box.js';
-import type { ByteSource } from './byte-source.js';
+import { ChunksUntilDamage, withStreamDamage, type ByteSource } from './byte-source.js';
 import {
   TrajectoryError,
   type Frame,
@@ -34,6 +34,11 @@ import {
  */
 export class ForwardReader {
   private iter: Iterator<{ offset: number; data: Buffer }> | null = null;
+  private stream: ChunksUntilDamage | null = null;
+  /** A compressed stream's damage, once the walk has reached it (the stream then ends there). */
+  get damage(): Error | null {
+    return this.stream?.damage ?? null;
+  }
   private curOffset = 0;
   private cur: Buffer = Buffer.alloc(0);
   private eof = false;
@@ -44,7 +49,8 @@ export class ForwardReader {
 
   constructor(private readonly source: ByteSource, start: number, chunkSize = 4 << 20) {
     if (source.compression !== 'none') {
-      this.iter = source.chunks(start, chunkSize, (n) => { this.fileBytesDone += n; })[Symbol.iterator]();
+      this.stream = new ChunksUntilDamage(source, start, chunkSize, (n) => { this.fileBytesDone += n; });
+      this.iter = this.stream[Symbol.iterator]();
       this.curOffset = start;
     }
     this.bytesDone = start;
@@ -349,7 +355,7 @@ export class DcdReader implements TrajectoryReader {
     }
     flush();
     progress();
-    return { frames: k - firstIndex, endOffset, damage };
+    return withStreamDamage({ frames: k - firstIndex, endOffset, damage }, fr.damage, this.path, firstIndex);
   }
 
   /**

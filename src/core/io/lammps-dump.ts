@@ -6,7 +6,7 @@
 // readFrame: parses the frame's bytes directly (hand-written number parser, exact for decimal inputs up to
 // 15 significant digits, `Number()` on the token otherwise) into structure-of-arrays sorted by id.
 import { boxFromLammpsBounds, scaledToCartesian, unwrapWithImages, type Box } from '../box.js';
-import type { ByteSource } from './byte-source.js';
+import { ChunksUntilDamage, withStreamDamage, type ByteSource } from './byte-source.js';
 import {
   TrajectoryError,
   type Frame,
@@ -443,7 +443,8 @@ export class LammpsDumpReader implements TrajectoryReader {
     signal?.throwIfAborted();
 
     let fileBytesDone = 0;
-    const iter = src.chunks(from, SCAN_CHUNK, (k) => (fileBytesDone += k))[Symbol.iterator]();
+    const stream = new ChunksUntilDamage(src, from, SCAN_CHUNK, (k) => (fileBytesDone += k));
+    const iter = stream[Symbol.iterator]();
     let work = Buffer.allocUnsafe(0);
     let buf = work;
     let bufOff = from;
@@ -569,7 +570,7 @@ export class LammpsDumpReader implements TrajectoryReader {
       const check = new LastFrameCheck(h.n);
       if (dataStart >= bufOff) check.feed(buf, dataStart - bufOff, buf.length, bufOff);
       else {
-        for (const chunk of src.chunks(dataStart, 4 << 20)) {
+        for (const chunk of new ChunksUntilDamage(src, dataStart, 4 << 20)) {
           check.feed(chunk.data, 0, chunk.data.length, chunk.offset);
           if (check.done) break;
         }
@@ -616,7 +617,7 @@ export class LammpsDumpReader implements TrajectoryReader {
       };
     }
     onProgress?.({ bytesDone: streamEnd, fileBytesDone, fileBytesTotal: src.fileSize, frames: frameIndex - firstIndex });
-    return { frames: frameIndex - firstIndex, endOffset, damage: fullDamage };
+    return withStreamDamage({ frames: frameIndex - firstIndex, endOffset, damage: fullDamage }, stream.damage, this.path, firstIndex);
   }
 
   /** 1-based line number of the line holding byte `offset` (counts newlines from the start; used for messages only). */
@@ -625,7 +626,7 @@ export class LammpsDumpReader implements TrajectoryReader {
     if (cached !== undefined) return cached;
     let lines = 1;
     if (offset > 0) {
-      for (const { offset: o, data } of this.source.chunks(0, 8 << 20)) {
+      for (const { offset: o, data } of new ChunksUntilDamage(this.source, 0, 8 << 20)) {
         const lim = Math.min(data.length, offset - o);
         for (let i = 0; i < lim; i++) if (data[i] === 10) lines++;
         if (o + data.length >= offset) break;

@@ -1,6 +1,6 @@
 // Format detection and reader construction: the one entry point from a path to a TrajectoryReader.
 import { basename } from 'node:path';
-import type { ByteSource } from './byte-source.js';
+import { ChunksUntilDamage, type ByteSource } from './byte-source.js';
 import { openByteSource } from './open-source.js';
 import { DcdReader } from './dcd.js';
 import { GsdReader } from './gsd.js';
@@ -12,9 +12,22 @@ import { TrajectoryError, type FormatName, type TrajectoryReader } from './types
 export const SUPPORTED_FORMATS_TEXT =
   'a LAMMPS text dump, an (extended) XYZ file, a HOOMD GSD file, a DCD or an XTC file (text formats optionally gzip- or bzip2-compressed)';
 
+/** The first bytes of the stream; for a damaged compressed file, whatever decodes before the damage. */
+function readHead(source: ByteSource, n: number): Buffer {
+  if (source.compression === 'none') return source.read(0, n);
+  const parts: Buffer[] = [];
+  let got = 0;
+  for (const chunk of new ChunksUntilDamage(source, 0, n)) {
+    parts.push(Buffer.from(chunk.data.subarray(0, n - got)));
+    got += parts[parts.length - 1].length;
+    if (got >= n) break;
+  }
+  return Buffer.concat(parts);
+}
+
 /** Decide the format from the first bytes of the (uncompressed) stream; the extension only breaks ties. */
 export function detectFormat(source: ByteSource): FormatName {
-  const head = source.read(0, 4096);
+  const head = readHead(source, 4096);
   if (head.length === 0) {
     throw new TrajectoryError(`${source.path}: the file is empty; expected ${SUPPORTED_FORMATS_TEXT}`, source.path, { offset: 0 });
   }

@@ -16,7 +16,7 @@
 // small triple of a run was swapped with the preceding large one by the encoder (water molecules compress better),
 // so it is emitted first. Values are integers divided by the precision, rounded to float32 like the reference.
 import type { Box } from '../box.js';
-import type { ByteSource } from './byte-source.js';
+import { withStreamDamage, type ByteSource } from './byte-source.js';
 import { ForwardReader } from './dcd.js';
 import {
   TrajectoryError,
@@ -310,7 +310,7 @@ export class XtcReader implements TrajectoryReader {
     }
     flush();
     progress();
-    return { frames: k - firstIndex, endOffset: off, damage };
+    return withStreamDamage({ frames: k - firstIndex, endOffset: off, damage }, fr.damage, this.path, firstIndex);
   }
 
   readFrame(entry: FrameEntry, index: number): Frame {

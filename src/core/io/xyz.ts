@@ -3,7 +3,7 @@
 // cx cy cz"`, `Properties=species:S:1:pos:R:3:...`, `pbc="T T F"`, `Time=`, `step=`. Each frame's comment line is
 // parsed on its own, so the columns and the box may change from frame to frame (and so may the particle count).
 import type { Box, Vec3 } from '../box.js';
-import type { ByteSource } from './byte-source.js';
+import { ChunksUntilDamage, withStreamDamage, type ByteSource } from './byte-source.js';
 import {
   TrajectoryError,
   type Frame,
@@ -465,7 +465,8 @@ export class XyzReader implements TrajectoryReader {
       return true;
     };
 
-    outer: for (const chunk of this.source.chunks(from, undefined, (k) => { fileBytesDone += k; })) {
+    const stream = new ChunksUntilDamage(this.source, from, undefined, (k) => { fileBytesDone += k; });
+    outer: for (const chunk of stream) {
       signal?.throwIfAborted();
       const d = chunk.data;
       const base = chunk.offset;
@@ -553,7 +554,7 @@ export class XyzReader implements TrajectoryReader {
       }
     }
     flush();
-    return { frames: frame - firstIndex, endOffset, damage };
+    return withStreamDamage({ frames: frame - firstIndex, endOffset, damage }, stream.damage, this.path, firstIndex);
   }
 
   readFrame(entry: FrameEntry, index: number): Frame {
