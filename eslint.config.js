@@ -22,6 +22,11 @@ export default tseslint.config(
     },
   },
   {
+    // Browser tests run functions inside the page.
+    files: ['tests/e2e/**/*.mjs'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+  },
+  {
     files: ['src/core/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: uiFrameworks, patterns: uiPatterns }] },
   },

@@ -3,7 +3,7 @@
 // (2 for usage errors).
 import { resolve } from 'node:path';
 import { openIndexed, type IndexedTrajectory } from '../core/index/indexed-trajectory.js';
-import { exportTags, importTags } from '../core/index/tags-io.js';
+import { exportTagsFile, importTagsFile } from '../core/index/tags-io.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { progressBar } from './progress.js';
 
@@ -61,9 +61,9 @@ function cmdInfo(argv: string[]): void {
         `frames      ${info.frames}`,
         `particles   ${info.particles}${info.particlesConstant ? '' : ' (first frame; the count changes between frames)'}`,
         `dimensions  ${info.dimensions}`,
-        `timesteps   ${info.timesteps[0]} .. ${info.timesteps[1]}`,
-        `box origin  ${info.box.origin.join(' ')}`,
-        `box vectors ${info.box.vectors.map((v) => `[${v.join(' ')}]`).join(' ')}`,
+        `timesteps   ${info.timesteps ? `${info.timesteps[0]} .. ${info.timesteps[1]}` : 'none'}`,
+        `box origin  ${info.box ? info.box.origin.join(' ') : 'none'}`,
+        `box vectors ${info.box ? info.box.vectors.map((v) => `[${v.join(' ')}]`).join(' ') : 'none'}`,
         ...(t.damage ? [`damage      ${t.damage.message}`] : []),
       ].join('\n'));
   } finally {
@@ -123,10 +123,12 @@ function cmdTags(argv: string[]): void {
   try {
     if (flags.export !== undefined && flags.import !== undefined) throw new UsageError('avw tags: use --export or --import, not both');
     if (typeof flags.export === 'string') {
-      const n = exportTags(t, resolve(flags.export));
+      const n = t.listTags().length;
+      exportTagsFile(t, resolve(flags.export));
       out(flags.json === true, { exported: n, file: resolve(flags.export) }, () => `exported ${n} tags to ${flags.export}`);
     } else if (typeof flags.import === 'string') {
-      const r = importTags(t, resolve(flags.import));
+      const r = importTagsFile(t, resolve(flags.import));
+      for (const w of r.warnings) process.stderr.write(`avw tags: warning: ${w}\n`);
       out(flags.json === true, r, () => `imported ${r.inserted + r.updated} tags from ${flags.import} (${r.inserted} new, ${r.updated} updated)`);
     } else {
       const tags = t.listTags();
@@ -163,3 +165,7 @@ export function runCli(argv: string[]): number {
 }
 
 process.exitCode = runCli(process.argv.slice(2));
+if (process.env.AVW_REPORT_RSS) {
+  // For the benchmark: the peak resident set size of the whole process, in KiB.
+  process.on('exit', () => process.stderr.write(`avw-peak-rss-kb=${process.resourceUsage().maxRSS}\n`));
+}

@@ -33,7 +33,8 @@ export function boxFromLammpsBounds(
   tilt: [number, number, number] | null,
   periodic: [boolean, boolean, boolean] = [true, true, true],
 ): Box {
-  let [[xlo, xhi], [ylo, yhi], [zlo, zhi]] = bounds;
+  let [[xlo, xhi], [ylo, yhi]] = bounds;
+  const [, , [zlo, zhi]] = bounds;
   const [xy, xz, yz] = tilt ?? [0, 0, 0];
   if (tilt) {
     xlo -= Math.min(0, xy, xz, xy + xz);

@@ -981,6 +981,11 @@ export class GsdReader implements TrajectoryReader {
     return out;
   }
 
+  /** The compressed source's seek index, persisted by the trajectory index (null for plain files). */
+  seekIndex(): Buffer | null {
+    return this.source.exportSeekIndex();
+  }
+
   close(): void {
     this.file.close();
     this.source.close();

@@ -428,6 +428,11 @@ export class LammpsDumpReader implements TrajectoryReader {
     return this.source.path;
   }
 
+  /** The compressed source's seek index, persisted by the trajectory index (null for plain files). */
+  seekIndex(): Buffer | null {
+    return this.source.exportSeekIndex();
+  }
+
   close(): void {
     this.source.close();
   }

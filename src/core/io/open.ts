@@ -43,6 +43,7 @@ export function detectFormat(source: ByteSource): FormatName {
   // XYZ: first line an atom count, second line a comment (key=value pairs make it extended XYZ).
   const m = /^\s*(\d+)[ \t]*\r?\n([^\n]*)/.exec(text);
   if (m) return /(^|\s)(Lattice|Properties)\s*=/i.test(m[2]) ? 'extxyz' : 'xyz';
+  // eslint-disable-next-line no-control-regex -- control bytes are exactly what marks binary data
   if (/[\x00-\x08\x0e-\x1f]/.test(text.slice(0, 512))) {
     throw new TrajectoryError(
       `${source.path}: not a trajectory (binary data that is none of the known formats); expected ${SUPPORTED_FORMATS_TEXT}`,

@@ -454,6 +454,11 @@ export class XtcReader implements TrajectoryReader {
     if (o !== total) fail(`decoded ${o / 3} particles, expected ${n}`, dataAt);
   }
 
+  /** The compressed source's seek index, persisted by the trajectory index (null for plain files). */
+  seekIndex(): Buffer | null {
+    return this.source.exportSeekIndex();
+  }
+
   close(): void {
     this.source.close();
   }

@@ -754,6 +754,11 @@ export class XyzReader implements TrajectoryReader {
     };
   }
 
+  /** The compressed source's seek index, persisted by the trajectory index (null for plain files). */
+  seekIndex(): Buffer | null {
+    return this.source.exportSeekIndex();
+  }
+
   close(): void {
     this.source.close();
   }

@@ -33,7 +33,7 @@ export class WorkbenchService implements Api {
   private readonly open = new Map<number, IndexedTrajectory>();
 
   constructor(private readonly options: ServiceOptions) {
-    this.db = IndexDb.open(options.indexDir);
+    this.db = IndexDb.open({ indexDir: options.indexDir });
   }
 
   async version(): Promise<ApiResult<'version'>> {
@@ -45,6 +45,11 @@ export class WorkbenchService implements Api {
     this.open.get(t.id)?.close();
     this.open.set(t.id, t);
     const info = t.info();
+    if (!info.timesteps || !info.box) {
+      t.close();
+      this.open.delete(t.id);
+      throw new Error(`${params.path}: no complete frame${t.damage ? ` (${t.damage.message})` : ''}`);
+    }
     return {
       id: t.id,
       path: t.path,
@@ -54,7 +59,7 @@ export class WorkbenchService implements Api {
       particlesConstant: info.particlesConstant,
       dimensions: info.dimensions,
       timesteps: info.timesteps,
-      box: { ...info.box, periodic: t.entry(0).box.periodic },
+      box: { origin: info.box.origin, vectors: info.box.vectors, periodic: t.entry(0).box.periodic },
       damage: t.damage ? t.damage.message : null,
     };
   }

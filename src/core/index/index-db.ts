@@ -1,0 +1,576 @@
+// The persistent trajectory index: one SQLite database (better-sqlite3, WAL) in the user's data directory
+// holding every indexed trajectory's frames, per-frame series, the user's tags and a size-capped cache of
+// per-particle fields. All methods are synchronous; every change is committed when the method returns.
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Box } from '../box.js';
+import type { Compression, FormatName, FrameEntry, ScanDamage } from '../io/types.js';
+import { indexDbPath } from './data-dir.js';
+import type { FrameSchedule } from './schedule.js';
+import { migrate } from './schema.js';
+
+export const DEFAULT_FIELD_CACHE_BYTES = 1024 ** 3;
+export const TAG_KINDS = ['avalanche', 'uncertain', 'not-avalanche', 'candidate'] as const;
+export const TAG_SOURCES = ['manual', 'detector'] as const;
+export type TagKind = (typeof TAG_KINDS)[number];
+export type TagSource = (typeof TAG_SOURCES)[number];
+
+export interface Tag {
+  id: number;
+  frame: number;
+  kind: TagKind;
+  source: TagSource;
+  /** Detector score; null for manual tags unless given. */
+  score: number | null;
+  note: string;
+  /** ISO 8601 (UTC). */
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewTag {
+  frame: number;
+  kind: TagKind;
+  source?: TagSource;
+  score?: number | null;
+  note?: string;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export type TagPatch = Partial<Pick<Tag, 'frame' | 'kind' | 'source' | 'score' | 'note' | 'updatedAt'>>;
+
+export interface SeriesRecord {
+  name: string;
+  paramsHash: string;
+  params: unknown;
+  /** Frames covered: values[f] for f < frameCount. Smaller than the trajectory's frame count after frames were appended. */
+  frameCount: number;
+  values: Float64Array;
+  updatedAt: string;
+}
+
+export interface TrajectoryRecord {
+  id: number;
+  path: string;
+  format: FormatName;
+  compression: Compression;
+  /** File size on disk and mtime when last checked. */
+  size: number;
+  mtimeMs: number;
+  headHash: string;
+  /** The tail hash covers the (up to) 64 KiB on disk before this offset. */
+  hashEnd: number;
+  tailHash: string;
+  fingerprint: string;
+  frameCount: number;
+  particleCount: number | null;
+  particlesConstant: boolean;
+  dimensions: 2 | 3 | null;
+  schedule: FrameSchedule | null;
+  scheduleSource: 'derived' | 'user';
+  /** Scan cursor: (uncompressed) offset after the last committed frame. */
+  endOffset: number;
+  /** The last scan ran to its end (false while a scan is under way or after one was interrupted). */
+  complete: boolean;
+  damage: ScanDamage | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewTrajectory {
+  path: string;
+  format: FormatName;
+  compression: Compression;
+  size: number;
+  mtimeMs: number;
+  headHash: string;
+  hashEnd: number;
+  tailHash: string;
+}
+
+/** Fields of a trajectory that `updateTrajectory` may change. */
+export type TrajectoryPatch = Partial<Omit<TrajectoryRecord, 'id' | 'fingerprint' | 'createdAt' | 'updatedAt'>> & { seekIndex?: Buffer | null };
+
+export interface IndexDbOptions {
+  /** Directory of the index (else AVW_INDEX_DIR, else the platform data directory). */
+  indexDir?: string;
+  /** Total size cap of the per-particle field cache in bytes (default 1 GiB). */
+  fieldCacheMaxBytes?: number;
+}
+
+export function fingerprintOf(size: number, headHash: string, tailHash: string): string {
+  return `${size}:${headHash}:${tailHash}`;
+}
+
+/** A short stable hash of analysis parameters (canonical JSON: keys sorted). */
+export function paramsHash(params: unknown): string {
+  return createHash('sha256').update(canonicalJson(params)).digest('hex').slice(0, 16);
+}
+
+function canonicalJson(x: unknown): string {
+  if (x === null || typeof x !== 'object') return JSON.stringify(x) ?? 'null';
+  if (Array.isArray(x)) return `[${x.map(canonicalJson).join(',')}]`;
+  const o = x as Record<string, unknown>;
+  return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+}
+
+function nowIso(): string {
+  return new Date().toISOString();
+}
+
+/** A typed view of a blob; copies when the blob's bytes are not aligned for the element type. */
+function blobAs<T extends Float32Array | Float64Array>(buf: Buffer, Ctor: { new (b: ArrayBuffer, o: number, l: number): T; BYTES_PER_ELEMENT: number }): T {
+  const size = Ctor.BYTES_PER_ELEMENT;
+  const count = Math.floor(buf.byteLength / size);
+  if (buf.byteOffset % size === 0) return new Ctor(buf.buffer as ArrayBuffer, buf.byteOffset, count);
+  const copy = new ArrayBuffer(count * size);
+  new Uint8Array(copy).set(buf.subarray(0, count * size));
+  return new Ctor(copy, 0, count);
+}
+
+function bytesOf(a: Float32Array | Float64Array): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+interface TrajectoryRow {
+  id: number; path: string; format: string; compression: string; size: number; mtime_ms: number;
+  head_hash: string; hash_end: number; tail_hash: string; fingerprint: string; frame_count: number;
+  particle_count: number | null; particles_constant: number; dimensions: number | null; schedule: string | null;
+  schedule_source: string; end_offset: number; complete: number; damage: string | null; created_at: string; updated_at: string;
+}
+
+interface TagRow { id: number; frame: number; kind: string; source: string; score: number | null; note: string; created_at: string; updated_at: string }
+
+const TRAJECTORY_COLUMNS = `id, path, format, compression, size, mtime_ms, head_hash, hash_end, tail_hash, fingerprint, frame_count,
+  particle_count, particles_constant, dimensions, schedule, schedule_source, end_offset, complete, damage, created_at, updated_at`;
+
+function toRecord(r: TrajectoryRow): TrajectoryRecord {
+  return {
+    id: r.id, path: r.path, format: r.format as FormatName, compression: r.compression as Compression,
+    size: r.size, mtimeMs: r.mtime_ms, headHash: r.head_hash, hashEnd: r.hash_end, tailHash: r.tail_hash,
+    fingerprint: r.fingerprint, frameCount: r.frame_count, particleCount: r.particle_count,
+    particlesConstant: r.particles_constant !== 0, dimensions: r.dimensions === null ? null : (r.dimensions as 2 | 3),
+    schedule: r.schedule ? (JSON.parse(r.schedule) as FrameSchedule) : null,
+    scheduleSource: r.schedule_source === 'user' ? 'user' : 'derived',
+    endOffset: r.end_offset, complete: r.complete !== 0, damage: r.damage ? (JSON.parse(r.damage) as ScanDamage) : null,
+    createdAt: r.created_at, updatedAt: r.updated_at,
+  };
+}
+
+function toTag(r: TagRow): Tag {
+  return {
+    id: r.id, frame: r.frame, kind: r.kind as TagKind, source: r.source as TagSource, score: r.score,
+    note: r.note, createdAt: r.created_at, updatedAt: r.updated_at,
+  };
+}
+
+/** Column and value for each patchable trajectory field. */
+const PATCH_COLUMNS: Record<keyof TrajectoryPatch, [string, (v: never) => unknown]> = {
+  path: ['path', (v: string) => v],
+  format: ['format', (v: string) => v],
+  compression: ['compression', (v: string) => v],
+  size: ['size', (v: number) => v],
+  mtimeMs: ['mtime_ms', (v: number) => v],
+  headHash: ['head_hash', (v: string) => v],
+  hashEnd: ['hash_end', (v: number) => v],
+  tailHash: ['tail_hash', (v: string) => v],
+  frameCount: ['frame_count', (v: number) => v],
+  particleCount: ['particle_count', (v: number | null) => v],
+  particlesConstant: ['particles_constant', (v: boolean) => (v ? 1 : 0)],
+  dimensions: ['dimensions', (v: number | null) => v],
+  schedule: ['schedule', (v: FrameSchedule | null) => (v ? JSON.stringify(v) : null)],
+  scheduleSource: ['schedule_source', (v: string) => v],
+  endOffset: ['end_offset', (v: number) => v],
+  complete: ['complete', (v: boolean) => (v ? 1 : 0)],
+  damage: ['damage', (v: ScanDamage | null) => (v ? JSON.stringify(v) : null)],
+  seekIndex: ['seek_index', (v: Buffer | null) => v],
+};
+
+export function checkTagKind(kind: unknown): kind is TagKind {
+  return typeof kind === 'string' && (TAG_KINDS as readonly string[]).includes(kind);
+}
+
+export function checkTagSource(source: unknown): source is TagSource {
+  return typeof source === 'string' && (TAG_SOURCES as readonly string[]).includes(source);
+}
+
+export class IndexDb {
+  readonly file: string;
+  /** Total size cap of the field cache in bytes; enforced on every insert. */
+  fieldCacheMaxBytes: number;
+  private readonly db: Database.Database;
+  private readonly st: ReturnType<IndexDb['prepare']>;
+  private patchStatements = new Map<string, Database.Statement>();
+
+  /** Open (creating and migrating as needed) the index in `indexDir`, else AVW_INDEX_DIR, else the platform data directory. */
+  static open(options: IndexDbOptions = {}): IndexDb {
+    return new IndexDb(indexDbPath(options.indexDir), options);
+  }
+
+  constructor(file: string, options: Omit<IndexDbOptions, 'indexDir'> = {}) {
+    this.file = file;
+    this.fieldCacheMaxBytes = options.fieldCacheMaxBytes ?? DEFAULT_FIELD_CACHE_BYTES;
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    try {
+      this.db.pragma('busy_timeout = 10000');
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('foreign_keys = ON');
+      migrate(this.db, undefined, file);
+      this.st = this.prepare();
+    } catch (e) {
+      this.db.close();
+      throw e;
+    }
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      byPath: db.prepare(`SELECT ${TRAJECTORY_COLUMNS} FROM trajectories WHERE path = ?`),
+      byId: db.prepare(`SELECT ${TRAJECTORY_COLUMNS} FROM trajectories WHERE id = ?`),
+      byContent: db.prepare(`SELECT ${TRAJECTORY_COLUMNS} FROM trajectories WHERE size = ? AND head_hash = ? ORDER BY id`),
+      all: db.prepare(`SELECT ${TRAJECTORY_COLUMNS} FROM trajectories ORDER BY id`),
+      insertTrajectory: db.prepare(`INSERT INTO trajectories (path, format, compression, size, mtime_ms, head_hash, hash_end, tail_hash,
+        fingerprint, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      fingerprint: db.prepare(`UPDATE trajectories SET fingerprint = size || ':' || head_hash || ':' || tail_hash WHERE id = ?`),
+      seekIndex: db.prepare('SELECT seek_index FROM trajectories WHERE id = ?').pluck(),
+      deleteTrajectory: db.prepare('DELETE FROM trajectories WHERE id = ?'),
+      insertFrame: db.prepare(`INSERT OR REPLACE INTO frames (trajectory_id, idx, offset, length, timestep, time, n,
+        ox, oy, oz, ax, ay, az, bx, by, bz, cx, cy, cz, periodic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      cursor: db.prepare(`UPDATE trajectories SET frame_count = ?, end_offset = ?, particles_constant = ?, particle_count = coalesce(particle_count, ?),
+        hash_end = ?, tail_hash = ?, complete = 0, updated_at = ? WHERE id = ?`),
+      frame: db.prepare(`SELECT offset, length, timestep, time, n, ox, oy, oz, ax, ay, az, bx, by, bz, cx, cy, cz, periodic
+        FROM frames WHERE trajectory_id = ? AND idx = ?`).raw(),
+      timesteps: db.prepare('SELECT timestep FROM frames WHERE trajectory_id = ? ORDER BY idx').pluck(),
+      times: db.prepare('SELECT time FROM frames WHERE trajectory_id = ? ORDER BY idx').pluck(),
+      frameRows: db.prepare('SELECT count(*) FROM frames WHERE trajectory_id = ?').pluck(),
+      truncateFrames: db.prepare('DELETE FROM frames WHERE trajectory_id = ? AND idx >= ?'),
+      deleteFrames: db.prepare('DELETE FROM frames WHERE trajectory_id = ?'),
+      deleteSeries: db.prepare('DELETE FROM series WHERE trajectory_id = ?'),
+      deleteFields: db.prepare('DELETE FROM field_cache WHERE trajectory_id = ?'),
+      tags: db.prepare('SELECT id, frame, kind, source, score, note, created_at, updated_at FROM tags WHERE trajectory_id = ? ORDER BY frame, source, id'),
+      tag: db.prepare('SELECT id, frame, kind, source, score, note, created_at, updated_at FROM tags WHERE trajectory_id = ? AND id = ?'),
+      tagAt: db.prepare('SELECT id, frame, kind, source, score, note, created_at, updated_at FROM tags WHERE trajectory_id = ? AND frame = ? AND source = ?'),
+      insertTag: db.prepare(`INSERT INTO tags (trajectory_id, frame, kind, source, score, note, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      updateTag: db.prepare('UPDATE tags SET frame = ?, kind = ?, source = ?, score = ?, note = ?, updated_at = ? WHERE trajectory_id = ? AND id = ?'),
+      deleteTag: db.prepare('DELETE FROM tags WHERE trajectory_id = ? AND id = ?'),
+      series: db.prepare('SELECT name, params_hash, params, frame_count, updated_at, "values" FROM series WHERE trajectory_id = ? AND name = ? AND params_hash = ?'),
+      seriesList: db.prepare('SELECT name, params_hash, params, frame_count, updated_at FROM series WHERE trajectory_id = ? ORDER BY name, params_hash'),
+      putSeries: db.prepare(`INSERT OR REPLACE INTO series (trajectory_id, name, params_hash, params, frame_count, updated_at, "values")
+        VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      deleteSeriesOne: db.prepare('DELETE FROM series WHERE trajectory_id = ? AND name = ? AND params_hash = ?'),
+      field: db.prepare(`SELECT rowid, n, data FROM field_cache WHERE trajectory_id = ? AND frame = ? AND ref_frame = ? AND field = ? AND params_hash = ?`),
+      touchField: db.prepare('UPDATE field_cache SET last_used = ? WHERE rowid = ?'),
+      maxUsed: db.prepare('SELECT max(last_used) FROM field_cache').pluck(),
+      cacheTotal: db.prepare('SELECT total(byte_size) FROM field_cache').pluck(),
+      oldestFields: db.prepare('SELECT rowid, byte_size FROM field_cache ORDER BY last_used LIMIT 256').raw(),
+      deleteFieldRow: db.prepare('DELETE FROM field_cache WHERE rowid = ?'),
+      deleteFieldKey: db.prepare('DELETE FROM field_cache WHERE trajectory_id = ? AND frame = ? AND ref_frame = ? AND field = ? AND params_hash = ?'),
+      insertField: db.prepare(`INSERT INTO field_cache (trajectory_id, frame, ref_frame, field, params_hash, n, byte_size, last_used, data)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      fieldKeys: db.prepare('SELECT frame, ref_frame, field, params_hash, n, byte_size FROM field_cache WHERE trajectory_id = ? ORDER BY last_used'),
+    };
+  }
+
+  /** Run `fn` in one transaction (nested calls join the outer one). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** The underlying connection, for tests and maintenance. */
+  get connection(): Database.Database {
+    return this.db;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  // ---- trajectories ----
+
+  trajectoryByPath(path: string): TrajectoryRecord | null {
+    const r = this.st.byPath.get(path) as TrajectoryRow | undefined;
+    return r ? toRecord(r) : null;
+  }
+
+  trajectory(id: number): TrajectoryRecord | null {
+    const r = this.st.byId.get(id) as TrajectoryRow | undefined;
+    return r ? toRecord(r) : null;
+  }
+
+  /** Trajectories whose file had this size and head hash (candidates for a moved file). */
+  trajectoriesByContent(size: number, headHash: string): TrajectoryRecord[] {
+    return (this.st.byContent.all(size, headHash) as TrajectoryRow[]).map(toRecord);
+  }
+
+  listTrajectories(): TrajectoryRecord[] {
+    return (this.st.all.all() as TrajectoryRow[]).map(toRecord);
+  }
+
+  createTrajectory(t: NewTrajectory): TrajectoryRecord {
+    const now = nowIso();
+    const info = this.st.insertTrajectory.run(t.path, t.format, t.compression, t.size, t.mtimeMs, t.headHash, t.hashEnd, t.tailHash,
+      fingerprintOf(t.size, t.headHash, t.tailHash), now, now);
+    return this.trajectory(Number(info.lastInsertRowid))!;
+  }
+
+  updateTrajectory(id: number, patch: TrajectoryPatch): void {
+    const keys = (Object.keys(patch) as (keyof TrajectoryPatch)[]).filter((k) => patch[k] !== undefined && PATCH_COLUMNS[k]);
+    if (keys.length === 0) return;
+    const sig = keys.join(',');
+    let stmt = this.patchStatements.get(sig);
+    if (!stmt) {
+      stmt = this.db.prepare(`UPDATE trajectories SET ${keys.map((k) => `${PATCH_COLUMNS[k][0]} = ?`).join(', ')}, updated_at = ? WHERE id = ?`);
+      this.patchStatements.set(sig, stmt);
+    }
+    const values = keys.map((k) => (PATCH_COLUMNS[k][1] as (v: unknown) => unknown)(patch[k]));
+    this.transaction(() => {
+      stmt.run(...values, nowIso(), id);
+      if (keys.some((k) => k === 'size' || k === 'headHash' || k === 'tailHash')) this.st.fingerprint.run(id);
+    });
+  }
+
+  seekIndex(id: number): Buffer | null {
+    return (this.st.seekIndex.get(id) as Buffer | null | undefined) ?? null;
+  }
+
+  /** Forget a trajectory's contents (frames, series, field cache, scan cursor) but keep its tags: the user's work. */
+  resetContent(id: number): void {
+    this.transaction(() => {
+      this.st.deleteFrames.run(id);
+      this.st.deleteSeries.run(id);
+      this.st.deleteFields.run(id);
+      this.updateTrajectory(id, {
+        frameCount: 0, endOffset: 0, complete: false, damage: null, particleCount: null, dimensions: null,
+        particlesConstant: true, seekIndex: null,
+      });
+      this.db.prepare(`UPDATE trajectories SET schedule = NULL WHERE id = ? AND schedule_source = 'derived'`).run(id);
+    });
+  }
+
+  /** Remove a trajectory with everything attached to it, tags included. */
+  deleteTrajectory(id: number): void {
+    this.st.deleteTrajectory.run(id);
+  }
+
+  // ---- frames ----
+
+  /**
+   * Store one batch of scanned frames and advance the scan cursor in the same transaction, so an index
+   * killed mid-scan holds exactly the frames of the batches committed before.
+   */
+  appendFrames(
+    id: number, entries: readonly FrameEntry[], firstIndex: number,
+    cursor: { endOffset: number; particlesConstant: boolean; hashEnd: number; tailHash: string },
+  ): void {
+    const ins = this.st.insertFrame;
+    this.transaction(() => {
+      for (let k = 0; k < entries.length; k++) {
+        const e = entries[k];
+        const { origin: o, vectors: [a, b, c], periodic: p } = e.box;
+        ins.run(id, firstIndex + k, e.offset, e.length, e.timestep, e.time, e.n, o[0], o[1], o[2],
+          a[0], a[1], a[2], b[0], b[1], b[2], c[0], c[1], c[2], (p[0] ? 1 : 0) | (p[1] ? 2 : 0) | (p[2] ? 4 : 0));
+      }
+      this.st.cursor.run(firstIndex + entries.length, cursor.endOffset, cursor.particlesConstant ? 1 : 0,
+        entries.length > 0 && firstIndex === 0 ? entries[0].n : null, cursor.hashEnd, cursor.tailHash, nowIso(), id);
+      this.st.fingerprint.run(id);
+    });
+  }
+
+  /** Drop frames from index `count` on (leftovers beyond a scan's end). */
+  truncateFrames(id: number, count: number): void {
+    this.st.truncateFrames.run(id, count);
+  }
+
+  frameEntry(id: number, index: number): FrameEntry | null {
+    const r = this.st.frame.get(id, index) as number[] | undefined;
+    if (!r) return null;
+    const box: Box = {
+      origin: [r[5], r[6], r[7]],
+      vectors: [[r[8], r[9], r[10]], [r[11], r[12], r[13]], [r[14], r[15], r[16]]],
+      periodic: [(r[17] & 1) !== 0, (r[17] & 2) !== 0, (r[17] & 4) !== 0],
+    };
+    return { offset: r[0], length: r[1], timestep: r[2], time: r[3], n: r[4], box };
+  }
+
+  frameTimesteps(id: number): Float64Array {
+    const out: number[] = this.st.timesteps.all(id) as number[];
+    return Float64Array.from(out);
+  }
+
+  /** Frame times (NaN where a frame has none), or null when no frame has a time. */
+  frameTimes(id: number): Float64Array | null {
+    const raw = this.st.times.all(id) as (number | null)[];
+    if (raw.every((t) => t === null)) return null;
+    return Float64Array.from(raw, (t) => (t === null ? NaN : t));
+  }
+
+  /** Number of frame rows stored (equals the trajectory's frameCount in a consistent index). */
+  frameRowCount(id: number): number {
+    return this.st.frameRows.get(id) as number;
+  }
+
+  // ---- tags ----
+
+  listTags(id: number): Tag[] {
+    return (this.st.tags.all(id) as TagRow[]).map(toTag);
+  }
+
+  tag(id: number, tagId: number): Tag | null {
+    const r = this.st.tag.get(id, tagId) as TagRow | undefined;
+    return r ? toTag(r) : null;
+  }
+
+  tagAt(id: number, frame: number, source: TagSource): Tag | null {
+    const r = this.st.tagAt.get(id, frame, source) as TagRow | undefined;
+    return r ? toTag(r) : null;
+  }
+
+  addTag(id: number, t: NewTag): Tag {
+    const source = t.source ?? 'manual';
+    validateTagFields(t.frame, t.kind, source, t.score ?? null, t.note ?? '');
+    const existing = this.tagAt(id, t.frame, source);
+    if (existing) {
+      throw new Error(`frame ${t.frame} already has a ${source} tag (id ${existing.id}, ${existing.kind}); update that tag instead of adding another`);
+    }
+    const now = nowIso();
+    const info = this.st.insertTag.run(id, t.frame, t.kind, source, t.score ?? null, t.note ?? '', t.createdAt ?? now, t.updatedAt ?? t.createdAt ?? now);
+    return this.tag(id, Number(info.lastInsertRowid))!;
+  }
+
+  updateTag(id: number, tagId: number, patch: TagPatch): Tag {
+    const cur = this.tag(id, tagId);
+    if (!cur) throw new Error(`no tag with id ${tagId} on this trajectory`);
+    const next = { ...cur, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as Tag;
+    validateTagFields(next.frame, next.kind, next.source, next.score, next.note);
+    if (next.frame !== cur.frame || next.source !== cur.source) {
+      const clash = this.tagAt(id, next.frame, next.source);
+      if (clash && clash.id !== tagId) throw new Error(`frame ${next.frame} already has a ${next.source} tag (id ${clash.id}, ${clash.kind})`);
+    }
+    this.st.updateTag.run(next.frame, next.kind, next.source, next.score, next.note, patch.updatedAt ?? nowIso(), id, tagId);
+    return this.tag(id, tagId)!;
+  }
+
+  deleteTag(id: number, tagId: number): void {
+    const info = this.st.deleteTag.run(id, tagId);
+    if (info.changes === 0) throw new Error(`no tag with id ${tagId} on this trajectory`);
+  }
+
+  // ---- series ----
+
+  getSeries(id: number, name: string, paramsHashValue: string): SeriesRecord | null {
+    const r = this.st.series.get(id, name, paramsHashValue) as
+      { name: string; params_hash: string; params: string; frame_count: number; updated_at: string; values: Buffer } | undefined;
+    if (!r) return null;
+    return {
+      name: r.name, paramsHash: r.params_hash, params: JSON.parse(r.params), frameCount: r.frame_count,
+      values: blobAs(r.values, Float64Array), updatedAt: r.updated_at,
+    };
+  }
+
+  listSeries(id: number): Omit<SeriesRecord, 'values'>[] {
+    return (this.st.seriesList.all(id) as { name: string; params_hash: string; params: string; frame_count: number; updated_at: string }[])
+      .map((r) => ({ name: r.name, paramsHash: r.params_hash, params: JSON.parse(r.params), frameCount: r.frame_count, updatedAt: r.updated_at }));
+  }
+
+  /**
+   * Store a series' values for frames fromFrame .. fromFrame + values.length - 1 (fromFrame 0 replaces the
+   * series; a later fromFrame extends the stored one, which must already cover frames before it).
+   */
+  putSeries(id: number, name: string, paramsHashValue: string, params: unknown, values: Float64Array, fromFrame = 0): SeriesRecord {
+    return this.transaction(() => {
+      let all = values;
+      if (fromFrame > 0) {
+        const cur = this.getSeries(id, name, paramsHashValue);
+        if (!cur || cur.frameCount < fromFrame) {
+          throw new Error(`series ${name} (${paramsHashValue}) covers ${cur ? cur.frameCount : 0} frames; cannot extend it from frame ${fromFrame}`);
+        }
+        all = new Float64Array(fromFrame + values.length);
+        all.set(cur.values.subarray(0, fromFrame));
+        all.set(values, fromFrame);
+      }
+      this.st.putSeries.run(id, name, paramsHashValue, JSON.stringify(params ?? null), all.length, nowIso(), bytesOf(all));
+      return this.getSeries(id, name, paramsHashValue)!;
+    });
+  }
+
+  deleteSeries(id: number, name: string, paramsHashValue: string): void {
+    this.st.deleteSeriesOne.run(id, name, paramsHashValue);
+  }
+
+  // ---- per-particle field cache ----
+
+  /** Cached field bytes (marking them used), or null. */
+  getFieldBytes(id: number, frame: number, ref: number, field: string, paramsHashValue: string): { n: number; data: Buffer } | null {
+    const r = this.st.field.get(id, frame, ref, field, paramsHashValue) as { rowid: number; n: number; data: Buffer } | undefined;
+    if (!r) return null;
+    this.st.touchField.run(this.nextUse(), r.rowid);
+    return { n: r.n, data: r.data };
+  }
+
+  getField(id: number, frame: number, ref: number, field: string, paramsHashValue: string): Float32Array | null {
+    const r = this.getFieldBytes(id, frame, ref, field, paramsHashValue);
+    return r ? blobAs(r.data, Float32Array) : null;
+  }
+
+  /**
+   * Cache a field, evicting the least recently used entries until the cache fits its cap.
+   * Returns false (storing nothing) when the field alone is larger than the cap.
+   */
+  putFieldBytes(id: number, frame: number, ref: number, field: string, paramsHashValue: string, n: number, data: Buffer): boolean {
+    const size = data.byteLength;
+    const cap = this.fieldCacheMaxBytes;
+    const run = this.db.transaction(() => {
+      this.st.deleteFieldKey.run(id, frame, ref, field, paramsHashValue);
+      if (size > cap) return false;
+      let total = this.st.cacheTotal.get() as number;
+      while (total + size > cap) {
+        const victims = this.st.oldestFields.all() as [number, number][];
+        if (victims.length === 0) break;
+        for (const [rowid, bytes] of victims) {
+          this.st.deleteFieldRow.run(rowid);
+          total -= bytes;
+          if (total + size <= cap) break;
+        }
+      }
+      this.st.insertField.run(id, frame, ref, field, paramsHashValue, n, size, this.nextUse(), data);
+      return true;
+    });
+    return run.immediate();
+  }
+
+  putField(id: number, frame: number, ref: number, field: string, paramsHashValue: string, values: Float32Array, n = values.length): boolean {
+    return this.putFieldBytes(id, frame, ref, field, paramsHashValue, n, bytesOf(values));
+  }
+
+  /** Total bytes held by the field cache (all trajectories). */
+  fieldCacheBytes(): number {
+    return this.st.cacheTotal.get() as number;
+  }
+
+  /** The cached fields of a trajectory, least recently used first. */
+  listFields(id: number): { frame: number; refFrame: number; field: string; paramsHash: string; n: number; byteSize: number }[] {
+    return (this.st.fieldKeys.all(id) as { frame: number; ref_frame: number; field: string; params_hash: string; n: number; byte_size: number }[])
+      .map((r) => ({ frame: r.frame, refFrame: r.ref_frame, field: r.field, paramsHash: r.params_hash, n: r.n, byteSize: r.byte_size }));
+  }
+
+  /** A use stamp: milliseconds since the epoch, strictly increasing across the cache. */
+  private nextUse(): number {
+    const max = (this.st.maxUsed.get() as number | null) ?? 0;
+    return Math.max(Date.now(), max + 1);
+  }
+}
+
+function validateTagFields(frame: unknown, kind: unknown, source: unknown, score: unknown, note: unknown): void {
+  if (!Number.isInteger(frame) || (frame as number) < 0) throw new Error(`tag frame must be a non-negative integer, got ${JSON.stringify(frame)}`);
+  if (!checkTagKind(kind)) throw new Error(`tag kind must be one of ${TAG_KINDS.join(', ')}; got ${JSON.stringify(kind)}`);
+  if (!checkTagSource(source)) throw new Error(`tag source must be one of ${TAG_SOURCES.join(', ')}; got ${JSON.stringify(source)}`);
+  if (score !== null && (typeof score !== 'number' || !Number.isFinite(score))) throw new Error(`tag score must be a finite number or null; got ${JSON.stringify(score)}`);
+  if (typeof note !== 'string') throw new Error(`tag note must be text; got ${JSON.stringify(note)}`);
+}
