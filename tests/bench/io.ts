@@ -155,6 +155,7 @@ function main(): void {
     if (b.status !== 0) process.exit(1);
   }
   generate();
+  if (process.argv.includes('--generate-only')) return;
   console.log(`\nAvalanche Workbench I/O benchmark`);
   console.log(`machine: ${machine()}`);
   const repeats = quick ? 1 : 3;

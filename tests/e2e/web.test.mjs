@@ -21,14 +21,17 @@ before(async () => {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('web host did not start in 30 s')), 30_000);
     let text = '';
     host.stdout.on('data', (d) => {
       text += d;
       const m = /Avalanche Workbench at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(text);
-      if (m) resolve(m[1]);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
     });
     host.on('exit', (code) => reject(new Error(`web host exited with ${code}`)));
-    setTimeout(() => reject(new Error('web host did not start in 30 s')), 30_000);
   });
   browser = await chromium.launch({
     executablePath: process.env.AVW_CHROMIUM ?? '/usr/bin/chromium',
