@@ -21,9 +21,19 @@ function electronBinary() {
   return existsSync(exe) ? exe : null;
 }
 
-const exe = electronBinary();
+let exe = electronBinary();
 if (!exe) {
-  console.error('avw: the Electron binary is not installed (it could not be downloaded here); run `npm run web` to use the workbench in your browser.');
+  // Electron fetches its binary lazily: try once, quietly, with a time limit.
+  try {
+    const installer = join(dirname(require.resolve('electron/package.json')), 'install.js');
+    spawnSync(process.execPath, [installer], { stdio: 'ignore', timeout: 180_000 });
+  } catch {
+    // no electron package at all: reported below
+  }
+  exe = electronBinary();
+}
+if (!exe) {
+  console.error('avw: the Electron binary is not installed (the download failed); run `npm run web` to use the workbench in your browser.');
   process.exit(1);
 }
 if (!existsSync(join(root, 'out/main/index.js'))) {
