@@ -4,11 +4,8 @@
 // write), checks every block CRC and every stream's combined CRC. After bzip2's decompress.c: Huffman decoding
 // with a 10-bit lookup table per coding group (longer codes by canonical limits), move-to-front, the inverse
 // Burrows-Wheeler transform through one Uint32Array, and the final run-length stage, resumable at any output byte.
-import { DecompressError, type ReadAt } from './inflate.js';
+import { DecompressError, S_DONE, StreamDecoder, type ReadAt } from './stream-decoder.js';
 
-const IN_CAP = 1 << 20;
-const IN_PAD = 64;
-const IN_MARGIN = 16;
 const MAX_GROUPS = 6;
 const MAX_ALPHA = 258;
 const MAX_CODE_LEN = 20;
@@ -41,35 +38,13 @@ for (let i = 0; i < 256; i++) {
 const S_STREAM = 0; // at a stream header "BZh1".."BZh9" (byte aligned)
 const S_BLOCK = 1; // at a block or end-of-stream magic
 const S_OUTPUT = 2; // writing out a decoded block
-const S_DONE = 3;
 
-/**
- * Streams the uncompressed bytes of a bzip2 file from its start or from a block (Bzip2Point).
- * `next(max)` decodes up to about `max` more bytes into `out[chunkStart, chunkEnd)` (valid until the next call),
- * at uncompressed offset `chunkOffset`. Errors come after the bytes decoded before them have been delivered.
- */
-export class Bzip2Decoder {
-  readonly out: Uint8Array;
-  chunkStart = 0;
-  chunkEnd = 0;
-  chunkOffset = 0;
+/** Streams the uncompressed bytes of a bzip2 file from its start or from a block (Bzip2Point) (see StreamDecoder). */
+export class Bzip2Decoder extends StreamDecoder {
   /** Called at the start of every block, before it is decoded. */
   onBlock: ((d: Bzip2Decoder, point: Bzip2Point) => void) | null = null;
 
-  private readonly inBuf = new Uint8Array(IN_CAP + IN_PAD);
-  private inBase = 0;
-  private inEnd = 0;
-  private inSafe = 0;
-  private eof = false;
-  private readonly endBits: number;
-  private pos = 0;
-  private bb = 0; // bit buffer, MSB first: the next bit is bit (bc - 1)
-  private bc = 0;
-
-  private o = 0;
-  private outBase = 0;
-  private validFrom = 0;
-  private state = S_DONE;
+  // The bit buffer `bb` is MSB first: the next bit is bit (bc - 1).
   private streamIndex = 0;
   private level = 9;
   private streamCrc = 0;
@@ -77,7 +52,6 @@ export class Bzip2Decoder {
   private blockCrc = 0;
   private blockStart = 0; // uncompressed offset of the current block
   private blockBit = 0; // compressed bit position of the current block
-  private pending: unknown = null;
 
   // block decoding
   private readonly tt = new Uint32Array(MAX_BLOCK);
@@ -99,50 +73,15 @@ export class Bzip2Decoder {
   private readonly counts = new Int32Array(256);
   private readonly cftab = new Int32Array(257);
 
-  constructor(
-    private readonly readAt: ReadAt,
-    private readonly fileSize: number,
-    chunkCap: number,
-  ) {
-    this.out = new Uint8Array(Math.max(chunkCap, 1 << 16) + 2 * RUN_SLACK);
-    this.endBits = fileSize * 8;
-  }
-
-  get offset(): number {
-    return this.outBase + this.o;
-  }
-  get bitPos(): number {
-    return (this.inBase + this.pos) * 8 - this.bc;
-  }
-  get bytePos(): number {
-    return Math.ceil(this.bitPos / 8);
-  }
-  get done(): boolean {
-    return this.state === S_DONE && this.pending === null;
-  }
-  get failed(): boolean {
-    return this.pending !== null;
-  }
-  get heldFrom(): number {
-    return this.outBase + this.validFrom;
-  }
-  held(from: number, to: number): Uint8Array {
-    return this.out.subarray(from - this.outBase, to - this.outBase);
+  constructor(readAt: ReadAt, fileSize: number, chunkCap: number) {
+    const room = Math.max(chunkCap, 1 << 16);
+    super(readAt, fileSize, room + 2 * RUN_SLACK, room);
   }
 
   /** Restart at the beginning of the file (null) or at a block. */
   startAt(point: Bzip2Point | null): void {
-    this.pending = null;
-    const bitPos = point ? point.bitPos : 0;
-    const byte = Math.floor(bitPos / 8);
-    this.inBase = byte;
-    this.inEnd = 0;
-    this.pos = 0;
-    this.eof = false;
-    this.fill();
-    this.bb = 0;
-    this.bc = 0;
-    if (bitPos > byte * 8) this.bits(bitPos - byte * 8);
+    const skip = this.seekInput(point ? point.bitPos : 0);
+    if (skip > 0) this.bits(skip);
     this.o = 0;
     this.validFrom = 0;
     this.chunkStart = this.chunkEnd = 0;
@@ -160,72 +99,31 @@ export class Bzip2Decoder {
     this.chunkOffset = this.outBase;
   }
 
-  next(max: number): boolean {
-    if (this.pending !== null) {
-      const e = this.pending;
-      throw e;
-    }
-    if (this.state === S_DONE) {
-      this.chunkStart = this.chunkEnd = this.o;
-      this.chunkOffset = this.offset;
-      return false;
-    }
+  protected reserve(want: number): number {
     const cap = this.out.length - 2 * RUN_SLACK;
-    const want = Math.max(1, Math.min(max, cap));
     if (cap - this.o < want) {
       this.outBase += this.o;
       this.o = 0;
       this.validFrom = 0;
     }
-    const start = this.o;
-    const stop = Math.min(start + want, cap);
-    try {
-      while (this.o < stop && this.state !== S_DONE) {
-        switch (this.state) {
-          case S_STREAM:
-            this.streamHeader();
-            break;
-          case S_BLOCK:
-            this.blockOrEnd();
-            break;
-          case S_OUTPUT:
-            this.output(stop);
-            break;
-        }
-      }
-    } catch (e) {
-      if (this.o === start) throw e;
-      this.pending = e;
+    return cap;
+  }
+
+  protected step(stop: number): void {
+    switch (this.state) {
+      case S_STREAM:
+        this.streamHeader();
+        break;
+      case S_BLOCK:
+        this.blockOrEnd();
+        break;
+      case S_OUTPUT:
+        this.output(stop);
+        break;
     }
-    this.chunkStart = start;
-    this.chunkEnd = this.o;
-    this.chunkOffset = this.outBase + start;
-    return this.o > start || this.state !== S_DONE || this.pending !== null;
   }
 
   // ---- input ----
-
-  private fill(): void {
-    if (this.eof) return;
-    const buf = this.inBuf;
-    const keep = Math.max(0, this.inEnd - this.pos);
-    if (this.pos > 0) {
-      buf.copyWithin(0, this.pos, this.pos + keep);
-      this.inBase += this.pos;
-      this.pos = 0;
-    }
-    let end = keep;
-    const want = Math.min(IN_CAP - keep, this.fileSize - (this.inBase + keep));
-    while (end - keep < want) {
-      const n = this.readAt(buf, end, want - (end - keep), this.inBase + end);
-      if (n <= 0) break;
-      end += n;
-    }
-    this.inEnd = end;
-    if (this.inBase + end >= this.fileSize || end - keep < want) this.eof = true;
-    buf.fill(0, end, end + IN_PAD);
-    this.inSafe = end - IN_MARGIN;
-  }
 
   private need(n: number): void {
     while (this.bc < n) {
@@ -244,9 +142,6 @@ export class Bzip2Decoder {
   }
   private bits32(): number {
     return ((this.bits(16) << 16) | this.bits(16)) >>> 0;
-  }
-  private overrun(): boolean {
-    return this.bitPos > this.endBits;
   }
 
   private truncated(): DecompressError {
@@ -452,7 +347,7 @@ export class Bzip2Decoder {
     const firstCode = this.firstCode;
     const selectors = this.selectors;
     const eob = symTotal + 1;
-    let buf = this.inBuf;
+    const buf = this.inBuf;
     let pos = this.pos;
     let bb = this.bb;
     let bc = this.bc;
@@ -468,12 +363,9 @@ export class Bzip2Decoder {
     for (;;) {
       if (pos > inSafe) {
         if (!this.eof) {
-          this.pos = pos;
-          this.fill();
-          buf = this.inBuf;
-          pos = this.pos;
+          pos = this.refillAt(pos);
           inSafe = this.inSafe;
-        } else if ((this.inBase + pos) * 8 - bc > this.endBits) {
+        } else if (this.pastEnd(pos, bc)) {
           this.pos = pos;
           this.bc = bc;
           throw this.truncated();

@@ -16,101 +16,17 @@
 // and MDAnalysis's writer as degrees; like VMD we take cosines when all three lie in [-1, 1].
 // Coordinates and times are in the file's units (Angstrom and AKMA time for CHARMM/NAMD; LAMMPS units for LAMMPS).
 import type { Box, Vec3 } from '../box.js';
-import { ChunksUntilDamage, withStreamDamage, type ByteSource } from './byte-source.js';
+import type { ByteSource } from './byte-source.js';
+import { scanFrames, type ScanStep } from './forward-reader.js';
+import { positionsOnlyFrame } from './frame-util.js';
 import {
   TrajectoryError,
   type Frame,
   type FrameEntry,
-  type ScanDamage,
   type ScanOptions,
   type ScanResult,
   type TrajectoryReader,
 } from './types.js';
-
-/**
- * Forward-only access to byte ranges at non-decreasing offsets. Plain files are read in place (`read`), so scanning
- * skips the bulk of every frame; compressed streams are walked once through `chunks`, because a random read before
- * the seek index exists would decompress from the start every time.
- */
-export class ForwardReader {
-  private iter: Iterator<{ offset: number; data: Buffer }> | null = null;
-  private stream: ChunksUntilDamage | null = null;
-  /** A compressed stream's damage, once the walk has reached it (the stream then ends there). */
-  get damage(): Error | null {
-    return this.stream?.damage ?? null;
-  }
-  private curOffset = 0;
-  private cur: Buffer = Buffer.alloc(0);
-  private eof = false;
-  /** Compressed bytes consumed so far (plain files: the furthest offset touched). */
-  fileBytesDone = 0;
-  /** Furthest uncompressed offset seen. */
-  bytesDone = 0;
-
-  constructor(private readonly source: ByteSource, start: number, chunkSize = 4 << 20) {
-    if (source.compression !== 'none') {
-      this.stream = new ChunksUntilDamage(source, start, chunkSize, (n) => { this.fileBytesDone += n; });
-      this.iter = this.stream[Symbol.iterator]();
-      this.curOffset = start;
-    }
-    this.bytesDone = start;
-  }
-
-  private advance(): boolean {
-    if (this.eof || !this.iter) return false;
-    const r = this.iter.next();
-    if (r.done) {
-      this.eof = true;
-      this.curOffset += this.cur.length;
-      this.cur = Buffer.alloc(0);
-      return false;
-    }
-    this.curOffset = r.value.offset;
-    this.cur = r.value.data;
-    this.bytesDone = this.curOffset + this.cur.length;
-    return true;
-  }
-
-  /** Up to `len` bytes at `off` (shorter only at the end of the stream). Valid until the next call. */
-  get(off: number, len: number): Buffer {
-    if (!this.iter) {
-      const b = this.source.read(off, len);
-      this.bytesDone = Math.max(this.bytesDone, off + b.length);
-      this.fileBytesDone = this.bytesDone;
-      return b;
-    }
-    while (this.curOffset + this.cur.length <= off) if (!this.advance()) return Buffer.alloc(0);
-    if (off < this.curOffset) throw new Error(`ForwardReader: offset ${off} is behind the stream position ${this.curOffset}`);
-    const at = off - this.curOffset;
-    if (at + len <= this.cur.length) return this.cur.subarray(at, at + len);
-    const out = Buffer.allocUnsafe(len);
-    let got = this.cur.copy(out, 0, at);
-    while (got < len && this.advance()) got += this.cur.copy(out, got, 0, Math.min(this.cur.length, len - got));
-    return got === len ? out : out.subarray(0, got);
-  }
-
-  /** Whether the stream holds at least `end` bytes (advances compressed streams up to there). */
-  has(end: number): boolean {
-    if (!this.iter) {
-      const size = this.source.size ?? this.source.fileSize;
-      if (end <= size) this.bytesDone = Math.max(this.bytesDone, end);
-      this.fileBytesDone = this.bytesDone;
-      return end <= size;
-    }
-    while (this.curOffset + this.cur.length < end) if (!this.advance()) return false;
-    return true;
-  }
-
-  /** The stream's end once `has` has returned false (the offset just past the last byte). */
-  get streamEnd(): number {
-    if (!this.iter) return this.source.size ?? this.source.fileSize;
-    return this.curOffset + this.cur.length;
-  }
-
-  close(): void {
-    this.iter?.return?.();
-  }
-}
 
 /** Lengths and angles (cosines, or degrees when `degrees`) -> box vectors with a along x and b in the xy plane. */
 function boxFromCell(u: Float64Array): Box {
@@ -274,88 +190,56 @@ export class DcdReader implements TrajectoryReader {
   }
 
   scan(options: ScanOptions = {}): ScanResult {
-    const { onFrames, onProgress, signal } = options;
     const h = this.header;
     const path = this.path;
-    signal?.throwIfAborted();
-    let k = options.fromFrame ?? 0;
+    options.signal?.throwIfAborted();
+    let first = options.fromFrame ?? 0;
     if (options.fromFrame === undefined && options.fromOffset !== undefined && options.fromOffset > h.headerSize) {
       const rel = options.fromOffset - h.headerSize - h.size0;
-      k = h.size1 > 0 ? 1 + Math.round(rel / h.size1) : 1;
+      first = h.size1 > 0 ? 1 + Math.round(rel / h.size1) : 1;
     }
-    const start = this.frameOffset(k);
-    if (options.fromOffset !== undefined && options.fromOffset !== start && !(k === 0 && options.fromOffset === 0)) {
+    const start = this.frameOffset(first);
+    if (options.fromOffset !== undefined && options.fromOffset !== start && !(first === 0 && options.fromOffset === 0)) {
       throw new TrajectoryError(
-        `${path}: cannot resume the DCD scan at byte ${options.fromOffset} (frame ${k} starts at byte ${start}); rescan from the start`,
-        path, { frame: k, offset: options.fromOffset });
+        `${path}: cannot resume the DCD scan at byte ${options.fromOffset} (frame ${first} starts at byte ${start}); rescan from the start`,
+        path, { frame: first, offset: options.fromOffset });
     }
-    const firstIndex = k;
-    const fr = new ForwardReader(this.source, start);
-    let batch: FrameEntry[] = [];
-    let batchFirst = k;
-    let damage: ScanDamage | null = null;
-    let endOffset = start;
     const { m } = h;
     const cellLen = h.hasCell ? 2 * m + 48 : 0;
-    const flush = (): void => {
-      if (batch.length) onFrames?.(batch, batchFirst);
-      batch = [];
-      batchFirst = k;
-    };
-    const progress = (): void =>
-      onProgress?.({ bytesDone: fr.bytesDone, fileBytesDone: fr.fileBytesDone, fileBytesTotal: this.source.fileSize, frames: k - firstIndex });
-    try {
-      for (;;) {
-        if ((k & 255) === 0) {
-          signal?.throwIfAborted();
-          progress();
-        }
-        const off = this.frameOffset(k);
-        const size = k === 0 ? h.size0 : h.size1;
-        const nrec = k === 0 ? h.natoms : h.natoms - h.nfixed;
-        const hb = fr.get(off, cellLen + m);
-        if (hb.length === 0) break; // clean end of file
-        if (hb.length < cellLen + m) {
-          damage = { kind: 'truncated', offset: off, frame: k, line: null,
-            message: `${path}: DCD frame ${k} at byte ${off} is truncated: expected ${size} bytes, the file ends after ${hb.length}` };
-          break;
-        }
-        let box: Box;
-        if (h.hasCell) {
-          const l0 = this.marker(hb, 0), l1 = this.marker(hb, m + 48);
-          if (l0 !== 48 || l1 !== 48) {
-            damage = { kind: 'corrupt', offset: off, frame: k, line: null,
-              message: `${path}: DCD frame ${k} at byte ${off}: expected a unit cell record of 48 bytes, found record markers ${l0} / ${l1}` };
-            break;
-          }
-          box = this.cellFrom(hb, m);
-        } else {
-          box = { origin: [0, 0, 0], vectors: [[0, 0, 0], [0, 0, 0], [0, 0, 0]], periodic: [false, false, false] };
-        }
-        const lx = this.marker(hb, cellLen);
-        if (lx !== 4 * nrec) {
-          damage = { kind: 'corrupt', offset: off, frame: k, line: null,
-            message: `${path}: DCD frame ${k} at byte ${off + cellLen}: expected an X coordinate record of ${4 * nrec} bytes (${nrec} atoms), found record marker ${lx}` };
-          break;
-        }
-        if (!fr.has(off + size)) {
-          const have = fr.streamEnd - off;
-          damage = { kind: 'truncated', offset: off, frame: k, line: null,
-            message: `${path}: DCD frame ${k} at byte ${off} is truncated: expected ${size} bytes, the file ends after ${have}` };
-          break;
-        }
-        const timestep = this.timestepOf(k);
-        batch.push({ offset: off, length: size, timestep, time: timestep * h.delta, n: h.natoms, box });
-        k++;
-        endOffset = off + size;
-        if (batch.length >= 4096) flush();
+    // Frames are back to back, so `off` (where the previous frame ended) is frameOffset(k).
+    return scanFrames(this.source, options, start, first, (fr, off, k): ScanStep => {
+      const size = k === 0 ? h.size0 : h.size1;
+      const nrec = k === 0 ? h.natoms : h.natoms - h.nfixed;
+      const hb = fr.get(off, cellLen + m);
+      if (hb.length === 0) return null; // clean end of file
+      if (hb.length < cellLen + m) {
+        return { damage: { kind: 'truncated', offset: off, frame: k, line: null,
+          message: `${path}: DCD frame ${k} at byte ${off} is truncated: expected ${size} bytes, the file ends after ${hb.length}` } };
       }
-    } finally {
-      fr.close();
-    }
-    flush();
-    progress();
-    return withStreamDamage({ frames: k - firstIndex, endOffset, damage }, fr.damage, this.path, firstIndex);
+      let box: Box;
+      if (h.hasCell) {
+        const l0 = this.marker(hb, 0), l1 = this.marker(hb, m + 48);
+        if (l0 !== 48 || l1 !== 48) {
+          return { damage: { kind: 'corrupt', offset: off, frame: k, line: null,
+            message: `${path}: DCD frame ${k} at byte ${off}: expected a unit cell record of 48 bytes, found record markers ${l0} / ${l1}` } };
+        }
+        box = this.cellFrom(hb, m);
+      } else {
+        box = { origin: [0, 0, 0], vectors: [[0, 0, 0], [0, 0, 0], [0, 0, 0]], periodic: [false, false, false] };
+      }
+      const lx = this.marker(hb, cellLen);
+      if (lx !== 4 * nrec) {
+        return { damage: { kind: 'corrupt', offset: off, frame: k, line: null,
+          message: `${path}: DCD frame ${k} at byte ${off + cellLen}: expected an X coordinate record of ${4 * nrec} bytes (${nrec} atoms), found record marker ${lx}` } };
+      }
+      if (!fr.has(off + size)) {
+        const have = fr.streamEnd - off;
+        return { damage: { kind: 'truncated', offset: off, frame: k, line: null,
+          message: `${path}: DCD frame ${k} at byte ${off} is truncated: expected ${size} bytes, the file ends after ${have}` } };
+      }
+      const timestep = this.timestepOf(k);
+      return { entry: { offset: off, length: size, timestep, time: timestep * h.delta, n: h.natoms, box } };
+    });
   }
 
   /**
@@ -422,28 +306,7 @@ export class DcdReader implements TrajectoryReader {
       positions = Float64Array.from(this.firstFramePositions());
       this.readXYZ(buf, at, count, positions, h.free, index, entry.offset);
     }
-    const ids = new Int32Array(n);
-    for (let i = 0; i < n; i++) ids[i] = i + 1;
-    const types = new Int32Array(n).fill(1);
-    let flat = n > 0;
-    for (let i = 5; i < 3 * n && flat; i += 3) if (positions[i] !== positions[2]) flat = false;
-    return {
-      index,
-      timestep: entry.timestep,
-      time: entry.time,
-      n,
-      dimensions: flat ? 2 : 3,
-      box,
-      ids,
-      types,
-      typeNames: null,
-      positions,
-      positionsKind: 'wrapped',
-      images: null,
-      unwrapped: null,
-      properties: {},
-      warnings: [],
-    };
+    return positionsOnlyFrame(index, entry.timestep, entry.time, box, positions);
   }
 
   /** The compressed source's seek index, persisted by the trajectory index (null for plain files). */

@@ -17,6 +17,7 @@
 // per-particle chunks only when N is equal in both frames), else the schema default.
 import type { ByteSource } from './byte-source.js';
 import { boxFromHoomd, unwrapWithImages, type Box } from '../box.js';
+import { flatZ } from './frame-util.js';
 import {
   TrajectoryError,
   type Frame,
@@ -896,10 +897,7 @@ export class GsdReader implements TrajectoryReader {
     let dimensions = this.dimsOf(s);
     if (s.dims === null && s.box[2] !== 0 && n > 0) {
       // No dimensions chunk at all: a flat z means a 2D system (Frame contract).
-      const z0 = positions[2];
-      let flat = true;
-      for (let k = 5; k < positions.length; k += 3) if (positions[k] !== z0) { flat = false; break; }
-      if (flat) dimensions = 2;
+      if (flatZ(positions)) dimensions = 2;
     }
     const box: Box = boxFromHoomd(s.box, dimensions);
     const unwrapped = images ? unwrapWithImages(box, positions, images) : null;

@@ -5,32 +5,12 @@
 // this decoder. Table-driven: one lookup per literal/length code and per distance code in two-level tables (a
 // 10-/8-bit root that stays in L1 cache, links for longer codes), all state in typed arrays, no allocation per symbol.
 import { crc32 } from 'node:zlib';
+import { DecompressError, S_DONE, StreamDecoder, type ReadAt } from './stream-decoder.js';
 
 /** DEFLATE history size. */
 export const WSIZE = 32768;
-const IN_CAP = 1 << 20; // compressed bytes buffered per read
-const IN_PAD = 64; // zeroed bytes after the data, so the hot loop can over-read at the end of the file
-const IN_MARGIN = 16; // the hot loop refills when fewer bytes than this remain
 const HEADER_MARGIN = 4096; // a dynamic block header fits in fewer bytes than this
 const MAX_MATCH = 258;
-
-/** Reads compressed bytes at an absolute file position; returns the count read (0 at end of file). */
-export type ReadAt = (buf: Uint8Array, off: number, len: number, pos: number) => number;
-
-/** A problem in the compressed data; the owner turns it into a TrajectoryError naming the file. */
-export class DecompressError extends Error {
-  constructor(
-    readonly kind: 'truncated' | 'corrupt',
-    message: string,
-    /** Compressed byte offset where the problem was found. */
-    readonly compressedOffset: number,
-    /** Uncompressed bytes decoded (and delivered) before the problem. */
-    readonly uncompressedOffset: number,
-  ) {
-    super(message);
-    this.name = 'DecompressError';
-  }
-}
 
 /** Where decoding can restart: a gzip member start (kind 0, byte aligned) or a deflate block boundary (kind 1). */
 export interface InflatePoint {
@@ -191,47 +171,24 @@ const S_BLOCK = 1; // at a deflate block header
 const S_STORED = 2; // inside a stored block
 const S_HUFF = 3; // inside a Huffman-coded block
 const S_TRAILER = 4; // after the last block of a member
-const S_DONE = 5;
 
 const FHCRC = 2;
 const FEXTRA = 4;
 const FNAME = 8;
 const FCOMMENT = 16;
 
-/**
- * Streams the uncompressed bytes of a (multi-member) gzip file from its start or from an InflatePoint.
- * `next(max)` decodes up to about `max` more bytes into `out[chunkStart, chunkEnd)` (valid until the next call),
- * at uncompressed offset `chunkOffset`. Errors come after the bytes decoded before them have been delivered.
- */
-export class GzipDecoder {
-  /** Output buffer: 32 KiB of history followed by room for a chunk. */
-  readonly out: Uint8Array;
-  chunkStart = 0;
-  chunkEnd = 0;
-  chunkOffset = 0;
+/** Streams the uncompressed bytes of a (multi-member) gzip file from its start or from an InflatePoint (see StreamDecoder). */
+export class GzipDecoder extends StreamDecoder {
   /** Called at every member start (kind 0) and deflate block boundary (kind 1), before it is decoded. */
   onBoundary: ((d: GzipDecoder, kind: 0 | 1) => void) | null = null;
 
-  private readonly inBuf = new Uint8Array(IN_CAP + IN_PAD);
-  private inBase = 0; // file position of inBuf[0]
-  private inEnd = 0; // valid bytes in inBuf
-  private inSafe = 0; // the hot loop refills (or checks for the end) when pos exceeds this
-  private eof = false; // inBuf holds the end of the file
-  private readonly endBits: number;
-  private pos = 0;
-  private bb = 0; // bit buffer, LSB first
-  private bc = 0; // bits in bb
-
-  private o = 0; // write position in out
+  // The bit buffer `bb` is LSB first. `out` holds 32 KiB of history followed by room for a chunk.
   private low = 0; // back-references may not reach below this index (member start / window start)
-  private validFrom = 0; // out[validFrom, o) holds real output
-  private outBase = 0; // uncompressed offset of out[0]
   private crcPos = 0;
   private crcValue = 0;
   private memberStart = 0; // uncompressed offset where the current member's output starts
   private memberIndex = 0;
 
-  private state = S_DONE;
   private lastBlock = false;
   private storedLeft = 0;
   private lt: Int32Array = FIXED_LIT;
@@ -242,39 +199,12 @@ export class GzipDecoder {
   private readonly distTable = new Int32Array(TABLE_SIZE);
   private readonly clTable = new Int32Array(1 << 7);
   private readonly lens = new Uint8Array(320);
-  private pending: unknown = null;
 
-  constructor(
-    private readonly readAt: ReadAt,
-    private readonly fileSize: number,
-    chunkCap: number,
-  ) {
-    this.out = new Uint8Array(WSIZE + Math.max(chunkCap, 1 << 16) + 2 * MAX_MATCH);
-    this.endBits = fileSize * 8;
+  constructor(readAt: ReadAt, fileSize: number, chunkCap: number) {
+    const room = Math.max(chunkCap, 1 << 16);
+    super(readAt, fileSize, WSIZE + room + 2 * MAX_MATCH, room);
   }
 
-  /** Uncompressed offset of the next byte to be decoded. */
-  get offset(): number {
-    return this.outBase + this.o;
-  }
-  /** Compressed bit position of the next bit to be read. */
-  get bitPos(): number {
-    return (this.inBase + this.pos) * 8 - this.bc;
-  }
-  /** Compressed bytes consumed so far (the position of the next unread byte). */
-  get bytePos(): number {
-    return Math.ceil(this.bitPos / 8);
-  }
-  get done(): boolean {
-    return this.state === S_DONE && this.pending === null;
-  }
-  get failed(): boolean {
-    return this.pending !== null;
-  }
-  /** Uncompressed offset of the oldest byte still held in `out`. */
-  get heldFrom(): number {
-    return this.outBase + this.validFrom;
-  }
   /** CRC-32 of the current member's output up to `offset`. */
   get crc(): number {
     this.updateCrc();
@@ -282,10 +212,6 @@ export class GzipDecoder {
   }
   get memberOut(): number {
     return this.offset - this.memberStart;
-  }
-  /** Copy of out bytes [from, to) in uncompressed offsets; must lie within [heldFrom, offset). */
-  held(from: number, to: number): Uint8Array {
-    return this.out.subarray(from - this.outBase, to - this.outBase);
   }
   /** The up to 32 KiB of the current member's output before `offset`: the window a checkpoint needs. */
   window(): Uint8Array {
@@ -295,16 +221,7 @@ export class GzipDecoder {
   /** Restart at the beginning of the file (point null) or at a checkpoint (with its window for kind 1). */
   startAt(point: InflatePoint | null, window: Uint8Array | null): void {
     const p: InflatePoint = point ?? { kind: 0, bitPos: 0, out: 0, crc: 0, memberOut: 0 };
-    this.pending = null;
-    const byte = Math.floor(p.bitPos / 8);
-    this.inBase = byte;
-    this.inEnd = 0;
-    this.pos = 0;
-    this.eof = false;
-    this.fill();
-    this.bb = 0;
-    this.bc = 0;
-    const skip = p.bitPos - byte * 8;
+    const skip = this.seekInput(p.bitPos);
     if (skip) {
       this.need(8);
       this.drop(skip);
@@ -337,52 +254,29 @@ export class GzipDecoder {
     this.chunkOffset = this.offset;
   }
 
-  /**
-   * Decode up to about `max` more bytes. Returns false at the end of the stream (no new bytes).
-   * New bytes are out[chunkStart, chunkEnd) at uncompressed offset chunkOffset.
-   */
-  next(max: number): boolean {
-    if (this.pending !== null) {
-      const e = this.pending;
-      throw e;
-    }
-    if (this.state === S_DONE) {
-      this.chunkStart = this.chunkEnd = this.o;
-      this.chunkOffset = this.offset;
-      return false;
-    }
-    const want = Math.max(1, Math.min(max, this.out.length - WSIZE - 2 * MAX_MATCH));
+  protected reserve(want: number): number {
     if (this.out.length - MAX_MATCH - this.o < want) this.slide();
-    const start = this.o;
-    const stop = Math.min(start + want, this.out.length - MAX_MATCH);
-    try {
-      while (this.o < stop && this.state !== S_DONE) {
-        switch (this.state) {
-          case S_MEMBER:
-            this.memberHeader();
-            break;
-          case S_BLOCK:
-            this.blockHeader();
-            break;
-          case S_STORED:
-            this.stored(stop);
-            break;
-          case S_HUFF:
-            this.huff(stop);
-            break;
-          case S_TRAILER:
-            this.trailer();
-            break;
-        }
-      }
-    } catch (e) {
-      if (this.o === start) throw e;
-      this.pending = e;
+    return this.out.length - MAX_MATCH;
+  }
+
+  protected step(stop: number): void {
+    switch (this.state) {
+      case S_MEMBER:
+        this.memberHeader();
+        break;
+      case S_BLOCK:
+        this.blockHeader();
+        break;
+      case S_STORED:
+        this.stored(stop);
+        break;
+      case S_HUFF:
+        this.huff(stop);
+        break;
+      case S_TRAILER:
+        this.trailer();
+        break;
     }
-    this.chunkStart = start;
-    this.chunkEnd = this.o;
-    this.chunkOffset = this.outBase + start;
-    return this.o > start || this.state !== S_DONE || this.pending !== null;
   }
 
   // ---- buffers ----
@@ -405,30 +299,6 @@ export class GzipDecoder {
     }
   }
 
-  /** Move the unread bytes to the front of inBuf and read more. */
-  private fill(): void {
-    if (this.eof) return;
-    const buf = this.inBuf;
-    const keep = this.inEnd - this.pos;
-    if (this.pos > 0) {
-      buf.copyWithin(0, this.pos, this.inEnd);
-      this.inBase += this.pos;
-      this.pos = 0;
-    }
-    let end = keep;
-    const filePos = this.inBase + keep;
-    const want = Math.min(IN_CAP - keep, this.fileSize - filePos);
-    while (end - keep < want) {
-      const n = this.readAt(buf, end, want - (end - keep), this.inBase + end);
-      if (n <= 0) break;
-      end += n;
-    }
-    this.inEnd = end;
-    if (this.inBase + end >= this.fileSize || end - keep < want) this.eof = true;
-    buf.fill(0, end, end + IN_PAD);
-    this.inSafe = end - IN_MARGIN;
-  }
-
   private need(n: number): void {
     while (this.bc < n) {
       const p = this.pos;
@@ -447,9 +317,6 @@ export class GzipDecoder {
     this.bb >>>= n;
     this.bc -= n;
     return v;
-  }
-  private overrun(): boolean {
-    return this.bitPos > this.endBits;
   }
   private ensureHeaderInput(): void {
     if (!this.eof && this.pos > this.inEnd - HEADER_MARGIN) this.fill();
@@ -654,7 +521,7 @@ export class GzipDecoder {
     const lmask = this.lmask;
     const dmask = this.dmask;
     const low = this.low;
-    let buf = this.inBuf;
+    const buf = this.inBuf;
     let pos = this.pos;
     let bb = this.bb;
     let bc = this.bc;
@@ -664,12 +531,9 @@ export class GzipDecoder {
     for (;;) {
       if (pos > inSafe) {
         if (!this.eof) {
-          this.pos = pos;
-          this.fill();
-          buf = this.inBuf;
-          pos = this.pos;
+          pos = this.refillAt(pos);
           inSafe = this.inSafe;
-        } else if ((this.inBase + pos) * 8 - bc > this.endBits) {
+        } else if (this.pastEnd(pos, bc)) {
           // The previous symbol was decoded from bits past the end of the file: drop it.
           this.pos = pos;
           this.bb = bb;

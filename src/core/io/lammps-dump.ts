@@ -7,6 +7,8 @@
 // 15 significant digits, `Number()` on the token otherwise) into structure-of-arrays sorted by id.
 import { boxFromLammpsBounds, scaledToCartesian, unwrapWithImages, type Box } from '../box.js';
 import { ChunksUntilDamage, withStreamDamage, type ByteSource } from './byte-source.js';
+import { flatZ } from './frame-util.js';
+import { idOrder, permute } from './sort-by-id.js';
 import {
   TrajectoryError,
   type Frame,
@@ -697,26 +699,18 @@ export class LammpsDumpReader implements TrajectoryReader {
     if (!types) types = new Int32Array(n).fill(1);
 
     // Sort by id (before unwrapping with images, so the unwrapped copy needs no reordering).
-    let sorted = true;
-    for (let i = 1; i < n; i++) {
-      if (ids[i] <= ids[i - 1]) {
-        sorted = false;
-        break;
-      }
-    }
     let images = plan.images;
     let wrap = plan.wrap;
     let unwrap = plan.unwrap;
     const properties = plan.properties;
-    if (!sorted) {
-      const { perm, duplicates } = sortPermutation(ids);
-      if (duplicates) warnings.push('duplicate particle ids; their file order is kept');
-      ids = gather1I(ids, perm);
-      types = gather1I(types, perm);
-      if (wrap) wrap = gather3F(wrap, perm);
-      if (unwrap) unwrap = gather3F(unwrap, perm);
-      if (images) images = gather3I(images, perm);
-      for (const k of Object.keys(properties)) properties[k] = gather1F(properties[k], perm);
+    const perm = idOrder(ids, warnings);
+    if (perm) {
+      ids = permute(ids, perm, 1);
+      types = permute(types, perm, 1);
+      if (wrap) wrap = permute(wrap, perm, 3);
+      if (unwrap) unwrap = permute(unwrap, perm, 3);
+      if (images) images = permute(images, perm, 3);
+      for (const k of Object.keys(properties)) properties[k] = permute(properties[k], perm, 1);
     }
 
     // Positions.
@@ -741,22 +735,12 @@ export class LammpsDumpReader implements TrajectoryReader {
       if (n > 0) warnings.push('the frame has no coordinate columns (x/xs/xu/xsu); positions are zero');
     }
 
-    let flat = true;
-    if (n > 0) {
-      const z0 = positions[2];
-      for (let i = 5; i < 3 * n; i += 3) {
-        if (positions[i] !== z0) {
-          flat = false;
-          break;
-        }
-      }
-    }
     return {
       index,
       timestep: h.timestep,
       time: h.time,
       n,
-      dimensions: flat ? 2 : 3,
+      dimensions: flatZ(positions) ? 2 : 3,
       box,
       ids,
       types,
@@ -956,75 +940,4 @@ function toCartesian(box: Box, a: Float64Array, scaled: boolean, hasZ: boolean):
     for (let i = 0; i < m; i += 3) scaledToCartesian(box, a[i], a[i + 1], a[i + 2], a, i);
   }
   if (!hasZ && scaled) for (let i = 2; i < m; i += 3) a[i] = 0;
-}
-
-/** Permutation that sorts ids ascending (stable): O(n) placement for dense unique ids, else a sort. */
-function sortPermutation(ids: Int32Array): { perm: Int32Array; duplicates: boolean } {
-  const n = ids.length;
-  let min = ids[0];
-  let max = ids[0];
-  for (let i = 1; i < n; i++) {
-    const v = ids[i];
-    if (v < min) min = v;
-    else if (v > max) max = v;
-  }
-  const perm = new Int32Array(n);
-  if (max - min + 1 === n) {
-    const slot = new Int32Array(n).fill(-1);
-    let ok = true;
-    for (let i = 0; i < n; i++) {
-      const k = ids[i] - min;
-      if (slot[k] >= 0) {
-        ok = false;
-        break;
-      }
-      slot[k] = i;
-    }
-    if (ok) return { perm: slot, duplicates: false };
-  }
-  // (id - min) * n + i is unique, exact in a double, and sorts by id then file order.
-  const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = (ids[i] - min) * n + i;
-  keys.sort();
-  let duplicates = false;
-  for (let j = 0; j < n; j++) {
-    const i = keys[j] % n;
-    perm[j] = i;
-    if (j > 0 && ids[i] === ids[perm[j - 1]]) duplicates = true;
-  }
-  return { perm, duplicates };
-}
-
-function gather1F(a: Float64Array, perm: Int32Array): Float64Array {
-  const out = new Float64Array(a.length);
-  for (let j = 0; j < perm.length; j++) out[j] = a[perm[j]];
-  return out;
-}
-
-function gather1I(a: Int32Array, perm: Int32Array): Int32Array {
-  const out = new Int32Array(a.length);
-  for (let j = 0; j < perm.length; j++) out[j] = a[perm[j]];
-  return out;
-}
-
-function gather3F(a: Float64Array, perm: Int32Array): Float64Array {
-  const out = new Float64Array(a.length);
-  for (let j = 0; j < perm.length; j++) {
-    const s = perm[j] * 3;
-    out[3 * j] = a[s];
-    out[3 * j + 1] = a[s + 1];
-    out[3 * j + 2] = a[s + 2];
-  }
-  return out;
-}
-
-function gather3I(a: Int32Array, perm: Int32Array): Int32Array {
-  const out = new Int32Array(a.length);
-  for (let j = 0; j < perm.length; j++) {
-    const s = perm[j] * 3;
-    out[3 * j] = a[s];
-    out[3 * j + 1] = a[s + 1];
-    out[3 * j + 2] = a[s + 2];
-  }
-  return out;
 }

@@ -16,13 +16,13 @@
 // small triple of a run was swapped with the preceding large one by the encoder (water molecules compress better),
 // so it is emitted first. Values are integers divided by the precision, rounded to float32 like the reference.
 import type { Box } from '../box.js';
-import { withStreamDamage, type ByteSource } from './byte-source.js';
-import { ForwardReader } from './dcd.js';
+import type { ByteSource } from './byte-source.js';
+import { scanFrames, type ScanStep } from './forward-reader.js';
+import { positionsOnlyFrame } from './frame-util.js';
 import {
   TrajectoryError,
   type Frame,
   type FrameEntry,
-  type ScanDamage,
   type ScanOptions,
   type ScanResult,
   type TrajectoryReader,
@@ -249,68 +249,31 @@ export class XtcReader implements TrajectoryReader {
   }
 
   scan(options: ScanOptions = {}): ScanResult {
-    const { onFrames, onProgress, signal } = options;
     const path = this.path;
-    signal?.throwIfAborted();
     const start = options.fromOffset ?? 0;
-    const firstIndex = options.fromFrame ?? 0;
-    let k = firstIndex;
-    const fr = new ForwardReader(this.source, start);
-    let batch: FrameEntry[] = [];
-    let batchFirst = k;
-    let damage: ScanDamage | null = null;
-    let off = start;
-    const flush = (): void => {
-      if (batch.length) onFrames?.(batch, batchFirst);
-      batch = [];
-      batchFirst = k;
-    };
-    const progress = (): void =>
-      onProgress?.({ bytesDone: fr.bytesDone, fileBytesDone: fr.fileBytesDone, fileBytesTotal: this.source.fileSize, frames: k - firstIndex });
-    try {
-      for (;;) {
-        if ((k & 255) === 0) {
-          signal?.throwIfAborted();
-          progress();
+    return scanFrames(this.source, options, start, options.fromFrame ?? 0, (fr, off, k): ScanStep => {
+      const hb = fr.get(off, HEAD + 4);
+      if (hb.length === 0) return null;
+      const truncated = (have: number, need: number): ScanStep => ({ damage: {
+        kind: 'truncated', offset: off, frame: k, line: null,
+        message: `${path}: XTC frame ${k} at byte ${off} is truncated: expected ${need} bytes, the file ends after ${have}`,
+      } });
+      if (hb.length < 56) {
+        // Too short even for the header: corrupt if the magic is wrong, else truncated.
+        if (hb.length >= 4 && hb.readInt32BE(0) !== XTC_MAGIC && hb.readInt32BE(0) !== XTC_NEW_MAGIC) {
+          return { damage: { kind: 'corrupt', offset: off, frame: k, line: null,
+            message: `${path}: XTC frame ${k} at byte ${off}: expected the XTC magic number 1995, found ${hb.readInt32BE(0)}` } };
         }
-        const hb = fr.get(off, HEAD + 4);
-        if (hb.length === 0) break;
-        const truncated = (have: number, need: number): ScanDamage => ({
-          kind: 'truncated', offset: off, frame: k, line: null,
-          message: `${path}: XTC frame ${k} at byte ${off} is truncated: expected ${need} bytes, the file ends after ${have}`,
-        });
-        if (hb.length < 56) {
-          // Too short even for the header: corrupt if the magic is wrong, else truncated.
-          if (hb.length >= 4 && hb.readInt32BE(0) !== XTC_MAGIC && hb.readInt32BE(0) !== XTC_NEW_MAGIC) {
-            damage = { kind: 'corrupt', offset: off, frame: k, line: null,
-              message: `${path}: XTC frame ${k} at byte ${off}: expected the XTC magic number 1995, found ${hb.readInt32BE(0)}` };
-          } else damage = truncated(hb.length, 56);
-          break;
-        }
-        const h = parseHead(hb);
-        if (h.problem === 'incomplete header') {
-          damage = truncated(hb.length, h.magic === XTC_NEW_MAGIC ? HEAD + 4 : HEAD);
-          break;
-        }
-        if (h.problem !== null) {
-          damage = { kind: 'corrupt', offset: off, frame: k, line: null, message: `${path}: XTC frame ${k} at byte ${off}: ${h.problem}` };
-          break;
-        }
-        if (!fr.has(off + h.length)) {
-          damage = truncated(fr.streamEnd - off, h.length);
-          break;
-        }
-        batch.push({ offset: off, length: h.length, timestep: h.step, time: h.time, n: h.natoms, box: h.box });
-        k++;
-        off += h.length;
-        if (batch.length >= 4096) flush();
+        return truncated(hb.length, 56);
       }
-    } finally {
-      fr.close();
-    }
-    flush();
-    progress();
-    return withStreamDamage({ frames: k - firstIndex, endOffset: off, damage }, fr.damage, this.path, firstIndex);
+      const h = parseHead(hb);
+      if (h.problem === 'incomplete header') return truncated(hb.length, h.magic === XTC_NEW_MAGIC ? HEAD + 4 : HEAD);
+      if (h.problem !== null) {
+        return { damage: { kind: 'corrupt', offset: off, frame: k, line: null, message: `${path}: XTC frame ${k} at byte ${off}: ${h.problem}` } };
+      }
+      if (!fr.has(off + h.length)) return truncated(fr.streamEnd - off, h.length);
+      return { entry: { offset: off, length: h.length, timestep: h.step, time: h.time, n: h.natoms, box: h.box } };
+    });
   }
 
   readFrame(entry: FrameEntry, index: number): Frame {
@@ -331,28 +294,7 @@ export class XtcReader implements TrajectoryReader {
     } else {
       this.decompress(buf, h.magic === XTC_NEW_MAGIC, n, positions, fail);
     }
-    const ids = new Int32Array(n);
-    for (let i = 0; i < n; i++) ids[i] = i + 1;
-    const types = new Int32Array(n).fill(1);
-    let flat = n > 0;
-    for (let i = 5; i < 3 * n && flat; i += 3) if (positions[i] !== positions[2]) flat = false;
-    return {
-      index,
-      timestep: h.step,
-      time: h.time,
-      n,
-      dimensions: flat ? 2 : 3,
-      box: h.box,
-      ids,
-      types,
-      typeNames: null,
-      positions,
-      positionsKind: 'wrapped',
-      images: null,
-      unwrapped: null,
-      properties: {},
-      warnings: [],
-    };
+    return positionsOnlyFrame(index, h.step, h.time, h.box, positions);
   }
 
   /** xdr3dfcoord decompression of a frame buffer into `out` (n*3, nm, float32-rounded). */

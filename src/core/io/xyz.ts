@@ -4,6 +4,8 @@
 // parsed on its own, so the columns and the box may change from frame to frame (and so may the particle count).
 import type { Box, Vec3 } from '../box.js';
 import { ChunksUntilDamage, withStreamDamage, type ByteSource } from './byte-source.js';
+import { flatZ } from './frame-util.js';
+import { idOrder, permute } from './sort-by-id.js';
 import {
   TrajectoryError,
   type Frame,
@@ -320,50 +322,6 @@ function countTokens(b: Buffer, s: number, e: number): number {
     inTok = !ws;
   }
   return n;
-}
-
-// ---------------------------------------------------------------------------------------------------------------------
-// Sorting by id: shared shape with the other readers (fast path when sorted, O(n) placement when dense, else argsort).
-
-/** The permutation that sorts `ids` ascending (new position k takes old index perm[k]), or null when already sorted. */
-function idPermutation(ids: Int32Array): Int32Array | null {
-  const n = ids.length;
-  let sorted = true;
-  let min = n > 0 ? ids[0] : 0, max = min;
-  for (let i = 1; i < n; i++) {
-    const v = ids[i];
-    if (v <= ids[i - 1]) sorted = false;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  if (sorted) return null;
-  const perm = new Int32Array(n);
-  if (max - min + 1 === n) {
-    perm.fill(-1);
-    let dense = true;
-    for (let i = 0; i < n; i++) {
-      const k = ids[i] - min;
-      if (perm[k] !== -1) { dense = false; break; }
-      perm[k] = i;
-    }
-    if (dense) return perm;
-  }
-  for (let i = 0; i < n; i++) perm[i] = i;
-  perm.sort((a, b) => ids[a] - ids[b] || a - b);
-  return perm;
-}
-
-function permute<T extends Int32Array | Float64Array>(a: T, perm: Int32Array, stride: number): T {
-  const out = new (a.constructor as { new (n: number): T })(a.length);
-  if (stride === 1) {
-    for (let k = 0; k < perm.length; k++) out[k] = a[perm[k]];
-  } else {
-    for (let k = 0; k < perm.length; k++) {
-      const src = perm[k] * 3, dst = k * 3;
-      out[dst] = a[src]; out[dst + 1] = a[src + 1]; out[dst + 2] = a[src + 2];
-    }
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -722,7 +680,7 @@ export class XyzReader implements TrajectoryReader {
     if (!hasIds) {
       for (let i = 0; i < n; i++) ids[i] = i + 1;
     } else {
-      const perm = idPermutation(ids);
+      const perm = idOrder(ids, warnings);
       if (perm) {
         outIds = permute(ids, perm, 1);
         outTypes = permute(types, perm, 1);
@@ -731,16 +689,12 @@ export class XyzReader implements TrajectoryReader {
       }
     }
 
-    let flat = n > 0;
-    const z0 = n > 0 ? outPos[2] : 0;
-    for (let i = 5; i < n * 3 && flat; i += 3) if (outPos[i] !== z0) flat = false;
-
     return {
       index,
       timestep: info.step ?? entry.timestep,
       time: info.time,
       n,
-      dimensions: flat ? 2 : 3,
+      dimensions: n > 0 && flatZ(outPos) ? 2 : 3,
       box: cloneBox(info.box),
       ids: outIds,
       types: outTypes,

@@ -106,6 +106,54 @@ function checkRandomReads(src: ByteSource, ref: Buffer, count: number, maxLen: n
   }
 }
 
+/**
+ * Damage `data` (SAMPLE compressed) one byte at a time: the first `leading` bytes in turn, then `count - leading`
+ * random ones. A sequential pass over each damaged copy must end in a TrajectoryError naming the file or deliver
+ * exactly SAMPLE; with `read`, a random read afterwards may only throw a TrajectoryError. Returns how many copies
+ * gave an error.
+ */
+function flipEachByte(data: Buffer, o: { name: string; count: number; leading: number; seed: number; read: boolean; open: (path: string) => ByteSource }): number {
+  const r = prng(o.seed);
+  let errors = 0;
+  for (let k = 0; k < o.count; k++) {
+    const bad = Buffer.from(data);
+    const at = k < o.leading ? k : Math.floor(r() * data.length);
+    bad[at] ^= 1 + Math.floor(r() * 255);
+    const path = write(o.name, bad);
+    const src = o.open(path);
+    const got = collect(src, 0, 16384);
+    if (got.error) {
+      errors++;
+      expect(got.error, `byte ${at}`).toBeInstanceOf(TrajectoryError);
+      expect((got.error as Error).message).toContain(path);
+    } else {
+      // Only bytes that do not matter (gzip: MTIME, XFL, OS, the file name) may change without an error.
+      expect(got.data.equals(SAMPLE), `byte ${at}`).toBe(true);
+    }
+    if (o.read) {
+      try {
+        src.read(100_000, 10_000);
+      } catch (e) {
+        expect(e, `read, byte ${at}`).toBeInstanceOf(TrajectoryError);
+      }
+    }
+    src.close();
+  }
+  return errors;
+}
+
+/** `header` followed by `length` random bytes (seeded) must fail as a TrajectoryError, sequentially and at random. */
+function rejectsNoise(name: string, header: Buffer, length: number, seed: number, open: (path: string) => ByteSource): void {
+  const noise = Buffer.alloc(length);
+  const rr = prng(seed);
+  for (let i = 0; i < noise.length; i++) noise[i] = Math.floor(rr() * 256);
+  const junk = write(name, Buffer.concat([header, noise]));
+  const src = open(junk);
+  expect(collect(src).error).toBeInstanceOf(TrajectoryError);
+  expect(() => src.read(0, 1 << 20)).toThrow(TrajectoryError);
+  src.close();
+}
+
 /** A gzip member with the optional header fields (FEXTRA, FNAME, FCOMMENT, FHCRC) around raw deflate data. */
 function gzipMember(data: Buffer, opts: { extra?: Buffer; name?: string; comment?: string; hcrc?: boolean; level?: number }): Buffer {
   let flg = 0;
@@ -329,40 +377,11 @@ describe('GzipSource', () => {
 
   it('rejects corrupt data with a TrajectoryError, never a hang or another error', () => {
     const gz = readFileSync(join(FIX, 'sample.lammpstrj.gz'));
-    const r = prng(99);
-    let errors = 0;
-    for (let k = 0; k < 120; k++) {
-      const bad = Buffer.from(gz);
-      const at = k < 40 ? k : Math.floor(r() * gz.length);
-      bad[at] ^= 1 + Math.floor(r() * 255);
-      const path = write('corrupt.gz', bad);
-      const src = new GzipSource(path, null);
-      const got = collect(src, 0, 16384);
-      if (got.error) {
-        errors++;
-        expect(got.error, `byte ${at}`).toBeInstanceOf(TrajectoryError);
-        expect((got.error as Error).message).toContain(path);
-      } else {
-        // Only bytes that do not matter (MTIME, XFL, OS, the file name) may change without an error.
-        expect(got.data.equals(SAMPLE), `byte ${at}`).toBe(true);
-      }
-      try {
-        src.read(100_000, 10_000);
-      } catch (e) {
-        expect(e, `read, byte ${at}`).toBeInstanceOf(TrajectoryError);
-      }
-      src.close();
-    }
+    const open = (path: string): GzipSource => new GzipSource(path, null);
+    const errors = flipEachByte(gz, { name: 'corrupt.gz', count: 120, leading: 40, seed: 99, read: true, open });
     expect(errors).toBeGreaterThan(90);
     // Random bytes after a valid-looking header.
-    const noise = Buffer.alloc(20_000);
-    const rr = prng(5);
-    for (let i = 0; i < noise.length; i++) noise[i] = Math.floor(rr() * 256);
-    const junk = write('junk.gz', Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]), noise]));
-    const src = new GzipSource(junk, null);
-    expect(collect(src).error).toBeInstanceOf(TrajectoryError);
-    expect(() => src.read(0, 1 << 20)).toThrow(TrajectoryError);
-    src.close();
+    rejectsNoise('junk.gz', Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]), 20_000, 5, open);
     // Trailing garbage after a complete member: all data, then an error.
     const tg = write('trailing.gz', Buffer.concat([gz, Buffer.from('not gzip')]));
     const s2 = new GzipSource(tg, null);
@@ -483,33 +502,10 @@ describe('Bzip2Source', () => {
 
   it('rejects corrupt data with a TrajectoryError, never a hang or another error', () => {
     const bz = readFileSync(join(FIX, 'sample.lammpstrj.bz2'));
-    const r = prng(17);
-    let errors = 0;
-    for (let k = 0; k < 60; k++) {
-      const bad = Buffer.from(bz);
-      const at = k < 12 ? k : Math.floor(r() * bz.length);
-      bad[at] ^= 1 + Math.floor(r() * 255);
-      const path = write('corrupt.bz2', bad);
-      const src = new Bzip2Source(path, null);
-      const got = collect(src, 0, 16384);
-      if (got.error) {
-        errors++;
-        expect(got.error, `byte ${at}`).toBeInstanceOf(TrajectoryError);
-        expect((got.error as Error).message).toContain(path);
-      } else {
-        expect(got.data.equals(SAMPLE), `byte ${at}`).toBe(true);
-      }
-      src.close();
-    }
+    const open = (path: string): Bzip2Source => new Bzip2Source(path, null);
+    const errors = flipEachByte(bz, { name: 'corrupt.bz2', count: 60, leading: 12, seed: 17, read: false, open });
     expect(errors).toBeGreaterThan(55);
-    const noise = Buffer.alloc(30_000);
-    const rr = prng(6);
-    for (let i = 0; i < noise.length; i++) noise[i] = Math.floor(rr() * 256);
-    const junk = write('junk.bz2', Buffer.concat([Buffer.from('BZh91AY&SY'), noise]));
-    const src = new Bzip2Source(junk, null);
-    expect(collect(src).error).toBeInstanceOf(TrajectoryError);
-    expect(() => src.read(0, 1 << 20)).toThrow(TrajectoryError);
-    src.close();
+    rejectsNoise('junk.bz2', Buffer.from('BZh91AY&SY'), 30_000, 6, open);
   });
 });
 

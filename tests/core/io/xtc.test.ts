@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { ByteSource, Chunk } from '../../../src/core/io/byte-source.js';
 import { FileSource } from '../../../src/core/io/file-source.js';
-import { TrajectoryError, type Compression, type FrameEntry, type ScanOptions } from '../../../src/core/io/types.js';
+import { TrajectoryError } from '../../../src/core/io/types.js';
 import { XtcReader } from '../../../src/core/io/xtc.js';
+import { MemorySource, scanAll } from './helpers.js';
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/xtc');
 
@@ -28,39 +28,6 @@ const expectedFor = (name: string): Expected => {
   const e = EXPECTED[name];
   return e.same_as ? EXPECTED[e.same_as] : e;
 };
-
-/** An in-memory ByteSource; `chunk` forces tiny reused chunks, `compression` != 'none' makes the reader stream. */
-class MemorySource implements ByteSource {
-  readonly fileSize: number;
-  constructor(readonly path: string, private readonly data: Buffer, private readonly chunk = 0, readonly compression: Compression = 'none') {
-    this.fileSize = data.length;
-  }
-  get size(): number | null {
-    return this.compression === 'none' ? this.data.length : null;
-  }
-  *chunks(from: number, chunkSize = 8 << 20, onFileBytes?: (n: number) => void): Iterable<Chunk> {
-    const cs = this.chunk || chunkSize;
-    const buf = Buffer.alloc(cs);
-    for (let p = from; p < this.data.length; p += cs) {
-      const n = this.data.copy(buf, 0, p, Math.min(p + cs, this.data.length));
-      onFileBytes?.(n);
-      yield { offset: p, data: buf.subarray(0, n) };
-    }
-  }
-  read(offset: number, length: number): Buffer {
-    return Buffer.from(this.data.subarray(offset, offset + length));
-  }
-  exportSeekIndex(): null {
-    return null;
-  }
-  close(): void {}
-}
-
-function scanAll(r: XtcReader, opts: ScanOptions = {}): { entries: FrameEntry[]; result: ReturnType<XtcReader['scan']> } {
-  const entries: FrameEntry[] = [];
-  const result = r.scan({ ...opts, onFrames: (e, first) => { expect(first).toBe((opts.fromFrame ?? 0) + entries.length); entries.push(...e); } });
-  return { entries, result };
-}
 
 describe('XtcReader on fixtures written by libxdrfile (via MDAnalysis)', () => {
   for (const name of Object.keys(EXPECTED)) {

@@ -1,49 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ByteSource, Chunk } from '../../../src/core/io/byte-source.js';
-import { TrajectoryError, type Compression, type FrameEntry, type ScanOptions } from '../../../src/core/io/types.js';
+import { TrajectoryError } from '../../../src/core/io/types.js';
 import { XyzReader, parseExtxyzComment, parseFloatBytes } from '../../../src/core/io/xyz.js';
-
-/** An in-memory ByteSource; `chunk` forces tiny chunks (and a reused buffer, as the contract allows). */
-class MemorySource implements ByteSource {
-  readonly fileSize: number;
-  constructor(readonly path: string, private readonly data: Buffer, private readonly chunk = 0, readonly compression: Compression = 'none') {
-    this.fileSize = data.length;
-  }
-  get size(): number | null {
-    return this.compression === 'none' ? this.data.length : null;
-  }
-  *chunks(from: number, chunkSize = 8 << 20, onFileBytes?: (n: number) => void): Iterable<Chunk> {
-    const cs = this.chunk || chunkSize;
-    const buf = Buffer.alloc(cs);
-    for (let p = from; p < this.data.length; p += cs) {
-      const n = this.data.copy(buf, 0, p, Math.min(p + cs, this.data.length));
-      onFileBytes?.(n);
-      yield { offset: p, data: buf.subarray(0, n) };
-    }
-  }
-  read(offset: number, length: number): Buffer {
-    return Buffer.from(this.data.subarray(offset, offset + length));
-  }
-  exportSeekIndex(): null {
-    return null;
-  }
-  close(): void {}
-}
+import { MemorySource, scanAll } from './helpers.js';
 
 function open(text: string, chunk = 0): XyzReader {
   return new XyzReader(new MemorySource('test.xyz', Buffer.from(text, 'utf8'), chunk));
-}
-
-function scanAll(r: XyzReader, opts: ScanOptions = {}): { entries: FrameEntry[]; result: ReturnType<XyzReader['scan']> } {
-  const entries: FrameEntry[] = [];
-  const result = r.scan({
-    ...opts,
-    onFrames: (e, first) => {
-      expect(first).toBe((opts.fromFrame ?? 0) + entries.length);
-      entries.push(...e);
-    },
-  });
-  return { entries, result };
 }
 
 const PLAIN = [
@@ -208,6 +169,17 @@ describe('XyzReader: extended XYZ', () => {
     expect(Array.from(f.positions)).toEqual([2, 2, 2, 3, 3, 3, 1, 1, 1]);
     expect(f.typeNames![f.types[0]]).toBe('B');
     expect(f.warnings[0]).toMatch(/tag/);
+  });
+
+  it('keeps the file order of duplicate ids and warns about them, like the LAMMPS reader', () => {
+    const text = '4\nProperties=id:I:1:pos:R:3:q:R:1\n3 1 0 0 10\n1 2 0 0 20\n3 3 0 0 30\n1 4 0 0 40\n';
+    const r = open(text);
+    const { entries } = scanAll(r);
+    const f = r.readFrame(entries[0], 0);
+    expect(Array.from(f.ids)).toEqual([1, 1, 3, 3]);
+    expect(Array.from(f.positions)).toEqual([2, 0, 0, 4, 0, 0, 1, 0, 0, 3, 0, 0]);
+    expect(Array.from(f.properties.q)).toEqual([20, 40, 10, 30]);
+    expect(f.warnings).toEqual(['duplicate particle ids; their file order is kept']);
   });
 
   it('throws a TrajectoryError naming the file, frame and line for a bad number or missing columns', () => {
