@@ -80,16 +80,8 @@ export interface TrajectoryRecord {
   updatedAt: string;
 }
 
-export interface NewTrajectory {
-  path: string;
-  format: FormatName;
-  compression: Compression;
-  size: number;
-  mtimeMs: number;
-  headHash: string;
-  hashEnd: number;
-  tailHash: string;
-}
+/** What a new trajectory row starts from: the file's identity; everything else is filled in by its scan. */
+export type NewTrajectory = Pick<TrajectoryRecord, 'path' | 'format' | 'compression' | 'size' | 'mtimeMs' | 'headHash' | 'hashEnd' | 'tailHash'>;
 
 /** Fields of a trajectory that `updateTrajectory` may change. */
 export type TrajectoryPatch = Partial<Omit<TrajectoryRecord, 'id' | 'fingerprint' | 'createdAt' | 'updatedAt'>> & { seekIndex?: Buffer | null };
