@@ -9,7 +9,8 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       externalizeDeps: true,
-      rollupOptions: { input: { index: resolve('src/main/index.ts') } },
+      // The job worker is its own entry, beside index.js, where runInWorker looks for it.
+      rollupOptions: { input: { index: resolve('src/main/index.ts'), 'worker-entry': resolve('src/core/jobs/worker-entry.ts') } },
     },
   },
   preload: {

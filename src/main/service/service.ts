@@ -1,7 +1,9 @@
 // The transport-agnostic backend: one object implementing the typed API, used by Electron's IPC glue and
 // by the web host alike. It owns the trajectory index and the open trajectories.
 import { readFileSync } from 'node:fs';
+import { resolveIndexDir } from '../../core/index/data-dir.js';
 import { IndexDb } from '../../core/index/index-db.js';
+import { runInWorker } from '../../core/jobs/worker-runner.js';
 import { openIndexed, type IndexedTrajectory } from '../../core/index/indexed-trajectory.js';
 import type { Frame } from '../../core/io/types.js';
 import type { Api, ApiMethod, ApiParams, ApiResult, FramePayload, TrajectoryInfo } from '../../shared/api.js';
@@ -32,8 +34,11 @@ export class WorkbenchService implements Api {
   private readonly db: IndexDb;
   private readonly open = new Map<number, IndexedTrajectory>();
 
+  private readonly indexDir: string;
+
   constructor(private readonly options: ServiceOptions) {
-    this.db = IndexDb.open({ indexDir: options.indexDir });
+    this.indexDir = resolveIndexDir(options.indexDir);
+    this.db = IndexDb.open({ indexDir: this.indexDir });
   }
 
   async version(): Promise<ApiResult<'version'>> {
@@ -41,6 +46,8 @@ export class WorkbenchService implements Api {
   }
 
   async openTrajectory(params: ApiParams<'openTrajectory'>): Promise<TrajectoryInfo> {
+    // Scanning a large file takes seconds: it runs as a job in a worker thread, so this thread keeps serving.
+    await runInWorker('index', { path: params.path, indexDir: this.indexDir });
     const t = openIndexed(params.path, { db: this.db });
     this.open.get(t.id)?.close();
     this.open.set(t.id, t);
