@@ -4,6 +4,8 @@
 import { resolve } from 'node:path';
 import { openIndexed, type IndexedTrajectory } from '../core/index/indexed-trajectory.js';
 import { exportTagsFile, importTagsFile } from '../core/index/tags-io.js';
+import { runInWorker } from '../core/jobs/worker-runner.js';
+import { SERIES_NAMES, validateSeriesParams, type SeriesResult } from '../core/jobs/series-job.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { progressBar } from './progress.js';
 
@@ -17,6 +19,9 @@ usage:
   avw tags FILE [--json]                      list the tags of a trajectory
   avw tags FILE --export OUT.csv|OUT.json     export tags
   avw tags FILE --import IN.csv|IN.json       import (merge) tags
+  avw series FILE --name msd|msd_com|energy|stress_xx|stress_yy|stress_xy|stress_vol|stress_norm
+             [--potential wca|hertz] [--temperature T] [--reference F] [--json]
+                                              a per-frame series (computed once, kept in the index)
 
 common options:
   --index-dir DIR   where the trajectory index lives (default: $AVW_INDEX_DIR or the user data directory)
@@ -140,9 +145,50 @@ function cmdTags(argv: string[]): void {
   }
 }
 
-const COMMANDS: Record<string, (argv: string[]) => void> = { info: cmdInfo, frame: cmdFrame, index: cmdIndex, tags: cmdTags };
+/** Run a job in a worker thread with a progress bar on a terminal; Ctrl-C cancels it. */
+async function runJob<R>(kind: string, params: unknown, label: string, quiet: boolean): Promise<R> {
+  const bar = progressBar(label, !quiet && process.stderr.isTTY === true);
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    return await runInWorker<R>(kind, params, {
+      signal: controller.signal,
+      onProgress: (p) => bar.update(p.done, p.total, p.message),
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    bar.finish();
+  }
+}
 
-export function runCli(argv: string[]): number {
+function numberOrNull(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
+async function cmdSeries(argv: string[]): Promise<void> {
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, name: 'string', potential: 'string', temperature: 'string', reference: 'int' }, 'series');
+  const file = resolve(oneFile(positionals, 'series'));
+  if (flags.name === undefined) throw new UsageError(`avw series: --name is required (${SERIES_NAMES.join('|')})`);
+  let temperature: number | undefined;
+  if (flags.temperature !== undefined) {
+    temperature = Number(flags.temperature);
+    if (!Number.isFinite(temperature) || temperature < 0) throw new UsageError('avw series: --temperature must be a non-negative number');
+  }
+  const params = validateSeriesParams({
+    path: file, indexDir: flags['index-dir'], name: flags.name, potential: flags.potential, temperature, reference: flags.reference,
+  });
+  const r = await runJob<SeriesResult>('series', params, params.name, flags.json === true);
+  const frames = Array.from({ length: r.values.length }, (_v, i) => i);
+  const value = { name: r.name, frames, timesteps: Array.from(r.frames.subarray(0, r.values.length)), values: Array.from(r.values, numberOrNull) };
+  out(flags.json === true, value, () => ['frame timestep value', ...frames.map((f) => `${f} ${value.timesteps[f]} ${value.values[f]}`)].join('\n'));
+}
+
+const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
+  info: cmdInfo, frame: cmdFrame, index: cmdIndex, tags: cmdTags, series: cmdSeries,
+};
+
+export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help')) {
     process.stdout.write(HELP);
@@ -155,7 +201,7 @@ export function runCli(argv: string[]): number {
   const run = COMMANDS[command];
   try {
     if (!run) throw new UsageError(`avw: unknown command "${command}" (try avw --help)`);
-    run(rest);
+    await run(rest);
     return 0;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
@@ -164,7 +210,7 @@ export function runCli(argv: string[]): number {
   }
 }
 
-process.exitCode = runCli(process.argv.slice(2));
+process.exitCode = await runCli(process.argv.slice(2));
 if (process.env.AVW_REPORT_RSS) {
   // For the benchmark: the peak resident set size of the whole process, in KiB.
   process.on('exit', () => process.stderr.write(`avw-peak-rss-kb=${process.resourceUsage().maxRSS}\n`));

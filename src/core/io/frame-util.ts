@@ -38,3 +38,10 @@ export function positionsOnlyFrame(index: number, timestep: number, time: number
     warnings: [],
   };
 }
+
+/** Per-particle diameters from a frame's properties: `diameter`, or twice `radius`; null when the file has neither. */
+export function frameDiameters(frame: Frame): Float64Array | null {
+  if (frame.properties.diameter) return frame.properties.diameter;
+  const r = frame.properties.radius;
+  return r ? r.map((v) => 2 * v) : null;
+}

@@ -1,6 +1,7 @@
 // Every job kind, wired explicitly in one place (no auto-registration).
 import type { JobDefinition } from './job.js';
 import { indexJob } from './index-job.js';
+import { seriesJob } from './series-job.js';
 
 /** A diagnostic job: counts to `n`, one step per `stepMs`, reporting progress (used by the job-system tests). */
 const countJob: JobDefinition<{ n: number; stepMs: number }, { counted: number }> = {
@@ -28,4 +29,5 @@ const countJob: JobDefinition<{ n: number; stepMs: number }, { counted: number }
 export const JOBS: Record<string, JobDefinition<never, unknown>> = {
   count: countJob as JobDefinition<never, unknown>,
   index: indexJob as JobDefinition<never, unknown>,
+  series: seriesJob as JobDefinition<never, unknown>,
 };

@@ -5,7 +5,7 @@ import { resolveIndexDir } from '../../core/index/data-dir.js';
 import { IndexDb } from '../../core/index/index-db.js';
 import { runInWorker } from '../../core/jobs/worker-runner.js';
 import { openIndexed, type IndexedTrajectory } from '../../core/index/indexed-trajectory.js';
-import type { Frame } from '../../core/io/types.js';
+import { frameDiameters } from '../../core/io/frame-util.js';
 import type { Api, ApiMethod, ApiParams, ApiResult, FramePayload, TrajectoryInfo } from '../../shared/api.js';
 
 export interface ServiceOptions {
@@ -21,13 +21,6 @@ export function appVersion(): string {
   } catch {
     return 'unknown';
   }
-}
-
-/** Diameters from a frame's properties: `diameter`, or twice `radius`, else null. */
-export function frameDiameters(frame: Frame): Float64Array | null {
-  if (frame.properties.diameter) return frame.properties.diameter;
-  const r = frame.properties.radius;
-  return r ? r.map((v) => 2 * v) : null;
 }
 
 export class WorkbenchService implements Api {
