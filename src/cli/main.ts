@@ -6,6 +6,7 @@ import { openIndexed, type IndexedTrajectory } from '../core/index/indexed-traje
 import { exportTagsFile, importTagsFile } from '../core/index/tags-io.js';
 import { runInWorker } from '../core/jobs/worker-runner.js';
 import { SERIES_NAMES, validateSeriesParams, type SeriesResult } from '../core/jobs/series-job.js';
+import { FIELD_NAMES, validateFieldParams, type FieldResult } from '../core/jobs/field-job.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { progressBar } from './progress.js';
 
@@ -22,6 +23,10 @@ usage:
   avw series FILE --name msd|msd_com|energy|stress_xx|stress_yy|stress_xy|stress_vol|stress_norm
              [--potential wca|hertz] [--temperature T] [--reference F] [--json]
                                               a per-frame series (computed once, kept in the index)
+  avw field FILE --frame F [--ref R] --name NAME [--cutoff RC] [--delta D --rmin A --rmax B] [--is IS_FILE] [--json]
+                                              a per-particle field of the frame pair (R, F); NAME is one of
+                                              d2min d2min_sum na displacement mobility e_norm eps_norm eps_vol
+                                              eps_vol_abs det_h k dev_total eps_xy softness is_displacement
 
 common options:
   --index-dir DIR   where the trajectory index lives (default: $AVW_INDEX_DIR or the user data directory)
@@ -184,8 +189,48 @@ async function cmdSeries(argv: string[]): Promise<void> {
   out(flags.json === true, value, () => ['frame timestep value', ...frames.map((f) => `${f} ${value.timesteps[f]} ${value.values[f]}`)].join('\n'));
 }
 
+function numberFlag(flags: Record<string, unknown>, name: string, command: string): number | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!Number.isFinite(x)) throw new UsageError(`avw ${command}: --${name} must be a number`);
+  return x;
+}
+
+/** A field's values as JSON: numbers (or [x, y] for vectors), null for flagged particles. */
+function fieldValuesJson(r: FieldResult): (number | null | (number | null)[])[] {
+  const n = r.ids.length;
+  const out: (number | null | (number | null)[])[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    if (r.components === 1) out[i] = numberOrNull(r.values[i]);
+    else {
+      const row = Array.from(r.values.subarray(i * r.components, (i + 1) * r.components), numberOrNull);
+      out[i] = row.some((v) => v === null) ? null : row;
+    }
+  }
+  return out;
+}
+
+async function cmdField(argv: string[]): Promise<void> {
+  const spec: FlagSpec = { ...COMMON, name: 'string', frame: 'int', ref: 'int', cutoff: 'string', delta: 'string', rmin: 'string', rmax: 'string', is: 'string' };
+  const { positionals, flags } = parseArgs(argv, spec, 'field');
+  const file = resolve(oneFile(positionals, 'field'));
+  if (flags.name === undefined) throw new UsageError(`avw field: --name is required (${FIELD_NAMES.join('|')})`);
+  if (flags.frame === undefined) throw new UsageError('avw field: --frame F is required');
+  const params = validateFieldParams({
+    path: file, indexDir: flags['index-dir'], name: flags.name, frame: flags.frame, ref: flags.ref,
+    cutoff: numberFlag(flags, 'cutoff', 'field'), delta: numberFlag(flags, 'delta', 'field'),
+    rmin: numberFlag(flags, 'rmin', 'field'), rmax: numberFlag(flags, 'rmax', 'field'),
+    isPath: typeof flags.is === 'string' ? resolve(flags.is) : undefined,
+  });
+  const r = await runJob<FieldResult>('field', params, params.name, flags.json === true);
+  if (r.invalidCount > 0) process.stderr.write(`avw field: ${r.invalidCount} particle(s) flagged (null): too few neighbours, a singular fit, or absent in the reference\n`);
+  const value = { name: r.name, frame: r.frame, ref: r.ref, ids: Array.from(r.ids), values: fieldValuesJson(r), invalid: r.invalidCount, parameters: r.used };
+  out(flags.json === true, value, () => ['id value', ...value.ids.map((id, i) => `${id} ${JSON.stringify(value.values[i])}`)].join('\n'));
+}
+
 const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
-  info: cmdInfo, frame: cmdFrame, index: cmdIndex, tags: cmdTags, series: cmdSeries,
+  info: cmdInfo, frame: cmdFrame, index: cmdIndex, tags: cmdTags, series: cmdSeries, field: cmdField,
 };
 
 export async function runCli(argv: string[]): Promise<number> {

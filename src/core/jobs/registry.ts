@@ -2,6 +2,7 @@
 import type { JobDefinition } from './job.js';
 import { indexJob } from './index-job.js';
 import { seriesJob } from './series-job.js';
+import { fieldJob } from './field-job.js';
 
 /** A diagnostic job: counts to `n`, one step per `stepMs`, reporting progress (used by the job-system tests). */
 const countJob: JobDefinition<{ n: number; stepMs: number }, { counted: number }> = {
@@ -30,4 +31,5 @@ export const JOBS: Record<string, JobDefinition<never, unknown>> = {
   count: countJob as JobDefinition<never, unknown>,
   index: indexJob as JobDefinition<never, unknown>,
   series: seriesJob as JobDefinition<never, unknown>,
+  field: fieldJob as JobDefinition<never, unknown>,
 };
