@@ -10,31 +10,7 @@ import { mobilityOverFrames } from '../../src/core/analysis/displacement.js';
 import { msdSeries } from '../../src/core/analysis/msd.js';
 import { virialStress } from '../../src/core/analysis/stress.js';
 import { forces, HERTZ, pairNeighborList, totalEnergy, WCA } from '../../src/core/potentials.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-function time(fn: () => void, repeats: number): number {
-  const ts: number[] = [];
-  for (let k = 0; k < repeats; k++) {
-    const t0 = performance.now();
-    fn();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
-}
+import { rng, timeMedian as time } from './util.js';
 
 /** A random-walk trajectory of unwrapped positions: `frames` arrays of n*3. */
 function trajectory(n: number, frames: number, L: number): Float64Array[] {

@@ -8,21 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { orthoBox, type Box } from '../../src/core/box.js';
 import { radialDistribution, smoothedRadialDistribution } from '../../src/core/analysis/rdf.js';
 import { softness } from '../../src/core/analysis/softness.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
+import { rng, timeMedian as time } from './util.js';
 
 /** About n particles on a triangular lattice at density 0.9, Gaussian jitter sd 0.08, wrapped into a periodic box. */
 function jitteredLattice(n: number, seed: number): { positions: Float64Array; box: Box } {
@@ -46,16 +32,6 @@ function jitteredLattice(n: number, seed: number): { positions: Float64Array; bo
     }
   }
   return { positions, box: orthoBox(lx, ly, 1) };
-}
-
-function time(fn: () => void, repeats: number): number {
-  const ts: number[] = [];
-  for (let k = 0; k < repeats; k++) {
-    const t0 = performance.now();
-    fn();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
 }
 
 export function bench(): { label: string; ms: number }[] {

@@ -5,21 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { orthoBox } from '../../src/core/box.js';
 import { buildNeighborList } from '../../src/core/neighbors.js';
 import { computeStrainFields } from '../../src/core/analysis/d2min-strain.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
+import { rng, timeMedian as time } from './util.js';
 
 /** Uniform random reference at rho = 0.9 (about 11 neighbours within rc = 2) and a sheared, jiggled current frame, wrapped. */
 function framePair(n: number): { L: number; reference: Float64Array; current: Float64Array } {
@@ -34,16 +20,6 @@ function framePair(n: number): { L: number; reference: Float64Array; current: Fl
     current[3 * i] = cx; current[3 * i + 1] = cy;
   }
   return { L, reference, current };
-}
-
-function time(fn: () => void, repeats: number): number {
-  const ts: number[] = [];
-  for (let k = 0; k < repeats; k++) {
-    const t0 = performance.now();
-    fn();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
 }
 
 export function bench(): { label: string; ms: number }[] {

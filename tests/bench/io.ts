@@ -6,13 +6,14 @@
 // < 10 ms (GSD).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
-import { cpus, freemem, tmpdir, totalmem, release } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { orthoBox } from '../../src/core/box.js';
 import { openIndexed } from '../../src/core/index/indexed-trajectory.js';
 import { GsdWriter } from '../../src/core/io/gsd-writer.js';
 import { LammpsDumpWriter } from '../../src/core/io/lammps-dump-writer.js';
 import { openReader } from '../../src/core/io/open.js';
+import { machine, median, percentile, rng } from './util.js';
 
 const root = join(import.meta.dirname, '../..');
 const dir = join(root, '.bench/io');
@@ -22,24 +23,6 @@ const dumpPath = join(dir, `glass2d-N${N}.lammpstrj`);
 const gsdPath = join(dir, `glass2d-N${N}.gsd`);
 const gzPath = join(dir, `glass2d-N${N}-100frames.lammpstrj.gz`);
 const quick = process.argv.includes('--quick');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
-}
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A 2D glass-like trajectory: particles at density 0.9 doing small random steps, wrapped with image flags. */
 function generate(): void {
@@ -100,11 +83,6 @@ function generateGzip(): void {
   reader.close();
   const r = spawnSync('sh', ['-c', `head -c ${end} '${dumpPath}' | gzip -6 > '${gzPath}.part' && mv '${gzPath}.part' '${gzPath}'`], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error('gzip failed');
-}
-
-function machine(): string {
-  const c = cpus();
-  return `${c[0]?.model ?? 'unknown CPU'}, ${c.length} cores, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM (${(freemem() / 1024 ** 3).toFixed(0)} free), Linux ${release()}, Node ${process.version}`;
 }
 
 /** Read the whole file once so the scan measures parsing from the page cache, not the disk. */
