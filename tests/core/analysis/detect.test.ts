@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { detectJumps, JumpFrameStatus } from '../../../src/core/analysis/detect.js';
+import {
+  combineScores, measureDetection, mulberry32, plantedJumps, PLANTED_SCHEDULES, scheduleSteps, scoreDetection,
+  type DetectionMeasurement,
+} from '../../../src/core/analysis/planted-jumps.js';
+
+/** A diffusive MSD on a linear schedule with Gaussian noise (sd sigma) and steps at the given frames. */
+function linearSeries(n: number, seed: number, sigma: number, steps: [number, number][] = []): { msd: Float64Array; times: Float64Array } {
+  const rand = mulberry32(seed);
+  const times = new Float64Array(n);
+  const msd = new Float64Array(n);
+  let level = 0;
+  for (let f = 0; f < n; f++) {
+    times[f] = f * 1.5;
+    for (const [at, size] of steps) if (at === f) level += size;
+    const g = Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+    msd[f] = f === 0 ? 0 : 0.01 * times[f] + level + sigma * g;
+  }
+  return { msd, times };
+}
+
+describe('planted-jump generator', () => {
+  it('follows S(f) = i*B + 2^j (Jha & Sengupta Eq. 2) and is deterministic per seed', () => {
+    const steps = scheduleSteps({ kind: 'log-block', blocks: 3, B: 1050000, nCfg: 21 });
+    expect(steps.length).toBe(63);
+    expect(Array.from(steps.slice(0, 4))).toEqual([1, 2, 4, 8]);
+    expect(steps[20]).toBe(2 ** 20);
+    expect(steps[21]).toBe(1050001);
+    expect(steps[62]).toBe(2 * 1050000 + 2 ** 20);
+    expect(Array.from(scheduleSteps({ kind: 'linear', frames: 3, step: 500 }))).toEqual([0, 500, 1000]);
+
+    const a = plantedJumps({ seed: 11, schedule: PLANTED_SCHEDULES.lammps });
+    const b = plantedJumps({ seed: 11, schedule: PLANTED_SCHEDULES.lammps });
+    const c = plantedJumps({ seed: 12, schedule: PLANTED_SCHEDULES.lammps });
+    expect(Array.from(a.msd)).toEqual(Array.from(b.msd));
+    expect(a.jumps).toEqual(b.jumps);
+    expect(Array.from(a.msd)).not.toEqual(Array.from(c.msd));
+    expect(a.msd[0]).toBe(0);
+    expect(a.times[1]).toBeCloseTo(2 * 0.003, 15);
+    expect(a.jumps.length).toBe(3);
+    for (let k = 1; k < a.jumps.length; k++) expect(a.jumps[k].frame - a.jumps[k - 1].frame).toBeGreaterThanOrEqual(3);
+    for (const j of a.jumps) {
+      expect(j.snr).toBeGreaterThanOrEqual(8);
+      expect(j.snr).toBeLessThanOrEqual(40);
+      expect(j.size).toBeCloseTo(j.snr * j.unit, 12);
+      // The step is really there (noise included): MSD after minus before is within a few units of the size.
+      expect(Math.abs(a.msd[j.frame] - a.msd[j.frame - 1] - j.size)).toBeLessThan(0.5 * j.size + 5 * j.unit);
+    }
+  });
+
+  it('scores candidates against planted jumps by bracket', () => {
+    const jumps = [{ frame: 10 }, { frame: 20 }, { frame: 30 }];
+    const s = scoreDetection([{ before: 9, after: 10 }, { before: 14, after: 16 }, { before: 18, after: 21 }], jumps);
+    expect(Array.from(s.found)).toEqual([1, 1, 0]);
+    expect(s.truePositives).toBe(2);
+    expect(s.falsePositives).toBe(1);
+    expect(s.missed).toBe(1);
+    expect(s.precision).toBeCloseTo(2 / 3, 15);
+    expect(s.recall).toBeCloseTo(2 / 3, 15);
+    // A candidate covers at most one jump; a jump is found once.
+    const t = scoreDetection([{ before: 5, after: 25 }, { before: 5, after: 25 }], jumps);
+    expect(t.truePositives).toBe(2);
+    expect(t.missed).toBe(1);
+    expect(scoreDetection([], []).precision).toBe(1);
+    const sum = combineScores([s, t]);
+    expect(sum.truePositives).toBe(4);
+    expect(sum.precision).toBeCloseTo(4 / 5, 15);
+    expect(sum.recall).toBeCloseTo(4 / 6, 15);
+  });
+});
+
+describe('detectJumps: behaviour', () => {
+  it('finds a clean step on a linear schedule with the exact frame and bracket', () => {
+    const { msd, times } = linearSeries(300, 1, 0.002, [[120, 0.05]]);
+    const r = detectJumps({ msd, times });
+    expect(r.candidates.length).toBe(1);
+    const c = r.candidates[0];
+    expect(c.frame).toBe(120);
+    expect(c.before).toBeLessThan(120);
+    expect(c.after).toBeGreaterThanOrEqual(120);
+    expect(c.before).toBeGreaterThanOrEqual(118);
+    expect(c.after).toBeLessThanOrEqual(122);
+    expect(c.score).toBeGreaterThan(10);
+    expect(c.size).toBeGreaterThan(0.04);
+    expect(c.size).toBeLessThan(0.06);
+    expect(c.retained).toBeGreaterThan(0.8);
+    // The background is the diffusive growth 0.01 t: an exponent near 1.
+    expect(r.background).not.toBeNull();
+    expect(r.background!.exponent).toBeGreaterThan(0.8);
+    expect(r.background!.exponent).toBeLessThan(1.2);
+    expect(r.valid[0]).toBe(0);
+    expect(r.status[0]).toBe(JumpFrameStatus.noIncrement);
+    expect(Number.isNaN(r.expected[0])).toBe(true);
+  });
+
+  it('stays quiet on noise alone: no false alarm on white noise, few on the log-block planted background', () => {
+    let white = 0, logBlock = 0, frames = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const { msd, times } = linearSeries(400, seed, 0.002);
+      white += detectJumps({ msd, times }).candidates.length;
+      const s = plantedJumps({ seed, schedule: PLANTED_SCHEDULES.lammps, jumps: 0 });
+      expect(s.jumps.length).toBe(0);
+      logBlock += detectJumps({ msd: s.msd, times: s.times }).candidates.length;
+      frames += s.msd.length;
+    }
+    expect(white).toBe(0);
+    // About 0.1 false alarm per 150-frame series is the measured rate (bench: 0.13 per series on the paper's schedule).
+    expect(logBlock).toBeLessThanOrEqual(6);
+    console.log(`false alarms without jumps: ${white} in 20 x 400 white-noise frames, ${logBlock} in ${frames} log-block frames`);
+  });
+
+  it('finds a jump on a log-block schedule at the longest lag, pooling that lag across blocks', () => {
+    const s = plantedJumps({ seed: 3, schedule: PLANTED_SCHEDULES.paper, jumps: 0 });
+    const msd = s.msd.slice();
+    const at = 5 * 21 + 20; // block 5, j = 20: the increment from i*B + 2^19 to i*B + 2^20
+    for (let f = at; f < msd.length; f++) msd[f] += 0.1;
+    const r = detectJumps({ msd, times: s.times });
+    expect(r.candidates.map((c) => c.frame)).toEqual([at]);
+    expect(r.candidates[0].before).toBe(at - 1);
+    expect(r.candidates[0].after).toBe(at);
+  });
+
+  it('rejects a bump that falls back (not persistent), unless persistence is switched off', () => {
+    const { msd, times } = linearSeries(300, 2, 0.002);
+    msd[150] += 0.05; // one frame up, back down at 151
+    expect(detectJumps({ msd, times }).candidates).toEqual([]);
+    const loose = detectJumps({ msd, times, persistFraction: 0 });
+    expect(loose.candidates.map((c) => c.frame)).toEqual([150]);
+    expect(loose.candidates[0].retained).toBeLessThan(0.5);
+  });
+
+  it("finds drops only with direction 'both'", () => {
+    const { msd, times } = linearSeries(300, 4, 0.002, [[200, -0.05]]);
+    expect(detectJumps({ msd, times }).candidates).toEqual([]);
+    const r = detectJumps({ msd, times, direction: 'both' });
+    expect(r.candidates.map((c) => c.frame)).toEqual([200]);
+    expect(r.candidates[0].score).toBeLessThan(-10);
+  });
+
+  it('marks missing values and non-increasing times instead of scoring them, and still finds the jump', () => {
+    const { msd, times } = linearSeries(300, 5, 0.002, [[220, 0.05]]);
+    msd[100] = NaN;
+    times[50] = times[49];
+    const r = detectJumps({ msd, times });
+    expect(r.status[100]).toBe(JumpFrameStatus.missing);
+    expect(r.status[101]).toBe(JumpFrameStatus.missing);
+    expect(r.status[50]).toBe(JumpFrameStatus.timeNotIncreasing);
+    expect(r.valid[100]).toBe(0);
+    expect(r.scores[100]).toBe(0);
+    // Frames 1 and 2 are transient without two earlier frames: not scored either.
+    expect(r.status[1]).toBe(JumpFrameStatus.tooFewPeers);
+    expect(r.invalidCount).toBe(5);
+    expect(r.candidates.map((c) => c.frame)).toEqual([220]);
+  });
+
+  it('honours the origin, and survives tiny or empty series', () => {
+    const { msd, times } = linearSeries(300, 6, 0.002, [[40, 0.05], [200, 0.05]]);
+    const r = detectJumps({ msd, times, origin: 100 });
+    expect(r.candidates.map((c) => c.frame)).toEqual([200]);
+    for (let f = 0; f <= 100; f++) expect(r.valid[f]).toBe(0);
+    expect(detectJumps({ msd: new Float64Array(0), times: new Float64Array(0) }).candidates).toEqual([]);
+    expect(detectJumps({ msd: Float64Array.of(0, 1, 2), times: Float64Array.of(0, 1, 2) }).candidates).toEqual([]);
+    expect(() => detectJumps({ msd: new Float64Array(3), times: new Float64Array(2) })).toThrow(RangeError);
+    expect(() => detectJumps({ msd: new Float64Array(3), times: new Float64Array(3), minScore: 2, extendScore: 3 })).toThrow(RangeError);
+  });
+});
+
+describe('detectJumps: precision and recall on planted jumps', () => {
+  // Fixed seeds; thermal-like background (cage rise + A τ^α growth, vibrational and slow noise), 3 jumps per series with
+  // SNR log-uniform in [8, 40] (units: the noise of that frame's increment), on the paper's log-block schedule, the
+  // LAMMPS reference run's, and a linear one; jumps uniform in time and uniform in frame index; α = 1 and 0.5.
+  const seeds = Array.from({ length: 20 }, (_, k) => k + 1);
+  const detector = (msd: Float64Array, times: Float64Array) => detectJumps({ msd, times }).candidates;
+  const rows: DetectionMeasurement[] = [];
+  for (const name of ['paper', 'lammps', 'linear'] as const) {
+    for (const exponent of [1, 0.5]) {
+      for (const placement of ['time', 'frame'] as const) {
+        rows.push(measureDetection(`${name} α=${exponent} ${placement}`, { schedule: PLANTED_SCHEDULES[name], exponent, placement }, seeds, detector));
+      }
+    }
+  }
+
+  it('reaches precision >= 0.9 and recall >= 0.9 pooled over all configurations', () => {
+    const all = combineScores(rows.map((r) => r.score));
+    const lines = rows.map((r) => `${r.label.padEnd(22)} P ${r.score.precision.toFixed(3)}  R ${r.score.recall.toFixed(3)}  (TP ${r.score.truePositives}, FP ${r.score.falsePositives}, missed ${r.score.missed})`);
+    console.log(`detectJumps on planted jumps, seeds 1..20, 3 jumps per series:\n  ${lines.join('\n  ')}\n  pooled: P ${all.precision.toFixed(3)}  R ${all.recall.toFixed(3)}`);
+    expect(all.precision).toBeGreaterThanOrEqual(0.9);
+    expect(all.recall).toBeGreaterThanOrEqual(0.9);
+    // No configuration collapses.
+    for (const r of rows) {
+      expect(r.score.precision, r.label).toBeGreaterThanOrEqual(0.85);
+      expect(r.score.recall, r.label).toBeGreaterThanOrEqual(0.8);
+    }
+  });
+});
