@@ -7,6 +7,8 @@ import { exportTagsFile, importTagsFile } from '../core/index/tags-io.js';
 import { runInWorker } from '../core/jobs/worker-runner.js';
 import { SERIES_NAMES, validateSeriesParams, type SeriesResult } from '../core/jobs/series-job.js';
 import { FIELD_NAMES, validateFieldParams, type FieldResult } from '../core/jobs/field-job.js';
+import { validateDetectParams, type DetectResult } from '../core/jobs/detect-job.js';
+import { validateCorrelateParams, type CorrelateResult } from '../core/jobs/correlate-job.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { progressBar } from './progress.js';
 
@@ -27,6 +29,10 @@ usage:
                                               a per-particle field of the frame pair (R, F); NAME is one of
                                               d2min d2min_sum na displacement mobility e_norm eps_norm eps_vol
                                               eps_vol_abs det_h k dev_total eps_xy softness is_displacement
+  avw detect FILE [--min-score Z] [--no-store] [--json]
+                                              avalanche candidates from MSD jumps, stored as detector tags
+  avw correlate FILE --frame F [--ref R] --names a,b,c [--json]
+                                              Pearson and Spearman matrices among scalar fields
 
 common options:
   --index-dir DIR   where the trajectory index lives (default: $AVW_INDEX_DIR or the user data directory)
@@ -229,8 +235,39 @@ async function cmdField(argv: string[]): Promise<void> {
   out(flags.json === true, value, () => ['id value', ...value.ids.map((id, i) => `${id} ${JSON.stringify(value.values[i])}`)].join('\n'));
 }
 
+async function cmdDetect(argv: string[]): Promise<void> {
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, 'min-score': 'string', 'no-store': 'boolean' }, 'detect');
+  const params = validateDetectParams({
+    path: resolve(oneFile(positionals, 'detect')), indexDir: flags['index-dir'], minScore: numberFlag(flags, 'min-score', 'detect'), store: flags['no-store'] !== true,
+  });
+  const r = await runJob<DetectResult>('detect', params, 'detect', flags.json === true);
+  out(flags.json === true, r, () => [
+    `${r.candidates.length} candidate(s); detector tags: ${r.added} added, ${r.updated} updated, ${r.removed} removed`,
+    ...r.candidates.map((c) => `frame ${c.frame}  score ${c.score.toFixed(1)}  before ${c.before}  after ${c.after}`),
+  ].join('\n'));
+}
+
+async function cmdCorrelate(argv: string[]): Promise<void> {
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, names: 'string', frame: 'int', ref: 'int', cutoff: 'string' }, 'correlate');
+  if (typeof flags.names !== 'string') throw new UsageError('avw correlate: --names a,b,c is required');
+  if (flags.frame === undefined) throw new UsageError('avw correlate: --frame F is required');
+  const params = validateCorrelateParams({
+    path: resolve(oneFile(positionals, 'correlate')), indexDir: flags['index-dir'], frame: flags.frame, ref: flags.ref,
+    cutoff: numberFlag(flags, 'cutoff', 'correlate'), names: flags.names.split(',').map((s) => s.trim()).filter(Boolean),
+  });
+  const r = await runJob<CorrelateResult>('correlate', params, 'correlate', flags.json === true);
+  const k = r.names.length;
+  const matrix = (m: Float64Array): (number | null)[][] => Array.from({ length: k }, (_v, a) => Array.from(m.subarray(a * k, a * k + k), numberOrNull));
+  const value = { names: r.names, pearson: matrix(r.pearson), spearman: matrix(r.spearman), used: r.used, dropped: r.dropped };
+  out(flags.json === true, value, () => [
+    `${r.used} particles (${r.dropped} dropped: a flagged field)`,
+    'Pearson', ...value.pearson.map((row, a) => `${r.names[a].padEnd(12)} ${row.map((v) => (v ?? NaN).toFixed(3).padStart(7)).join(' ')}`),
+    'Spearman', ...value.spearman.map((row, a) => `${r.names[a].padEnd(12)} ${row.map((v) => (v ?? NaN).toFixed(3).padStart(7)).join(' ')}`),
+  ].join('\n'));
+}
+
 const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
-  info: cmdInfo, frame: cmdFrame, index: cmdIndex, tags: cmdTags, series: cmdSeries, field: cmdField,
+  info: cmdInfo, frame: cmdFrame, index: cmdIndex, tags: cmdTags, series: cmdSeries, field: cmdField, detect: cmdDetect, correlate: cmdCorrelate,
 };
 
 export async function runCli(argv: string[]): Promise<number> {

@@ -1,16 +1,9 @@
 // Shared pieces of the benchmarks: a seeded PRNG, robust statistics, and the machine line every report prints.
 import { cpus, freemem, release, totalmem } from 'node:os';
+import { mulberry32 } from '../../src/core/util/random.js';
 
-/** mulberry32: small, seeded, good enough for test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG of the benchmarks (mulberry32). */
+export const rng = mulberry32;
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

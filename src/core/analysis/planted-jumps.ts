@@ -9,6 +9,8 @@
 // that frame's increment (its lag, the MSD level before the jump): a signal-to-noise ratio. Pure and seeded.
 import { scheduleTimestep, type FrameSchedule } from '../index/schedule.js';
 import type { JumpCandidate } from './detect.js';
+import { mulberry32 } from '../util/random.js';
+export { mulberry32 };
 
 export type PlantedSchedule =
   | { kind: 'log-block'; blocks: number; B: number; nCfg: number }
@@ -73,16 +75,6 @@ export interface PlantedJumpsSeries {
   readonly jumps: readonly PlantedJump[];
 }
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(rand: () => number): () => number {
   let spare = NaN;

@@ -3,6 +3,8 @@ import type { JobDefinition } from './job.js';
 import { indexJob } from './index-job.js';
 import { seriesJob } from './series-job.js';
 import { fieldJob } from './field-job.js';
+import { detectJob } from './detect-job.js';
+import { correlateJob } from './correlate-job.js';
 
 /** A diagnostic job: counts to `n`, one step per `stepMs`, reporting progress (used by the job-system tests). */
 const countJob: JobDefinition<{ n: number; stepMs: number }, { counted: number }> = {
@@ -32,4 +34,6 @@ export const JOBS: Record<string, JobDefinition<never, unknown>> = {
   index: indexJob as JobDefinition<never, unknown>,
   series: seriesJob as JobDefinition<never, unknown>,
   field: fieldJob as JobDefinition<never, unknown>,
+  detect: detectJob as JobDefinition<never, unknown>,
+  correlate: correlateJob as JobDefinition<never, unknown>,
 };

@@ -10,6 +10,7 @@ import {
   STRAIN_TOO_FEW_NEIGHBORS, type StrainFields,
 } from '../../../src/core/analysis/d2min-strain.js';
 import { matchById } from '../../../src/core/analysis/reference.js';
+import { mulberry32 as rng } from '../../../src/core/util/random.js';
 
 type Num = number | null;
 interface Tol { rel: number; abs: number }
@@ -70,15 +71,6 @@ function fromH(r: StrainFields, kind: 'eps' | 'dev'): Float64Array {
   return out;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A jittered square lattice of n = side^2 particles filling [x0, x0 + side*a)^2 (z = 0). */
 function lattice(side: number, a: number, x0: number, seed: number): Float64Array {

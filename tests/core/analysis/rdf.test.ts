@@ -5,16 +5,8 @@ import {
   addGaussianOnGrid, boxHalfWidth, radialDistribution, secondShellCutoff, smoothedRadialDistribution,
 } from '../../../src/core/analysis/rdf.js';
 import { expectClose, loadOracle, oracleBox, tol, xyz } from '../physics-oracle.js';
+import { mulberry32 as rng } from '../../../src/core/util/random.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Triangular lattice, nx x ny sites (ny even), spacing a, in its periodic box. */
 function triangular(nx: number, ny: number, a: number, shift = 0.123): { positions: Float64Array; box: Box } {

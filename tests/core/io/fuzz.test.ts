@@ -8,22 +8,12 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openReader } from '../../../src/core/io/open.js';
 import { TrajectoryError, type FrameEntry } from '../../../src/core/io/types.js';
+import { mulberry32 as rng } from '../../../src/core/util/random.js';
 
 const fixtures = join(import.meta.dirname, '../../fixtures');
 const dir = mkdtempSync(join(tmpdir(), 'avw-fuzz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Small seeded PRNG (mulberry32), so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const xyzText = (() => {
   const lines: string[] = [];

@@ -1,0 +1,83 @@
+// Avalanche candidates from MSD jumps, stored as detector tags that a person confirms or rejects.
+// Re-running the detector updates scores, adds new candidates and removes unconfirmed candidates it no longer finds;
+// anything a person has touched (a kind other than 'candidate', or a note) is kept.
+import { openIndexed, type IndexedTrajectory } from '../index/indexed-trajectory.js';
+import { detectJumps, type JumpCandidate } from '../analysis/detect.js';
+import type { JobContext, JobDefinition } from './job.js';
+import { computeSeries } from './series-job.js';
+
+export interface DetectParams {
+  path: string;
+  indexDir?: string;
+  /** Minimum robust z-score (default: the detector's documented default). */
+  minScore?: number;
+  /** Store the candidates as detector tags (default true). */
+  store?: boolean;
+}
+
+export interface DetectResult {
+  candidates: { frame: number; score: number; before: number; after: number; size: number }[];
+  added: number;
+  updated: number;
+  removed: number;
+}
+
+export function validateDetectParams(raw: unknown): DetectParams {
+  const p = (raw ?? {}) as Record<string, unknown>;
+  if (typeof p.path !== 'string' || !p.path) throw new Error('detect: "path" must be a file path');
+  if (p.minScore !== undefined && !(typeof p.minScore === 'number' && p.minScore > 0)) throw new Error('detect: "minScore" must be a positive number');
+  if (p.indexDir !== undefined && typeof p.indexDir !== 'string') throw new Error('detect: "indexDir" must be a directory');
+  return { path: p.path, indexDir: p.indexDir as string | undefined, minScore: p.minScore as number | undefined, store: p.store !== false };
+}
+
+/** Write the candidates as detector tags (kind 'candidate'), keeping whatever a person decided. */
+export function storeCandidates(t: IndexedTrajectory, candidates: readonly JumpCandidate[]): { added: number; updated: number; removed: number } {
+  let added = 0, updated = 0, removed = 0;
+  const detectorTags = new Map(t.listTags().filter((g) => g.source === 'detector').map((g) => [g.frame, g]));
+  const found = new Set<number>();
+  for (const c of candidates) {
+    found.add(c.frame);
+    const note = `MSD jump: frames ${c.before}..${c.after}`;
+    const existing = detectorTags.get(c.frame);
+    if (!existing) {
+      t.addTag({ frame: c.frame, kind: 'candidate', source: 'detector', score: c.score, note });
+      added++;
+    } else if (existing.score !== c.score) {
+      t.updateTag(existing.id, { score: c.score });
+      updated++;
+    }
+  }
+  for (const [frame, tag] of detectorTags) {
+    const untouched = tag.kind === 'candidate' && (tag.note === '' || tag.note.startsWith('MSD jump:'));
+    if (!found.has(frame) && untouched) {
+      t.deleteTag(tag.id);
+      removed++;
+    }
+  }
+  return { added, updated, removed };
+}
+
+export function detect(t: IndexedTrajectory, p: DetectParams, ctx: JobContext): DetectResult {
+  const msd = computeSeries(t, { path: p.path, name: 'msd' }, ctx).values;
+  // Log-spaced schedules: the detector compares increments at equal time lags, so it needs the frames' times.
+  const times = t.timesteps();
+  const r = detectJumps({ msd, times, minScore: p.minScore });
+  const counts = p.store !== false ? storeCandidates(t, r.candidates) : { added: 0, updated: 0, removed: 0 };
+  return {
+    candidates: r.candidates.map((c) => ({ frame: c.frame, score: c.score, before: c.before, after: c.after, size: c.size })),
+    ...counts,
+  };
+}
+
+export const detectJob: JobDefinition<DetectParams, DetectResult> = {
+  kind: 'detect',
+  validate: validateDetectParams,
+  run(params, ctx) {
+    const t = openIndexed(params.path, { indexDir: params.indexDir, signal: ctx.signal });
+    try {
+      return detect(t, params, ctx);
+    } finally {
+      t.close();
+    }
+  },
+};
