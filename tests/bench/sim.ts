@@ -10,12 +10,13 @@
 // Run: `node --import tsx tests/bench/sim.ts [--steps 20000] [--repeats 5] [--no-lammps] [--quick]`, or call `bench()`.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { diametersForIds, lammpsDataToSystemInit, parseDiameterFile, parseLammpsData } from '../../src/core/io/lammps-data.js';
 import { MdSimulation, type MdOptions } from '../../src/core/sim/md.js';
 import { makeSystem, type ParticleSystem } from '../../src/core/sim/system.js';
+import { machine } from './util.js';
 
 const FIX = fileURLToPath(new URL('../fixtures/lammps-bench/', import.meta.url));
 
@@ -48,6 +49,7 @@ export interface SimBenchResult {
   results: EnsembleResult[];
 }
 
+/** Median; the mean of the two middle values for an even count (util.ts's median takes the upper one). */
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -134,7 +136,7 @@ export function bench(options: SimBenchOptions = {}): SimBenchResult {
         ratio: lmp === null ? null : ours / lmp,
       };
     });
-    return { n, steps, repeats, machine: `${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}`, results };
+    return { n, steps, repeats, machine: machine(), results };
   } finally {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }

@@ -114,6 +114,32 @@ describe('parseLammpsData: the LAMMPS reference start (write_data, 29 Sep 2021)'
   });
 });
 
+describe('parseLammpsData: a triclinic 3D file written by LAMMPS (tests/fixtures/lammps-data/tri3d.data)', () => {
+  const file = fileURLToPath(new URL('../../fixtures/lammps-data/tri3d.data', import.meta.url));
+  const d = parseLammpsData(readFileSync(file), 'tri3d.data');
+
+  it('reads box with tilt, masses, atoms with images, velocities; skips Pair Coeffs', () => {
+    expect(d.timestep).toBe(354);
+    expect(d.natoms).toBe(60);
+    expect(d.ntypes).toBe(2);
+    expect(d.triclinic).toBe(true);
+    expect(d.dimensions).toBe(3);
+    expect(d.box.origin).toEqual([0, 0, -1]);
+    expect(d.box.vectors).toEqual([[6, 0, 0], [1.5, 5, 0], [-0.7, 0.9, 5]]);
+    expect(Array.from(d.typeMasses)).toEqual([1, 2.5]);
+    expect(Array.from(d.ids)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    // "1 1 6.7653551850284925 5.122700588904411 0.8449393081938292 0 0 0"
+    expect(Array.from(d.positions.subarray(0, 3))).toEqual([6.7653551850284925, 5.122700588904411, 0.8449393081938292]);
+    // "30 1 5.862525155876973 0.9123651079260493 0.453683743682215 -1 0 0"
+    expect(Array.from(d.positions.subarray(87, 90))).toEqual([5.862525155876973, 0.9123651079260493, 0.453683743682215]);
+    expect(Array.from(d.images!.subarray(87, 90))).toEqual([-1, 0, 0]);
+    // Velocities "1 0.770487813995594 0.0862231279050152 0.010554667868706659", "30 -1.3913197210105464 ...".
+    expect(Array.from(d.velocities!.subarray(0, 3))).toEqual([0.770487813995594, 0.0862231279050152, 0.010554667868706659]);
+    expect(d.velocities![87]).toBe(-1.3913197210105464);
+    expect(d.types.filter((t) => t === 2)).toHaveLength(20);
+  });
+});
+
 describe('parseLammpsData: layouts and errors', () => {
   const tri = `LAMMPS data file via write_data, version 2 Aug 2023, timestep = 1500, units = lj
 

@@ -88,7 +88,23 @@ describe('VerletPairForces: F = -grad U', () => {
     const full = new VerletPairForces(new Float64Array(system.n).fill(maxD), WCA, system.box, 2, 0.3);
     full.build(system.positions);
     expect(vp.pairs).toBeLessThan(full.pairs);
-    expect(vp.listCutoff).toBeCloseTo(Math.pow(2, 1 / 6) * maxD + 0.3, 14);
+    expect(vp.outerSkin).toBeCloseTo(1.5, 15);
+    expect(vp.listCutoff).toBeCloseTo(Math.pow(2, 1 / 6) * maxD + 1.5, 14);
+  });
+
+  it('the two-level list (outer skin 5 skin) gives the same trajectory, bit for bit, as a one-level list', () => {
+    const { system, rng } = createRandomSystem({ n: 500, seed: 31, temperature: 0.6 });
+    const a = new MdSimulation(system, { integrator: 'isokinetic', temperature: 0.6, rng: Rng.fromState(rng.state()) });
+    const b = new MdSimulation(system, { integrator: 'isokinetic', temperature: 0.6, rng: Rng.fromState(rng.state()), outerSkin: 0.3 });
+    a.step(3000);
+    b.step(3000);
+    expect(a.neighborBuilds).toBe(b.neighborBuilds);
+    expect(b.outerListBuilds).toBe(b.neighborBuilds);
+    expect(a.outerListBuilds).toBeLessThan(a.neighborBuilds / 3);
+    expect(a.listedPairs).toBe(b.listedPairs);
+    expect(Array.from(a.positions)).toEqual(Array.from(b.positions));
+    expect(Array.from(a.images)).toEqual(Array.from(b.images));
+    expect(Array.from(a.velocities)).toEqual(Array.from(b.velocities));
   });
 
   it('refuses a box narrower than twice the list cutoff', () => {

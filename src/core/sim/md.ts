@@ -1,0 +1,629 @@
+// Molecular dynamics of a pair-potential system (Jha & Sengupta Sec. II: 2D polydisperse WCA, m = 1, dt = 0.003).
+//
+// Integrators (both advance positions, velocities and forces by one step of dt):
+//  - 'nve': velocity Verlet, operation for operation as LAMMPS `fix nve`:
+//       v += (dt/2) F/m;  x += dt v;  [Verlet list check / rebuild];  F = F(x);  v += (dt/2) F/m.
+//  - 'isokinetic': the isokinetic (constrained kinetic energy) thermostat of D. Brown and J. H. R. Clarke,
+//    Mol. Phys. 51, 1243 (1984) (the paper's Ref. 60), in the leap-frog form it is known by (Allen & Tildesley,
+//    Computer Simulation of Liquids, constant-temperature MD; DL_POLY's NVT_E0 "following Brown and Clarke"). The
+//    1984 text itself was not at hand; this is exactly what is implemented. With half-step velocities v(t -+ dt/2)
+//    and a(t) = F(t)/m,
+//       v'(t) = v(t - dt/2) + (dt/2) a(t)                 unconstrained on-step velocity
+//       beta  = sqrt(K0 / K(v'(t))),  K0 = (dN - d) T0 / 2
+//       v(t)  = beta v'(t)                                the on-step velocity: K(v(t)) = K0 exactly
+//       v(t + dt/2) = (2 beta - 1) v(t - dt/2) + beta dt a(t)   (= 2 v(t) - v(t - dt/2))
+//       x(t + dt)   = x(t) + dt v(t + dt/2).
+//    So the kinetic energy of the on-step velocities is held at the target every step, to round-off. The state
+//    between steps is (x(t), v(t - dt/2), beta(t), F(t)); v(t) is formed on demand. Starting (or switching) from
+//    on-step velocities v(t), they are first scaled to the target exactly and taken as unconstrained:
+//    v(t - dt/2) = v(t) - (dt/2) a(t), beta = 1, so the first step is a velocity-Verlet step from the scaled v(t).
+// Temperature: T = 2 K / (d N - d) (k_B = 1), LAMMPS's `temp` with the total momentum removed (2N - 2 in 2D), so
+// numbers compare directly with LAMMPS logs.
+// Neighbours: Verlet list with skin (default 0.3), rebuilt exactly when some particle has moved more than skin/2
+// since the last build (LAMMPS `neigh_modify every 1 delay 0 check yes`; the exact check is skipped while the sum of
+// dt * max|v| since the build cannot reach skin/2, which changes no rebuild step); a rebuild filters a longer outer
+// list (forces.ts). Positions are wrapped into the box (image counters updated) only at rebuilds, like LAMMPS, so
+// between rebuilds they may lie up to skin/2 outside it; `wrappedPositions()` gives copies inside the box.
+// Public state for the next layers (protocols, jobs, GSD output, checkpoints): `positions`, `images`, `velocities`,
+// `forces`, `potentialEnergy()`, `temperature()`, `stress()`, `thermo()`, and `saveState()` / `fromState()` /
+// `loadState()` (plain typed arrays + PRNG state; a resumed run is bit-identical to an uninterrupted one).
+import { boxVolume, type Box } from '../box.js';
+import { potentialByName, WCA, type PairPotential, type PotentialName } from '../potentials.js';
+import { VerletPairForces, type SymTensor } from './forces.js';
+import { Rng, type RngState } from './rng.js';
+import { copyBox, degreesOfFreedom, kineticEnergy, makeSystem, wrapPositions, type ParticleSystem } from './system.js';
+
+export type IntegratorName = 'nve' | 'isokinetic';
+
+export interface MdOptions {
+  /** Time step (default 0.003). */
+  dt?: number;
+  /** Verlet skin (default 0.3, LAMMPS `neighbor 0.3 bin`). */
+  skin?: number;
+  /** Skin of the outer list that inner rebuilds filter (default 5 skin; see forces.ts). Performance only. */
+  outerSkin?: number;
+  /** 'nve' (default) or 'isokinetic' (needs `temperature`). */
+  integrator?: IntegratorName;
+  /** Target temperature of the isokinetic thermostat. */
+  temperature?: number;
+  /** Pair potential (default WCA with epsilon 1). Sizes are derived from the system's diameters. */
+  potential?: PairPotential;
+  /** Random stream carried with the state (saved and restored); default `new Rng(seed)`. */
+  rng?: Rng;
+  /** Seed of the default random stream (default 1). */
+  seed?: number;
+  /** Step counter at the start (default 0). */
+  timestep?: number;
+  /** Simulation time at the start (default timestep * dt). */
+  time?: number;
+}
+
+/** Stress tensor in the pressure-like sign (repulsion positive; oracle README section D). */
+export interface StressTensor extends SymTensor {
+  /** Kinetic part included (see `MdSimulation.stress`). */
+  kinetic: 'tensor' | 'ideal' | 'none';
+}
+
+/** Per-particle-normalised thermodynamics like LAMMPS `thermo_style custom step temp pe ke etotal press` with norm yes. */
+export interface Thermo {
+  step: number;
+  time: number;
+  temp: number;
+  pe: number;
+  ke: number;
+  etotal: number;
+  press: number;
+}
+
+/** Everything needed to resume a run bit for bit: plain data and typed arrays (structured-clone friendly). */
+export interface MdState {
+  format: 'avalanche-workbench/md-state';
+  version: 1;
+  n: number;
+  dimensions: 2 | 3;
+  box: { origin: [number, number, number]; vectors: [[number, number, number], [number, number, number], [number, number, number]]; periodic: [boolean, boolean, boolean] };
+  positions: Float64Array;
+  /** On-step velocities v(t). */
+  velocities: Float64Array;
+  images: Int32Array;
+  diameters: Float64Array;
+  masses: Float64Array;
+  ids: Int32Array;
+  types: Int32Array;
+  /** Positions at the last Verlet-list build (the list is rebuilt from these on load, so it is the same list). */
+  referencePositions: Float64Array;
+  /** Positions and image counters at the last outer-list build, and the outer skin (see forces.ts). */
+  outerReferencePositions: Float64Array;
+  outerImages: Int32Array;
+  outerSkin: number;
+  /** Isokinetic only: half-step velocities v(t - dt/2) and beta(t). */
+  halfStepVelocities: Float64Array | null;
+  beta: number;
+  integrator: IntegratorName;
+  temperature: number | null;
+  dt: number;
+  skin: number;
+  timestep: number;
+  time: number;
+  potential: { name: PotentialName; epsilon: number };
+  rng: RngState;
+  neighborBuilds: number;
+  outerBuilds: number;
+}
+
+export class MdSimulation {
+  readonly n: number;
+  readonly dimensions: 2 | 3;
+  readonly box: Box;
+  /** Positions n*3, wrapped at the last list build (live array: read it, do not modify it). */
+  readonly positions: Float64Array;
+  /** Image counters n*3 (live array): unwrapped = positions + images . box vectors. */
+  readonly images: Int32Array;
+  readonly diameters: Float64Array;
+  readonly masses: Float64Array;
+  readonly ids: Int32Array;
+  readonly types: Int32Array;
+  readonly potential: PairPotential;
+  readonly dt: number;
+  readonly skin: number;
+  readonly rng: Rng;
+  /** Steps taken (LAMMPS `step`). */
+  timestep: number;
+  time: number;
+
+  private readonly vel: Float64Array;
+  private readonly force: Float64Array;
+  private readonly vhalf: Float64Array;
+  private readonly pairs: VerletPairForces;
+  private integratorName: IntegratorName = 'nve';
+  private targetT: number | null = null;
+  private beta = 1;
+  /** Whether `vel` is stale (isokinetic: formed from vhalf, beta, force on demand). */
+  private velStale = false;
+  /** Whether vhalf/beta hold a valid isokinetic state for the current configuration. */
+  private halfValid = false;
+  private cachedPe: number | null = null;
+  /** Upper bound of the largest displacement since the last list build (Infinity: check exactly). */
+  private dispBound = Infinity;
+
+  constructor(system: ParticleSystem, options: MdOptions = {}) {
+    const s = makeSystem({ ...system, box: copyBox(system.box) });
+    this.n = s.n;
+    this.dimensions = s.dimensions;
+    this.box = s.box;
+    this.positions = s.positions.slice();
+    this.vel = s.velocities.slice();
+    this.images = s.images.slice();
+    this.diameters = s.diameters.slice();
+    this.masses = s.masses.slice();
+    this.ids = s.ids.slice();
+    this.types = s.types.slice();
+    this.potential = options.potential ?? WCA;
+    this.dt = options.dt ?? 0.003;
+    this.skin = options.skin ?? 0.3;
+    if (!(this.dt > 0)) throw new RangeError(`MD: dt must be > 0 (got ${this.dt})`);
+    this.rng = options.rng ?? new Rng(options.seed ?? 1);
+    this.timestep = options.timestep ?? 0;
+    this.time = options.time ?? this.timestep * this.dt;
+    this.force = new Float64Array(3 * this.n);
+    this.vhalf = new Float64Array(3 * this.n);
+    this.pairs = new VerletPairForces(
+      this.potential.sizesFromDiameters(this.diameters), this.potential, this.box, this.dimensions, this.skin, options.outerSkin ?? 5 * this.skin,
+    );
+    if (this.dimensions === 2) for (let i = 0; i < this.n; i++) this.positions[3 * i + 2] = 0;
+    wrapPositions(this.positions, this.images, this.box, this.dimensions);
+    this.pairs.build(this.positions, this.images);
+    this.pairs.forces(this.positions, this.force);
+    this.setIntegrator(options.integrator ?? 'nve', options.temperature);
+  }
+
+  /** Current integrator and isokinetic target temperature (null for NVE). */
+  get integrator(): IntegratorName {
+    return this.integratorName;
+  }
+
+  get targetTemperature(): number | null {
+    return this.targetT;
+  }
+
+  /** Number of Verlet-list builds so far (the construction's build included). */
+  get neighborBuilds(): number {
+    return this.pairs.builds;
+  }
+
+  /** Pairs in the current Verlet list. */
+  get listedPairs(): number {
+    return this.pairs.pairs;
+  }
+
+  /** Number of outer-list builds (neighbour searches) so far; see forces.ts. */
+  get outerListBuilds(): number {
+    return this.pairs.outerBuilds;
+  }
+
+  /**
+   * Switch integrators between steps. 'isokinetic' scales the current velocities to `temperature` exactly (see the
+   * header); switching to 'nve' keeps the current on-step velocities.
+   */
+  setIntegrator(kind: IntegratorName, temperature?: number): void {
+    if (kind === 'nve') {
+      this.materializeVelocities();
+      this.integratorName = 'nve';
+      this.targetT = null;
+      this.halfValid = false;
+      return;
+    }
+    if (kind !== 'isokinetic') throw new RangeError(`MD: unknown integrator ${String(kind)}`);
+    const T = temperature ?? this.targetT;
+    if (T == null || !(T > 0)) throw new RangeError(`MD: the isokinetic thermostat needs a temperature > 0 (got ${T})`);
+    this.materializeVelocities();
+    const k = kineticEnergy(this.vel, this.masses, this.dimensions);
+    const k0 = this.targetKinetic(T);
+    if (!(k > 0)) throw new RangeError('MD: the isokinetic thermostat cannot scale zero velocities; assign velocities first');
+    const f = Math.sqrt(k0 / k);
+    const v = this.vel, vh = this.vhalf, F = this.force, m = this.masses, hdt = 0.5 * this.dt;
+    for (let i = 0; i < this.n; i++) {
+      const h = hdt / m[i];
+      for (let a = 0; a < 3; a++) {
+        const p = 3 * i + a;
+        v[p] *= f;
+        vh[p] = v[p] - h * F[p];
+      }
+    }
+    if (this.dimensions === 2) for (let i = 0; i < this.n; i++) vh[3 * i + 2] = 0;
+    this.beta = 1;
+    this.halfValid = true;
+    this.velStale = false;
+    this.integratorName = 'isokinetic';
+    this.targetT = T;
+  }
+
+  private targetKinetic(T: number): number {
+    return 0.5 * degreesOfFreedom(this.n, this.dimensions) * T;
+  }
+
+  /** On-step velocities v(t) n*3 (live array: read it, do not modify it; use `setVelocities`). */
+  get velocities(): Float64Array {
+    this.materializeVelocities();
+    return this.vel;
+  }
+
+  /** Replace the velocities (n*3); an isokinetic run rescales them to its target as on a switch. */
+  setVelocities(v: Float64Array): void {
+    if (v.length !== 3 * this.n) throw new RangeError(`MD: ${v.length / 3} velocities for ${this.n} particles`);
+    this.vel.set(v);
+    if (this.dimensions === 2) for (let i = 0; i < this.n; i++) this.vel[3 * i + 2] = 0;
+    this.velStale = false;
+    if (this.integratorName === 'isokinetic') this.setIntegrator('isokinetic', this.targetT ?? undefined);
+  }
+
+  /** Forces F(t) n*3 on the current positions (live array). */
+  get forces(): Float64Array {
+    return this.force;
+  }
+
+  private materializeVelocities(): void {
+    if (!this.velStale) return;
+    const v = this.vel, vh = this.vhalf, F = this.force, m = this.masses, b = this.beta, hdt = 0.5 * this.dt;
+    for (let i = 0; i < this.n; i++) {
+      const h = hdt / m[i];
+      const p = 3 * i;
+      v[p] = b * (vh[p] + h * F[p]);
+      v[p + 1] = b * (vh[p + 1] + h * F[p + 1]);
+      v[p + 2] = b * (vh[p + 2] + h * F[p + 2]);
+    }
+    this.velStale = false;
+  }
+
+  /** Advance nSteps time steps with the current integrator. */
+  step(nSteps = 1): void {
+    if (!(Number.isInteger(nSteps) && nSteps >= 0)) throw new RangeError(`MD: step count must be a non-negative integer (got ${nSteps})`);
+    if (nSteps === 0) return;
+    this.cachedPe = null;
+    if (this.integratorName === 'nve') {
+      this.materializeVelocities();
+      if (this.dimensions === 2) this.runNve2(nSteps);
+      else this.runNve3(nSteps);
+    } else {
+      if (!this.halfValid) this.setIntegrator('isokinetic', this.targetT ?? undefined);
+      this.runIsokinetic(nSteps);
+    }
+  }
+
+  /** Wrap, rebuild the list; called when the displacement check fires. */
+  private rebuild(): void {
+    this.pairs.rebuild(this.positions, this.images);
+  }
+
+  private runNve2(nSteps: number): void {
+    const n = this.n, x = this.positions, v = this.vel, F = this.force, m = this.masses;
+    const dt = this.dt, dtf = 0.5 * dt;
+    const unitMass = allOnes(m);
+    for (let s = 0; s < nSteps; s++) {
+      let vmax2 = 0;
+      for (let i = 0; i < n; i++) {
+        const p = 3 * i;
+        const h = unitMass ? dtf : dtf / m[i];
+        const vx = v[p] + h * F[p], vy = v[p + 1] + h * F[p + 1];
+        v[p] = vx;
+        v[p + 1] = vy;
+        x[p] += dt * vx;
+        x[p + 1] += dt * vy;
+        vmax2 = Math.max(vmax2, vx * vx + vy * vy);
+      }
+      this.checkList(dt * Math.sqrt(vmax2));
+      this.pairs.forces(x, F);
+      for (let i = 0; i < n; i++) {
+        const p = 3 * i;
+        const h = unitMass ? dtf : dtf / m[i];
+        v[p] += h * F[p];
+        v[p + 1] += h * F[p + 1];
+      }
+      this.timestep++;
+      this.time += dt;
+    }
+  }
+
+  /**
+   * The Verlet-list check of one step (LAMMPS `check yes`: rebuild when some particle moved more than skin/2 since
+   * the last build). `drift` bounds this step's largest move (dt * max |v|); their running sum bounds the
+   * displacement since the build, so the exact check (a pass over positions and reference) is needed only once that
+   * sum passes skin/2 -- typically for the last few steps before each rebuild. The rebuild steps are exactly those
+   * of a check at every step.
+   */
+  private checkList(drift: number): void {
+    const half = 0.5 * this.skin;
+    this.dispBound += drift * (1 + 1e-9);
+    if (this.dispBound <= half) return;
+    const d2 = this.pairs.maxDisplacement2(this.positions);
+    if (d2 > half * half || !(d2 === d2)) {
+      this.rebuild();
+      this.dispBound = 0;
+    } else {
+      this.dispBound = Math.sqrt(d2) * (1 + 1e-9);
+    }
+  }
+
+  private runNve3(nSteps: number): void {
+    const n = this.n, x = this.positions, v = this.vel, F = this.force, m = this.masses;
+    const dt = this.dt, dtf = 0.5 * dt;
+    for (let s = 0; s < nSteps; s++) {
+      for (let i = 0; i < n; i++) {
+        const h = dtf / m[i];
+        for (let p = 3 * i; p < 3 * i + 3; p++) {
+          v[p] += h * F[p];
+          x[p] += dt * v[p];
+        }
+      }
+      this.checkList(Infinity);
+      this.pairs.forces(x, F);
+      for (let i = 0; i < n; i++) {
+        const h = dtf / m[i];
+        for (let p = 3 * i; p < 3 * i + 3; p++) v[p] += h * F[p];
+      }
+      this.timestep++;
+      this.time += dt;
+    }
+  }
+
+  private runIsokinetic(nSteps: number): void {
+    const n = this.n, dims = this.dimensions, x = this.positions, vh = this.vhalf, F = this.force, m = this.masses;
+    const dt = this.dt, hdt = 0.5 * dt;
+    const k0 = this.targetKinetic(this.targetT as number);
+    const unitMass = allOnes(m);
+    const cz = dims === 3 ? 1 : 0;
+    for (let s = 0; s < nSteps; s++) {
+      // v(t + dt/2) = (2 beta - 1) v(t - dt/2) + beta dt a(t);  x(t + dt) = x(t) + dt v(t + dt/2).
+      const b = this.beta, c = 2 * b - 1, bdt = b * dt;
+      let vmax2 = 0;
+      for (let i = 0; i < n; i++) {
+        const p = 3 * i;
+        const w = unitMass ? bdt : bdt / m[i];
+        const vx = c * vh[p] + w * F[p], vy = c * vh[p + 1] + w * F[p + 1], vz = cz * (c * vh[p + 2] + w * F[p + 2]);
+        vh[p] = vx;
+        vh[p + 1] = vy;
+        vh[p + 2] = vz;
+        x[p] += dt * vx;
+        x[p + 1] += dt * vy;
+        x[p + 2] += dt * vz;
+        vmax2 = Math.max(vmax2, vx * vx + vy * vy + vz * vz);
+      }
+      this.checkList(dt * Math.sqrt(vmax2));
+      this.pairs.forces(x, F);
+      // beta(t + dt) from the unconstrained on-step velocity v'(t + dt) = v(t + dt/2) + (dt/2) a(t + dt).
+      let k2 = 0;
+      for (let i = 0; i < n; i++) {
+        const p = 3 * i;
+        const mi = m[i];
+        const h = unitMass ? hdt : hdt / mi;
+        const ux = vh[p] + h * F[p], uy = vh[p + 1] + h * F[p + 1], uz = vh[p + 2] + h * F[p + 2];
+        k2 += mi * (ux * ux + uy * uy + uz * uz);
+      }
+      const k = 0.5 * k2;
+      if (!(k > 0)) throw new RangeError(`MD: isokinetic step ${this.timestep + 1}: the unconstrained kinetic energy is ${k}`);
+      this.beta = Math.sqrt(k0 / k);
+      this.timestep++;
+      this.time += dt;
+    }
+    this.velStale = true;
+  }
+
+  /** Total potential energy U (cached until the next step). */
+  potentialEnergy(): number {
+    if (this.cachedPe === null) this.cachedPe = this.pairs.energy(this.positions);
+    return this.cachedPe;
+  }
+
+  /** Per-particle energies e_i = (1/2) sum_j u(r_ij) (LAMMPS compute pe/atom). */
+  perParticleEnergy(out = new Float64Array(this.n)): Float64Array {
+    return this.pairs.perParticleEnergy(this.positions, out);
+  }
+
+  kineticEnergy(): number {
+    return kineticEnergy(this.velocities, this.masses, this.dimensions);
+  }
+
+  /** Kinetic temperature 2K / (dN - d) (LAMMPS `temp`). */
+  temperature(): number {
+    const dof = degreesOfFreedom(this.n, this.dimensions);
+    return dof > 0 ? (2 * this.kineticEnergy()) / dof : 0;
+  }
+
+  /** The pair virial W_ab = sum_{i<j} r_ij,a f_ij,b (pressure-like sign). */
+  virial(): SymTensor {
+    return this.pairs.virial(this.positions);
+  }
+
+  /**
+   * Stress in the pressure-like sign (repulsion positive; the mechanical stress is its negative), per unit area
+   * (2D) or volume: sigma_ab = (K_ab + W_ab) / A with W the pair virial and the kinetic part K chosen by `kinetic`:
+   *  - 'tensor' (default): K_ab = sum_i m_i v_a v_b, the instantaneous kinetic tensor (LAMMPS `compute pressure`
+   *    vector, so (xx + yy)/2 in 2D is LAMMPS's `press`);
+   *  - 'ideal': K_ab = N T delta_ab with the kinetic temperature T (the oracle's rho T delta_ab, section D);
+   *  - 'none': the configurational part only (inherent structures).
+   */
+  stress(kinetic: 'tensor' | 'ideal' | 'none' = 'tensor'): StressTensor {
+    const w = this.virial();
+    const A = boxVolume(this.box, this.dimensions);
+    const k = { xx: 0, yy: 0, zz: 0, xy: 0, xz: 0, yz: 0 };
+    if (kinetic === 'tensor') {
+      const v = this.velocities, m = this.masses;
+      for (let i = 0; i < this.n; i++) {
+        const vx = v[3 * i], vy = v[3 * i + 1], vz = v[3 * i + 2], mi = m[i];
+        k.xx += mi * vx * vx; k.yy += mi * vy * vy; k.zz += mi * vz * vz;
+        k.xy += mi * vx * vy; k.xz += mi * vx * vz; k.yz += mi * vy * vz;
+      }
+    } else if (kinetic === 'ideal') {
+      const nt = this.n * this.temperature();
+      k.xx = nt; k.yy = nt; k.zz = this.dimensions === 3 ? nt : 0;
+    }
+    return {
+      kinetic,
+      xx: (k.xx + w.xx) / A, yy: (k.yy + w.yy) / A, zz: (k.zz + w.zz) / A,
+      xy: (k.xy + w.xy) / A, xz: (k.xz + w.xz) / A, yz: (k.yz + w.yz) / A,
+    };
+  }
+
+  /** Scalar pressure as LAMMPS `press`: (2K + tr W) / (d A) (kinetic part from the dN - d temperature times dof). */
+  pressure(): number {
+    const w = this.virial();
+    const A = boxVolume(this.box, this.dimensions);
+    const tr = this.dimensions === 2 ? w.xx + w.yy : w.xx + w.yy + w.zz;
+    return (2 * this.kineticEnergy() + tr) / (this.dimensions * A);
+  }
+
+  /** LAMMPS-style thermodynamics, energies per particle (`thermo_modify norm yes`). */
+  thermo(): Thermo {
+    const pe = this.potentialEnergy() / this.n;
+    const ke = this.kineticEnergy() / this.n;
+    return { step: this.timestep, time: this.time, temp: this.temperature(), pe, ke, etotal: pe + ke, press: this.pressure() };
+  }
+
+  /** Positions wrapped into the box now (a copy) with the matching image counters. */
+  wrappedPositions(): { positions: Float64Array; images: Int32Array } {
+    const positions = this.positions.slice();
+    const images = this.images.slice();
+    wrapPositions(positions, images, this.box, this.dimensions);
+    return { positions, images };
+  }
+
+  /** Unwrapped positions (a copy): positions + images . box vectors. */
+  unwrappedPositions(out = new Float64Array(3 * this.n)): Float64Array {
+    const [a, b, c] = this.box.vectors;
+    const x = this.positions, img = this.images;
+    for (let p = 0; p < x.length; p += 3) {
+      const ix = img[p], iy = img[p + 1], iz = img[p + 2];
+      out[p] = x[p] + ix * a[0] + iy * b[0] + iz * c[0];
+      out[p + 1] = x[p + 1] + iy * b[1] + iz * c[1];
+      out[p + 2] = x[p + 2] + iz * c[2];
+    }
+    return out;
+  }
+
+  /** A snapshot of the particle system (copies; positions wrapped into the box with their images). */
+  snapshot(): ParticleSystem {
+    const { positions, images } = this.wrappedPositions();
+    return {
+      n: this.n, dimensions: this.dimensions, box: copyBox(this.box), positions, images,
+      velocities: this.velocities.slice(), diameters: this.diameters.slice(), masses: this.masses.slice(),
+      ids: this.ids.slice(), types: this.types.slice(),
+    };
+  }
+
+  /** The complete state (copies): `MdSimulation.fromState(saveState())` continues bit-identically. */
+  saveState(): MdState {
+    const iso = this.integratorName === 'isokinetic';
+    const b = copyBox(this.box);
+    return {
+      format: 'avalanche-workbench/md-state',
+      version: 1,
+      n: this.n,
+      dimensions: this.dimensions,
+      box: { origin: b.origin, vectors: b.vectors, periodic: b.periodic },
+      positions: this.positions.slice(),
+      velocities: this.velocities.slice(),
+      images: this.images.slice(),
+      diameters: this.diameters.slice(),
+      masses: this.masses.slice(),
+      ids: this.ids.slice(),
+      types: this.types.slice(),
+      referencePositions: this.pairs.reference.slice(),
+      outerReferencePositions: this.pairs.outerReference.slice(),
+      outerImages: this.pairs.outerImages.slice(),
+      outerSkin: this.pairs.outerSkin,
+      halfStepVelocities: iso ? this.vhalf.slice() : null,
+      beta: iso ? this.beta : 1,
+      integrator: this.integratorName,
+      temperature: this.targetT,
+      dt: this.dt,
+      skin: this.skin,
+      timestep: this.timestep,
+      time: this.time,
+      potential: { name: this.potential.name, epsilon: this.potential.epsilon },
+      rng: this.rng.state(),
+      neighborBuilds: this.pairs.builds,
+      outerBuilds: this.pairs.outerBuilds,
+    };
+  }
+
+  /** A simulation resumed from `saveState()`; its next steps are bit-identical to the uninterrupted run's. */
+  static fromState(state: MdState): MdSimulation {
+    checkState(state);
+    const sim = Object.create(MdSimulation.prototype) as MdSimulation;
+    sim.restore(state);
+    return sim;
+  }
+
+  /**
+   * Replace this simulation's whole state by a saved one (any size): afterwards it continues exactly as
+   * `MdSimulation.fromState(state)` would. Arrays obtained earlier (positions, images, ...) are no longer live.
+   */
+  loadState(state: MdState): void {
+    checkState(state);
+    this.restore(state);
+  }
+
+  /** Restore a saved state into this object (the constructor's work without wrapping or velocity changes). */
+  private restore(state: MdState): void {
+    const w = this as unknown as Record<string, unknown>;
+    const box: Box = copyBox(state.box as Box);
+    const potential = potentialByName(state.potential.name, state.potential.epsilon);
+    w.n = state.n;
+    w.dimensions = state.dimensions;
+    w.box = box;
+    w.positions = Float64Array.from(state.positions);
+    w.images = Int32Array.from(state.images);
+    w.diameters = Float64Array.from(state.diameters);
+    w.masses = Float64Array.from(state.masses);
+    w.ids = Int32Array.from(state.ids);
+    w.types = Int32Array.from(state.types);
+    w.potential = potential;
+    w.dt = state.dt;
+    w.skin = state.skin;
+    w.rng = Rng.fromState(state.rng);
+    w.timestep = state.timestep;
+    w.time = state.time;
+    w.vel = Float64Array.from(state.velocities);
+    w.force = new Float64Array(3 * state.n);
+    w.vhalf = state.halfStepVelocities ? Float64Array.from(state.halfStepVelocities) : new Float64Array(3 * state.n);
+    const pairs = new VerletPairForces(potential.sizesFromDiameters(this.diameters), potential, box, state.dimensions, state.skin, state.outerSkin);
+    w.pairs = pairs;
+    pairs.restore(Float64Array.from(state.outerReferencePositions), Int32Array.from(state.outerImages), Float64Array.from(state.referencePositions), this.images);
+    pairs.builds = state.neighborBuilds;
+    pairs.outerBuilds = state.outerBuilds;
+    pairs.forces(this.positions, this.force);
+    w.integratorName = state.integrator;
+    w.targetT = state.temperature;
+    w.beta = state.beta;
+    w.velStale = false;
+    w.halfValid = state.integrator === 'isokinetic' && state.halfStepVelocities !== null;
+    w.cachedPe = null;
+    w.dispBound = Infinity;
+  }
+}
+
+function checkState(state: MdState): void {
+  if (state.format !== 'avalanche-workbench/md-state' || state.version !== 1) {
+    throw new RangeError(`MD state: unknown format ${String(state.format)} version ${String(state.version)}`);
+  }
+  const n = state.n;
+  const need = (name: string, a: ArrayLike<number> | null, len: number): void => {
+    if (!a || a.length !== len) throw new RangeError(`MD state: ${name} has ${a ? a.length : 'no'} entries, expected ${len}`);
+  };
+  need('positions', state.positions, 3 * n);
+  need('velocities', state.velocities, 3 * n);
+  need('images', state.images, 3 * n);
+  need('referencePositions', state.referencePositions, 3 * n);
+  need('outerReferencePositions', state.outerReferencePositions, 3 * n);
+  need('outerImages', state.outerImages, 3 * n);
+  need('diameters', state.diameters, n);
+  need('masses', state.masses, n);
+  need('ids', state.ids, n);
+  need('types', state.types, n);
+  if (state.integrator === 'isokinetic') need('halfStepVelocities', state.halfStepVelocities, 3 * n);
+}
+
+function allOnes(m: Float64Array): boolean {
+  for (let i = 0; i < m.length; i++) if (m[i] !== 1) return false;
+  return true;
+}
