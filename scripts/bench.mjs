@@ -5,18 +5,24 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const suites = { io: 'tests/bench/io.ts' };
+const suites = {
+  io: ['tests/bench/io.ts'],
+  analysis: ['tests/bench/analysis.ts'],
+  sim: ['tests/bench/sim.ts', 'tests/bench/minimize.ts'],
+};
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length ? wanted : Object.keys(suites);
 for (const name of names) {
-  const file = suites[name];
-  if (!file || !existsSync(join(root, file))) {
+  const files = suites[name];
+  if (!files || !files.every((f) => existsSync(join(root, f)))) {
     console.error(`bench: unknown suite "${name}" (known: ${Object.keys(suites).join(', ')})`);
     process.exit(2);
   }
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, file), ...process.argv.slice(2).filter((a) => a.startsWith('-'))], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  if (r.status !== 0) process.exit(r.status ?? 1);
+  for (const file of files) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, file), ...process.argv.slice(2).filter((a) => a.startsWith('-'))], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
 }

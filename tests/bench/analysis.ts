@@ -11,6 +11,8 @@ import { computeSeries } from '../../src/core/jobs/series-job.js';
 import { bench as benchStrain } from './analysis-strain.js';
 import { bench as benchSeries } from './analysis-series.js';
 import { bench as benchSoftness } from './analysis-softness.js';
+import { bench as benchNeighbors } from './analysis-neighbors.js';
+import { detectionFigures } from './analysis-detect.js';
 import { machine, rng } from './util.js';
 
 function print(title: string, rows: { label: string; ms: number }[]): void {
@@ -62,3 +64,6 @@ print('D2min and strain family, one frame pair (targets: 1.5 ms at N = 2000, 150
 print('MSD series end to end (target: < 1000 ms)', msdPipeline());
 print('Series kernels', benchSeries());
 print('Softness and g(r)', benchSoftness());
+print('Neighbour lists', benchNeighbors());
+console.log('\nAvalanche detection on synthetic MSD series with planted jumps (200 seeds per row)');
+detectionFigures(200, true);
