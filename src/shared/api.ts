@@ -43,12 +43,120 @@ export interface AppVersion {
   host: 'electron' | 'web';
 }
 
+export type TagKind = 'avalanche' | 'uncertain' | 'not-avalanche' | 'candidate';
+export type TagSource = 'manual' | 'detector';
+
+export interface TagJson {
+  id: number;
+  frame: number;
+  /** Timestep and time of the frame (time = step * dt when the schedule knows dt, else null). */
+  timestep: number;
+  kind: TagKind;
+  source: TagSource;
+  score: number | null;
+  note: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SeriesPayload {
+  name: string;
+  /** Timestep of every frame. */
+  timesteps: Float64Array;
+  values: Float64Array;
+}
+
+export interface FieldPayload {
+  trajectoryId: number;
+  name: string;
+  frame: number;
+  /** The reference frame used (-1 for softness). */
+  ref: number;
+  /** 1 for scalar fields, the dimension for vector fields (na, displacement, is_displacement). */
+  components: number;
+  /** n * components, particles in id order; NaN marks a flagged particle (too few neighbours, singular fit, absent). */
+  values: Float32Array;
+  invalidCount: number;
+}
+
+export interface Candidate {
+  frame: number;
+  score: number;
+  before: number;
+  after: number;
+}
+
+export interface JobSnapshot {
+  id: number;
+  kind: string;
+  label: string;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  done: number;
+  total: number;
+  message: string;
+  /** For finished simulations: the trajectory written (opened by the client when it likes). */
+  outputPath: string | null;
+  error: string | null;
+  startedAt: string;
+}
+
+/** Pushed from the backend without a request (WebSocket message {event, data}; Electron channel 'avw:event'). */
+export type ApiEvent =
+  | { event: 'job'; data: JobSnapshot }
+  | { event: 'indexProgress'; data: { path: string; done: number; total: number; frames: number } };
+
+export interface SessionState {
+  lastFile: string | null;
+  frame: number;
+  field: string;
+  /** Free-form layout state of the renderer (pane sizes, bracket d, colour map...), stored as given. */
+  layout: Record<string, unknown>;
+}
+
+export interface SimulationRequest {
+  kind: 'thermal' | 'aqs';
+  /** Parameters as the `avw simulate` CLI takes them (n, rho, T, Tp, equil, tw, B, ncfg, blocks, dt, seed; aqs: n, seed, steps, deps). */
+  params: Record<string, number | string | boolean>;
+  /** Output file; default: a new file in the user's data directory. */
+  out?: string;
+}
+
 /** Requests by method name: parameters and results. */
 export interface ApiMethods {
   version: { params: Record<string, never>; result: AppVersion };
+  /** Open (index if needed, in a worker; progress as 'indexProgress' events) a trajectory by absolute path. */
   openTrajectory: { params: { path: string }; result: TrajectoryInfo };
+  /** Open the shipped demo trajectory (resources/demo/demo.gsd). */
+  openDemo: { params: Record<string, never>; result: TrajectoryInfo };
+  recentFiles: { params: Record<string, never>; result: { paths: string[] } };
   getFrame: { params: { trajectoryId: number; frame: number; unwrapped?: boolean }; result: FramePayload };
+  /** A per-frame series (msd, msd_com, energy, stress_*), computed once in a worker and kept in the index. */
+  getSeries: { params: { trajectoryId: number; name: string; potential?: 'wca' | 'hertz'; temperature?: number }; result: SeriesPayload };
+  /** A per-particle field of (ref, frame): see FIELD_NAMES; computed in a worker, cached in the index. */
+  getField: { params: { trajectoryId: number; frame: number; ref: number; name: string; cutoff?: number }; result: FieldPayload };
+  /** Run the MSD-jump detector; candidates are stored as detector tags. */
+  detect: { params: { trajectoryId: number }; result: { candidates: Candidate[] } };
+  listTags: { params: { trajectoryId: number }; result: { tags: TagJson[] } };
+  addTag: { params: { trajectoryId: number; frame: number; kind: TagKind; note?: string }; result: TagJson };
+  updateTag: { params: { trajectoryId: number; tagId: number; kind?: TagKind; note?: string }; result: TagJson };
+  deleteTag: { params: { trajectoryId: number; tagId: number }; result: { deleted: true } };
+  exportTags: { params: { trajectoryId: number; format: 'csv' | 'json' }; result: { text: string } };
+  importTags: { params: { trajectoryId: number; format: 'csv' | 'json'; text: string }; result: { inserted: number; updated: number; warnings: string[] } };
+  getSession: { params: Record<string, never>; result: SessionState };
+  saveSession: { params: SessionState; result: { saved: true } };
+  startSimulation: { params: SimulationRequest; result: JobSnapshot };
+  listJobs: { params: Record<string, never>; result: { jobs: JobSnapshot[] } };
+  cancelJob: { params: { jobId: number }; result: JobSnapshot };
 }
+
+/** Per-particle field names, in the order the "Field" combo box lists them. */
+export const FIELD_NAMES = [
+  'displacement', 'd2min', 'd2min_sum', 'na', 'e_norm', 'eps_norm', 'eps_vol', 'eps_vol_abs', 'det_h', 'k', 'dev_total', 'eps_xy',
+  'mobility', 'softness', 'is_displacement',
+] as const;
+
+/** Series names for the timeline. */
+export const SERIES_NAMES = ['msd', 'msd_com', 'energy', 'stress_xx', 'stress_yy', 'stress_xy', 'stress_vol', 'stress_norm'] as const;
 
 export type ApiMethod = keyof ApiMethods;
 export type ApiParams<M extends ApiMethod> = ApiMethods[M]['params'];
@@ -57,7 +165,11 @@ export type ApiResult<M extends ApiMethod> = ApiMethods[M]['result'];
 /** What the renderer sees: one async function per method. */
 export type Api = { [M in ApiMethod]: (params: ApiParams<M>) => Promise<ApiResult<M>> };
 
-export const API_METHODS: readonly ApiMethod[] = ['version', 'openTrajectory', 'getFrame'];
+export const API_METHODS: readonly ApiMethod[] = [
+  'version', 'openTrajectory', 'openDemo', 'recentFiles', 'getFrame', 'getSeries', 'getField', 'detect',
+  'listTags', 'addTag', 'updateTag', 'deleteTag', 'exportTags', 'importTags', 'getSession', 'saveSession',
+  'startSimulation', 'listJobs', 'cancelJob',
+];
 
 export class ApiValidationError extends Error {
   constructor(message: string) {
