@@ -1,14 +1,57 @@
-// Electron main process: windows, the single validated IPC channel, and the service. Kept thin: every
-// feature lives in the transport-agnostic service (src/main/service) that the web host serves too.
-import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain, session } from 'electron';
-import { validateRequest } from '../shared/api.js';
+// Electron main process: windows, the single validated IPC channel, events to the renderer, and the service. Kept
+// thin: every feature lives in the transport-agnostic service (src/main/service) that the web host serves too, and
+// everything CPU-heavy there runs as a job in a worker, never on this thread.
+import { realpathSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { validateRequest, type ApiEvent } from '../shared/api.js';
 import { WorkbenchService } from './service/service.js';
 import { CONTENT_SECURITY_POLICY } from './web/security.js';
 
-let service: WorkbenchService | null = null;
+/** Request channel (renderer -> main, invoke) and event channel (main -> renderer). */
+const API_CHANNEL = 'avw:api';
+const EVENT_CHANNEL = 'avw:event';
 
-function createWindow(): BrowserWindow {
+const RENDERER_INDEX = join(import.meta.dirname, '../renderer/index.html');
+const DEV_URL = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+
+let service: WorkbenchService | null = null;
+/** webContents ids of our own windows: the only senders whose requests are served. */
+const ourContents = new Set<number>();
+
+/** A file named on the command line (`npm start -- FILE`), absolute; the renderer opens it as it does `?file=`. */
+function fileArgument(): string | null {
+  const args = process.argv.slice(app.isPackaged ? 1 : 2).filter((a) => !a.startsWith('-'));
+  if (args.length === 0) return null;
+  const abs = resolve(process.cwd(), args[0]);
+  try {
+    return realpathSync(abs);
+  } catch {
+    return abs; // the renderer reports the missing file like any other
+  }
+}
+
+/** The renderer document: our index.html (or the dev server's origin in `npm run dev`), nothing else. */
+function isOurRenderer(url: string): boolean {
+  try {
+    const u = new URL(url);
+    if (DEV_URL) return u.origin === new URL(DEV_URL).origin;
+    return u.protocol === 'file:' && fileURLToPath(u) === RENDERER_INDEX;
+  } catch {
+    return false;
+  }
+}
+
+/** Only the top frame of our own windows, showing our renderer, may call the API. */
+function checkSender(event: IpcMainInvokeEvent): void {
+  const frame = event.senderFrame;
+  if (!frame || frame.parent !== null || !ourContents.has(event.sender.id) || !isOurRenderer(frame.url)) {
+    throw new Error('avw: request from an unknown sender refused');
+  }
+}
+
+function createWindow(file: string | null): BrowserWindow {
   const win = new BrowserWindow({
     width: 1400,
     height: 900,
@@ -17,38 +60,72 @@ function createWindow(): BrowserWindow {
       preload: join(import.meta.dirname, '../preload/index.cjs'),
       contextIsolation: true,
       nodeIntegration: false,
+      nodeIntegrationInWorker: false,
       sandbox: true,
       webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
     },
   });
-  // No navigation away from the app and no new windows.
+  const id = win.webContents.id;
+  ourContents.add(id);
+  win.on('closed', () => ourContents.delete(id));
+  // No navigation away from the app, no new windows, no webviews.
   win.webContents.on('will-navigate', (event) => event.preventDefault());
+  win.webContents.on('will-attach-webview', (event) => event.preventDefault());
   win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  const devUrl = process.env.ELECTRON_RENDERER_URL;
-  if (!app.isPackaged && devUrl) void win.loadURL(devUrl);
-  else void win.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+  if (DEV_URL) {
+    const url = new URL(DEV_URL);
+    if (file) url.searchParams.set('file', file);
+    void win.loadURL(url.toString());
+  } else {
+    void win.loadFile(RENDERER_INDEX, file ? { query: { file } } : {});
+  }
   return win;
+}
+
+function broadcast(event: ApiEvent): void {
+  for (const win of BrowserWindow.getAllWindows()) {
+    if (!win.isDestroyed() && ourContents.has(win.webContents.id)) win.webContents.send(EVENT_CHANNEL, event);
+  }
 }
 
 void app.whenReady().then(() => {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
-  service = new WorkbenchService({ host: 'electron' });
-  ipcMain.handle('avw:api', (event, method: unknown, params: unknown) => {
-    // Only our own window's frames may call; every argument is validated before the service sees it.
-    if (event.senderFrame === null || BrowserWindow.fromWebContents(event.sender) === null) throw new Error('unknown sender');
-    const request = validateRequest(method, params);
-    return service!.call(request.method, request.params as never);
+  // The workbench needs no camera, notifications, geolocation, ...
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  service = new WorkbenchService({ host: 'electron', appRoot: app.getAppPath() });
+  service.onEvent(broadcast);
+  ipcMain.handle(API_CHANNEL, async (event, method: unknown, params: unknown) => {
+    // Replies are {ok, result} or {ok: false, error}: the preload turns the latter into an Error with our message.
+    try {
+      checkSender(event);
+      const request = validateRequest(method, params);
+      if (!service) throw new Error('the workbench is shutting down');
+      return { ok: true, result: await service.call(request.method, request.params as never) };
+    } catch (e) {
+      return { ok: false, error: e instanceof Error ? e.message : String(e) };
+    }
   });
-  createWindow();
+  const file = fileArgument();
+  createWindow(file);
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+    if (BrowserWindow.getAllWindows().length === 0) createWindow(null);
   });
 });
 
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+});
+
 app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+app.on('will-quit', () => {
   service?.close();
   service = null;
-  if (process.platform !== 'darwin') app.quit();
 });

@@ -1,10 +1,39 @@
-// The preload exposes the typed API and nothing else: one `invoke` per method over a single IPC channel.
-// Arguments are validated again in the main process; the renderer never gets ipcRenderer itself.
-import { contextBridge, ipcRenderer } from 'electron';
-import { API_METHODS, type Api, type ApiMethod } from '../shared/api.js';
+// The preload exposes the typed API and nothing else: one `invoke` per method over a single IPC channel, the
+// backend's events through `onEvent`, and the path of a dropped or chosen file (the sandboxed renderer cannot see
+// paths). Arguments are validated again in the main process; the renderer never gets ipcRenderer itself.
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
+import { API_METHODS, type Api, type ApiEvent, type ApiMethod } from '../shared/api.js';
 
-const api = Object.fromEntries(
-  API_METHODS.map((method: ApiMethod) => [method, (params: unknown) => ipcRenderer.invoke('avw:api', method, params)]),
-) as unknown as Api;
+type Reply = { ok: true; result: unknown } | { ok: false; error: string };
 
-contextBridge.exposeInMainWorld('avw', api);
+async function call(method: ApiMethod, params: unknown): Promise<unknown> {
+  const reply = (await ipcRenderer.invoke('avw:api', method, params)) as Reply;
+  if (!reply.ok) throw new Error(reply.error);
+  return reply.result;
+}
+
+const api = Object.fromEntries(API_METHODS.map((method) => [method, (params: unknown) => call(method, params)])) as unknown as Api;
+
+export interface DesktopBridge extends Api {
+  /** Listen to the backend's events (jobs, indexing progress); returns the function that stops listening. */
+  onEvent(listener: (event: ApiEvent) => void): () => void;
+  /** The absolute path of a File from a file input or a drop (Electron only). */
+  pathForFile(file: File): string;
+}
+
+const bridge: DesktopBridge = {
+  ...api,
+  onEvent(listener) {
+    if (typeof listener !== 'function') throw new TypeError('onEvent: the listener must be a function');
+    const handler = (_e: IpcRendererEvent, event: ApiEvent): void => listener(event);
+    ipcRenderer.on('avw:event', handler);
+    return () => {
+      ipcRenderer.removeListener('avw:event', handler);
+    };
+  },
+  pathForFile(file) {
+    return webUtils.getPathForFile(file);
+  },
+};
+
+contextBridge.exposeInMainWorld('avw', bridge);

@@ -51,6 +51,8 @@ export interface TagJson {
   frame: number;
   /** Timestep and time of the frame (time = step * dt when the schedule knows dt, else null). */
   timestep: number;
+  /** Added by the backend: the frame's time (from the file, else step * dt), or null when unknown. */
+  time?: number | null;
   kind: TagKind;
   source: TagSource;
   score: number | null;
@@ -115,7 +117,7 @@ export interface SessionState {
 
 export interface SimulationRequest {
   kind: 'thermal' | 'aqs';
-  /** Parameters as the `avw simulate` CLI takes them (n, rho, T, Tp, equil, tw, B, ncfg, blocks, dt, seed; aqs: n, seed, steps, deps). */
+  /** Parameters as the `avw simulate` CLI takes them (n, rho, T, Tp, equil, tw, B, ncfg, blocks, dt, seed, is; aqs: n, seed, steps, deps): see SIMULATION_PARAMS. */
   params: Record<string, number | string | boolean>;
   /** Output file; default: a new file in the user's data directory. */
   out?: string;
@@ -178,21 +180,151 @@ export class ApiValidationError extends Error {
   }
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+// ---- validation: every parameter of every method, strictly (types, ranges, known names, no extra keys) ----
+
+/** Limits on what a request may carry. */
+export const API_LIMITS = {
+  pathLength: 4096,
+  noteLength: 10_000,
+  /** Characters of an imported tag file. */
+  importTextLength: 8 * 1024 * 1024,
+  /** Serialized size of the session's layout object. */
+  layoutJsonLength: 64 * 1024,
+  layoutDepth: 16,
+  maxId: 2 ** 31 - 1,
+} as const;
+
+export type ParamSpec = { type: 'int' | 'number'; min: number; max: number; minExclusive?: boolean } | { type: 'boolean' };
+
+/** Parameters of `startSimulation` by kind, as the `avw simulate` CLI takes them. */
+export const SIMULATION_PARAMS: Record<SimulationRequest['kind'], Record<string, ParamSpec>> = {
+  thermal: {
+    n: { type: 'int', min: 2, max: 10_000_000 },
+    rho: { type: 'number', min: 0, max: 100, minExclusive: true },
+    T: { type: 'number', min: 0, max: 1000, minExclusive: true },
+    Tp: { type: 'number', min: 0, max: 1000, minExclusive: true },
+    equil: { type: 'int', min: 0, max: 1e12 },
+    tw: { type: 'int', min: 0, max: 1e12 },
+    B: { type: 'int', min: 1, max: 1e12 },
+    ncfg: { type: 'int', min: 1, max: 52 },
+    blocks: { type: 'int', min: 1, max: 1_000_000 },
+    dt: { type: 'number', min: 0, max: 1, minExclusive: true },
+    seed: { type: 'int', min: 0, max: 2 ** 31 - 1 },
+    /** Also write the inherent structures (<out>.is.gsd, for is_displacement). */
+    is: { type: 'boolean' },
+  },
+  aqs: {
+    n: { type: 'int', min: 2, max: 10_000_000 },
+    seed: { type: 'int', min: 0, max: 2 ** 31 - 1 },
+    steps: { type: 'int', min: 1, max: 1e9 },
+    deps: { type: 'number', min: 0, max: 1, minExclusive: true },
+  },
+};
+
+const TAG_KINDS: readonly TagKind[] = ['avalanche', 'uncertain', 'not-avalanche', 'candidate'];
+
+function fail(message: string): never {
+  throw new ApiValidationError(message);
 }
 
-function expectKeys(method: string, p: Record<string, unknown>, allowed: string[]): void {
+/** A plain object: not null, not an array, not a typed array, no class instance. */
+function isObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || ArrayBuffer.isView(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+function expectKeys(method: string, p: Record<string, unknown>, allowed: readonly string[]): void {
   for (const k of Object.keys(p)) {
-    if (!allowed.includes(k)) throw new ApiValidationError(`${method}: unexpected parameter "${k}"`);
+    if (!allowed.includes(k)) fail(`${method}: unexpected parameter "${k}"`);
   }
 }
 
 function nonNegativeInt(method: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 2 ** 31) {
-    throw new ApiValidationError(`${method}: "${name}" must be a non-negative integer`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > API_LIMITS.maxId) {
+    fail(`${method}: "${name}" must be a non-negative integer`);
   }
   return v;
+}
+
+function trajectoryIdOf(method: string, p: Record<string, unknown>): number {
+  return nonNegativeInt(method, 'trajectoryId', p.trajectoryId);
+}
+
+/** An absolute file path (POSIX, a Windows drive or a UNC path), at most 4096 characters, no NUL. */
+function absolutePath(method: string, name: string, v: unknown): string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > API_LIMITS.pathLength || v.includes('\0')) {
+    fail(`${method}: "${name}" must be a non-empty file path of at most ${API_LIMITS.pathLength} characters`);
+  }
+  if (!/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(v)) fail(`${method}: "${name}" must be an absolute path (got ${JSON.stringify(v.slice(0, 200))})`);
+  return v;
+}
+
+function oneOf<T extends string>(method: string, name: string, v: unknown, allowed: readonly T[]): T {
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    fail(`${method}: "${name}" must be one of ${allowed.join(', ')}`);
+  }
+  return v as T;
+}
+
+function optionalNote(method: string, v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.length > API_LIMITS.noteLength) fail(`${method}: "note" must be a string of at most ${API_LIMITS.noteLength} characters`);
+  return v;
+}
+
+function finiteNumber(method: string, name: string, v: unknown, min: number, max: number, minExclusive = false): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (minExclusive && v === min)) {
+    fail(`${method}: "${name}" must be a number ${minExclusive ? '>' : '>='} ${min} and <= ${max}`);
+  }
+  return v;
+}
+
+function noParams(method: string, p: Record<string, unknown>): Record<string, never> {
+  expectKeys(method, p, []);
+  return {};
+}
+
+/** JSON-like data only (null, booleans, finite numbers, strings, arrays, plain objects), bounded in depth. */
+function checkJsonValue(v: unknown, depth: number, where: string): void {
+  if (v === null || typeof v === 'boolean' || typeof v === 'string') return;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) fail(`saveSession: ${where} must be a finite number`);
+    return;
+  }
+  if (depth >= API_LIMITS.layoutDepth) fail(`saveSession: "layout" is nested deeper than ${API_LIMITS.layoutDepth} levels`);
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => checkJsonValue(x, depth + 1, `${where}[${i}]`));
+    return;
+  }
+  if (!isObject(v)) fail(`saveSession: ${where} must be JSON data (null, boolean, number, string, array or plain object)`);
+  for (const [k, x] of Object.entries(v)) checkJsonValue(x, depth + 1, `${where}.${k}`);
+}
+
+function simulationRequest(p: Record<string, unknown>): SimulationRequest {
+  const method = 'startSimulation';
+  expectKeys(method, p, ['kind', 'params', 'out']);
+  const kind = oneOf(method, 'kind', p.kind, ['thermal', 'aqs'] as const);
+  const raw = p.params ?? {};
+  if (!isObject(raw)) fail(`${method}: "params" must be an object of simulation parameters`);
+  const specs = SIMULATION_PARAMS[kind];
+  const params: Record<string, number | boolean> = {};
+  for (const [name, v] of Object.entries(raw)) {
+    if (!Object.prototype.hasOwnProperty.call(specs, name)) {
+      fail(`${method}: unknown ${kind} parameter "${name}"; expected ${Object.keys(specs).join(', ')}`);
+    }
+    const spec = specs[name];
+    if (spec.type === 'boolean') {
+      if (typeof v !== 'boolean') fail(`${method}: "params.${name}" must be true or false`);
+      params[name] = v;
+      continue;
+    }
+    const x = finiteNumber(method, `params.${name}`, v, spec.min, spec.max, spec.minExclusive);
+    if (spec.type === 'int' && !Number.isInteger(x)) fail(`${method}: "params.${name}" must be an integer`);
+    params[name] = x;
+  }
+  const out = p.out === undefined ? undefined : absolutePath(method, 'out', p.out);
+  return out === undefined ? { kind, params } : { kind, params, out };
 }
 
 /** Check a request's method and parameters; throws ApiValidationError naming what is wrong. */
@@ -202,26 +334,94 @@ export function validateRequest(method: unknown, params: unknown): { method: Api
   }
   const p = params ?? {};
   if (!isObject(p)) throw new ApiValidationError(`${method}: parameters must be an object`);
-  switch (method as ApiMethod) {
+  const m = method as ApiMethod;
+  switch (m) {
     case 'version':
-      expectKeys(method, p, []);
-      return { method: 'version', params: {} };
+    case 'openDemo':
+    case 'recentFiles':
+    case 'getSession':
+    case 'listJobs':
+      return { method: m, params: noParams(m, p) };
     case 'openTrajectory': {
-      expectKeys(method, p, ['path']);
-      if (typeof p.path !== 'string' || p.path.length === 0 || p.path.length > 4096 || p.path.includes('\0')) {
-        throw new ApiValidationError('openTrajectory: "path" must be a non-empty file path');
-      }
-      return { method: 'openTrajectory', params: { path: p.path } };
+      expectKeys(m, p, ['path']);
+      return { method: m, params: { path: absolutePath(m, 'path', p.path) } };
     }
     case 'getFrame': {
-      expectKeys(method, p, ['trajectoryId', 'frame', 'unwrapped']);
-      const trajectoryId = nonNegativeInt(method, 'trajectoryId', p.trajectoryId);
-      const frame = nonNegativeInt(method, 'frame', p.frame);
-      if (p.unwrapped !== undefined && typeof p.unwrapped !== 'boolean') {
-        throw new ApiValidationError('getFrame: "unwrapped" must be a boolean');
-      }
-      return { method: 'getFrame', params: { trajectoryId, frame, unwrapped: p.unwrapped === true } };
+      expectKeys(m, p, ['trajectoryId', 'frame', 'unwrapped']);
+      const trajectoryId = trajectoryIdOf(m, p);
+      const frame = nonNegativeInt(m, 'frame', p.frame);
+      if (p.unwrapped !== undefined && typeof p.unwrapped !== 'boolean') fail('getFrame: "unwrapped" must be a boolean');
+      return { method: m, params: { trajectoryId, frame, unwrapped: p.unwrapped === true } };
     }
+    case 'getSeries': {
+      expectKeys(m, p, ['trajectoryId', 'name', 'potential', 'temperature']);
+      const out: ApiParams<'getSeries'> = { trajectoryId: trajectoryIdOf(m, p), name: oneOf(m, 'name', p.name, SERIES_NAMES) };
+      if (p.potential !== undefined) out.potential = oneOf(m, 'potential', p.potential, ['wca', 'hertz'] as const);
+      if (p.temperature !== undefined) out.temperature = finiteNumber(m, 'temperature', p.temperature, 0, 1e6);
+      return { method: m, params: out };
+    }
+    case 'getField': {
+      expectKeys(m, p, ['trajectoryId', 'frame', 'ref', 'name', 'cutoff']);
+      const out: ApiParams<'getField'> = {
+        trajectoryId: trajectoryIdOf(m, p), frame: nonNegativeInt(m, 'frame', p.frame), ref: nonNegativeInt(m, 'ref', p.ref),
+        name: oneOf(m, 'name', p.name, FIELD_NAMES),
+      };
+      if (p.cutoff !== undefined) out.cutoff = finiteNumber(m, 'cutoff', p.cutoff, 0, 1e4, true);
+      return { method: m, params: out };
+    }
+    case 'detect':
+    case 'listTags':
+      expectKeys(m, p, ['trajectoryId']);
+      return { method: m, params: { trajectoryId: trajectoryIdOf(m, p) } };
+    case 'addTag': {
+      expectKeys(m, p, ['trajectoryId', 'frame', 'kind', 'note']);
+      const out: ApiParams<'addTag'> = { trajectoryId: trajectoryIdOf(m, p), frame: nonNegativeInt(m, 'frame', p.frame), kind: oneOf(m, 'kind', p.kind, TAG_KINDS) };
+      const note = optionalNote(m, p.note);
+      if (note !== undefined) out.note = note;
+      return { method: m, params: out };
+    }
+    case 'updateTag': {
+      expectKeys(m, p, ['trajectoryId', 'tagId', 'kind', 'note']);
+      const out: ApiParams<'updateTag'> = { trajectoryId: trajectoryIdOf(m, p), tagId: nonNegativeInt(m, 'tagId', p.tagId) };
+      if (p.kind !== undefined) out.kind = oneOf(m, 'kind', p.kind, TAG_KINDS);
+      const note = optionalNote(m, p.note);
+      if (note !== undefined) out.note = note;
+      if (out.kind === undefined && out.note === undefined) fail('updateTag: give "kind", "note" or both');
+      return { method: m, params: out };
+    }
+    case 'deleteTag':
+      expectKeys(m, p, ['trajectoryId', 'tagId']);
+      return { method: m, params: { trajectoryId: trajectoryIdOf(m, p), tagId: nonNegativeInt(m, 'tagId', p.tagId) } };
+    case 'exportTags':
+      expectKeys(m, p, ['trajectoryId', 'format']);
+      return { method: m, params: { trajectoryId: trajectoryIdOf(m, p), format: oneOf(m, 'format', p.format, ['csv', 'json'] as const) } };
+    case 'importTags': {
+      expectKeys(m, p, ['trajectoryId', 'format', 'text']);
+      const trajectoryId = trajectoryIdOf(m, p);
+      const format = oneOf(m, 'format', p.format, ['csv', 'json'] as const);
+      if (typeof p.text !== 'string' || p.text.length > API_LIMITS.importTextLength) {
+        fail(`importTags: "text" must be the file's text, at most ${API_LIMITS.importTextLength} characters`);
+      }
+      return { method: m, params: { trajectoryId, format, text: p.text } };
+    }
+    case 'saveSession': {
+      expectKeys(m, p, ['lastFile', 'frame', 'field', 'layout']);
+      const lastFile = p.lastFile === null ? null : absolutePath(m, 'lastFile', p.lastFile);
+      const frame = nonNegativeInt(m, 'frame', p.frame);
+      if (p.field !== '' && !(FIELD_NAMES as readonly unknown[]).includes(p.field)) {
+        fail(`saveSession: "field" must be one of ${FIELD_NAMES.join(', ')} (or "" for none)`);
+      }
+      if (!isObject(p.layout)) fail('saveSession: "layout" must be a plain object');
+      checkJsonValue(p.layout, 0, '"layout"');
+      const layoutJson = JSON.stringify(p.layout);
+      if (layoutJson.length > API_LIMITS.layoutJsonLength) fail(`saveSession: "layout" is larger than ${API_LIMITS.layoutJsonLength} characters as JSON`);
+      return { method: m, params: { lastFile, frame, field: p.field as string, layout: JSON.parse(layoutJson) as Record<string, unknown> } };
+    }
+    case 'startSimulation':
+      return { method: m, params: simulationRequest(p) };
+    case 'cancelJob':
+      expectKeys(m, p, ['jobId']);
+      return { method: m, params: { jobId: nonNegativeInt(m, 'jobId', p.jobId) } };
   }
   throw new ApiValidationError(`unknown method ${method}`);
 }

@@ -96,6 +96,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX field_cache_lru ON field_cache(last_used, byte_size);
     `);
   },
+  // v3: the workbench's own state (recent files, the last session), as JSON values by key.
+  (db) => {
+    db.exec(`
+      CREATE TABLE app_state (
+        key        TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,                     -- JSON
+        updated_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -93,7 +93,7 @@ export function fieldReference(p: FieldParams): number {
 }
 
 /** What the cached values depend on besides frame, reference and name. */
-function cacheParams(p: FieldParams): Record<string, unknown> {
+export function cacheParams(p: FieldParams): Record<string, unknown> {
   if ((STRAIN_FIELDS as readonly string[]).includes(p.name)) return { cutoff: p.cutoff ?? 'second-shell' };
   if (p.name === 'softness') return { delta: p.delta ?? 0.02, rmin: p.rmin ?? 'auto', rmax: p.rmax ?? 'auto' };
   if (p.name === 'is_displacement') return { is: p.isPath ?? 'default' };
@@ -106,6 +106,11 @@ function toFloat32(values: Float64Array, components: number, stride: number): Fl
   const out = new Float32Array(n * components);
   for (let i = 0; i < n; i++) for (let c = 0; c < components; c++) out[i * components + c] = values[i * stride + c];
   return out;
+}
+
+/** The index key of a field's cached values (with frame, reference and name). */
+export function fieldCacheHash(p: FieldParams): string {
+  return paramsHash(cacheParams(p));
 }
 
 /** The neighbourhood "up to the second neighbour shell" from the smoothed g(r) of a frame. */
@@ -143,6 +148,7 @@ export function computeField(t: IndexedTrajectory, p: FieldParams, ctx?: JobCont
   if (ref >= n) fail(`${t.path}: reference frame ${ref} does not exist (${n} frames)`);
   const base = cacheParams(p);
   const hash = (extra: Record<string, unknown>): string => paramsHash({ ...base, ...extra });
+  // (fieldCacheHash(p) === hash({}): the service looks fields up with it before starting a job.)
   const frame = t.readFrame(p.frame);
   const components = VECTOR_FIELDS.has(p.name) ? frame.dimensions : 1;
   const cachedValues = t.getField(p.frame, ref, p.name, hash({}));

@@ -1,73 +1,209 @@
 // The transport-agnostic backend: one object implementing the typed API, used by Electron's IPC glue and
-// by the web host alike. It owns the trajectory index and the open trajectories.
-import { readFileSync } from 'node:fs';
+// by the web host alike. It owns the trajectory index, the open trajectories and the job registry; everything
+// CPU-heavy (indexing, series, fields, detection, simulations) runs as a job in a worker thread, so this
+// thread keeps serving requests. Events for the clients ('job', 'indexProgress') go to `onEvent` listeners.
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { resolveIndexDir } from '../../core/index/data-dir.js';
-import { IndexDb } from '../../core/index/index-db.js';
-import { runInWorker } from '../../core/jobs/worker-runner.js';
+import { IndexDb, type Tag } from '../../core/index/index-db.js';
 import { openIndexed, type IndexedTrajectory } from '../../core/index/indexed-trajectory.js';
+import { exportTags, importTags } from '../../core/index/tags-io.js';
+import { fieldCacheHash, fieldReference, VECTOR_FIELDS, type FieldParams, type FieldResult } from '../../core/jobs/field-job.js';
+import type { DetectResult } from '../../core/jobs/detect-job.js';
+import type { IndexJobResult } from '../../core/jobs/index-job.js';
+import type { JobProgress } from '../../core/jobs/job.js';
+import { JOBS } from '../../core/jobs/registry.js';
+import { seriesKey, type SeriesParams, type SeriesResult } from '../../core/jobs/series-job.js';
+import { runInWorker, type WorkerJobOptions } from '../../core/jobs/worker-runner.js';
 import { frameDiameters } from '../../core/io/frame-util.js';
-import type { Api, ApiMethod, ApiParams, ApiResult, FramePayload, TrajectoryInfo } from '../../shared/api.js';
+import { openError } from '../../core/io/source-util.js';
+import type {
+  Api, ApiEvent, ApiMethod, ApiParams, ApiResult, FieldPayload, FramePayload, JobSnapshot, SessionState, TagJson, TrajectoryInfo,
+} from '../../shared/api.js';
+import { AppState } from './app-state.js';
+import { JobRegistry } from './jobs.js';
+import { defaultSimulationOut, simulationJob, simulationOutput, type SimulationJobMapper } from './simulation.js';
+
+/** Runs a registered job kind off this thread (default: `runInWorker`, a worker thread). */
+export type JobRunner = <R>(kind: string, params: unknown, options?: WorkerJobOptions) => Promise<R>;
 
 export interface ServiceOptions {
   host: 'electron' | 'web';
   /** Where the index lives (defaults to AVW_INDEX_DIR or the platform data directory). */
   indexDir?: string;
+  /** The application's root (resources/ lives there): the package root for the web host, app.getAppPath() in Electron. */
+  appRoot?: string;
+  /** How jobs run (tests may wrap it); default `runInWorker`. */
+  runJob?: JobRunner;
+  /** How a simulation request becomes a job (default: the 'simulate' job kind). */
+  simulationJob?: SimulationJobMapper;
+  /** Analysis jobs (series, fields, detection) running at once; default max(2, cores - 1). */
+  maxAnalysisJobs?: number;
+  /** Least time between two progress events of one job (default 100 ms). */
+  progressIntervalMs?: number;
 }
 
-export function appVersion(): string {
+export type EventListener = (event: ApiEvent) => void;
+
+/** Where the demo trajectory is shipped, relative to the application root. */
+export const DEMO_RELATIVE_PATH = join('resources', 'demo', 'demo.gsd');
+/** Trajectories kept open at once (the least recently used is closed and reopened on demand). */
+const MAX_OPEN = 16;
+
+/** The package root: the nearest directory above this module with our package.json. */
+export function packageRoot(from: string = fileURLToPath(import.meta.url)): string {
+  let dir = dirname(from);
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'avalanche-workbench') return dir;
+      } catch {
+        // not ours: keep looking
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+}
+
+export function appVersion(root: string = packageRoot()): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-    return pkg.version;
+    return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }
 }
 
-export class WorkbenchService implements Api {
-  private readonly db: IndexDb;
-  private readonly open = new Map<number, IndexedTrajectory>();
+/** The command resources/demo/README.md gives to build the demo (its first shell command). */
+export function demoBuildCommand(root: string): string {
+  let text: string;
+  try {
+    text = readFileSync(join(root, 'resources', 'demo', 'README.md'), 'utf8');
+  } catch {
+    return 'the command in resources/demo/README.md';
+  }
+  const block = /```[a-z]*\r?\n([\s\S]*?)```/.exec(text);
+  if (block) {
+    const lines = block[1].split(/\r?\n/).map((l) => l.trim().replace(/^\$\s*/, '')).filter((l) => l && !l.startsWith('#'));
+    if (lines.length) return lines.join(' && ');
+  }
+  const inline = /`((?:npm|npx|node|avw|\.\/)[^`]*)`/.exec(text);
+  return inline ? inline[1].trim() : 'the command in resources/demo/README.md';
+}
 
-  private readonly indexDir: string;
+/** A typed array with its own buffer (not a view into a larger one: pooled SQLite blobs, shared slabs). */
+function own<T extends Float32Array | Float64Array | Int32Array>(a: T): T {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer ? a : (a.slice() as T);
+}
+
+function countInvalid(values: Float32Array, components: number): number {
+  let bad = 0;
+  for (let i = 0; i < values.length; i += components) if (Number.isNaN(values[i])) bad++;
+  return bad;
+}
+
+/** At most `limit` tasks at once; the rest wait their turn (first come, first served). */
+class Limiter {
+  private running = 0;
+  private readonly queue: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((ok) => this.queue.push(ok));
+    this.running++;
+    try {
+      return await task();
+    } finally {
+      this.running--;
+      this.queue.shift()?.();
+    }
+  }
+}
+
+export class WorkbenchService implements Api {
+  readonly indexDir: string;
+  readonly appRoot: string;
+  private readonly db: IndexDb;
+  private readonly state: AppState;
+  private readonly jobs: JobRegistry;
+  private readonly runJob: JobRunner;
+  private readonly mapSimulation: SimulationJobMapper;
+  private readonly analysis: Limiter;
+  /** Open trajectories by id, least recently used first. */
+  private readonly open = new Map<number, IndexedTrajectory>();
+  private readonly opening = new Map<string, Promise<TrajectoryInfo>>();
+  private readonly fieldsInFlight = new Map<string, Promise<FieldPayload>>();
+  private readonly listeners = new Set<EventListener>();
+  private simulationCount = 0;
+  private closed = false;
 
   constructor(private readonly options: ServiceOptions) {
     this.indexDir = resolveIndexDir(options.indexDir);
+    this.appRoot = resolve(options.appRoot ?? packageRoot());
     this.db = IndexDb.open({ indexDir: this.indexDir });
+    this.state = new AppState(this.db);
+    this.runJob = options.runJob ?? runInWorker;
+    this.mapSimulation = options.simulationJob ?? simulationJob;
+    this.analysis = new Limiter(options.maxAnalysisJobs ?? Math.max(2, availableParallelism() - 1));
+    this.jobs = new JobRegistry((data) => this.emit({ event: 'job', data }), { progressIntervalMs: options.progressIntervalMs });
   }
+
+  // ---- events ----
+
+  /** Listen to the events pushed to clients; returns the function that stops listening. */
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: ApiEvent): void {
+    if (this.closed) return;
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        // A failing client must not stop the others.
+      }
+    }
+  }
+
+  // ---- the API ----
 
   async version(): Promise<ApiResult<'version'>> {
     return { app: 'Avalanche Workbench', version: appVersion(), host: this.options.host };
   }
 
+  /** Open a trajectory: index it in a worker (a job, with 'indexProgress' events) unless the index is up to date. */
   async openTrajectory(params: ApiParams<'openTrajectory'>): Promise<TrajectoryInfo> {
-    // Scanning a large file takes seconds: it runs as a job in a worker thread, so this thread keeps serving.
-    await runInWorker('index', { path: params.path, indexDir: this.indexDir });
-    const t = openIndexed(params.path, { db: this.db });
-    this.open.get(t.id)?.close();
-    this.open.set(t.id, t);
-    const info = t.info();
-    if (!info.timesteps || !info.box) {
-      t.close();
-      this.open.delete(t.id);
-      throw new Error(`${params.path}: no complete frame${t.damage ? ` (${t.damage.message})` : ''}`);
+    let abs: string;
+    try {
+      abs = realpathSync(resolve(params.path));
+    } catch (e) {
+      throw openError(params.path, e);
     }
-    return {
-      id: t.id,
-      path: t.path,
-      format: info.format,
-      frames: info.frames,
-      particles: info.particles,
-      particlesConstant: info.particlesConstant,
-      dimensions: info.dimensions,
-      timesteps: info.timesteps,
-      box: { origin: info.box.origin, vectors: info.box.vectors, periodic: t.entry(0).box.periodic },
-      damage: t.damage ? t.damage.message : null,
-    };
+    const pending = this.opening.get(abs);
+    if (pending) return pending;
+    const p = this.openAbsolute(abs).finally(() => this.opening.delete(abs));
+    this.opening.set(abs, p);
+    return p;
+  }
+
+  async openDemo(): Promise<TrajectoryInfo> {
+    const path = join(this.appRoot, DEMO_RELATIVE_PATH);
+    if (!existsSync(path)) throw new Error(`the demo trajectory is not built: run ${demoBuildCommand(this.appRoot)} (expected ${path})`);
+    return this.openTrajectory({ path });
+  }
+
+  async recentFiles(): Promise<ApiResult<'recentFiles'>> {
+    return { paths: this.state.recentFiles() };
   }
 
   async getFrame(params: ApiParams<'getFrame'>): Promise<FramePayload> {
-    const t = this.open.get(params.trajectoryId);
-    if (!t) throw new Error(`trajectory ${params.trajectoryId} is not open`);
-    if (params.frame >= t.frameCount) throw new Error(`frame ${params.frame} is out of range (the trajectory has ${t.frameCount} frames)`);
+    const t = this.trajectory(params.trajectoryId);
+    this.checkFrame(t, params.frame);
     const f = t.readFrame(params.frame, { unwrapped: params.unwrapped === true });
     return {
       trajectoryId: t.id,
@@ -84,6 +220,130 @@ export class WorkbenchService implements Api {
     };
   }
 
+  async getSeries(params: ApiParams<'getSeries'>): Promise<ApiResult<'getSeries'>> {
+    const t = this.trajectory(params.trajectoryId);
+    const p: SeriesParams = { path: t.path, indexDir: this.indexDir, name: params.name as SeriesParams['name'] };
+    if (params.potential !== undefined) p.potential = params.potential;
+    if (params.temperature !== undefined) p.temperature = params.temperature;
+    // Already in the index for every frame: no job needed.
+    const key = seriesKey(p);
+    const cached = t.getSeries(key.name, key.hash);
+    const n = t.frameCount;
+    if (cached && cached.frameCount >= n) {
+      return { name: params.name, timesteps: t.timesteps().slice(), values: cached.values.slice(0, n) };
+    }
+    const r = await this.analysis.run(() => this.runJob<SeriesResult>('series', p));
+    return { name: params.name, timesteps: own(r.frames), values: own(r.values) };
+  }
+
+  async getField(params: ApiParams<'getField'>): Promise<FieldPayload> {
+    const t = this.trajectory(params.trajectoryId);
+    this.checkFrame(t, params.frame);
+    const p: FieldParams = { path: t.path, indexDir: this.indexDir, name: params.name as FieldParams['name'], frame: params.frame, ref: params.ref };
+    if (params.cutoff !== undefined) p.cutoff = params.cutoff;
+    const ref = fieldReference(p);
+    const components = VECTOR_FIELDS.has(p.name) ? t.dimensions : 1;
+    // Cached in the index: served from here, no job.
+    const hit = ref >= 0 || p.name === 'softness' ? t.getField(p.frame, ref, p.name, fieldCacheHash(p)) : null;
+    if (hit) {
+      const values = own(hit);
+      return { trajectoryId: t.id, name: p.name, frame: p.frame, ref, components, values, invalidCount: countInvalid(values, components) };
+    }
+    const key = JSON.stringify([t.id, p.name, p.frame, ref, p.cutoff ?? null]);
+    const inFlight = this.fieldsInFlight.get(key);
+    if (inFlight) return inFlight;
+    const job = this.analysis.run(() => this.runJob<FieldResult>('field', p)).then((r): FieldPayload => ({
+      trajectoryId: t.id, name: r.name, frame: r.frame, ref: r.ref, components: r.components, values: own(r.values), invalidCount: r.invalidCount,
+    })).finally(() => this.fieldsInFlight.delete(key));
+    this.fieldsInFlight.set(key, job);
+    return job;
+  }
+
+  async detect(params: ApiParams<'detect'>): Promise<ApiResult<'detect'>> {
+    const t = this.trajectory(params.trajectoryId);
+    const r = await this.analysis.run(() => this.runJob<DetectResult>('detect', { path: t.path, indexDir: this.indexDir }));
+    return { candidates: r.candidates.map((c) => ({ frame: c.frame, score: c.score, before: c.before, after: c.after })) };
+  }
+
+  async listTags(params: ApiParams<'listTags'>): Promise<ApiResult<'listTags'>> {
+    const t = this.trajectory(params.trajectoryId);
+    const dt = t.schedule.dt;
+    return { tags: t.listTags().map((g) => this.tagJson(t, g, dt)) };
+  }
+
+  async addTag(params: ApiParams<'addTag'>): Promise<TagJson> {
+    const t = this.trajectory(params.trajectoryId);
+    this.checkFrame(t, params.frame);
+    return this.tagJson(t, t.addTag({ frame: params.frame, kind: params.kind, source: 'manual', note: params.note ?? '' }));
+  }
+
+  async updateTag(params: ApiParams<'updateTag'>): Promise<TagJson> {
+    const t = this.trajectory(params.trajectoryId);
+    const patch: { kind?: Tag['kind']; note?: string } = {};
+    if (params.kind !== undefined) patch.kind = params.kind;
+    if (params.note !== undefined) patch.note = params.note;
+    return this.tagJson(t, t.updateTag(params.tagId, patch));
+  }
+
+  async deleteTag(params: ApiParams<'deleteTag'>): Promise<{ deleted: true }> {
+    this.trajectory(params.trajectoryId).deleteTag(params.tagId);
+    return { deleted: true };
+  }
+
+  async exportTags(params: ApiParams<'exportTags'>): Promise<{ text: string }> {
+    return { text: exportTags(this.trajectory(params.trajectoryId), params.format) };
+  }
+
+  async importTags(params: ApiParams<'importTags'>): Promise<ApiResult<'importTags'>> {
+    const t = this.trajectory(params.trajectoryId);
+    const r = importTags(t, `the imported ${params.format.toUpperCase()}`, params.text, params.format);
+    return { inserted: r.inserted, updated: r.updated, warnings: r.warnings };
+  }
+
+  async getSession(): Promise<SessionState> {
+    return this.state.session();
+  }
+
+  async saveSession(params: SessionState): Promise<{ saved: true }> {
+    this.state.saveSession({ lastFile: params.lastFile, frame: params.frame, field: params.field, layout: params.layout });
+    return { saved: true };
+  }
+
+  /** Start a simulation job; progress comes as 'job' events, the finished job names the trajectory it wrote. */
+  async startSimulation(params: ApiParams<'startSimulation'>): Promise<JobSnapshot> {
+    const number = ++this.simulationCount;
+    let out: string;
+    if (params.out !== undefined) {
+      out = resolve(params.out);
+      if (existsSync(out)) throw new Error(`${out} already exists; choose a new output file (existing files are never overwritten)`);
+      if (!existsSync(dirname(out))) throw new Error(`${dirname(out)}: no such directory for the simulation output`);
+    } else {
+      out = defaultSimulationOut(this.indexDir, params.kind, number);
+      for (let k = 2; existsSync(out); k++) out = defaultSimulationOut(this.indexDir, params.kind, `${number}-${k}`);
+      mkdirSync(dirname(out), { recursive: true });
+    }
+    const spec = this.mapSimulation(params, out, this.indexDir);
+    // The job's own validation, here, so a bad parameter fails the request instead of a job.
+    const definition = JOBS[spec.kind];
+    if (!definition) throw new Error(`simulations are not available: no "${spec.kind}" job in this build`);
+    definition.validate(spec.params);
+    const { job } = this.jobs.start({
+      kind: spec.kind,
+      label: spec.label,
+      run: ({ signal, progress }) => this.runJob(spec.kind, spec.params, { signal, onProgress: progress }),
+      outputPath: (r) => simulationOutput(r, out),
+    });
+    return job;
+  }
+
+  async listJobs(): Promise<{ jobs: JobSnapshot[] }> {
+    return { jobs: this.jobs.list() };
+  }
+
+  async cancelJob(params: ApiParams<'cancelJob'>): Promise<JobSnapshot> {
+    return this.jobs.cancel(params.jobId);
+  }
+
   /** Dispatch a validated request by name. */
   call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
     const fn = this[method] as (p: ApiParams<M>) => Promise<ApiResult<M>>;
@@ -91,8 +351,117 @@ export class WorkbenchService implements Api {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.jobs.cancelAll();
+    this.listeners.clear();
     for (const t of this.open.values()) t.close();
     this.open.clear();
     this.db.close();
+  }
+
+  // ---- internals ----
+
+  private async openAbsolute(abs: string): Promise<TrajectoryInfo> {
+    if (!this.indexUpToDate(abs)) {
+      const { result } = this.jobs.start<IndexJobResult>({
+        kind: 'index',
+        label: `Indexing ${abs}`,
+        run: ({ signal, progress }) => this.runJob<IndexJobResult>('index', { path: abs, indexDir: this.indexDir }, {
+          signal,
+          onProgress: (p: JobProgress) => {
+            progress(p);
+            const frames = /(\d+) frames/.exec(p.message);
+            this.emit({ event: 'indexProgress', data: { path: abs, done: p.done, total: p.total, frames: frames ? Number(frames[1]) : 0 } });
+          },
+        }),
+      });
+      let r: IndexJobResult;
+      try {
+        r = await result;
+      } catch (e) {
+        if (e instanceof Error && e.name === 'JobCancelledError') throw new Error(`${abs}: opening was cancelled (indexing stopped)`);
+        throw e;
+      }
+      this.emit({ event: 'indexProgress', data: { path: abs, done: 1, total: 1, frames: r.frames } });
+    }
+    if (this.closed) throw new Error('the workbench service is closed');
+    const t = openIndexed(abs, { db: this.db });
+    const info = t.info();
+    if (!info.timesteps || !info.box) {
+      t.close();
+      throw new Error(`${abs}: no complete frame${t.damage ? ` (${t.damage.message})` : ''}`);
+    }
+    this.open.get(t.id)?.close();
+    this.open.delete(t.id);
+    this.keepOpen(t);
+    this.state.addRecentFile(t.path);
+    return {
+      id: t.id,
+      path: t.path,
+      format: info.format,
+      frames: info.frames,
+      particles: info.particles,
+      particlesConstant: info.particlesConstant,
+      dimensions: info.dimensions,
+      timesteps: info.timesteps,
+      box: { origin: info.box.origin, vectors: info.box.vectors, periodic: t.entry(0).box.periodic },
+      damage: t.damage ? t.damage.message : null,
+    };
+  }
+
+  /** The index holds a complete scan of the file as it is on disk now (so opening it scans nothing). */
+  private indexUpToDate(abs: string): boolean {
+    const rec = this.db.trajectoryByPath(abs);
+    if (!rec || !rec.complete) return false;
+    try {
+      const st = statSync(abs);
+      return st.size === rec.size && st.mtimeMs === rec.mtimeMs;
+    } catch {
+      return false;
+    }
+  }
+
+  private keepOpen(t: IndexedTrajectory): void {
+    this.open.set(t.id, t);
+    while (this.open.size > MAX_OPEN) {
+      const [oldest, ot] = this.open.entries().next().value as [number, IndexedTrajectory];
+      ot.close();
+      this.open.delete(oldest);
+    }
+  }
+
+  /** An open trajectory by id; one opened before (or by an earlier run) is reopened when its file is unchanged. */
+  private trajectory(id: number): IndexedTrajectory {
+    if (this.closed) throw new Error('the workbench service is closed');
+    const t = this.open.get(id);
+    if (t) {
+      this.open.delete(id);
+      this.open.set(id, t);
+      return t;
+    }
+    const rec = this.db.trajectory(id);
+    if (!rec) throw new Error(`trajectory ${id} is not open; open its file first`);
+    if (!this.indexUpToDate(rec.path)) throw new Error(`trajectory ${id} (${rec.path}) is not open or changed on disk; open the file again`);
+    const reopened = openIndexed(rec.path, { db: this.db });
+    this.keepOpen(reopened);
+    return reopened;
+  }
+
+  private checkFrame(t: IndexedTrajectory, frame: number): void {
+    if (frame >= t.frameCount) throw new Error(`frame ${frame} is out of range (the trajectory has ${t.frameCount} frames)`);
+  }
+
+  private tagJson(t: IndexedTrajectory, g: Tag, dt: number | null = t.schedule.dt): TagJson {
+    let timestep = -1;
+    let time: number | null = null;
+    if (g.frame < t.frameCount) {
+      timestep = t.timesteps()[g.frame];
+      time = dt !== null ? timestep * dt : t.entry(g.frame).time;
+    }
+    return {
+      id: g.id, frame: g.frame, timestep, time, kind: g.kind, source: g.source, score: g.score, note: g.note,
+      createdAt: g.createdAt, updatedAt: g.updatedAt,
+    };
   }
 }

@@ -1,13 +1,14 @@
 // The web host: the same workbench in a browser. Serves the renderer bundle and the service over a
 // WebSocket, on 127.0.0.1 only, behind a random token (query parameter once, then an HttpOnly cookie),
-// with the Origin of every WebSocket checked against our own address.
+// with the Origin of every WebSocket checked against our own address. Responses and pushed events share the
+// socket: {id, result} / {id, error} answer a request, {event, data} is an ApiEvent (a job's progress, indexing).
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { ApiValidationError, validateRequest } from '../../shared/api.js';
 import { decodeMessage, encodeMessage } from '../../shared/wire.js';
-import { WorkbenchService } from '../service/service.js';
+import { packageRoot, WorkbenchService, type ServiceOptions } from '../service/service.js';
 import { CONTENT_SECURITY_POLICY, newToken, tokensEqual } from './security.js';
 
 export interface WebHostOptions {
@@ -16,6 +17,10 @@ export interface WebHostOptions {
   /** The built renderer (out/renderer); a placeholder page is served when it is missing. */
   staticDir: string;
   indexDir?: string;
+  /** The package root (resources/demo lives there); default: found above this module. */
+  appRoot?: string;
+  /** Service options for tests (job runner, simulation mapping, progress interval). */
+  service?: Omit<ServiceOptions, 'host' | 'indexDir' | 'appRoot'>;
 }
 
 export interface WebHost {
@@ -23,6 +28,7 @@ export interface WebHost {
   port: number;
   token: string;
   server: Server;
+  service: WorkbenchService;
   close(): Promise<void>;
 }
 
@@ -60,7 +66,7 @@ function securityHeaders(res: ServerResponse): void {
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? newToken();
   const staticDir = resolve(options.staticDir);
-  const service = new WorkbenchService({ host: 'web', indexDir: options.indexDir });
+  const service = new WorkbenchService({ ...options.service, host: 'web', indexDir: options.indexDir, appRoot: options.appRoot ?? packageRoot() });
   let port = 0;
   const allowedOrigins = (): string[] => [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
 
@@ -113,10 +119,15 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, service));
   });
 
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(options.port ?? 0, '127.0.0.1', () => ok());
-  });
+  try {
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(options.port ?? 0, '127.0.0.1', () => ok());
+    });
+  } catch (e) {
+    service.close();
+    throw e;
+  }
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : 0;
   return {
@@ -124,6 +135,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     port,
     token,
     server,
+    service,
     close: async () => {
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((ok) => server.close(() => ok()));
@@ -132,8 +144,19 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   };
 }
 
-/** One request per message: {id, method, params} in, {id, result} or {id, error} out, binary-framed. */
+/** Send one binary-framed message, unless the socket has gone. */
+function send(ws: WebSocket, message: unknown): void {
+  if (ws.readyState === WebSocket.OPEN) ws.send(encodeMessage(message));
+}
+
+/**
+ * One request per message: {id, method, params} in, {id, result} or {id, error} out, binary-framed; the service's
+ * events go to every connected socket as {event, data}.
+ */
 function serveSocket(ws: WebSocket, service: WorkbenchService): void {
+  const stop = service.onEvent((event) => send(ws, event));
+  ws.on('close', stop);
+  ws.on('error', stop);
   ws.on('message', async (data, isBinary) => {
     let id: unknown = null;
     try {
@@ -144,9 +167,9 @@ function serveSocket(ws: WebSocket, service: WorkbenchService): void {
       if (typeof id !== 'number') throw new ApiValidationError('request id must be a number');
       const request = validateRequest(message.method, message.params);
       const result = await service.call(request.method, request.params as never);
-      ws.send(encodeMessage({ id, result }));
+      send(ws, { id, result });
     } catch (e) {
-      ws.send(encodeMessage({ id, error: e instanceof Error ? e.message : String(e) }));
+      send(ws, { id, error: e instanceof Error ? e.message : String(e) });
     }
   });
 }

@@ -6,5 +6,10 @@ declare module '*.vue' {
 
 interface Window {
   /** The typed API exposed by the Electron preload; absent in the browser (the web host uses a WebSocket). */
-  avw?: import('../../shared/api').Api;
+  avw?: import('../../shared/api').Api & {
+    /** The backend's events (jobs, indexing progress); returns the function that stops listening. */
+    onEvent(listener: (event: import('../../shared/api').ApiEvent) => void): () => void;
+    /** The absolute path of a File from a file input or a drop (Electron only). */
+    pathForFile(file: File): string;
+  };
 }

@@ -20,7 +20,7 @@ describe('index schema', () => {
       expect(db.connection.pragma('busy_timeout', { simple: true })).toBe(10000);
       expect(db.connection.pragma('foreign_keys', { simple: true })).toBe(1);
       const tables = db.connection.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all();
-      expect(tables).toEqual(['field_cache', 'frames', 'series', 'tags', 'trajectories']);
+      expect(tables).toEqual(['app_state', 'field_cache', 'frames', 'series', 'tags', 'trajectories']);
     } finally {
       db.close();
     }

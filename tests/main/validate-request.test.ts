@@ -1,0 +1,259 @@
+// validateRequest: every method's parameters checked strictly (types, ranges, known names, no unexpected keys,
+// string lengths), table-driven: for each method, requests that pass (and what they normalise to) and malformed
+// ones with the message that names the problem.
+import { describe, expect, it } from 'vitest';
+import { API_LIMITS, API_METHODS, ApiValidationError, FIELD_NAMES, SERIES_NAMES, validateRequest, type ApiMethod } from '../../src/shared/api.js';
+
+type Case = [params: unknown, message: RegExp];
+
+interface Row {
+  valid: { params: unknown; normalised?: unknown }[];
+  invalid: Case[];
+}
+
+const long = (n: number): string => 'x'.repeat(n);
+const notAbsolute = /must be an absolute path/;
+const badPath = /must be a non-empty file path/;
+
+/** Malformed ids every method with such a parameter rejects. */
+function badIds(base: Record<string, unknown>, key: string): Case[] {
+  const msg = new RegExp(`"${key}" must be a non-negative integer`);
+  return [-1, 1.5, '3', null, NaN, Infinity, 2 ** 31, true, [1], { n: 1 }].map((v) => [{ ...base, [key]: v }, msg] as Case)
+    .concat([[Object.fromEntries(Object.entries(base).filter(([k]) => k !== key)), msg]]);
+}
+
+const noParamsInvalid: Case[] = [
+  [{ extra: 1 }, /unexpected parameter "extra"/],
+  [[], /parameters must be an object/],
+  ['x', /parameters must be an object/],
+  [new Float64Array(2), /parameters must be an object/],
+];
+
+const T = { trajectoryId: 1 };
+
+const TABLE: Record<ApiMethod, Row> = {
+  version: { valid: [{ params: {}, normalised: {} }, { params: undefined, normalised: {} }, { params: null, normalised: {} }], invalid: noParamsInvalid },
+  openDemo: { valid: [{ params: {}, normalised: {} }], invalid: noParamsInvalid },
+  recentFiles: { valid: [{ params: {}, normalised: {} }], invalid: noParamsInvalid },
+  getSession: { valid: [{ params: {}, normalised: {} }], invalid: noParamsInvalid },
+  listJobs: { valid: [{ params: {}, normalised: {} }], invalid: noParamsInvalid },
+  openTrajectory: {
+    valid: [
+      { params: { path: '/data/run.gsd' }, normalised: { path: '/data/run.gsd' } },
+      { params: { path: 'C:\\runs\\a.xtc' } },
+      { params: { path: '\\\\server\\share\\a.dcd' } },
+      { params: { path: '/' + long(API_LIMITS.pathLength - 1) } },
+    ],
+    invalid: [
+      [{}, badPath], [{ path: '' }, badPath], [{ path: 7 }, badPath], [{ path: ['/a'] }, badPath],
+      [{ path: '/a\0b' }, badPath], [{ path: '/' + long(API_LIMITS.pathLength) }, badPath],
+      [{ path: 'relative/run.gsd' }, notAbsolute], [{ path: '~/run.gsd' }, notAbsolute],
+      [{ path: '/a', mode: 'w' }, /unexpected parameter "mode"/],
+    ],
+  },
+  getFrame: {
+    valid: [
+      { params: { trajectoryId: 1, frame: 0 }, normalised: { trajectoryId: 1, frame: 0, unwrapped: false } },
+      { params: { trajectoryId: 0, frame: 2 ** 31 - 1, unwrapped: true }, normalised: { trajectoryId: 0, frame: 2 ** 31 - 1, unwrapped: true } },
+    ],
+    invalid: [
+      ...badIds({ trajectoryId: 1, frame: 0 }, 'trajectoryId'), ...badIds({ trajectoryId: 1, frame: 0 }, 'frame'),
+      [{ trajectoryId: 1, frame: 0, unwrapped: 'yes' }, /"unwrapped" must be a boolean/],
+      [{ trajectoryId: 1, frame: 0, field: 'd2min' }, /unexpected parameter "field"/],
+    ],
+  },
+  getSeries: {
+    valid: [
+      ...SERIES_NAMES.map((name) => ({ params: { ...T, name }, normalised: { ...T, name } })),
+      { params: { ...T, name: 'stress_xy', potential: 'hertz', temperature: 0 }, normalised: { ...T, name: 'stress_xy', potential: 'hertz', temperature: 0 } },
+    ],
+    invalid: [
+      ...badIds({ name: 'msd' }, 'trajectoryId'),
+      [{ ...T }, /"name" must be one of msd, msd_com, energy/], [{ ...T, name: 'MSD' }, /"name" must be one of/],
+      [{ ...T, name: 'lambda' }, /"name" must be one of/], [{ ...T, name: 3 }, /"name" must be one of/],
+      [{ ...T, name: 'energy', potential: 'lj' }, /"potential" must be one of wca, hertz/],
+      [{ ...T, name: 'stress_xx', temperature: -0.1 }, /"temperature" must be a number >= 0/],
+      [{ ...T, name: 'stress_xx', temperature: NaN }, /"temperature" must be a number/],
+      [{ ...T, name: 'stress_xx', temperature: '0.5' }, /"temperature" must be a number/],
+      [{ ...T, name: 'msd', reference: 3 }, /unexpected parameter "reference"/],
+    ],
+  },
+  getField: {
+    valid: [
+      ...FIELD_NAMES.map((name) => ({ params: { ...T, frame: 5, ref: 4, name }, normalised: { ...T, frame: 5, ref: 4, name } })),
+      { params: { ...T, frame: 5, ref: 0, name: 'd2min', cutoff: 2.5 }, normalised: { ...T, frame: 5, ref: 0, name: 'd2min', cutoff: 2.5 } },
+    ],
+    invalid: [
+      ...badIds({ frame: 1, ref: 0, name: 'd2min' }, 'trajectoryId'),
+      ...badIds({ ...T, ref: 0, name: 'd2min' }, 'frame'),
+      ...badIds({ ...T, frame: 1, name: 'd2min' }, 'ref'),
+      [{ ...T, frame: 1, ref: 0 }, /"name" must be one of displacement, d2min/],
+      [{ ...T, frame: 1, ref: 0, name: '__unwrapped' }, /"name" must be one of/],
+      [{ ...T, frame: 1, ref: 0, name: 'D2min' }, /"name" must be one of/],
+      [{ ...T, frame: 1, ref: 0, name: 'd2min', cutoff: 0 }, /"cutoff" must be a number > 0/],
+      [{ ...T, frame: 1, ref: 0, name: 'd2min', cutoff: -1 }, /"cutoff" must be a number > 0/],
+      [{ ...T, frame: 1, ref: 0, name: 'd2min', cutoff: 1e9 }, /"cutoff" must be a number > 0 and <= 10000/],
+      [{ ...T, frame: 1, ref: 0, name: 'd2min', cutoff: Infinity }, /"cutoff"/],
+      [{ ...T, frame: 1, ref: 0, name: 'softness', delta: 0.1 }, /unexpected parameter "delta"/],
+    ],
+  },
+  detect: {
+    valid: [{ params: { ...T }, normalised: { ...T } }],
+    invalid: [...badIds({}, 'trajectoryId'), [{ ...T, minScore: 2 }, /unexpected parameter "minScore"/]],
+  },
+  listTags: {
+    valid: [{ params: { ...T }, normalised: { ...T } }],
+    invalid: [...badIds({}, 'trajectoryId'), [{ ...T, frame: 1 }, /unexpected parameter "frame"/]],
+  },
+  addTag: {
+    valid: [
+      { params: { ...T, frame: 3, kind: 'avalanche' }, normalised: { ...T, frame: 3, kind: 'avalanche' } },
+      ...(['uncertain', 'not-avalanche', 'candidate'] as const).map((kind) => ({ params: { ...T, frame: 3, kind, note: 'n' }, normalised: { ...T, frame: 3, kind, note: 'n' } })),
+      { params: { ...T, frame: 3, kind: 'avalanche', note: long(API_LIMITS.noteLength) } },
+    ],
+    invalid: [
+      ...badIds({ frame: 1, kind: 'avalanche' }, 'trajectoryId'), ...badIds({ ...T, kind: 'avalanche' }, 'frame'),
+      [{ ...T, frame: 1 }, /"kind" must be one of avalanche, uncertain, not-avalanche, candidate/],
+      [{ ...T, frame: 1, kind: 'Avalanche' }, /"kind" must be one of/],
+      [{ ...T, frame: 1, kind: 'avalanche', note: 5 }, /"note" must be a string of at most 10000 characters/],
+      [{ ...T, frame: 1, kind: 'avalanche', note: long(API_LIMITS.noteLength + 1) }, /"note" must be a string of at most/],
+      [{ ...T, frame: 1, kind: 'avalanche', source: 'detector' }, /unexpected parameter "source"/],
+      [{ ...T, frame: 1, kind: 'avalanche', score: 2 }, /unexpected parameter "score"/],
+    ],
+  },
+  updateTag: {
+    valid: [
+      { params: { ...T, tagId: 4, kind: 'not-avalanche' }, normalised: { ...T, tagId: 4, kind: 'not-avalanche' } },
+      { params: { ...T, tagId: 4, note: '' }, normalised: { ...T, tagId: 4, note: '' } },
+      { params: { ...T, tagId: 4, kind: 'avalanche', note: 'x' }, normalised: { ...T, tagId: 4, kind: 'avalanche', note: 'x' } },
+    ],
+    invalid: [
+      ...badIds({ tagId: 1, kind: 'avalanche' }, 'trajectoryId'), ...badIds({ ...T, kind: 'avalanche' }, 'tagId'),
+      [{ ...T, tagId: 1 }, /give "kind", "note" or both/],
+      [{ ...T, tagId: 1, kind: 'maybe' }, /"kind" must be one of/],
+      [{ ...T, tagId: 1, note: null }, /"note" must be a string/],
+      [{ ...T, tagId: 1, note: long(API_LIMITS.noteLength + 1) }, /"note" must be a string of at most/],
+      [{ ...T, tagId: 1, frame: 3, kind: 'avalanche' }, /unexpected parameter "frame"/],
+    ],
+  },
+  deleteTag: {
+    valid: [{ params: { ...T, tagId: 0 }, normalised: { ...T, tagId: 0 } }],
+    invalid: [...badIds({ tagId: 1 }, 'trajectoryId'), ...badIds({ ...T }, 'tagId'), [{ ...T, tagId: 1, all: true }, /unexpected parameter "all"/]],
+  },
+  exportTags: {
+    valid: [{ params: { ...T, format: 'csv' }, normalised: { ...T, format: 'csv' } }, { params: { ...T, format: 'json' } }],
+    invalid: [
+      ...badIds({ format: 'csv' }, 'trajectoryId'),
+      [{ ...T }, /"format" must be one of csv, json/], [{ ...T, format: 'CSV' }, /"format" must be one of csv, json/],
+      [{ ...T, format: 'xml' }, /"format" must be one of/], [{ ...T, format: 'csv', path: '/tmp/x.csv' }, /unexpected parameter "path"/],
+    ],
+  },
+  importTags: {
+    valid: [
+      { params: { ...T, format: 'csv', text: 'frame,kind\n1,avalanche\n' }, normalised: { ...T, format: 'csv', text: 'frame,kind\n1,avalanche\n' } },
+      { params: { ...T, format: 'json', text: '' } },
+    ],
+    invalid: [
+      ...badIds({ format: 'csv', text: '' }, 'trajectoryId'),
+      [{ ...T, text: '' }, /"format" must be one of csv, json/],
+      [{ ...T, format: 'csv' }, /"text" must be the file's text/],
+      [{ ...T, format: 'csv', text: 42 }, /"text" must be the file's text/],
+      [{ ...T, format: 'csv', text: long(API_LIMITS.importTextLength + 1) }, /at most 8388608 characters/],
+      [{ ...T, format: 'csv', text: '', file: '/x.csv' }, /unexpected parameter "file"/],
+    ],
+  },
+  saveSession: {
+    valid: [
+      { params: { lastFile: null, frame: 0, field: 'displacement', layout: {} }, normalised: { lastFile: null, frame: 0, field: 'displacement', layout: {} } },
+      { params: { lastFile: '/runs/a.gsd', frame: 12, field: '', layout: { d: 2, panes: [0.3, 0.4], map: 'viridis', log: false, nested: { a: null } } } },
+    ],
+    invalid: [
+      [{ frame: 0, field: 'd2min', layout: {} }, badPath],
+      [{ lastFile: 'a.gsd', frame: 0, field: 'd2min', layout: {} }, notAbsolute],
+      [{ lastFile: null, frame: -2, field: 'd2min', layout: {} }, /"frame" must be a non-negative integer/],
+      [{ lastFile: null, frame: 0, field: 'temperature', layout: {} }, /"field" must be one of displacement/],
+      [{ lastFile: null, frame: 0, layout: {} }, /"field" must be one of/],
+      [{ lastFile: null, frame: 0, field: 'd2min' }, /"layout" must be a plain object/],
+      [{ lastFile: null, frame: 0, field: 'd2min', layout: [1] }, /"layout" must be a plain object/],
+      [{ lastFile: null, frame: 0, field: 'd2min', layout: { x: NaN } }, /"layout"\.x must be a finite number/],
+      [{ lastFile: null, frame: 0, field: 'd2min', layout: { a: new Float64Array(3) } }, /"layout"\.a must be JSON data/],
+      [{ lastFile: null, frame: 0, field: 'd2min', layout: { big: long(API_LIMITS.layoutJsonLength) } }, /larger than 65536 characters/],
+      [{ lastFile: null, frame: 0, field: 'd2min', layout: JSON.parse('{"a":'.repeat(20) + '1' + '}'.repeat(20)) as unknown }, /nested deeper than 16 levels/],
+      [{ lastFile: null, frame: 0, field: 'd2min', layout: {}, token: 'x' }, /unexpected parameter "token"/],
+    ],
+  },
+  startSimulation: {
+    valid: [
+      { params: { kind: 'thermal', params: {} }, normalised: { kind: 'thermal', params: {} } },
+      { params: { kind: 'aqs', params: { n: 64, seed: 1, steps: 100, deps: 1e-4 }, out: '/runs/aqs.gsd' }, normalised: { kind: 'aqs', params: { n: 64, seed: 1, steps: 100, deps: 1e-4 }, out: '/runs/aqs.gsd' } },
+      { params: { kind: 'thermal', params: { n: 1000, rho: 0.9, T: 0.4, Tp: 0.5, equil: 1e5, tw: 0, B: 20000, ncfg: 15, blocks: 4, dt: 0.003, seed: 7, is: true } } },
+    ],
+    invalid: [
+      [{ params: {} }, /"kind" must be one of thermal, aqs/],
+      [{ kind: 'nve', params: {} }, /"kind" must be one of thermal, aqs/],
+      [{ kind: 'thermal', params: [] }, /"params" must be an object/],
+      [{ kind: 'thermal', params: { steps: 10 } }, /unknown thermal parameter "steps"; expected n, rho, T/],
+      [{ kind: 'aqs', params: { T: 0.1 } }, /unknown aqs parameter "T"; expected n, seed, steps, deps/],
+      [{ kind: 'thermal', params: { toString: 1 } }, /unknown thermal parameter "toString"/],
+      [{ kind: 'thermal', params: { n: 100.5 } }, /"params.n" must be an integer/],
+      [{ kind: 'thermal', params: { n: 1 } }, /"params.n" must be a number >= 2/],
+      [{ kind: 'thermal', params: { n: '100' } }, /"params.n" must be a number/],
+      [{ kind: 'thermal', params: { rho: 0 } }, /"params.rho" must be a number > 0/],
+      [{ kind: 'thermal', params: { dt: 2 } }, /"params.dt" must be a number > 0 and <= 1/],
+      [{ kind: 'thermal', params: { is: 'yes' } }, /"params.is" must be true or false/],
+      [{ kind: 'aqs', params: { deps: 0 } }, /"params.deps" must be a number > 0/],
+      [{ kind: 'aqs', params: {}, out: 'run.gsd' }, notAbsolute],
+      [{ kind: 'aqs', params: {}, out: '' }, badPath],
+      [{ kind: 'aqs', params: {}, resume: true }, /unexpected parameter "resume"/],
+    ],
+  },
+  cancelJob: {
+    valid: [{ params: { jobId: 3 }, normalised: { jobId: 3 } }],
+    invalid: [...badIds({}, 'jobId'), [{ jobId: 1, force: true }, /unexpected parameter "force"/]],
+  },
+};
+
+describe('validateRequest', () => {
+  it('has a row for every method of the contract', () => {
+    expect(Object.keys(TABLE).sort()).toEqual([...API_METHODS].sort());
+  });
+
+  it('refuses unknown methods', () => {
+    for (const m of ['nope', '', 'constructor', '__proto__', 'toString', 3, null, undefined, ['version']]) {
+      expect(() => validateRequest(m, {})).toThrow(/unknown method/);
+    }
+  });
+
+  for (const method of API_METHODS) {
+    const row = TABLE[method];
+    it(`${method}: accepts well-formed parameters`, () => {
+      for (const v of row.valid) {
+        const r = validateRequest(method, v.params);
+        expect(r.method).toBe(method);
+        if (v.normalised !== undefined) expect(r.params).toEqual(v.normalised);
+      }
+    });
+    it(`${method}: rejects malformed parameters, naming the problem`, () => {
+      expect(row.invalid.length).toBeGreaterThan(0);
+      for (const [params, message] of row.invalid) {
+        let error: unknown = null;
+        try {
+          validateRequest(method, params);
+        } catch (e) {
+          error = e;
+        }
+        expect(error, `${method} ${JSON.stringify(params)?.slice(0, 200)}`).toBeInstanceOf(ApiValidationError);
+        expect((error as Error).message, `${method} ${JSON.stringify(params)?.slice(0, 200)}`).toMatch(message);
+        expect((error as Error).message.startsWith(method)).toBe(true);
+      }
+    });
+  }
+
+  it('returns copies holding only the known keys (a prototype key in the JSON is refused)', () => {
+    const parsed = JSON.parse('{"trajectoryId": 1, "__proto__": {"admin": true}}') as unknown;
+    expect(() => validateRequest('listTags', parsed)).toThrow(/unexpected parameter "__proto__"/);
+    const layout = { a: 1 };
+    const r = validateRequest('saveSession', { lastFile: null, frame: 0, field: 'd2min', layout });
+    expect((r.params as { layout: unknown }).layout).not.toBe(layout);
+  });
+});
