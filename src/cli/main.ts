@@ -9,6 +9,9 @@ import { SERIES_NAMES, validateSeriesParams, type SeriesResult } from '../core/j
 import { FIELD_NAMES, validateFieldParams, type FieldResult } from '../core/jobs/field-job.js';
 import { validateDetectParams, type DetectResult } from '../core/jobs/detect-job.js';
 import { validateCorrelateParams, type CorrelateResult } from '../core/jobs/correlate-job.js';
+import { validateSimulateParams, type SimulateResult } from '../core/jobs/simulate-job.js';
+import { validateMinimizeParams, type MinimizeJobResult } from '../core/jobs/minimize-job.js';
+import { JobCancelledError } from '../core/jobs/job.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { progressBar } from './progress.js';
 
@@ -33,6 +36,23 @@ usage:
                                               avalanche candidates from MSD jumps, stored as detector tags
   avw correlate FILE --frame F [--ref R] --names a,b,c [--json]
                                               Pearson and Spearman matrices among scalar fields
+  avw simulate thermal --n N [--rho 0.9] --T T [--Tp 0.5] [--equil STEPS] [--tw STEPS]
+             (--B B --ncfg NCFG --blocks K [--no-block-origins] | --every K --frames F)
+             [--dt 0.003] [--seed S] [--integrator isokinetic|nve] [--is [--is-method fire|cg]]
+             [--from DATA --diameters D.txt | --from TRAJ [--frame K]] --out RUN.gsd [--resume] [--json]
+                                              thermal MD of the 2D polydisperse WCA glass: equilibrate at Tp,
+                                              quench to T, age tw steps, production on S = i*B + 2^j (block
+                                              origins i*B included: frame 0 at S = 0) or every K steps
+  avw simulate nve (--from DATA --diameters D.txt | --from TRAJ [--frame K]) --steps N [--every K]
+             [--dt 0.003] [--T T] [--is] --out RUN.gsd [--resume] [--json]
+                                              plain NVE velocity Verlet from a configuration
+  avw simulate aqs --n N [--seed S] --steps K [--deps 1e-4] [--every M] [--phi 0.9] [--minimizer cg|fire]
+             [--no-follow] [--frame-spacing 0.15] [--drop elastic|energy] --out SHEAR.gsd [--resume] [--json]
+                                              athermal quasistatic shear of Hertzian disks, avalanches followed
+  avw minimize FILE --out IS.gsd [--method fire|cg] [--ftol 1e-10] [--potential wca|hertz] [--json]
+                                              inherent structures of every frame, paired frame for frame
+  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
+                      --poly 0.11, --ftol F; a run writes OUT, OUT.json (sidecar) and OUT.checkpoint while running
 
 common options:
   --index-dir DIR   where the trajectory index lives (default: $AVW_INDEX_DIR or the user data directory)
@@ -156,8 +176,8 @@ function cmdTags(argv: string[]): void {
   }
 }
 
-/** Run a job in a worker thread with a progress bar on a terminal; Ctrl-C cancels it. */
-async function runJob<R>(kind: string, params: unknown, label: string, quiet: boolean): Promise<R> {
+/** Run a job in a worker thread with a progress bar on a terminal; Ctrl-C cancels it (`cancelGraceMs`: how long it may take to stop). */
+async function runJob<R>(kind: string, params: unknown, label: string, quiet: boolean, cancelGraceMs?: number): Promise<R> {
   const bar = progressBar(label, !quiet && process.stderr.isTTY === true);
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
@@ -166,6 +186,7 @@ async function runJob<R>(kind: string, params: unknown, label: string, quiet: bo
     return await runInWorker<R>(kind, params, {
       signal: controller.signal,
       onProgress: (p) => bar.update(p.done, p.total, p.message),
+      cancelGraceMs,
     });
   } finally {
     process.off('SIGINT', onSigint);
@@ -266,8 +287,128 @@ async function cmdCorrelate(argv: string[]): Promise<void> {
   ].join('\n'));
 }
 
+/** A numeric flag that must be an integer (accepts 1e6 style). */
+function intFlag(flags: Record<string, unknown>, name: string, command: string): number | undefined {
+  const x = numberFlag(flags, name, command);
+  if (x !== undefined && !Number.isInteger(x)) throw new UsageError(`avw ${command}: --${name} must be an integer`);
+  return x;
+}
+
+function fmtSeconds(s: number): string {
+  return s < 100 ? `${s.toFixed(2)} s` : `${(s / 60).toFixed(1)} min`;
+}
+
+const SIM_FLAGS: FlagSpec = {
+  ...COMMON, out: 'string', seed: 'string', resume: 'boolean', 'checkpoint-every': 'string', n: 'string', rho: 'string', poly: 'string',
+  T: 'string', Tp: 'string', equil: 'string', tw: 'string', B: 'string', ncfg: 'string', blocks: 'string', 'no-block-origins': 'boolean',
+  every: 'string', frames: 'string', steps: 'string', dt: 'string', skin: 'string', integrator: 'string', is: 'boolean', 'is-method': 'string',
+  ftol: 'string', from: 'string', frame: 'string', diameters: 'string', 'no-velocities': 'boolean', chunk: 'string',
+  deps: 'string', phi: 'string', minimizer: 'string', 'no-follow': 'boolean', 'frame-spacing': 'string', drop: 'string',
+};
+
+const THERMAL_ONLY = ['rho', 'poly', 'Tp', 'equil', 'tw', 'B', 'ncfg', 'blocks', 'no-block-origins', 'frames', 'integrator'];
+const MD_ONLY = ['dt', 'skin', 'is', 'is-method', 'from', 'frame', 'diameters', 'no-velocities', 'chunk', 'T'];
+const AQS_ONLY = ['deps', 'phi', 'minimizer', 'no-follow', 'frame-spacing', 'drop'];
+
+async function cmdSimulate(argv: string[]): Promise<void> {
+  const [kind, ...rest] = argv;
+  if (kind !== 'thermal' && kind !== 'nve' && kind !== 'aqs') throw new UsageError('avw simulate: expected thermal, nve or aqs (avw simulate thermal|nve|aqs ...)');
+  const cmd = `simulate ${kind}`;
+  const { positionals, flags } = parseArgs(rest, SIM_FLAGS, cmd);
+  if (positionals.length > 0) throw new UsageError(`avw ${cmd}: unexpected argument "${positionals[0]}"`);
+  if (typeof flags.out !== 'string') throw new UsageError(`avw ${cmd}: --out FILE is required`);
+  const refuse = (names: string[]): void => {
+    for (const name of names) if (flags[name] !== undefined) throw new UsageError(`avw ${cmd}: --${name} does not apply to ${kind} runs`);
+  };
+  const f = (name: string): number | undefined => numberFlag(flags, name, cmd);
+  const i = (name: string): number | undefined => intFlag(flags, name, cmd);
+  const common = {
+    kind, out: resolve(flags.out), seed: i('seed'), resume: flags.resume === true, checkpointEvery: i('checkpoint-every'),
+    indexDir: flags['index-dir'],
+  };
+  let raw: Record<string, unknown>;
+  if (kind === 'aqs') {
+    refuse([...THERMAL_ONLY, ...MD_ONLY]);
+    if (flags.n === undefined) throw new UsageError('avw simulate aqs: --n N is required');
+    if (flags.steps === undefined) throw new UsageError('avw simulate aqs: --steps K (strain steps) is required');
+    raw = {
+      ...common, n: i('n'), steps: i('steps'), strainStep: f('deps'), every: i('every'), packingFraction: f('phi'),
+      minimizer: flags.minimizer, dropCriterion: flags.drop, ftol: f('ftol'), follow: flags['no-follow'] !== true, frameSpacing: f('frame-spacing'),
+    };
+  } else {
+    refuse(AQS_ONLY);
+    let start: Record<string, unknown>;
+    if (typeof flags.from === 'string') {
+      if (flags.n !== undefined) throw new UsageError(`avw ${cmd}: --n and --from exclude each other (the start file sets N)`);
+      start = typeof flags.diameters === 'string'
+        ? { kind: 'data', path: resolve(flags.from), diameters: resolve(flags.diameters) }
+        : { kind: 'frame', path: resolve(flags.from), frame: i('frame') ?? 0 };
+      if (flags.frame !== undefined && typeof flags.diameters === 'string') throw new UsageError(`avw ${cmd}: --frame applies to a trajectory start, not to a data file`);
+    } else {
+      if (kind === 'nve') throw new UsageError('avw simulate nve: --from DATA --diameters D.txt (or --from TRAJ [--frame K]) is required');
+      if (flags.n === undefined) throw new UsageError('avw simulate thermal: --n N is required (or --from a configuration)');
+      start = { kind: 'random', n: i('n'), density: f('rho'), polydispersity: f('poly') };
+    }
+    const md = {
+      ...common, start, T: f('T'), dt: f('dt'), skin: f('skin'), inherentStructures: flags.is === true, isMethod: flags['is-method'],
+      ftol: f('ftol'), velocities: flags['no-velocities'] !== true, chunkSteps: i('chunk'),
+    };
+    if (kind === 'nve') {
+      refuse(THERMAL_ONLY);
+      if (flags.steps === undefined) throw new UsageError('avw simulate nve: --steps N is required');
+      raw = { ...md, steps: i('steps'), every: i('every') };
+    } else {
+      if (flags.T === undefined) throw new UsageError('avw simulate thermal: --T T (the target temperature) is required');
+      if (flags.steps !== undefined) throw new UsageError('avw simulate thermal: the production length follows from the schedule (--B/--ncfg/--blocks or --every/--frames), not --steps');
+      const logBlock = flags.B !== undefined || flags.ncfg !== undefined || flags.blocks !== undefined;
+      let schedule: Record<string, unknown>;
+      if (logBlock) {
+        if (flags.every !== undefined || flags.frames !== undefined) throw new UsageError('avw simulate thermal: give a log-block schedule (--B --ncfg --blocks) or a linear one (--every --frames), not both');
+        schedule = { kind: 'log-block', B: i('B'), nCfg: i('ncfg'), blocks: i('blocks') ?? 1, blockOrigins: flags['no-block-origins'] !== true };
+      } else {
+        if (flags.every === undefined || flags.frames === undefined) throw new UsageError('avw simulate thermal: a schedule is required: --B B --ncfg NCFG --blocks K, or --every K --frames F');
+        schedule = { kind: 'linear', every: i('every'), frames: i('frames') };
+      }
+      raw = { ...md, Tp: f('Tp'), equilSteps: i('equil'), twSteps: i('tw'), schedule, production: flags.integrator };
+    }
+  }
+  const params = validateSimulateParams(raw);
+  let r: SimulateResult;
+  try {
+    // A cancel (Ctrl-C) writes a checkpoint at the next chunk or frame: give it time (a minimization or a shear step).
+    r = await runJob<SimulateResult>('simulate', params, kind, flags.json === true, 120_000);
+  } catch (e) {
+    if (e instanceof JobCancelledError) throw new Error(`cancelled; a checkpoint was written: continue with the same command and --resume`);
+    throw e;
+  }
+  for (const w of r.warnings) process.stderr.write(`avw ${cmd}: warning: ${w}\n`);
+  if (r.unconverged > 0) process.stderr.write(`avw ${cmd}: warning: ${r.unconverged} inherent structure(s) did not reach the force tolerance (log/converged = 0)\n`);
+  out(flags.json === true, r, () => [
+    `${r.resumed ? 'resumed and finished' : 'wrote'} ${r.out}: ${r.frames} frames of ${r.n} particles${r.isOut ? ` (+ inherent structures ${r.isOut})` : ''}`,
+    r.kind === 'aqs'
+      ? `${r.steps} strain steps (strain ${r.final.strain?.toExponential(3)}), ${r.drops} energy drops, ${r.avalancheFrames} avalanche frames, wall ${fmtSeconds(r.wallSeconds)}`
+      : `${r.steps} MD steps in ${fmtSeconds(r.wallSeconds)} wall (${(r.atomStepsPerSecond / 1e6).toFixed(2)} M atom-steps/s overall, ${(r.mdAtomStepsPerSecond / 1e6).toFixed(2)} M in the integration${r.isOut ? `; minimizations ${fmtSeconds(r.isSeconds)}` : ''})`,
+    `sidecar ${r.sidecar}`,
+  ].join('\n'));
+}
+
+async function cmdMinimize(argv: string[]): Promise<void> {
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, out: 'string', method: 'string', ftol: 'string', potential: 'string', 'max-iterations': 'string' }, 'minimize');
+  const file = oneFile(positionals, 'minimize');
+  if (typeof flags.out !== 'string') throw new UsageError('avw minimize: --out IS.gsd is required');
+  const params = validateMinimizeParams({
+    path: resolve(file), out: resolve(flags.out), method: flags.method, ftol: numberFlag(flags, 'ftol', 'minimize'), potential: flags.potential,
+    maxIterations: intFlag(flags, 'max-iterations', 'minimize'), indexDir: flags['index-dir'],
+  });
+  const r = await runJob<MinimizeJobResult>('minimize', params, 'minimize', flags.json === true);
+  if (r.unconverged > 0) process.stderr.write(`avw minimize: warning: ${r.unconverged} frame(s) did not reach max|F| < ${r.ftol} (log/converged = 0)\n`);
+  out(flags.json === true, r, () =>
+    `wrote ${r.out}: ${r.frames} inherent structures of ${r.n} particles (${r.method}, max|F| <= ${r.maxForce.toExponential(2)}) in ${fmtSeconds(r.wallSeconds)}`);
+}
+
 const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   info: cmdInfo, frame: cmdFrame, index: cmdIndex, tags: cmdTags, series: cmdSeries, field: cmdField, detect: cmdDetect, correlate: cmdCorrelate,
+  simulate: cmdSimulate, minimize: cmdMinimize,
 };
 
 export async function runCli(argv: string[]): Promise<number> {

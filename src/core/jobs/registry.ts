@@ -5,6 +5,8 @@ import { seriesJob } from './series-job.js';
 import { fieldJob } from './field-job.js';
 import { detectJob } from './detect-job.js';
 import { correlateJob } from './correlate-job.js';
+import { simulateJob } from './simulate-job.js';
+import { minimizeJob } from './minimize-job.js';
 
 /** A diagnostic job: counts to `n`, one step per `stepMs`, reporting progress (used by the job-system tests). */
 const countJob: JobDefinition<{ n: number; stepMs: number }, { counted: number }> = {
@@ -36,4 +38,6 @@ export const JOBS: Record<string, JobDefinition<never, unknown>> = {
   field: fieldJob as JobDefinition<never, unknown>,
   detect: detectJob as JobDefinition<never, unknown>,
   correlate: correlateJob as JobDefinition<never, unknown>,
+  simulate: simulateJob as JobDefinition<never, unknown>,
+  minimize: minimizeJob as JobDefinition<never, unknown>,
 };
