@@ -2,7 +2,7 @@
 // System: the LAMMPS reference start (tests/fixtures/lammps-bench: N = 2000, rho = 0.9, 2D polydisperse WCA glass at
 // T = 0.2), skin 0.3, minimized to a force two-norm below 1e-10 as `lmp -in in.minimize -var style fire|cg` does
 // (LAMMPS's stopping rule, `min_modify norm two`), and with our default rule max_i |F_i| < 1e-10 (inherentStructure).
-// Each repeat starts from the data file (PairSystem construction not timed), after a JIT warm-up run; figures are
+// Each repeat starts from the data file (engine construction not timed), after a JIT warm-up run; figures are
 // medians over repeats, wall time and process CPU time (the latter is less sensitive to other load on a shared
 // machine). When `lmp` is on the PATH, LAMMPS runs in.minimize (same start) interleaved with our repeats and its time
 // is the "Loop time" of the minimization.
@@ -18,7 +18,7 @@ import { WCA } from '../../src/core/potentials.js';
 import { AqsRun } from '../../src/core/sim/aqs.js';
 import { inherentStructure } from '../../src/core/sim/inherent-structure.js';
 import { conjugateGradient, fire, type MinimizeResult } from '../../src/core/sim/minimize.js';
-import { PairSystem } from '../../src/core/sim/pair-system.js';
+import { VerletPairForces } from '../../src/core/sim/forces.js';
 import { LAMMPS_BENCH_DIR, loadLammpsBench } from '../core/sim/lammps-bench.js';
 
 export interface MinimizeBenchOptions {
@@ -50,7 +50,7 @@ export interface MinimizeBenchResult {
   repeats: number;
   machine: string;
   minimizers: MinimizerFigure[];
-  aqs: { n: number; msPerStep: number; iterationsPerStep: number; msPerFollowedAvalanche: number | null; framesPerAvalanche: number | null };
+  aqs: { n: number; msPerStep: number; cpuMsPerStep: number; iterationsPerStep: number; msPerFollowedAvalanche: number | null; framesPerAvalanche: number | null };
 }
 
 function median(xs: number[]): number {
@@ -90,12 +90,12 @@ export function bench(options: MinimizeBenchOptions = {}): MinimizeBenchResult {
   }
   type Case = { label: string; lmp: 'fire' | 'cg' | null; run: () => { r: MinimizeResult; builds: number } };
   const minimizeWith = (method: 'fire' | 'cg'): { r: MinimizeResult; builds: number } => {
-    const sys = new PairSystem({ potential: WCA, sizes: cfg.diameters, box: cfg.box, skin: 0.3 });
+    const sys = new VerletPairForces({ potential: WCA, sizes: cfg.diameters, box: cfg.box, skin: 0.3, layout: 'packed' });
     const x = sys.pack(cfg.positions);
     const r = method === 'fire'
       ? fire(sys, x, { dt: 0.003, dtMax: 0.03, criterion: 'two', ftol: 1e-10 })
       : conjugateGradient(sys, x, { criterion: 'two', ftol: 1e-10 });
-    return { r, builds: sys.rebuilds };
+    return { r, builds: sys.builds };
   };
   const cases: Case[] = [
     { label: 'FIRE |F|_2 < 1e-10', lmp: 'fire', run: () => minimizeWith('fire') },
@@ -155,10 +155,13 @@ export function bench(options: MinimizeBenchOptions = {}): MinimizeBenchResult {
     const run = AqsRun.fromRandom({ n: aqsN, seed: 1, strainStep: 1e-4, followAvalanches: false });
     const steps = options.aqsSteps ?? 200;
     let it = 0;
+    const c0 = process.cpuUsage();
     let t0 = performance.now();
     for (let s = 0; s < steps; s++) it += run.shearStep().iterations;
     const msPerStep = (performance.now() - t0) / steps;
-    log(`AQS N = ${aqsN}: ${msPerStep.toFixed(2)} ms per strain step (${(it / steps).toFixed(0)} CG iterations per step)`);
+    const cu = process.cpuUsage(c0);
+    const cpuMsPerStep = (cu.user + cu.system) / 1e3 / steps;
+    log(`AQS N = ${aqsN}: ${msPerStep.toFixed(2)} ms per strain step (cpu ${cpuMsPerStep.toFixed(2)} ms; ${(it / steps).toFixed(0)} CG iterations per step)`);
     // Followed avalanches: find drops without following, replay them from their checkpoints with following.
     const wanted = options.aqsAvalanches ?? 3;
     const follow = AqsRun.fromState(run.saveState());
@@ -178,7 +181,7 @@ export function bench(options: MinimizeBenchOptions = {}): MinimizeBenchResult {
     return {
       n, repeats, machine: `${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}`, minimizers,
       aqs: {
-        n: aqsN, msPerStep, iterationsPerStep: it / steps,
+        n: aqsN, msPerStep, cpuMsPerStep, iterationsPerStep: it / steps,
         msPerFollowedAvalanche: followed ? followedMs / followed : null, framesPerAvalanche: followed ? frames / followed : null,
       },
     };
@@ -210,6 +213,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     );
   }
   const a = res.aqs;
-  console.log(`AQS N = ${a.n}: ${a.msPerStep.toFixed(2)} ms/step, ${a.iterationsPerStep.toFixed(0)} iterations/step` +
+  console.log(`AQS N = ${a.n}: ${a.msPerStep.toFixed(2)} ms/step (cpu ${a.cpuMsPerStep.toFixed(2)} ms), ${a.iterationsPerStep.toFixed(0)} iterations/step` +
     (a.msPerFollowedAvalanche !== null ? `; followed avalanche ${a.msPerFollowedAvalanche.toFixed(0)} ms, ${a.framesPerAvalanche?.toFixed(1)} frames` : ''));
 }

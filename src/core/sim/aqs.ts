@@ -39,7 +39,7 @@ import { hertzPotential } from '../potentials.js';
 import {
   conjugateGradient, fire, steepestDescent, type CgOptions, type FireOptions, type MinimizeResult,
 } from './minimize.js';
-import { PairSystem } from './pair-system.js';
+import { unpackPositions, VerletPairForces } from './forces.js';
 import { Rng } from './rng.js';
 
 export interface AqsOptions {
@@ -173,17 +173,6 @@ function resolveOptions(o: AqsOptions): ResolvedOptions {
   return r;
 }
 
-/** The n*3 positions of packed 2D coordinates (z = 0). */
-function to3(x: Float64Array): Float64Array {
-  const n = x.length / 2;
-  const out = new Float64Array(3 * n);
-  for (let i = 0; i < n; i++) {
-    out[3 * i] = x[2 * i];
-    out[3 * i + 1] = x[2 * i + 1];
-  }
-  return out;
-}
-
 /** Seeded random binary Hertzian disks in a square box at the packing fraction (not yet minimized). */
 export function randomHertzPacking(options: HertzPackingOptions): { radii: Float64Array; positions: Float64Array; box: Box } {
   const n = options.n;
@@ -210,7 +199,7 @@ export function randomHertzPacking(options: HertzPackingOptions): { radii: Float
 export class AqsRun {
   readonly radii: Float64Array;
   readonly options: ResolvedOptions;
-  private readonly system: PairSystem;
+  private readonly system: VerletPairForces;
   /** Packed positions (unwrapped). */
   private readonly x: Float64Array;
   private origin: Vec3;
@@ -247,8 +236,8 @@ export class AqsRun {
     this.ly = b[1];
     this.xy = b[0];
     this.lz = c[2];
-    this.system = new PairSystem({
-      potential: hertzPotential(), sizes: this.radii, box: this.currentBox(), dimensions: 2, skin: this.options.skin,
+    this.system = new VerletPairForces({
+      potential: hertzPotential(), sizes: this.radii, box: this.currentBox(), dimensions: 2, skin: this.options.skin, layout: 'packed',
     });
     this.x = this.system.pack(config.positions);
     if (config.minimized) {
@@ -273,7 +262,7 @@ export class AqsRun {
     const packed = Float64Array.from(state.positions);
     if (packed.length !== 2 * radii.length) throw new RangeError(`AQS state: ${packed.length / 2} positions for ${radii.length} radii`);
     const run = new AqsRun(
-      { radii, positions: to3(packed), box: triclinicBox(box.origin, box.lx, box.ly, box.lz, box.xy, 0, 0), minimized: true },
+      { radii, positions: unpackPositions(packed, 2), box: triclinicBox(box.origin, box.lx, box.ly, box.lz, box.xy, 0, 0), minimized: true },
       state.options,
     );
     run.loadState(state);
@@ -292,7 +281,7 @@ export class AqsRun {
   get box(): Box { return this.currentBox(); }
 
   /** Current positions n*3 (z = 0), unwrapped. */
-  positions(): Float64Array { return to3(this.x); }
+  positions(): Float64Array { return unpackPositions(this.x, 2); }
 
   /**
    * Apply one strain step (default options.strainStep; any nonzero d_eps, e.g. negative for cyclic shear), minimize,
@@ -428,7 +417,7 @@ export class AqsRun {
         onFrame: (xf, info) => {
           lastFrame.set(xf);
           frames.push({
-            index: info.index, time: info.time, energy: info.energy, maxForce: info.maxForce, positions: to3(xf),
+            index: info.index, time: info.time, energy: info.energy, maxForce: info.maxForce, positions: unpackPositions(xf, 2),
             distance: info.index === 0 ? 0 : o.frameSpacing, final: false,
           });
         },
@@ -450,7 +439,7 @@ export class AqsRun {
       }
       // The end state; its time is the steepest-descent clock at the hand-over (the polish adds no physical time).
       frames.push({
-        index: frames.length, time, energy: polish.energy, maxForce: polish.maxForce, positions: to3(x),
+        index: frames.length, time, energy: polish.energy, maxForce: polish.maxForce, positions: unpackPositions(x, 2),
         distance: Math.sqrt(d2), final: true,
       });
       return { frames, iterations, energy: polish.energy };

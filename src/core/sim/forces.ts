@@ -1,33 +1,52 @@
-// Pair forces of the MD engine over a Verlet neighbour list with a skin (LAMMPS `neighbor <skin> bin`,
-// `neigh_modify every 1 delay 0 check yes`), built in two levels:
+// The pair-force engine of src/core/sim (MD, minimizers, inherent structures, AQS, overlap removal): WCA or Hertz,
+// 2D or 3D, periodic square, triclinic or Lees-Edwards box, over a Verlet neighbour list with a skin (LAMMPS
+// `neighbor <skin> bin`, `neigh_modify every 1 delay 0 check yes`). Pure (no Node, no DOM).
+//
+// Coordinates come in one of two layouts, fixed at construction:
+//  - 'xyz' (default): n*3 like every reader and the neighbour search (z = 0 in 2D): the MD's positions;
+//  - 'packed': `dimensions` per particle, x = (x0, y0, [z0,] x1, y1, ...): the minimizers' Objective (fewer
+//    components for their vector operations). `pack` / `unpack` convert.
+// The lists hold each neighbour as its coordinate offset (layout stride times index), so one force loop serves both.
+//
+// The list is built in two levels:
 //  - OUTER list: the candidate pairs from the project's one neighbour search (neighbors.ts `NeighborSearch`, half
-//    list, cutoff = largest pair cutoff + outer skin S > skin), kept when r < rc_ij + S with each pair's OWN cutoff
-//    rc_ij (WCA: 2^(1/6) sigma_ij, like LAMMPS's per-type-pair `cutneighsq`), each with its periodic image fixed as a
-//    Cartesian shift (a sum of box vectors);
+//    list, cutoff = largest pair cutoff + outer skin S >= skin), kept when r < rc_ij + S with each pair's OWN cutoff
+//    rc_ij (WCA: 2^(1/6) sigma_ij, like LAMMPS's per-type-pair `cutneighsq`; Hertz: R_i + R_j), each with its
+//    periodic image fixed as a Cartesian shift (a sum of box vectors);
 //  - INNER list (the one the forces run over): the outer pairs with r < rc_ij + skin now. A rebuild of the inner list
 //    only filters the outer list, valid while every particle has moved less than (S - skin)/2 since the outer build
 //    (then a pair now closer than rc + skin was closer than rc + S at the outer build); otherwise the outer list is
 //    rebuilt first. With the default S = 5 skin the outer list is rebuilt once per ~13 inner rebuilds in the T = 0.2
 //    glass (once per ~6-7 at T = 0.5 and 1.0), and a rebuild costs ~1/3 of a one-level one (N = 2000: the MD step
-//    is ~20 % faster). The inner list holds exactly the pairs a one-level list would, in the same order.
-//  - Positions are wrapped (image counters updated) at every inner rebuild, like LAMMPS; the outer shifts follow the
-//    image changes since the outer build, so d = r_j - r_i + shift needs no minimum-image rounding in the force loop.
-//  - The inner list is valid while no particle has moved more than skin/2 since its build (the caller checks
-//    `maxDisplacement2` against (skin/2)^2 and calls `rebuild`).
-// The pair functions are those of potentials.ts (the one place for pair potentials): the WCA hot loop calls its
-// inlinable, branch-free `wcaDuDrOverR`; other potentials (Hertz) go through `PairPotential.pair`.
+//    is ~20 % faster). The inner list holds exactly the pairs a one-level list would, in the same order. S is
+//    lowered (not below skin) when the box is too small for it.
+//  - d = x_j - x_i + shift needs no minimum-image rounding in the force loops, so coordinates may be unwrapped
+//    (the minimizers and AQS never wrap: trajectories stay continuous). The MD wraps positions (image counters
+//    updated) at every inner rebuild, like LAMMPS (`rebuild`); the outer shifts follow the image changes since the
+//    outer build.
+//  - The inner list is valid while no particle has moved more than skin/2 since its build. Two ways to keep it so:
+//    the MD checks `maxDisplacement2` itself (it skips the check while a bound on the motion allows) and calls
+//    `rebuild` before `forces`; every other evaluation (`energyAndForces`, `energy`, `virial`, `stress`, ...)
+//    checks and rebuilds (without wrapping) by itself, and after `setBox` (a shear step, a tilt flip) it builds
+//    both lists anew.
+// Force loops: the branch-free WCA kernel of potentials.ts for the MD (2D: the rows list the unshifted pairs first,
+// so only pairs across the boundary read a shift), and fused energy + forces loops for WCA and Hertz.
 // Sign conventions as potentials.ts: d = r_j - r_i, F_i = (u'/r) d, F_j = -(u'/r) d.
-import type { Box } from '../box.js';
+import { boxVolume, type Box } from '../box.js';
 import { NeighborSearch } from '../neighbors.js';
-import { WCA_CUTOFF2_FACTOR, wcaDuDrOverR, wcaPairEnergy, PAIR_DUDR_OVER_R, PAIR_U, type PairPotential } from '../potentials.js';
-import { wrapPositions } from './system.js';
+import {
+  hertzDuDrOverR, hertzPairEnergy, WCA_CUTOFF2_FACTOR, wcaDuDrOverR, wcaPairEnergy, type PairPotential,
+} from '../potentials.js';
+import type { Objective } from './minimize.js';
+import { copyBox, wrapPositions } from './system.js';
 
 // Module-local bindings of the kernels: a call through a local const is inlined by V8 whatever the module loader
-// (bundlers and test runners may turn imports into property getters, which would block inlining in the hot loop).
-const wcaForceKernel = wcaDuDrOverR;
-const wcaEnergyKernel = wcaPairEnergy;
+// (bundlers and test runners may turn imports into property getters, which would block inlining in the hot loops).
+const wcaG = wcaDuDrOverR;
+const wcaU = wcaPairEnergy;
+const hertzG = hertzDuDrOverR;
+const hertzU = hertzPairEnergy;
 const WCA_C2 = WCA_CUTOFF2_FACTOR;
-const WCA_RC = Math.pow(2, 1 / 6);
 
 /** Symmetric 3x3 tensor components (xx, yy, zz, xy, xz, yz). */
 export interface SymTensor {
@@ -39,17 +58,43 @@ export interface SymTensor {
   yz: number;
 }
 
-export class VerletPairForces {
+export type CoordinateLayout = 'xyz' | 'packed';
+
+export interface PairForcesOptions {
+  potential: PairPotential;
+  /** Per-particle sizes in the potential's convention (WCA diameters, Hertz radii); copied. */
+  sizes: ArrayLike<number>;
+  /** Restricted-triclinic box, periodic along each of the `dimensions` axes. */
+  box: Box;
+  /** 2 (default) or 3. */
+  dimensions?: 2 | 3;
+  /** Verlet skin (default 0.3, as the LAMMPS reference). */
+  skin?: number;
+  /** Skin of the outer list (default 5 skin); performance only. */
+  outerSkin?: number;
+  /** Coordinate layout (default 'xyz'; see the header). */
+  layout?: CoordinateLayout;
+}
+
+/** Positions n*3 (z = 0 in 2D unless `out` already holds z values, which are kept) from packed coordinates. */
+export function unpackPositions(x: Float64Array, dimensions: 2 | 3, out: Float64Array = new Float64Array((3 * x.length) / dimensions)): Float64Array {
+  const n = x.length / dimensions;
+  for (let i = 0; i < n; i++) for (let a = 0; a < dimensions; a++) out[3 * i + a] = x[dimensions * i + a];
+  return out;
+}
+
+export class VerletPairForces implements Objective {
+  /** Number of coordinates (Objective.n): layout stride times the number of particles. */
   readonly n: number;
+  readonly numParticles: number;
+  /** Components per particle in the coordinate arrays: 3 ('xyz') or `dimensions` ('packed'). */
+  readonly dofsPerParticle: number;
+  readonly layout: CoordinateLayout;
   readonly dimensions: 2 | 3;
   readonly potential: PairPotential;
   /** Per-particle sizes in the potential's convention (WCA diameters, Hertz radii). */
   readonly sizes: Float64Array;
   readonly skin: number;
-  /** Skin of the outer list (default 5 skin). */
-  readonly outerSkin: number;
-  /** Cutoff of the candidate search: the largest pair cutoff plus the outer skin. */
-  readonly listCutoff: number;
   /** Number of (inner) list builds so far: the rebuilds LAMMPS would count. */
   builds = 0;
   /** Number of outer list builds (neighbour searches) so far. */
@@ -58,108 +103,176 @@ export class VerletPairForces {
   pairs = 0;
   /** Number of pairs in the outer list. */
   outerPairs = 0;
+  /** Number of energyAndForces / energy evaluations so far. */
+  evaluations = 0;
 
-  private box: Box;
+  private _box: Box;
+  private readonly requestedOuterSkin: number;
+  private _outerSkin: number;
+  private readonly maxCutoff: number;
   private readonly search = new NeighborSearch();
   private readonly isWca: boolean;
   private readonly eps: number;
-  // Outer list (CSR, j > i): neighbour, shift at the outer build, (rc_ij + skin)^2, sigma_ij^2 (WCA).
-  private ostart: Int32Array;
+  /** Whether the lists belong to the current box (false after setBox until the next build). */
+  private valid = false;
+  // Outer list (CSR, j > i): neighbour offset, shift at the outer build, (rc_ij + skin)^2, pair parameter.
+  private readonly ostart: Int32Array;
   private onbr = new Int32Array(0);
   private oshx = new Float64Array(0);
   private oshy = new Float64Array(0);
   private oshz = new Float64Array(0);
   private orc2 = new Float64Array(0);
-  private osig2 = new Float64Array(0);
+  private opar = new Float64Array(0);
   /** Positions and image counters at the outer build. */
   readonly outerReference: Float64Array;
   readonly outerImages: Int32Array;
-  // Per-particle Cartesian offset of its image changes since the outer build.
-  private dsx: Float64Array;
-  private dsy: Float64Array;
-  private dsz: Float64Array;
+  /** Per coordinate: the Cartesian offset of the particle's image changes since the outer build. */
+  private readonly ds: Float64Array;
   /** Inner list: CSR rows of the kept pairs (j > i). */
-  private start: Int32Array;
-  /** Per row: the first pair with an image shift (2D WCA rows list the unshifted pairs first). */
-  private mid: Int32Array;
+  private readonly start: Int32Array;
+  /** Per row: the first pair with an image shift (rows list the unshifted pairs first). */
+  private readonly mid: Int32Array;
+  /** Neighbour j as its coordinate offset (stride * j). */
   private nbr = new Int32Array(0);
-  /** Per-pair Cartesian image shifts (added to r_j - r_i). */
+  /** Per-pair Cartesian image shifts (added to x_j - x_i). */
   private shx = new Float64Array(0);
   private shy = new Float64Array(0);
   private shz = new Float64Array(0);
-  /** Per-pair sigma_ij^2 (WCA only). */
-  private sig2 = new Float64Array(0);
+  /** Per-pair parameter: sigma_ij^2 (WCA) or D = R_i + R_j (Hertz). */
+  private par = new Float64Array(0);
   /** Positions at the last (inner) build. */
   readonly reference: Float64Array;
-  private readonly scratch = new Float64Array(3);
-  private images: Int32Array;
+  /** Image counters n*3 the positions are wrapped with ('xyz' layout, MD); null: never wrapped. */
+  private images: Int32Array | null = null;
   /** Row scratch of the inner build: the in-range outer pairs of one row. */
   private rowK = new Int32Array(0);
+  /** n*3 positions for the neighbour search ('packed' 2D only). */
+  private xyz: Float64Array | null = null;
+  /** Force scratch of `energy`. */
+  private scratchF: Float64Array | null = null;
 
-  constructor(sizes: Float64Array, potential: PairPotential, box: Box, dimensions: 2 | 3, skin: number, outerSkin = 5 * skin) {
+  constructor(options: PairForcesOptions) {
+    const { potential } = options;
+    const dims = options.dimensions ?? 2;
+    if (dims !== 2 && dims !== 3) throw new RangeError(`Verlet list: dimensions must be 2 or 3 (got ${dims as number})`);
+    if (potential.name !== 'wca' && potential.name !== 'hertz') throw new RangeError(`Verlet list: unsupported potential "${potential.name as string}"`);
+    const layout = options.layout ?? 'xyz';
+    if (layout !== 'xyz' && layout !== 'packed') throw new RangeError(`Verlet list: unknown layout "${layout as string}"`);
+    const skin = options.skin ?? 0.3;
+    const outerSkin = options.outerSkin ?? 5 * skin;
     if (!(skin >= 0)) throw new RangeError(`Verlet list: skin must be >= 0 (got ${skin})`);
     if (!(outerSkin >= skin)) throw new RangeError(`Verlet list: the outer skin must be >= the skin (got ${outerSkin} < ${skin})`);
-    const n = sizes.length;
-    this.n = n;
-    this.dimensions = dimensions;
+    this.sizes = Float64Array.from(options.sizes);
+    const N = this.sizes.length;
+    for (let i = 0; i < N; i++) {
+      if (!(this.sizes[i] > 0)) throw new RangeError(`Verlet list: size of particle ${i} must be positive (got ${this.sizes[i]})`);
+    }
+    const S = layout === 'packed' ? dims : 3;
+    this.numParticles = N;
+    this.dofsPerParticle = S;
+    this.n = S * N;
+    this.layout = layout;
+    this.dimensions = dims;
     this.potential = potential;
-    this.sizes = sizes;
     this.skin = skin;
-    this.outerSkin = outerSkin;
+    this.requestedOuterSkin = outerSkin;
     this.isWca = potential.name === 'wca';
     this.eps = potential.epsilon;
-    this.listCutoff = potential.maxCutoff(sizes) + outerSkin;
-    this.ostart = new Int32Array(n + 1);
-    this.outerReference = new Float64Array(3 * n);
-    this.outerImages = new Int32Array(3 * n);
-    this.dsx = new Float64Array(n);
-    this.dsy = new Float64Array(n);
-    this.dsz = new Float64Array(n);
-    this.start = new Int32Array(n + 1);
-    this.mid = new Int32Array(n);
-    this.reference = new Float64Array(3 * n);
-    this.images = new Int32Array(3 * n);
-    this.box = box;
-    checkBoxWide(box, dimensions, potential.maxCutoff(sizes) + skin);
-    // The outer list may need a smaller outer skin in a small box: the minimum image must stay unique.
-    const widest = maxOuterSkin(box, dimensions, potential.maxCutoff(sizes));
-    if (this.outerSkin > widest) {
-      this.outerSkin = Math.max(skin, widest);
-      this.listCutoff = potential.maxCutoff(sizes) + this.outerSkin;
-    }
+    this.maxCutoff = potential.maxCutoff(this.sizes);
+    this.ostart = new Int32Array(N + 1);
+    this.outerReference = new Float64Array(this.n);
+    this.outerImages = new Int32Array(3 * N);
+    this.ds = new Float64Array(this.n);
+    this.start = new Int32Array(N + 1);
+    this.mid = new Int32Array(N);
+    this.reference = new Float64Array(this.n);
+    if (S !== 3) this.xyz = new Float64Array(3 * N);
+    this._box = options.box;
+    this._outerSkin = outerSkin;
+    this.setBox(options.box);
   }
 
-  /** The box the shifts refer to. Changing it requires a `build` before the next force evaluation. */
-  setBox(box: Box): void {
-    checkBoxWide(box, this.dimensions, this.potential.maxCutoff(this.sizes) + this.skin);
-    if (maxOuterSkin(box, this.dimensions, this.potential.maxCutoff(this.sizes)) < this.outerSkin) {
-      throw new RangeError(`Verlet list: the new box is too narrow for the outer skin ${this.outerSkin}`);
-    }
-    this.box = box;
+  get box(): Box {
+    return this._box;
+  }
+
+  /** Skin of the outer list: as requested, lowered (not below skin) when the box is too narrow for it. */
+  get outerSkin(): number {
+    return this._outerSkin;
+  }
+
+  /** Cutoff of the candidate search: the largest pair cutoff plus the outer skin. */
+  get listCutoff(): number {
+    return this.maxCutoff + this._outerSkin;
   }
 
   /**
-   * Both lists from these positions as they are (no wrapping; image counters taken as all zero unless given). The
-   * shifts are fixed here, so positions may be wrapped later only through `rebuild`.
+   * Change the box (a copy is kept): a shear step, a tilt flip. The lists are built anew at the next evaluation
+   * (`build` for the MD's explicit protocol).
+   */
+  setBox(box: Box): void {
+    const dims = this.dimensions;
+    const [a, b] = box.vectors;
+    if (a[1] !== 0 || a[2] !== 0 || b[2] !== 0) {
+      throw new RangeError('Verlet list: the box must be in LAMMPS restricted triclinic form (a along x, b in the xy plane)');
+    }
+    for (let k = 0; k < dims; k++) {
+      if (!box.periodic[k]) throw new RangeError(`Verlet list: axis ${'xyz'[k]} must be periodic`);
+    }
+    const width = perpendicularWidth(box, dims);
+    const cutoff = this.maxCutoff + this.skin;
+    if (!(width > 2 * cutoff)) {
+      throw new RangeError(`Verlet list: the box (perpendicular width ${width}) must be wider than twice the list cutoff ${cutoff}`);
+    }
+    // The outer list needs every pair within the largest cutoff + outer skin to have a unique nearest image.
+    this._outerSkin = Math.min(this.requestedOuterSkin, Math.max(this.skin, 0.5 * width - this.maxCutoff - 1e-9));
+    this._box = copyBox(box);
+    this.valid = false;
+  }
+
+  /** Force both lists to be built anew at the next evaluation. */
+  invalidate(): void {
+    this.valid = false;
+  }
+
+  /** Coordinates in this engine's layout from positions n*3. */
+  pack(positions: Float64Array, out: Float64Array = new Float64Array(this.n)): Float64Array {
+    const N = this.numParticles, S = this.dofsPerParticle, d = this.dimensions;
+    if (positions.length !== 3 * N) throw new RangeError(`Verlet list: ${positions.length / 3} positions for ${N} particles`);
+    for (let i = 0; i < N; i++) for (let a = 0; a < d; a++) out[S * i + a] = positions[3 * i + a];
+    return out;
+  }
+
+  /** Positions n*3 from coordinates in this engine's layout (2D: z = 0 unless `out` already holds z values). */
+  unpack(x: Float64Array, out: Float64Array = new Float64Array(3 * this.numParticles)): Float64Array {
+    if (this.layout === 'packed') return unpackPositions(x, this.dimensions, out);
+    out.set(x);
+    return out;
+  }
+
+  /**
+   * Both lists from these positions as they are (no wrapping; image counters, 'xyz' layout only, taken as all zero
+   * unless given). The shifts are fixed here, so positions may be wrapped later only through `rebuild`.
    */
   build(positions: Float64Array, images?: Int32Array): void {
     this.checkLength(positions);
-    this.images = images ?? new Int32Array(3 * this.n);
+    if (images && this.layout !== 'xyz') throw new RangeError("Verlet list: image counters need the 'xyz' layout");
+    this.images = this.layout === 'xyz' ? images ?? new Int32Array(3 * this.numParticles) : null;
     this.buildOuter(positions);
     this.buildInner(positions);
   }
 
   /**
-   * The rebuild of an MD step: wrap positions into the box (updating `images` in place), then rebuild the inner list,
-   * from the outer list when every particle has moved less than (outerSkin - skin)/2 since the outer build, else
-   * after a new outer build.
+   * The rebuild of an MD step ('xyz' layout): wrap positions into the box (updating `images` in place), then rebuild
+   * the inner list, from the outer list when every particle has moved less than (outerSkin - skin)/2 since the outer
+   * build, else after a new outer build.
    */
   rebuild(positions: Float64Array, images: Int32Array): void {
     this.checkLength(positions);
-    wrapPositions(positions, images, this.box, this.dimensions);
+    if (this.layout !== 'xyz') throw new RangeError("Verlet list: rebuild wraps positions n*3 (the 'xyz' layout)");
+    wrapPositions(positions, images, this._box, this.dimensions);
     this.images = images;
-    if (!this.outerStillValid(positions)) this.buildOuter(positions);
-    this.buildInner(positions);
+    this.update(positions);
   }
 
   /**
@@ -176,21 +289,35 @@ export class VerletPairForces {
   }
 
   private checkLength(positions: Float64Array): void {
-    if (positions.length !== 3 * this.n) throw new RangeError(`Verlet list: ${positions.length / 3} positions for ${this.n} particles`);
+    if (positions.length !== this.n) {
+      throw new RangeError(`Verlet list: ${positions.length} coordinates for ${this.numParticles} particles (expected ${this.n})`);
+    }
   }
 
-  /** Whether the outer list still holds every pair the inner list may need (see the header). */
+  /** The inner list from the outer one (a new outer list first when it no longer holds every pair needed). */
+  private update(positions: Float64Array): void {
+    if (!this.outerStillValid(positions)) this.buildOuter(positions);
+    this.buildInner(positions);
+  }
+
+  /** Make the lists valid for x: built anew after a box change, rebuilt (never wrapping) when a particle moved > skin/2. */
+  private prepare(x: Float64Array): void {
+    this.checkLength(x);
+    const h = 0.5 * this.skin;
+    if (!this.valid || this.maxDisplacement2(x) > h * h) this.update(x);
+  }
+
+  /** Whether the outer list still holds every pair the inner list may need (see the header); false after setBox. */
   private outerStillValid(positions: Float64Array): boolean {
-    if (this.outerBuilds === 0) return false;
+    if (!this.valid) return false;
     this.imageOffsets();
-    const ref = this.outerReference, dsx = this.dsx, dsy = this.dsy, dsz = this.dsz;
-    const lim = 0.5 * (this.outerSkin - this.skin);
+    const ref = this.outerReference, ds = this.ds, S = this.dofsPerParticle, three = this.dimensions === 3;
+    const lim = 0.5 * (this._outerSkin - this.skin);
     const lim2 = lim * lim;
     let m = 0;
-    for (let i = 0; i < this.n; i++) {
-      const p = 3 * i;
-      const dx = positions[p] + dsx[i] - ref[p], dy = positions[p + 1] + dsy[i] - ref[p + 1];
-      const dz = this.dimensions === 3 ? positions[p + 2] + dsz[i] - ref[p + 2] : 0;
+    for (let p = 0; p < this.n; p += S) {
+      const dx = positions[p] + ds[p] - ref[p], dy = positions[p + 1] + ds[p + 1] - ref[p + 1];
+      const dz = three ? positions[p + 2] + ds[p + 2] - ref[p + 2] : 0;
       const d2 = dx * dx + dy * dy + dz * dz;
       if (d2 > m) m = d2;
       else if (!(d2 === d2)) return false;
@@ -198,27 +325,36 @@ export class VerletPairForces {
     return m < lim2;
   }
 
-  /** ds_i = (images_i - outerImages_i) . box vectors: how far particle i has been wrapped since the outer build. */
+  /**
+   * ds_i = (images_i - outerImages_i) . box vectors: how far particle i has been wrapped since the outer build (only
+   * the 'xyz' layout has image counters, so ds and images share the indexing).
+   */
   private imageOffsets(): void {
-    const [a, b, c] = this.box.vectors;
-    const img = this.images, oimg = this.outerImages, dsx = this.dsx, dsy = this.dsy, dsz = this.dsz;
-    for (let i = 0; i < this.n; i++) {
-      const p = 3 * i;
+    const img = this.images;
+    if (!img) return; // never wrapped: ds stays 0
+    const [a, b, c] = this._box.vectors;
+    const oimg = this.outerImages, ds = this.ds;
+    for (let p = 0; p < img.length; p += 3) {
       const kx = img[p] - oimg[p], ky = img[p + 1] - oimg[p + 1], kz = img[p + 2] - oimg[p + 2];
       if ((kx | ky | kz) === 0) {
-        dsx[i] = 0; dsy[i] = 0; dsz[i] = 0;
+        ds[p] = 0; ds[p + 1] = 0; ds[p + 2] = 0;
       } else {
-        dsx[i] = kx * a[0] + ky * b[0] + kz * c[0];
-        dsy[i] = ky * b[1] + kz * c[1];
-        dsz[i] = kz * c[2];
+        ds[p] = kx * a[0] + ky * b[0] + kz * c[0];
+        ds[p + 1] = ky * b[1] + kz * c[1];
+        ds[p + 2] = kz * c[2];
       }
     }
   }
 
   /** The outer list: candidates of the neighbour search within rc_ij + outerSkin, with their image shifts. */
   private buildOuter(positions: Float64Array): void {
-    const n = this.n, dims = this.dimensions;
-    const nl = this.search.build(positions, this.box, { cutoff: this.listCutoff, dimensions: dims, half: true, withVectors: false });
+    const N = this.numParticles, dims = this.dimensions, S = this.dofsPerParticle;
+    let xyz = positions;
+    if (this.xyz) {
+      // The neighbour search takes n*3 positions anywhere (it wraps them into its grid itself).
+      xyz = unpackPositions(positions, dims, this.xyz);
+    }
+    const nl = this.search.build(xyz, this._box, { cutoff: this.listCutoff, dimensions: dims, half: true, withVectors: false });
     const cand = nl.indices, cstart = nl.start;
     const m = cand.length;
     if (this.onbr.length < m) {
@@ -228,60 +364,63 @@ export class VerletPairForces {
       this.oshy = new Float64Array(cap);
       this.oshz = dims === 3 ? new Float64Array(cap) : this.oshz;
       this.orc2 = new Float64Array(cap);
-      this.osig2 = this.isWca ? new Float64Array(cap) : this.osig2;
+      this.opar = new Float64Array(cap);
     }
-    const onbr = this.onbr, oshx = this.oshx, oshy = this.oshy, oshz = this.oshz, orc2 = this.orc2, osig2 = this.osig2;
+    const onbr = this.onbr, oshx = this.oshx, oshy = this.oshy, oshz = this.oshz, orc2 = this.orc2, opar = this.opar;
     const ostart = this.ostart;
-    const [a, b, c] = this.box.vectors;
+    const [a, b, c] = this._box.vectors;
     const a0 = a[0], b0 = b[0], b1 = b[1], c0 = c[0], c1 = c[1], c2 = c[2];
-    const px = this.box.periodic[0] && a0 !== 0, py = this.box.periodic[1] && b1 !== 0;
-    const pz = dims === 3 && this.box.periodic[2] && c2 !== 0;
-    const sizes = this.sizes, pot = this.potential, skin = this.skin, outer = this.outerSkin, isWca = this.isWca;
-    const half = 0.5 * WCA_RC;
+    const three = dims === 3;
+    const sizes = this.sizes, pot = this.potential, skin = this.skin, outer = this._outerSkin, isWca = this.isWca;
     let w = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < N; i++) {
       ostart[i] = w;
-      const xi = positions[3 * i], yi = positions[3 * i + 1], zi = positions[3 * i + 2], si = sizes[i];
+      const oi = S * i;
+      const xi = positions[oi], yi = positions[oi + 1], zi = three ? positions[oi + 2] : 0, si = sizes[i];
       const end = cstart[i + 1];
       for (let k = cstart[i]; k < end; k++) {
         const j = cand[k];
+        const oj = S * j;
         // The image of j nearest to i, as integer multiples of the box vectors (c, then b, then a: box.ts
         // minimumImage); only pairs across the boundary pay for the rounding.
-        let dx = positions[3 * j] - xi, dy = positions[3 * j + 1] - yi, dz = dims === 3 ? positions[3 * j + 2] - zi : 0;
+        let dx = positions[oj] - xi, dy = positions[oj + 1] - yi, dz = three ? positions[oj + 2] - zi : 0;
         let sx = 0, sy = 0, sz = 0;
-        if (pz && (dz > 0.5 * c2 || dz < -0.5 * c2)) {
+        if (three && (dz > 0.5 * c2 || dz < -0.5 * c2)) {
           const q = Math.round(dz / c2);
           sx -= q * c0; sy -= q * c1; sz -= q * c2; dx -= q * c0; dy -= q * c1; dz -= q * c2;
         }
-        if (py && (dy > 0.5 * b1 || dy < -0.5 * b1)) {
+        if (dy > 0.5 * b1 || dy < -0.5 * b1) {
           const q = Math.round(dy / b1);
           sx -= q * b0; sy -= q * b1; dx -= q * b0; dy -= q * b1;
         }
-        if (px && (dx > 0.5 * a0 || dx < -0.5 * a0)) {
+        if (dx > 0.5 * a0 || dx < -0.5 * a0) {
           const q = Math.round(dx / a0);
           sx -= q * a0; dx -= q * a0;
         }
-        const rc = isWca ? half * (si + sizes[j]) : pot.pairCutoff(sizes, i, j);
+        const rc = pot.pairCutoff(sizes, i, j);
         const ro = rc + outer;
         if (!(dx * dx + dy * dy + dz * dz < ro * ro)) continue;
-        onbr[w] = j;
+        onbr[w] = oj;
         oshx[w] = sx;
         oshy[w] = sy;
-        if (dims === 3) oshz[w] = sz;
+        if (three) oshz[w] = sz;
         const ri = rc + skin;
         orc2[w] = ri * ri;
         if (isWca) {
           const s = 0.5 * (si + sizes[j]);
-          osig2[w] = s * s;
+          opar[w] = s * s;
+        } else {
+          opar[w] = si + sizes[j];
         }
         w++;
       }
     }
-    ostart[n] = w;
+    ostart[N] = w;
     this.outerPairs = w;
     this.outerReference.set(positions);
-    this.outerImages.set(this.images);
+    if (this.images) this.outerImages.set(this.images);
     this.outerBuilds++;
+    this.valid = true;
   }
 
   /**
@@ -292,7 +431,7 @@ export class VerletPairForces {
    * written, unshifted ones first.
    */
   private buildInner(positions: Float64Array): void {
-    const n = this.n, three = this.dimensions === 3;
+    const N = this.numParticles, three = this.dimensions === 3, S = this.dofsPerParticle;
     this.imageOffsets();
     const m = this.outerPairs;
     if (this.nbr.length < m + 1) {
@@ -301,38 +440,38 @@ export class VerletPairForces {
       this.shx = new Float64Array(cap);
       this.shy = new Float64Array(cap);
       this.shz = three ? new Float64Array(cap) : this.shz;
-      this.sig2 = this.isWca ? new Float64Array(cap) : this.sig2;
+      this.par = new Float64Array(cap);
     }
     const ostart = this.ostart;
     let maxRow = 0;
-    for (let i = 0; i < n; i++) maxRow = Math.max(maxRow, ostart[i + 1] - ostart[i]);
+    for (let i = 0; i < N; i++) maxRow = Math.max(maxRow, ostart[i + 1] - ostart[i]);
     if (this.rowK.length < maxRow + 1) this.rowK = new Int32Array(2 * maxRow + 8);
-    const onbr = this.onbr, oshx = this.oshx, oshy = this.oshy, oshz = this.oshz, orc2 = this.orc2, osig2 = this.osig2;
-    const nbr = this.nbr, shx = this.shx, shy = this.shy, shz = this.shz, sig2 = this.sig2, start = this.start, mid = this.mid;
-    const rowK = this.rowK;
-    const dsx = this.dsx, dsy = this.dsy, dsz = this.dsz, isWca = this.isWca;
+    const onbr = this.onbr, oshx = this.oshx, oshy = this.oshy, oshz = this.oshz, orc2 = this.orc2, opar = this.opar;
+    const nbr = this.nbr, shx = this.shx, shy = this.shy, shz = this.shz, par = this.par, start = this.start, mid = this.mid;
+    const rowK = this.rowK, ds = this.ds;
     let w = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < N; i++) {
       start[i] = w;
-      const xi = positions[3 * i], yi = positions[3 * i + 1], zi = positions[3 * i + 2];
-      const ax = dsx[i], ay = dsy[i], az = dsz[i];
+      const oi = S * i;
+      const xi = positions[oi], yi = positions[oi + 1], zi = three ? positions[oi + 2] : 0;
+      const ax = ds[oi], ay = ds[oi + 1], az = three ? ds[oi + 2] : 0;
       const end = ostart[i + 1];
       // Phase 1: the in-range outer pairs of the row.
       let nk = 0;
       if (three) {
         for (let k = ostart[i]; k < end; k++) {
-          const j = onbr[k];
-          const dx = positions[3 * j] - xi + (oshx[k] + dsx[j] - ax);
-          const dy = positions[3 * j + 1] - yi + (oshy[k] + dsy[j] - ay);
-          const dz = positions[3 * j + 2] - zi + (oshz[k] + dsz[j] - az);
+          const o = onbr[k];
+          const dx = positions[o] - xi + (oshx[k] + ds[o] - ax);
+          const dy = positions[o + 1] - yi + (oshy[k] + ds[o + 1] - ay);
+          const dz = positions[o + 2] - zi + (oshz[k] + ds[o + 2] - az);
           rowK[nk] = k;
           nk += +(dx * dx + dy * dy + dz * dz < orc2[k]);
         }
       } else {
         for (let k = ostart[i]; k < end; k++) {
-          const j = onbr[k];
-          const dx = positions[3 * j] - xi + (oshx[k] + dsx[j] - ax);
-          const dy = positions[3 * j + 1] - yi + (oshy[k] + dsy[j] - ay);
+          const o = onbr[k];
+          const dx = positions[o] - xi + (oshx[k] + ds[o] - ax);
+          const dy = positions[o + 1] - yi + (oshy[k] + ds[o + 1] - ay);
           rowK[nk] = k;
           nk += +(dx * dx + dy * dy < orc2[k]);
         }
@@ -341,14 +480,14 @@ export class VerletPairForces {
       let b = 0;
       for (let t = 0; t < nk; t++) {
         const k = rowK[t];
-        const j = onbr[k];
-        const sx = oshx[k] + dsx[j] - ax, sy = oshy[k] + dsy[j] - ay, sz = three ? oshz[k] + dsz[j] - az : 0;
+        const o = onbr[k];
+        const sx = oshx[k] + ds[o] - ax, sy = oshy[k] + ds[o + 1] - ay, sz = three ? oshz[k] + ds[o + 2] - az : 0;
         const plain = +(sx === 0) & +(sy === 0) & +(sz === 0);
-        nbr[w] = j;
+        nbr[w] = o;
         shx[w] = 0;
         shy[w] = 0;
         if (three) shz[w] = 0;
-        if (isWca) sig2[w] = osig2[k];
+        par[w] = opar[k];
         w += plain;
         rowK[b] = k; // t >= b: overwrites only entries already read
         b += plain ^ 1;
@@ -356,16 +495,16 @@ export class VerletPairForces {
       mid[i] = w;
       for (let t = 0; t < b; t++) {
         const k = rowK[t];
-        const j = onbr[k];
-        nbr[w] = j;
-        shx[w] = oshx[k] + dsx[j] - ax;
-        shy[w] = oshy[k] + dsy[j] - ay;
-        if (three) shz[w] = oshz[k] + dsz[j] - az;
-        if (isWca) sig2[w] = osig2[k];
+        const o = onbr[k];
+        nbr[w] = o;
+        shx[w] = oshx[k] + ds[o] - ax;
+        shy[w] = oshy[k] + ds[o + 1] - ay;
+        if (three) shz[w] = oshz[k] + ds[o + 2] - az;
+        par[w] = opar[k];
         w++;
       }
     }
-    start[n] = w;
+    start[N] = w;
     this.pairs = w;
     this.reference.set(positions);
     this.builds++;
@@ -376,17 +515,17 @@ export class VerletPairForces {
    * plain difference (no minimum image); Infinity when a position is not finite.
    */
   maxDisplacement2(positions: Float64Array): number {
-    const ref = this.reference;
+    const ref = this.reference, S = this.dofsPerParticle;
     let m = 0;
     if (this.dimensions === 2) {
-      for (let p = 0; p < ref.length; p += 3) {
+      for (let p = 0; p < ref.length; p += S) {
         const dx = positions[p] - ref[p], dy = positions[p + 1] - ref[p + 1];
         const d2 = dx * dx + dy * dy;
         if (d2 > m) m = d2;
         else if (!(d2 === d2)) return Infinity;
       }
     } else {
-      for (let p = 0; p < ref.length; p += 3) {
+      for (let p = 0; p < ref.length; p += S) {
         const dx = positions[p] - ref[p], dy = positions[p + 1] - ref[p + 1], dz = positions[p + 2] - ref[p + 2];
         const d2 = dx * dx + dy * dy + dz * dz;
         if (d2 > m) m = d2;
@@ -396,95 +535,253 @@ export class VerletPairForces {
     return m;
   }
 
-  /** F = -grad U into `out` (n*3, overwritten; z stays 0 in 2D). */
+  /**
+   * F = -grad U into `out` (overwritten; z stays 0 in 2D) over the current list, which the caller keeps valid (the
+   * MD's displacement check and `rebuild`); `energyAndForces` checks by itself.
+   */
   forces(positions: Float64Array, out: Float64Array): void {
-    out.fill(0);
-    if (this.isWca && this.dimensions === 2) this.forcesWca2(positions, out);
-    else this.forcesGeneric(positions, out);
+    if (this.isWca && this.dimensions === 2) {
+      out.fill(0);
+      this.forcesWca2(positions, out);
+    } else {
+      this.fused(positions, out);
+    }
   }
 
+  /** U(x), and F = -grad U(x) into f (overwritten); the lists are made valid for x first. */
+  energyAndForces(x: Float64Array, f: Float64Array): number {
+    this.prepare(x);
+    this.evaluations++;
+    return this.fused(x, f);
+  }
+
+  /** U = sum over pairs of u(r_ij). */
+  energy(x: Float64Array): number {
+    if (!this.scratchF) this.scratchF = new Float64Array(this.n);
+    return this.energyAndForces(x, this.scratchF);
+  }
+
+  // The force loops. Each sees one kernel at each call site, so V8 inlines it: a shared loop choosing the potential
+  // per pair by a flag was measured 45 % slower (2D WCA glass, N = 2000), hence one loop per potential and dimension.
+  // 2D rows run over their unshifted pairs first (no shift to read), then over those across the boundary (measured:
+  // 9 % faster for Hertz). The fused WCA loops test the cutoff with a branch: a branch-free energy (as the MD's
+  // force-only kernel) measured slower there, as it adds the energy's arithmetic to every pair in the skin.
+
+  /** Fused energy + forces (f overwritten). */
+  private fused(x: Float64Array, f: Float64Array): number {
+    f.fill(0);
+    if (this.dimensions === 2) return this.isWca ? this.wca2(x, f) : this.hertz2(x, f);
+    return this.isWca ? this.wca3(x, f) : this.hertz3(x, f);
+  }
+
+  /** The MD's 2D WCA force loop: forces only, the branch-free kernel. */
   private forcesWca2(pos: Float64Array, f: Float64Array): void {
-    const n = this.n, start = this.start, mid = this.mid, nbr = this.nbr, shx = this.shx, shy = this.shy, sig2 = this.sig2;
+    const N = this.numParticles, S = this.dofsPerParticle;
+    const start = this.start, mid = this.mid, nbr = this.nbr, shx = this.shx, shy = this.shy, par = this.par;
     const eps = this.eps;
-    for (let i = 0; i < n; i++) {
-      const xi = pos[3 * i], yi = pos[3 * i + 1];
+    for (let i = 0; i < N; i++) {
+      const oi = S * i;
+      const xi = pos[oi], yi = pos[oi + 1];
       let fx = 0, fy = 0;
       const m = mid[i], end = start[i + 1];
       // No cutoff branch in these loops: the kernel is 0 beyond the cutoff and branch-free (potentials.ts says why).
       for (let k = start[i]; k < m; k++) {
-        const j = nbr[k];
-        const dx = pos[3 * j] - xi;
-        const dy = pos[3 * j + 1] - yi;
-        const g = wcaForceKernel(dx * dx + dy * dy, sig2[k], eps);
+        const o = nbr[k];
+        const dx = pos[o] - xi;
+        const dy = pos[o + 1] - yi;
+        const g = wcaG(dx * dx + dy * dy, par[k], eps);
         const gx = g * dx, gy = g * dy;
         fx += gx;
         fy += gy;
-        f[3 * j] -= gx;
-        f[3 * j + 1] -= gy;
+        f[o] -= gx;
+        f[o + 1] -= gy;
       }
       for (let k = m; k < end; k++) {
-        const j = nbr[k];
-        const dx = pos[3 * j] - xi + shx[k];
-        const dy = pos[3 * j + 1] - yi + shy[k];
-        const g = wcaForceKernel(dx * dx + dy * dy, sig2[k], eps);
+        const o = nbr[k];
+        const dx = pos[o] - xi + shx[k];
+        const dy = pos[o + 1] - yi + shy[k];
+        const g = wcaG(dx * dx + dy * dy, par[k], eps);
         const gx = g * dx, gy = g * dy;
         fx += gx;
         fy += gy;
-        f[3 * j] -= gx;
-        f[3 * j + 1] -= gy;
+        f[o] -= gx;
+        f[o + 1] -= gy;
       }
-      f[3 * i] += fx;
-      f[3 * i + 1] += fy;
+      f[oi] += fx;
+      f[oi + 1] += fy;
     }
   }
 
-  private forcesGeneric(pos: Float64Array, f: Float64Array): void {
-    this.pairLoop(pos, (i, j, g, _u, dx, dy, dz) => {
-      const gx = g * dx, gy = g * dy, gz = g * dz;
-      f[3 * i] += gx; f[3 * i + 1] += gy; f[3 * i + 2] += gz;
-      f[3 * j] -= gx; f[3 * j + 1] -= gy; f[3 * j + 2] -= gz;
-    });
-  }
-
-  /**
-   * Every interacting pair of the list (r < rc_ij) with g = u'(r)/r, u, and d = r_j - r_i: the slow, general loop
-   * behind energies, virials and non-WCA forces.
-   */
-  pairLoop(pos: Float64Array, fn: (i: number, j: number, g: number, u: number, dx: number, dy: number, dz: number) => void): void {
-    const n = this.n, start = this.start, nbr = this.nbr, shx = this.shx, shy = this.shy, shz = this.shz, sig2 = this.sig2;
-    const dims = this.dimensions, sizes = this.sizes, pot = this.potential, tmp = this.scratch;
-    const c2 = WCA_C2, eps = this.eps, isWca = this.isWca;
-    for (let i = 0; i < n; i++) {
-      const xi = pos[3 * i], yi = pos[3 * i + 1], zi = pos[3 * i + 2], si = sizes[i];
-      for (let k = start[i]; k < start[i + 1]; k++) {
-        const j = nbr[k];
-        const dx = pos[3 * j] - xi + shx[k];
-        const dy = pos[3 * j + 1] - yi + shy[k];
-        const dz = dims === 3 ? pos[3 * j + 2] - zi + shz[k] : 0;
-        const r2 = dx * dx + dy * dy + dz * dz;
-        if (isWca) {
-          const s2 = sig2[k];
-          if (!(r2 < c2 * s2)) continue;
-          fn(i, j, wcaForceKernel(r2, s2, eps), wcaEnergyKernel(r2, s2, eps), dx, dy, dz);
-        } else {
-          if (!pot.pair(si, sizes[j], r2, tmp)) continue;
-          fn(i, j, tmp[PAIR_DUDR_OVER_R], tmp[PAIR_U], dx, dy, dz);
-        }
-      }
-    }
-  }
-
-  /** U = sum over pairs of u(r_ij). */
-  energy(positions: Float64Array): number {
+  private wca2(x: Float64Array, f: Float64Array): number {
+    const N = this.numParticles, S = this.dofsPerParticle;
+    const start = this.start, mid = this.mid, nbr = this.nbr, shx = this.shx, shy = this.shy, par = this.par;
+    const eps = this.eps;
     let e = 0;
-    this.pairLoop(positions, (_i, _j, _g, u) => { e += u; });
+    for (let i = 0; i < N; i++) {
+      const oi = S * i;
+      const xi = x[oi], yi = x[oi + 1];
+      let fx = 0, fy = 0;
+      const m = mid[i], end = start[i + 1];
+      for (let k = start[i]; k < m; k++) {
+        const o = nbr[k];
+        const dx = x[o] - xi;
+        const dy = x[o + 1] - yi;
+        const r2 = dx * dx + dy * dy;
+        const p = par[k];
+        if (!(r2 < WCA_C2 * p)) continue;
+        e += wcaU(r2, p, eps);
+        const g = wcaG(r2, p, eps);
+        const gx = g * dx, gy = g * dy;
+        fx += gx; fy += gy;
+        f[o] -= gx; f[o + 1] -= gy;
+      }
+      for (let k = m; k < end; k++) {
+        const o = nbr[k];
+        const dx = x[o] - xi + shx[k];
+        const dy = x[o + 1] - yi + shy[k];
+        const r2 = dx * dx + dy * dy;
+        const p = par[k];
+        if (!(r2 < WCA_C2 * p)) continue;
+        e += wcaU(r2, p, eps);
+        const g = wcaG(r2, p, eps);
+        const gx = g * dx, gy = g * dy;
+        fx += gx; fy += gy;
+        f[o] -= gx; f[o + 1] -= gy;
+      }
+      f[oi] += fx; f[oi + 1] += fy;
+    }
     return e;
   }
 
+  private hertz2(x: Float64Array, f: Float64Array): number {
+    const N = this.numParticles, S = this.dofsPerParticle;
+    const start = this.start, mid = this.mid, nbr = this.nbr, shx = this.shx, shy = this.shy, par = this.par;
+    const eps = this.eps;
+    let e = 0;
+    for (let i = 0; i < N; i++) {
+      const oi = S * i;
+      const xi = x[oi], yi = x[oi + 1];
+      let fx = 0, fy = 0;
+      const m = mid[i], end = start[i + 1];
+      for (let k = start[i]; k < m; k++) {
+        const o = nbr[k];
+        const dx = x[o] - xi;
+        const dy = x[o + 1] - yi;
+        const r2 = dx * dx + dy * dy;
+        const p = par[k];
+        if (!(r2 < p * p)) continue;
+        e += hertzU(r2, p, eps);
+        const g = hertzG(r2, p, eps);
+        const gx = g * dx, gy = g * dy;
+        fx += gx; fy += gy;
+        f[o] -= gx; f[o + 1] -= gy;
+      }
+      for (let k = m; k < end; k++) {
+        const o = nbr[k];
+        const dx = x[o] - xi + shx[k];
+        const dy = x[o + 1] - yi + shy[k];
+        const r2 = dx * dx + dy * dy;
+        const p = par[k];
+        if (!(r2 < p * p)) continue;
+        e += hertzU(r2, p, eps);
+        const g = hertzG(r2, p, eps);
+        const gx = g * dx, gy = g * dy;
+        fx += gx; fy += gy;
+        f[o] -= gx; f[o + 1] -= gy;
+      }
+      f[oi] += fx; f[oi + 1] += fy;
+    }
+    return e;
+  }
+
+  private wca3(x: Float64Array, f: Float64Array): number {
+    const N = this.numParticles, S = this.dofsPerParticle;
+    const start = this.start, nbr = this.nbr, shx = this.shx, shy = this.shy, shz = this.shz, par = this.par;
+    const eps = this.eps;
+    let e = 0;
+    for (let i = 0; i < N; i++) {
+      const oi = S * i;
+      const xi = x[oi], yi = x[oi + 1], zi = x[oi + 2];
+      let fx = 0, fy = 0, fz = 0;
+      const end = start[i + 1];
+      for (let k = start[i]; k < end; k++) {
+        const o = nbr[k];
+        const dx = x[o] - xi + shx[k];
+        const dy = x[o + 1] - yi + shy[k];
+        const dz = x[o + 2] - zi + shz[k];
+        const r2 = dx * dx + dy * dy + dz * dz;
+        const p = par[k];
+        if (!(r2 < WCA_C2 * p)) continue;
+        e += wcaU(r2, p, eps);
+        const g = wcaG(r2, p, eps);
+        const gx = g * dx, gy = g * dy, gz = g * dz;
+        fx += gx; fy += gy; fz += gz;
+        f[o] -= gx; f[o + 1] -= gy; f[o + 2] -= gz;
+      }
+      f[oi] += fx; f[oi + 1] += fy; f[oi + 2] += fz;
+    }
+    return e;
+  }
+
+  private hertz3(x: Float64Array, f: Float64Array): number {
+    const N = this.numParticles, S = this.dofsPerParticle;
+    const start = this.start, nbr = this.nbr, shx = this.shx, shy = this.shy, shz = this.shz, par = this.par;
+    const eps = this.eps;
+    let e = 0;
+    for (let i = 0; i < N; i++) {
+      const oi = S * i;
+      const xi = x[oi], yi = x[oi + 1], zi = x[oi + 2];
+      let fx = 0, fy = 0, fz = 0;
+      const end = start[i + 1];
+      for (let k = start[i]; k < end; k++) {
+        const o = nbr[k];
+        const dx = x[o] - xi + shx[k];
+        const dy = x[o + 1] - yi + shy[k];
+        const dz = x[o + 2] - zi + shz[k];
+        const r2 = dx * dx + dy * dy + dz * dz;
+        const p = par[k];
+        if (!(r2 < p * p)) continue;
+        e += hertzU(r2, p, eps);
+        const g = hertzG(r2, p, eps);
+        const gx = g * dx, gy = g * dy, gz = g * dz;
+        fx += gx; fy += gy; fz += gz;
+        f[o] -= gx; f[o + 1] -= gy; f[o + 2] -= gz;
+      }
+      f[oi] += fx; f[oi + 1] += fy; f[oi + 2] += fz;
+    }
+    return e;
+  }
+
+  /**
+   * Every interacting pair (r < rc_ij) with g = u'(r)/r, u, and d = r_j - r_i, after making the lists valid for x:
+   * the general loop behind per-particle energies, virials and distances.
+   */
+  pairLoop(x: Float64Array, fn: (i: number, j: number, g: number, u: number, dx: number, dy: number, dz: number) => void): void {
+    this.prepare(x);
+    const N = this.numParticles, S = this.dofsPerParticle, three = this.dimensions === 3;
+    const start = this.start, nbr = this.nbr, shx = this.shx, shy = this.shy, shz = this.shz, par = this.par;
+    const eps = this.eps, wca = this.isWca;
+    for (let i = 0; i < N; i++) {
+      const oi = S * i;
+      const xi = x[oi], yi = x[oi + 1], zi = three ? x[oi + 2] : 0;
+      for (let k = start[i]; k < start[i + 1]; k++) {
+        const o = nbr[k];
+        const dx = x[o] - xi + shx[k];
+        const dy = x[o + 1] - yi + shy[k];
+        const dz = three ? x[o + 2] - zi + shz[k] : 0;
+        const r2 = dx * dx + dy * dy + dz * dz;
+        const p = par[k];
+        if (!(r2 < (wca ? WCA_C2 * p : p * p))) continue;
+        if (wca) fn(i, o / S, wcaG(r2, p, eps), wcaU(r2, p, eps), dx, dy, dz);
+        else fn(i, o / S, hertzG(r2, p, eps), hertzU(r2, p, eps), dx, dy, dz);
+      }
+    }
+  }
+
   /** e_i = (1/2) sum_j u(r_ij) (LAMMPS compute pe/atom), into `out` (overwritten). */
-  perParticleEnergy(positions: Float64Array, out: Float64Array): Float64Array {
+  perParticleEnergy(x: Float64Array, out: Float64Array): Float64Array {
     out.fill(0);
-    this.pairLoop(positions, (i, j, _g, u) => {
+    this.pairLoop(x, (i, j, _g, u) => {
       const h = 0.5 * u;
       out[i] += h;
       out[j] += h;
@@ -496,58 +793,44 @@ export class VerletPairForces {
    * The pair virial W_ab = sum_{i<j} r_ij,a f_ij,b with r_ij = r_i - r_j and f_ij the force on i from j, i.e.
    * -sum (u'/r) d_a d_b: positive on the diagonal for repulsion (LAMMPS's virial; oracle README section D).
    */
-  virial(positions: Float64Array): SymTensor {
+  virial(x: Float64Array): SymTensor {
     let xx = 0, yy = 0, zz = 0, xy = 0, xz = 0, yz = 0;
-    this.pairLoop(positions, (_i, _j, g, _u, dx, dy, dz) => {
+    this.pairLoop(x, (_i, _j, g, _u, dx, dy, dz) => {
       xx -= g * dx * dx; yy -= g * dy * dy; zz -= g * dz * dz;
       xy -= g * dx * dy; xz -= g * dx * dz; yz -= g * dy * dz;
     });
     return { xx, yy, zz, xy, xz, yz };
   }
 
-  /** The smallest r_ij / rc_ij over the interacting pairs of the list (Infinity when none interacts). */
-  minDistanceOverCutoff(positions: Float64Array): number {
+  /** Pressure-like stress at T = 0: W / V (V = area in 2D), oracle README section D; the mechanical stress is minus this. */
+  stress(x: Float64Array): SymTensor {
+    const w = this.virial(x);
+    const V = boxVolume(this._box, this.dimensions);
+    return { xx: w.xx / V, yy: w.yy / V, zz: w.zz / V, xy: w.xy / V, xz: w.xz / V, yz: w.yz / V };
+  }
+
+  /** The smallest r_ij / rc_ij over the interacting pairs (Infinity when none interacts). */
+  minDistanceOverCutoff(x: Float64Array): number {
     let m = Infinity;
     const sizes = this.sizes, pot = this.potential;
-    this.pairLoop(positions, (i, j, _g, _u, dx, dy, dz) => {
-      const rc = pot.pairCutoff(sizes, i, j);
-      const q = Math.sqrt(dx * dx + dy * dy + dz * dz) / rc;
+    this.pairLoop(x, (i, j, _g, _u, dx, dy, dz) => {
+      const q = Math.sqrt(dx * dx + dy * dy + dz * dz) / pot.pairCutoff(sizes, i, j);
       if (q < m) m = q;
     });
     return m;
   }
 }
 
-/** The largest outer skin for which every pair within the largest cutoff + outer skin has a unique nearest image. */
-function maxOuterSkin(box: Box, dimensions: 2 | 3, maxCutoff: number): number {
-  return 0.5 * Math.min(...perpendicularWidths(box, dimensions)) - maxCutoff - 1e-9;
-}
-
-/** The Verlet list needs every perpendicular box width (periodic axes) above twice the list cutoff. */
-function checkBoxWide(box: Box, dimensions: 2 | 3, cutoff: number): void {
-  for (const w of perpendicularWidths(box, dimensions)) {
-    if (!(w > 2 * cutoff)) {
-      throw new RangeError(`Verlet list: the box (perpendicular width ${w}) must be wider than twice the list cutoff ${cutoff}`);
-    }
-  }
-}
-
-/** Perpendicular widths of the periodic axes of a restricted-triclinic cell (Infinity when none is periodic). */
-function perpendicularWidths(box: Box, dimensions: 2 | 3): number[] {
+/** The smallest perpendicular width of a restricted-triclinic cell (2D: of the parallelogram a, b). */
+function perpendicularWidth(box: Box, dimensions: 2 | 3): number {
   const [a, b, c] = box.vectors;
-  const widths: number[] = [Infinity];
-  // Perpendicular widths of the restricted-triclinic cell: along a: V / |b x c| etc.; in 2D: area / |b|, area / |a|.
   if (dimensions === 2) {
     const area = Math.abs(a[0] * b[1]);
-    if (box.periodic[0]) widths.push(area / Math.hypot(b[0], b[1]));
-    if (box.periodic[1]) widths.push(area / Math.abs(a[0]));
-  } else {
-    const vol = Math.abs(a[0] * b[1] * c[2]);
-    const cross = (u: number[], v: number[]): number =>
-      Math.hypot(u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]);
-    if (box.periodic[0]) widths.push(vol / cross(b, c));
-    if (box.periodic[1]) widths.push(vol / cross(c, a));
-    if (box.periodic[2]) widths.push(vol / cross(a, b));
+    return Math.min(area / Math.hypot(b[0], b[1]), area / Math.abs(a[0]));
   }
-  return widths;
+  // Along a: V / |b x c|, and so on.
+  const vol = Math.abs(a[0] * b[1] * c[2]);
+  const cross = (u: number[], v: number[]): number =>
+    Math.hypot(u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]);
+  return Math.min(vol / cross(b, c), vol / cross(c, a), vol / cross(a, b));
 }

@@ -4,7 +4,7 @@
 import type { Box } from '../box.js';
 import { WCA, type PairPotential } from '../potentials.js';
 import { conjugateGradient, fire, type CgOptions, type FireOptions, type MinimizeResult, type StopReason } from './minimize.js';
-import { PairSystem } from './pair-system.js';
+import { VerletPairForces } from './forces.js';
 
 export interface InherentStructureOptions {
   /** 'fire' (default) or 'cg'. */
@@ -53,8 +53,8 @@ export function inherentStructure(
   positions: Float64Array, diameters: ArrayLike<number>, box: Box, options: InherentStructureOptions = {},
 ): InherentStructure {
   const potential = options.potential ?? WCA;
-  const system = new PairSystem({
-    potential, sizes: potential.sizesFromDiameters(diameters), box, dimensions: options.dimensions ?? 2, skin: options.skin,
+  const system = new VerletPairForces({
+    potential, sizes: potential.sizesFromDiameters(diameters), box, dimensions: options.dimensions ?? 2, skin: options.skin, layout: 'packed',
   });
   const x = system.pack(positions);
   const common = { ftol: options.ftol ?? 1e-10, criterion: options.criterion ?? 'max', maxIterations: options.maxIterations ?? 100_000 };

@@ -27,7 +27,7 @@
 // Public state for the next layers (protocols, jobs, GSD output, checkpoints): `positions`, `images`, `velocities`,
 // `forces`, `potentialEnergy()`, `temperature()`, `stress()`, `thermo()`, and `saveState()` / `fromState()` /
 // `loadState()` (plain typed arrays + PRNG state; a resumed run is bit-identical to an uninterrupted one).
-import { boxVolume, type Box } from '../box.js';
+import { boxVolume, unwrapWithImages, type Box } from '../box.js';
 import { potentialByName, WCA, type PairPotential, type PotentialName } from '../potentials.js';
 import { VerletPairForces, type SymTensor } from './forces.js';
 import { Rng, type RngState } from './rng.js';
@@ -75,21 +75,13 @@ export interface Thermo {
   press: number;
 }
 
-/** Everything needed to resume a run bit for bit: plain data and typed arrays (structured-clone friendly). */
-export interface MdState {
+/**
+ * Everything needed to resume a run bit for bit: plain data and typed arrays (structured-clone friendly). The
+ * particle arrays are those of a ParticleSystem (velocities: the on-step v(t)).
+ */
+export interface MdState extends ParticleSystem {
   format: 'avalanche-workbench/md-state';
   version: 1;
-  n: number;
-  dimensions: 2 | 3;
-  box: { origin: [number, number, number]; vectors: [[number, number, number], [number, number, number], [number, number, number]]; periodic: [boolean, boolean, boolean] };
-  positions: Float64Array;
-  /** On-step velocities v(t). */
-  velocities: Float64Array;
-  images: Int32Array;
-  diameters: Float64Array;
-  masses: Float64Array;
-  ids: Int32Array;
-  types: Int32Array;
   /** Positions at the last Verlet-list build (the list is rebuilt from these on load, so it is the same list). */
   referencePositions: Float64Array;
   /** Positions and image counters at the last outer-list build, and the outer skin (see forces.ts). */
@@ -167,9 +159,10 @@ export class MdSimulation {
     this.time = options.time ?? this.timestep * this.dt;
     this.force = new Float64Array(3 * this.n);
     this.vhalf = new Float64Array(3 * this.n);
-    this.pairs = new VerletPairForces(
-      this.potential.sizesFromDiameters(this.diameters), this.potential, this.box, this.dimensions, this.skin, options.outerSkin ?? 5 * this.skin,
-    );
+    this.pairs = new VerletPairForces({
+      potential: this.potential, sizes: this.potential.sizesFromDiameters(this.diameters), box: this.box, dimensions: this.dimensions,
+      skin: this.skin, outerSkin: options.outerSkin,
+    });
     if (this.dimensions === 2) for (let i = 0; i < this.n; i++) this.positions[3 * i + 2] = 0;
     wrapPositions(this.positions, this.images, this.box, this.dimensions);
     this.pairs.build(this.positions, this.images);
@@ -488,15 +481,10 @@ export class MdSimulation {
   }
 
   /** Unwrapped positions (a copy): positions + images . box vectors. */
-  unwrappedPositions(out = new Float64Array(3 * this.n)): Float64Array {
-    const [a, b, c] = this.box.vectors;
-    const x = this.positions, img = this.images;
-    for (let p = 0; p < x.length; p += 3) {
-      const ix = img[p], iy = img[p + 1], iz = img[p + 2];
-      out[p] = x[p] + ix * a[0] + iy * b[0] + iz * c[0];
-      out[p + 1] = x[p + 1] + iy * b[1] + iz * c[1];
-      out[p + 2] = x[p + 2] + iz * c[2];
-    }
+  unwrappedPositions(out?: Float64Array): Float64Array {
+    const u = unwrapWithImages(this.box, this.positions, this.images);
+    if (!out) return u;
+    out.set(u);
     return out;
   }
 
@@ -566,7 +554,7 @@ export class MdSimulation {
   /** Restore a saved state into this object (the constructor's work without wrapping or velocity changes). */
   private restore(state: MdState): void {
     const w = this as unknown as Record<string, unknown>;
-    const box: Box = copyBox(state.box as Box);
+    const box: Box = copyBox(state.box);
     const potential = potentialByName(state.potential.name, state.potential.epsilon);
     w.n = state.n;
     w.dimensions = state.dimensions;
@@ -586,7 +574,9 @@ export class MdSimulation {
     w.vel = Float64Array.from(state.velocities);
     w.force = new Float64Array(3 * state.n);
     w.vhalf = state.halfStepVelocities ? Float64Array.from(state.halfStepVelocities) : new Float64Array(3 * state.n);
-    const pairs = new VerletPairForces(potential.sizesFromDiameters(this.diameters), potential, box, state.dimensions, state.skin, state.outerSkin);
+    const pairs = new VerletPairForces({
+      potential, sizes: potential.sizesFromDiameters(this.diameters), box, dimensions: state.dimensions, skin: state.skin, outerSkin: state.outerSkin,
+    });
     w.pairs = pairs;
     pairs.restore(Float64Array.from(state.outerReferencePositions), Int32Array.from(state.outerImages), Float64Array.from(state.referencePositions), this.images);
     pairs.builds = state.neighborBuilds;

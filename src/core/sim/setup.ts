@@ -44,7 +44,7 @@ export function removeOverlaps(system: ParticleSystem, options: OverlapRemovalOp
   const maxStep = (options.maxStep ?? 0.05) * meanD;
   const skin = 0.3 * meanD;
   const target = 1 - maxOverlap;
-  const pairs = new VerletPairForces(HERTZ.sizesFromDiameters(diameters), HERTZ, box, dimensions, skin);
+  const pairs = new VerletPairForces({ potential: HERTZ, sizes: HERTZ.sizesFromDiameters(diameters), box, dimensions, skin });
   const f = new Float64Array(3 * n);
   wrapPositions(positions, images, box, dimensions);
   pairs.build(positions, images);

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { triclinicBox, type Box } from '../../../src/core/box.js';
 import { HERTZ } from '../../../src/core/potentials.js';
 import { AqsRun, randomHertzPacking, type AqsState, type ShearStepResult } from '../../../src/core/sim/aqs.js';
-import { PairSystem } from '../../../src/core/sim/pair-system.js';
+import { VerletPairForces } from '../../../src/core/sim/forces.js';
 import { Rng } from '../../../src/core/sim/rng.js';
 
 /** Random binary Hertzian disks (radii 0.5/0.7) at packing fraction 0.9 in a box of tilt xy. */
-function tiltedHertz(n: number, tiltFraction: number, seed: number): { system: PairSystem; x: Float64Array; box: Box; L: number } {
+function tiltedHertz(n: number, tiltFraction: number, seed: number): { system: VerletPairForces; x: Float64Array; box: Box; L: number } {
   const { radii, box: square } = randomHertzPacking({ n, seed });
   const L = square.vectors[0][0];
   const box = triclinicBox([0, 0, 0], L, L, 1, tiltFraction * L, 0, 0);
@@ -17,10 +17,10 @@ function tiltedHertz(n: number, tiltFraction: number, seed: number): { system: P
     x[2 * i] = rng.uniform() * L + s1 * box.vectors[1][0];
     x[2 * i + 1] = s1 * L;
   }
-  return { system: new PairSystem({ potential: HERTZ, sizes: radii, box }), x, box, L };
+  return { system: new VerletPairForces({ potential: HERTZ, sizes: radii, box, layout: 'packed' }), x, box, L };
 }
 
-function energyForces(system: PairSystem, x: Float64Array): { e: number; f: Float64Array } {
+function energyForces(system: VerletPairForces, x: Float64Array): { e: number; f: Float64Array } {
   const f = new Float64Array(system.n);
   return { e: system.energyAndForces(x, f), f };
 }
@@ -55,7 +55,7 @@ describe('Hertzian disks in a Lees-Edwards (tilted) box', () => {
         expect(maxAbsDiff(s.f, ref.f)).toBeLessThan(1e-12 * maxAbs(ref.f));
       }
       // The flipped cell b -> b - a (xy -> xy - Lx) spans the same lattice.
-      const flipped = new PairSystem({ potential: HERTZ, sizes: system.sizes, box: triclinicBox([0, 0, 0], L, L, 1, (tilt - 1) * L, 0, 0) });
+      const flipped = new VerletPairForces({ potential: HERTZ, sizes: system.sizes, box: triclinicBox([0, 0, 0], L, L, 1, (tilt - 1) * L, 0, 0), layout: 'packed' });
       const s = energyForces(flipped, x);
       expect(Math.abs(s.e - ref.e)).toBeLessThan(1e-12 * ref.e);
       expect(maxAbsDiff(s.f, ref.f)).toBeLessThan(1e-12 * maxAbs(ref.f));
@@ -85,7 +85,7 @@ describe('Hertzian disks in a Lees-Edwards (tilted) box', () => {
     const { system, x, L } = tiltedHertz(80, 0.21, 9);
     const h = 1e-7;
     const strained = (g: number): number => {
-      const s = new PairSystem({ potential: HERTZ, sizes: system.sizes, box: triclinicBox([0, 0, 0], L, L, 1, (0.21 + g) * L, 0, 0) });
+      const s = new VerletPairForces({ potential: HERTZ, sizes: system.sizes, box: triclinicBox([0, 0, 0], L, L, 1, (0.21 + g) * L, 0, 0), layout: 'packed' });
       const y = Float64Array.from(x);
       for (let i = 0; i < y.length; i += 2) y[i] += g * y[i + 1];
       return s.energy(y);
@@ -235,7 +235,7 @@ describe('AQS of a binary Hertzian packing (N = 256)', () => {
     const [, b] = r.box.vectors;
     expect(b[0]).toBeCloseTo(-0.5 * L + 0.75 * de * L, 12);
     // The minimum found in the flipped cell is a minimum in the unflipped cell too, with the same energy and stress.
-    const unflipped = new PairSystem({ potential: HERTZ, sizes: r.radii, box: triclinicBox([0, 0, 0], L, L, 1, b[0] + L, 0, 0) });
+    const unflipped = new VerletPairForces({ potential: HERTZ, sizes: r.radii, box: triclinicBox([0, 0, 0], L, L, 1, b[0] + L, 0, 0), layout: 'packed' });
     const x = unflipped.pack(r.positions());
     const f = new Float64Array(unflipped.n);
     const e = unflipped.energyAndForces(x, f);

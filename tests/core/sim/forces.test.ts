@@ -25,7 +25,7 @@ function random3d(n: number, seed: number): ParticleSystem {
 /** Largest |F_fd - F| / max|F| over a sample of coordinates, central differences with step h. */
 function finiteDifferenceError(system: ParticleSystem, potential: PairPotential, h: number, samples: number): number {
   const sizes = potential.sizesFromDiameters(system.diameters);
-  const vp = new VerletPairForces(sizes, potential, system.box, system.dimensions, 0.3);
+  const vp = new VerletPairForces({ potential, sizes, box: system.box, dimensions: system.dimensions, skin: 0.3 });
   const x = system.positions.slice();
   vp.build(x);
   const f = new Float64Array(x.length);
@@ -63,7 +63,7 @@ describe('VerletPairForces: F = -grad U', () => {
       expect(finiteDifferenceError(system, pot, 1e-6, 200)).toBeLessThan(1e-7);
       // Energy equals the reference pair sum (its own neighbour search, minimum image).
       const sizes = pot.sizesFromDiameters(system.diameters);
-      const vp = new VerletPairForces(sizes, pot, system.box, system.dimensions, 0.3);
+      const vp = new VerletPairForces({ potential: pot, sizes, box: system.box, dimensions: system.dimensions, skin: 0.3 });
       vp.build(system.positions);
       const u = totalEnergy(system.positions, system.box, sizes, pot, system.dimensions);
       expect(u).toBeGreaterThan(0);
@@ -77,7 +77,7 @@ describe('VerletPairForces: F = -grad U', () => {
 
   it('per-particle energies sum to U; the list keeps only pairs within their own cutoff + skin', () => {
     const { system } = createRandomSystem({ n: 400, seed: 30 });
-    const vp = new VerletPairForces(system.diameters, WCA, system.box, 2, 0.3);
+    const vp = new VerletPairForces({ potential: WCA, sizes: system.diameters, box: system.box, dimensions: 2, skin: 0.3 });
     vp.build(system.positions);
     const e = vp.perParticleEnergy(system.positions, new Float64Array(system.n));
     const u = vp.energy(system.positions);
@@ -85,7 +85,7 @@ describe('VerletPairForces: F = -grad U', () => {
     // Per-pair cutoffs: fewer pairs than one list with the largest cutoff for all.
     let maxD = 0;
     for (const d of system.diameters) maxD = Math.max(maxD, d);
-    const full = new VerletPairForces(new Float64Array(system.n).fill(maxD), WCA, system.box, 2, 0.3);
+    const full = new VerletPairForces({ potential: WCA, sizes: new Float64Array(system.n).fill(maxD), box: system.box, dimensions: 2, skin: 0.3 });
     full.build(system.positions);
     expect(vp.pairs).toBeLessThan(full.pairs);
     expect(vp.outerSkin).toBeCloseTo(1.5, 15);
@@ -107,9 +107,33 @@ describe('VerletPairForces: F = -grad U', () => {
     expect(Array.from(a.velocities)).toEqual(Array.from(b.velocities));
   });
 
+  it("the 'xyz' and 'packed' layouts give the same energy and forces, bit for bit; setBox rebuilds the lists", () => {
+    const system = tiltedSystem(300, 25);
+    const xyz = new VerletPairForces({ potential: WCA, sizes: system.diameters, box: system.box });
+    const packed = new VerletPairForces({ potential: WCA, sizes: system.diameters, box: system.box, layout: 'packed' });
+    expect([xyz.n, xyz.dofsPerParticle, packed.n, packed.dofsPerParticle]).toEqual([900, 3, 600, 2]);
+    const x = packed.pack(system.positions);
+    const f3 = new Float64Array(xyz.n), f2 = new Float64Array(packed.n);
+    const e3 = xyz.energyAndForces(system.positions, f3);
+    expect(packed.energyAndForces(x, f2)).toBe(e3);
+    for (let i = 0; i < system.n; i++) {
+      expect(f2[2 * i]).toBe(f3[3 * i]);
+      expect(f2[2 * i + 1]).toBe(f3[3 * i + 1]);
+      expect(f3[3 * i + 2]).toBe(0);
+    }
+    expect(Array.from(packed.unpack(x))).toEqual(Array.from(system.positions));
+    // A sheared box (tilt 0.37 L -> 0.45 L, positions not moved): both lists are built anew for it.
+    const [a, b] = system.box.vectors;
+    const sheared = triclinicBox(system.box.origin, a[0], b[1], 1, b[0] + 0.08 * a[0], 0, 0, [true, true, false]);
+    packed.setBox(sheared);
+    const u = totalEnergy(system.positions, sheared, system.diameters, WCA, 2);
+    expect(Math.abs(packed.energy(x) - u) / u).toBeLessThan(1e-12);
+    expect(packed.outerBuilds).toBe(2);
+  });
+
   it('refuses a box narrower than twice the list cutoff', () => {
     const box = triclinicBox([0, 0, -0.5], 2.5, 10, 1, 0, 0, 0);
-    expect(() => new VerletPairForces(new Float64Array(4).fill(1), WCA, box, 2, 0.3)).toThrow(/wider than twice the list cutoff/);
+    expect(() => new VerletPairForces({ potential: WCA, sizes: new Float64Array(4).fill(1), box, dimensions: 2, skin: 0.3 })).toThrow(/wider than twice the list cutoff/);
   });
 });
 

@@ -5,7 +5,7 @@ import { inherentStructure } from '../../../src/core/sim/inherent-structure.js';
 import {
   conjugateGradient, fire, minimize, steepestDescent, type Objective, type SdFrameInfo,
 } from '../../../src/core/sim/minimize.js';
-import { PairSystem } from '../../../src/core/sim/pair-system.js';
+import { VerletPairForces } from '../../../src/core/sim/forces.js';
 import { Rng } from '../../../src/core/sim/rng.js';
 import { expectClose, loadOracle, oracleBox, tol, xyz } from '../physics-oracle.js';
 import { LAMMPS_MINIMIZE, loadLammpsBench } from './lammps-bench.js';
@@ -216,14 +216,14 @@ describe('minimizers on analytic objectives', () => {
   });
 });
 
-describe('PairSystem (Verlet list with image shifts) against the reference pair sums', () => {
+describe('VerletPairForces, packed coordinates (Verlet list with image shifts) against the reference pair sums', () => {
   for (const n of [64, 400] as const) {
     it(`energy and forces of the oracle frame0 (N = ${n}), WCA and Hertz`, () => {
       const f = loadOracle(n);
       const sec = f.sections.E_potentials_hessian;
       const exp = sec.expected as Record<'wca' | 'hertz', { energy: number; forces: number[][]; minimized: { energy: number } }>;
       for (const [kind, pot, sizes] of [['wca', WCA, f.inputs.diameters], ['hertz', HERTZ, f.inputs.hertz_radii]] as const) {
-        const sys = new PairSystem({ potential: pot, sizes, box: oracleBox(f) });
+        const sys = new VerletPairForces({ potential: pot, sizes, box: oracleBox(f), layout: 'packed' });
         const x = sys.pack(xyz(f.inputs.frame0));
         const fx = new Float64Array(sys.n);
         const e = sys.energyAndForces(x, fx);
@@ -255,7 +255,7 @@ describe('PairSystem (Verlet list with image shifts) against the reference pair 
     }
     for (const pot of [WCA, HERTZ]) {
       const sizes = pot.sizesFromDiameters(d);
-      const sys = new PairSystem({ potential: pot, sizes, box, dimensions: 3 });
+      const sys = new VerletPairForces({ potential: pot, sizes, box, dimensions: 3, layout: 'packed' });
       const x = sys.pack(pos);
       const ref = new Float64Array(3 * N);
       const f = new Float64Array(3 * N);
@@ -269,14 +269,14 @@ describe('PairSystem (Verlet list with image shifts) against the reference pair 
         // Move every particle by up to 0.25 per axis (some beyond skin/2 = 0.15: the list must be rebuilt).
         for (let i = 0; i < x.length; i++) x[i] += 0.5 * (rng.uniform() - 0.5);
       }
-      expect(sys.rebuilds).toBe(4);
+      expect(sys.builds).toBe(4);
     }
   });
 
   it('rejects boxes too small for the minimum image and non-periodic axes', () => {
-    expect(() => new PairSystem({ potential: WCA, sizes: [1, 1], box: orthoBox(2.5, 10, 1) })).toThrow(/width/);
+    expect(() => new VerletPairForces({ potential: WCA, sizes: [1, 1], box: orthoBox(2.5, 10, 1), layout: 'packed' })).toThrow(/width/);
     const open = { ...orthoBox(10, 10, 1), periodic: [true, false, true] as [boolean, boolean, boolean] };
-    expect(() => new PairSystem({ potential: WCA, sizes: [1, 1], box: open })).toThrow(/periodic/);
+    expect(() => new VerletPairForces({ potential: WCA, sizes: [1, 1], box: open, layout: 'packed' })).toThrow(/periodic/);
   });
 });
 
@@ -284,13 +284,13 @@ describe('the LAMMPS reference WCA glass (N = 2000)', () => {
   const cfg = loadLammpsBench();
 
   it('starts at the energy LAMMPS reports', () => {
-    const sys = new PairSystem({ potential: WCA, sizes: cfg.diameters, box: cfg.box });
+    const sys = new VerletPairForces({ potential: WCA, sizes: cfg.diameters, box: cfg.box, layout: 'packed' });
     const e = sys.energy(sys.pack(cfg.positions));
     expect(Math.abs(e / cfg.n - LAMMPS_MINIMIZE.initialEnergyPerAtom)).toBeLessThan(1e-13);
   });
 
   it("FIRE with LAMMPS's parameters retraces LAMMPS's FIRE minimization to its minimum", () => {
-    const sys = new PairSystem({ potential: WCA, sizes: cfg.diameters, box: cfg.box, skin: 0.3 });
+    const sys = new VerletPairForces({ potential: WCA, sizes: cfg.diameters, box: cfg.box, skin: 0.3, layout: 'packed' });
     const x = sys.pack(cfg.positions);
     const r = fire(sys, x, { dt: 0.003, dtMax: 0.03, criterion: 'two', ftol: 1e-10 });
     expect(r.converged).toBe(true);
@@ -312,7 +312,7 @@ describe('the LAMMPS reference WCA glass (N = 2000)', () => {
       expect(is.energy / cfg.n).toBeGreaterThan(0.0620);
       expect(is.energy / cfg.n).toBeLessThan(0.0626);
       // The returned positions are that minimum.
-      const sys = new PairSystem({ potential: WCA, sizes: cfg.diameters, box: cfg.box });
+      const sys = new VerletPairForces({ potential: WCA, sizes: cfg.diameters, box: cfg.box, layout: 'packed' });
       const f = new Float64Array(sys.n);
       expect(sys.energyAndForces(sys.pack(is.positions), f)).toBeCloseTo(is.energy, 9);
       let m = 0;
