@@ -9,16 +9,8 @@
 import { pathToFileURL } from 'node:url';
 import { orthoBox, type Box } from '../../src/core/box.js';
 import { bruteForceNeighborList, buildNeighborList, NeighborSearch, type NeighborOptions } from '../../src/core/neighbors.js';
+import { mulberry32 as rng } from '../../src/core/util/random.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function frame(n: number, seed: number): { positions: Float64Array; box: Box } {
   const L = Math.sqrt(n / 0.9);

@@ -2,20 +2,12 @@
 // bit-identical separation vectors (signed zeros included), over the geometries the project meets.
 import { describe, expect, it } from 'vitest';
 import { orthoBox, triclinicBox, type Box } from '../../src/core/box.js';
+import { mulberry32 as rng } from '../../src/core/util/random.js';
 import {
   bruteForceNeighborList, buildNeighborList, maxDisplacementSince, NeighborSearch,
   type NeighborList, type NeighborOptions,
 } from '../../src/core/neighbors.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** n points at fractional coordinates uniform in [-out, 1 + out) of the box (z = 0.25 in 2D). */
 function randomFrame(box: Box, n: number, dims: 2 | 3, seed: number, out = 0): Float64Array {

@@ -1,9 +1,9 @@
 // Pearson and Spearman matrices among per-particle fields of one frame pair (Jha & Sengupta Figs. 8, 9); every field
 // comes from the field cache or is computed once through computeField.
-import { openIndexed } from '../index/indexed-trajectory.js';
 import { correlationMatrices } from '../analysis/correlations.js';
 import type { JobDefinition } from './job.js';
 import { computeField, FIELD_NAMES, VECTOR_FIELDS, type FieldName, type FieldParams } from './field-job.js';
+import { withTrajectory } from './with-trajectory.js';
 
 export interface CorrelateParams extends Omit<FieldParams, 'name'> {
   names: FieldName[];
@@ -34,8 +34,7 @@ export const correlateJob: JobDefinition<CorrelateParams, CorrelateResult> = {
   kind: 'correlate',
   validate: validateCorrelateParams,
   run(params, ctx) {
-    const t = openIndexed(params.path, { indexDir: params.indexDir, signal: ctx.signal });
-    try {
+    return withTrajectory(params, ctx, (t) => {
       const fields = params.names.map((name, k) => {
         ctx.progress(k, params.names.length, name);
         const f = computeField(t, { ...params, name });
@@ -43,8 +42,6 @@ export const correlateJob: JobDefinition<CorrelateParams, CorrelateResult> = {
       });
       const r = correlationMatrices({ fields });
       return { names: [...r.names], pearson: r.pearson, spearman: r.spearman, used: r.valid.reduce((a, v) => a + v, 0), dropped: r.invalidCount };
-    } finally {
-      t.close();
-    }
+    });
   },
 };

@@ -1,10 +1,11 @@
 // Avalanche candidates from MSD jumps, stored as detector tags that a person confirms or rejects.
 // Re-running the detector updates scores, adds new candidates and removes unconfirmed candidates it no longer finds;
 // anything a person has touched (a kind other than 'candidate', or a note) is kept.
-import { openIndexed, type IndexedTrajectory } from '../index/indexed-trajectory.js';
+import type { IndexedTrajectory } from '../index/indexed-trajectory.js';
 import { detectJumps, type JumpCandidate } from '../analysis/detect.js';
 import type { JobContext, JobDefinition } from './job.js';
 import { computeSeries } from './series-job.js';
+import { withTrajectory } from './with-trajectory.js';
 
 export interface DetectParams {
   path: string;
@@ -73,11 +74,6 @@ export const detectJob: JobDefinition<DetectParams, DetectResult> = {
   kind: 'detect',
   validate: validateDetectParams,
   run(params, ctx) {
-    const t = openIndexed(params.path, { indexDir: params.indexDir, signal: ctx.signal });
-    try {
-      return detect(t, params, ctx);
-    } finally {
-      t.close();
-    }
+    return withTrajectory(params, ctx, (t) => detect(t, params, ctx));
   },
 };

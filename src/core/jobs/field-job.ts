@@ -11,6 +11,7 @@ import { matchById } from '../analysis/reference.js';
 import { secondShellCutoff, smoothedRadialDistribution } from '../analysis/rdf.js';
 import { softness } from '../analysis/softness.js';
 import type { JobContext, JobDefinition } from './job.js';
+import { withTrajectory } from './with-trajectory.js';
 
 export const STRAIN_FIELDS = ['d2min', 'd2min_sum', 'na', 'e_norm', 'eps_norm', 'eps_vol', 'eps_vol_abs', 'det_h', 'k', 'dev_total', 'eps_xy'] as const;
 export const FIELD_NAMES = [...STRAIN_FIELDS, 'displacement', 'mobility', 'softness', 'is_displacement'] as const;
@@ -205,11 +206,6 @@ export const fieldJob: JobDefinition<FieldParams, FieldResult> = {
   kind: 'field',
   validate: validateFieldParams,
   run(params, ctx) {
-    const t = openIndexed(params.path, { indexDir: params.indexDir, signal: ctx.signal });
-    try {
-      return computeField(t, params, ctx);
-    } finally {
-      t.close();
-    }
+    return withTrajectory(params, ctx, (t) => computeField(t, params, ctx));
   },
 };

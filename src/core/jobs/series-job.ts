@@ -1,13 +1,14 @@
 // Per-frame series over a whole trajectory (MSD, potential energy, virial stress), computed once, stored in
 // the index and extended incrementally when frames are appended (a simulation still writing).
 import { paramsHash } from '../index/index-db.js';
-import { openIndexed, type IndexedTrajectory } from '../index/indexed-trajectory.js';
+import type { IndexedTrajectory } from '../index/indexed-trajectory.js';
 import { frameDiameters } from '../io/frame-util.js';
 import type { Frame } from '../io/types.js';
 import { msdSeries } from '../analysis/msd.js';
 import { virialStress } from '../analysis/stress.js';
 import { pairNeighborList, potentialByName, totalEnergy, type PotentialName } from '../potentials.js';
 import type { JobContext, JobDefinition } from './job.js';
+import { withTrajectory } from './with-trajectory.js';
 
 export const SERIES_NAMES = ['msd', 'msd_com', 'energy', 'stress_xx', 'stress_yy', 'stress_xy', 'stress_vol', 'stress_norm'] as const;
 export type SeriesName = (typeof SERIES_NAMES)[number];
@@ -150,11 +151,6 @@ export const seriesJob: JobDefinition<SeriesParams, SeriesResult> = {
   kind: 'series',
   validate: validateSeriesParams,
   run(params, ctx) {
-    const t = openIndexed(params.path, { indexDir: params.indexDir, signal: ctx.signal });
-    try {
-      return computeSeries(t, params, ctx);
-    } finally {
-      t.close();
-    }
+    return withTrajectory(params, ctx, (t) => computeSeries(t, params, ctx));
   },
 };
