@@ -9,6 +9,7 @@ const suites = {
   io: ['tests/bench/io.ts'],
   analysis: ['tests/bench/analysis.ts'],
   sim: ['tests/bench/sim.ts', 'tests/bench/minimize.ts'],
+  ui: ['tests/bench/ui.ts'],
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length ? wanted : Object.keys(suites);

@@ -1,8 +1,30 @@
 // The renderer's one way to the backend: Electron's preload API when present, else the web host's WebSocket.
-import { API_METHODS, type Api, type ApiMethod } from '../../../shared/api';
+// Requests are {id, method, params} -> {id, result} | {id, error}; a message with `event` and no `id` is an
+// ApiEvent pushed by the backend (job progress, indexing progress), delivered to `onEvent` listeners.
+import { API_METHODS, type Api, type ApiEvent, type ApiMethod } from '../../../shared/api';
 import { decodeMessage, encodeMessage } from '../../../shared/wire';
 
 interface Pending { resolve: (v: unknown) => void; reject: (e: Error) => void }
+
+type EventListener = (event: ApiEvent) => void;
+const listeners = new Set<EventListener>();
+
+function dispatch(event: ApiEvent): void {
+  for (const l of listeners) {
+    try {
+      l(event);
+    } catch (e) {
+      console.error('event listener failed', e);
+    }
+  }
+}
+
+/** Is this decoded message a pushed event ({event, data} without an id)? */
+export function isApiEvent(msg: unknown): msg is ApiEvent {
+  if (typeof msg !== 'object' || msg === null) return false;
+  const m = msg as Record<string, unknown>;
+  return m.id === undefined && typeof m.event === 'string' && 'data' in m;
+}
 
 function webSocketApi(): Api {
   const token = new URLSearchParams(location.search).get('token') ?? '';
@@ -29,12 +51,23 @@ function webSocketApi(): Api {
         ready = null;
       };
       ws.onmessage = (ev: MessageEvent<ArrayBuffer>) => {
-        const msg = decodeMessage(new Uint8Array(ev.data)) as { id: number; result?: unknown; error?: string };
-        const p = pending.get(msg.id);
+        let msg: unknown;
+        try {
+          msg = decodeMessage(new Uint8Array(ev.data));
+        } catch (e) {
+          console.error('malformed message from the backend', e);
+          return;
+        }
+        if (isApiEvent(msg)) {
+          dispatch(msg);
+          return;
+        }
+        const m = msg as { id: number; result?: unknown; error?: string };
+        const p = pending.get(m.id);
         if (!p) return;
-        pending.delete(msg.id);
-        if (msg.error !== undefined) p.reject(new Error(msg.error));
-        else p.resolve(msg.result);
+        pending.delete(m.id);
+        if (m.error !== undefined) p.reject(new Error(m.error));
+        else p.resolve(m.result);
       };
     });
     return ready;
@@ -48,7 +81,37 @@ function webSocketApi(): Api {
       ws.send(encodeMessage({ id, method, params }));
     });
   };
+  // Events arrive on the same socket: connect early so that progress is not missed.
+  void connect().catch(() => undefined);
   return Object.fromEntries(API_METHODS.map((m) => [m, (p: unknown) => call(m, p)])) as unknown as Api;
 }
 
+/** The host: 'electron' when the preload API is there, else 'web'. */
+export const host: 'electron' | 'web' = window.avw ? 'electron' : 'web';
+
 export const api: Api = window.avw ?? webSocketApi();
+
+/** The absolute path of a picked or dropped File: known in Electron (through the preload), never in a browser. */
+export function pathForFile(file: File): string | null {
+  const bridge = window.avw as { pathForFile?: (f: File) => string } | undefined;
+  if (!bridge || typeof bridge.pathForFile !== 'function') return null;
+  try {
+    const p = bridge.pathForFile(file);
+    return p ? p : null;
+  } catch {
+    return null;
+  }
+}
+
+let electronHooked = false;
+
+/** Listen to pushed events (job progress, indexing progress); returns the function that stops listening. */
+export function onEvent(listener: EventListener): () => void {
+  listeners.add(listener);
+  const bridge = window.avw as (Api & { onEvent?: (cb: (e: ApiEvent) => void) => unknown }) | undefined;
+  if (bridge && !electronHooked && typeof bridge.onEvent === 'function') {
+    electronHooked = true;
+    bridge.onEvent((e) => dispatch(e));
+  }
+  return () => listeners.delete(listener);
+}

@@ -1,0 +1,327 @@
+// `npm run bench -- ui`: the workbench's interactive latency in Debian's Chromium through Playwright (issue 5).
+// For N = 2000 and N = 100 000 (2D glass-like GSD trajectories of 101 frames, generated once into .bench/ui/):
+//  - median and p95 time from a key press (Right / Left) to the three panes drawn, over 200 frame changes with
+//    the field (displacement from the previous frame) already cached by the backend: "drawn" is when the
+//    renderer sets document.body.dataset.renderedFrame (all draw calls issued); "pixels" adds a 1-pixel
+//    readPixels on each pane's WebGL canvas, which waits until the GPU (here SwiftShader) has finished;
+//    both back to back (the next key as soon as the panes are drawn) and with a key every 100 ms;
+//  - the JS heap (after a forced GC) and the resident memory of Chromium's renderer and GPU processes (from
+//    /proc) before and after scrubbing 1000 frames, and the renderer's cache size.
+// Targets: p95 < 16 ms at N = 2000 and < 50 ms at N = 100 000; memory growth < 50 MB.
+// Needs `npm run build` first (the web host serves out/renderer). Options: --quick (N = 2000 only, fewer changes).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { GsdWriter } from '../../src/core/io/gsd-writer.js';
+import { machine, median, percentile, rng } from './util.js';
+
+const root = join(import.meta.dirname, '../..');
+const dir = join(root, '.bench/ui');
+const FRAMES = 101;
+const quick = process.argv.includes('--quick');
+const CHANGES = quick ? 60 : 200;
+const SCRUB = quick ? 200 : 1000;
+const chromiumPath = process.env.AVW_CHROMIUM ?? '/usr/bin/chromium';
+
+/** A 2D binary glass-like trajectory: jittered lattice at rho ~ 0.9, thermal steps, a few local shear events. */
+function generate(n: number): string {
+  const path = join(dir, `glass2d-N${n}-F${FRAMES}.gsd`);
+  if (existsSync(path)) return path;
+  mkdirSync(dir, { recursive: true });
+  console.log(`generating ${path} (once; cached in .bench/ui) ...`);
+  const r = rng(11);
+  const gauss = (): number => Math.sqrt(-2 * Math.log(r() + 1e-300)) * Math.cos(2 * Math.PI * r());
+  const L = Math.sqrt(n / 0.9);
+  const side = Math.ceil(Math.sqrt(n));
+  const a = L / side;
+  const base = new Float64Array(2 * n);
+  const shift = new Float64Array(2 * n);
+  const pos = new Float64Array(3 * n);
+  const img = new Int32Array(3 * n);
+  const typeid = new Int32Array(n);
+  const diameter = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    base[2 * i] = ((i % side) + 0.5 + 0.1 * gauss()) * a - L / 2;
+    base[2 * i + 1] = (Math.floor(i / side) + 0.5 + 0.1 * gauss()) * a - L / 2;
+    typeid[i] = i % 2;
+    diameter[i] = i % 2 ? 1.0 : 0.8;
+  }
+  const tmp = `${path}.part`;
+  const w = GsdWriter.create(tmp);
+  for (let f = 0; f < FRAMES; f++) {
+    if (f > 0 && f % 20 === 0) {
+      // A local event: a vortex of radius ~L/8 around a random centre.
+      const cx = (r() - 0.5) * L;
+      const cy = (r() - 0.5) * L;
+      const R2 = (L / 8) ** 2;
+      for (let i = 0; i < n; i++) {
+        const dx = base[2 * i] - cx;
+        const dy = base[2 * i + 1] - cy;
+        const amp = 0.8 * Math.exp(-(dx * dx + dy * dy) / R2);
+        const d = Math.sqrt(dx * dx + dy * dy) + 1e-9;
+        shift[2 * i] += (amp * -dy) / d;
+        shift[2 * i + 1] += (amp * dx) / d;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < 2; k++) {
+        let x = base[2 * i + k] + shift[2 * i + k] + 0.04 * gauss();
+        let im = 0;
+        while (x >= L / 2) { x -= L; im++; }
+        while (x < -L / 2) { x += L; im--; }
+        pos[3 * i + k] = x;
+        img[3 * i + k] = im;
+      }
+    }
+    w.writeFrame(f === 0
+      ? { step: 1000 * f, box: [L, L, 0, 0, 0, 0], dimensions: 2, positions: pos, image: img, typeid, types: ['A', 'B'], diameter }
+      : { step: 1000 * f, box: [L, L, 0, 0, 0, 0], dimensions: 2, positions: pos, image: img });
+  }
+  w.close();
+  renameSync(tmp, path);
+  return path;
+}
+
+async function startHost(indexDir: string): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, [join(root, 'dist/main/web/main.js'), '--port', '0', '--no-open', '--index-dir', indexDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('web host did not start in 30 s')), 30_000);
+    let text = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      text += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(text);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    proc.on('exit', (code) => reject(new Error(`web host exited with ${code}`)));
+  });
+  return { proc, url };
+}
+
+async function stopHost(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null) return;
+  proc.kill('SIGTERM');
+  const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+  await new Promise((r) => proc.once('exit', r));
+  clearTimeout(t);
+}
+
+// In-page code runs as functions (the page's CSP forbids evaluating strings); this file is type-checked without
+// the DOM library, so the few browser objects used are typed here.
+interface Gl { RGBA: number; UNSIGNED_BYTE: number; readPixels(x: number, y: number, w: number, h: number, f: number, t: number, out: Uint8Array): void }
+interface PageWindow {
+  __bench: { t0: number; drawn: number[]; pixels: number[] };
+  __avwPanes: { stats(): { bytes: number } };
+  document: {
+    body: { dataset: Record<string, string | undefined> };
+    querySelectorAll(s: string): Iterable<{ getContext(kind: string): Gl | null }>;
+    createElement(tag: string): { getContext(kind: string): { getExtension(n: string): { UNMASKED_RENDERER_WEBGL: number } | null; getParameter(p: number): unknown; RENDERER: number } | null };
+  };
+  addEventListener(type: string, cb: (e: { timeStamp: number }) => void, options: { capture: boolean }): void;
+  MutationObserver: new (cb: () => void) => { observe(target: unknown, options: { attributes: boolean; attributeFilter: string[] }): void };
+}
+
+async function renderedFrame(page: Page, f: number, timeout = 600_000): Promise<void> {
+  await page.waitForFunction((frame) => (globalThis as unknown as PageWindow).document.body.dataset.renderedFrame === String(frame), f, { timeout, polling: 'raf' });
+}
+
+async function heapMB(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('HeapProfiler.collectGarbage');
+  const h = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+  await cdp.detach();
+  return h.usedSize / 1024 ** 2;
+}
+
+/** In-page instrumentation: key press (capture phase, event time stamp) -> renderedFrame set -> pixels read back. */
+function instrument(): void {
+  const w = globalThis as unknown as PageWindow;
+  const b = { t0: -1, drawn: [] as number[], pixels: [] as number[] };
+  w.__bench = b;
+  w.addEventListener('keydown', (e) => {
+    b.t0 = e.timeStamp;
+  }, { capture: true });
+  const px = new Uint8Array(4);
+  new w.MutationObserver(() => {
+    if (b.t0 < 0) return;
+    b.drawn.push(performance.now() - b.t0);
+    for (const c of w.document.querySelectorAll('.pane-canvas canvas')) {
+      const gl = c.getContext('webgl2');
+      if (gl) gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
+    }
+    b.pixels.push(performance.now() - b.t0);
+    b.t0 = -1;
+  }).observe(w.document.body, { attributes: true, attributeFilter: ['data-rendered-frame'] });
+}
+
+/** Resident memory (MB) of the Chromium processes under ours, by type (renderer, gpu-process, ...), from /proc. */
+function chromiumMemory(marker: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  let procs: { pid: number; ppid: number; cmd: string; rss: number }[];
+  try {
+    procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ');
+        const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${d}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+        return [{ pid: Number(d), ppid, cmd, rss }];
+      } catch {
+        return [];
+      }
+    });
+  } catch {
+    return out;
+  }
+  const root = procs.find((p) => p.cmd.includes(marker) && !p.cmd.includes('--type='));
+  if (!root) return out;
+  const mine = new Set([root.pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of procs) if (!mine.has(p.pid) && mine.has(p.ppid)) { mine.add(p.pid); grew = true; }
+  }
+  for (const p of procs) {
+    if (!mine.has(p.pid)) continue;
+    const type = /--type=([\w-]+)/.exec(p.cmd)?.[1] ?? 'browser';
+    out[type] = (out[type] ?? 0) + p.rss;
+  }
+  return out;
+}
+
+const marker = `--avw-bench-ui=${process.pid}`;
+
+interface Figures {
+  n: number; drawn: number[]; pixels: number[]; pacedDrawn: number[]; pacedPixels: number[]; heapBefore: number; heapAfter: number;
+  rendererBefore: number; rendererAfter: number; gpuBefore: number; gpuAfter: number; cacheMB: number; warmupS: number; openS: number;
+}
+
+async function run(browser: Browser, n: number): Promise<Figures> {
+  const file = generate(n);
+  const indexDir = mkdtempSync(join(tmpdir(), 'avw-bench-ui-'));
+  const { proc, url } = await startHost(indexDir);
+  try {
+    const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+    const t0 = performance.now();
+    await page.goto(`${url}&file=${encodeURIComponent(file)}`);
+    await page.waitForFunction(() => (globalThis as unknown as PageWindow).document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+    await renderedFrame(page, 0);
+    await page.getByRole('combobox', { name: 'Field', exact: true }).selectOption('displacement');
+    await page.getByRole('combobox', { name: 'Reference frame', exact: true }).selectOption('previous');
+    const openS = (performance.now() - t0) / 1000;
+    // Warm-up: visit every frame once, so that the backend has every field cached.
+    const t1 = performance.now();
+    await page.locator('body').click({ position: { x: 3, y: 3 } });
+    for (let f = 1; f < FRAMES; f++) {
+      await page.keyboard.press('ArrowRight');
+      await renderedFrame(page, f);
+    }
+    const warmupS = (performance.now() - t1) / 1000;
+    const heapBefore = await heapMB(page);
+    const memBefore = chromiumMemory(marker);
+    await page.evaluate(instrument);
+    // Frame changes back and forth across the trajectory (the renderer's cache cannot hold them all at 100 000).
+    let f = FRAMES - 1;
+    let dir = -1;
+    let last = 0;
+    const step = async (pace: number): Promise<void> => {
+      if (f + dir < 0 || f + dir >= FRAMES) dir = -dir;
+      f += dir;
+      const wait = last + pace - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      last = performance.now();
+      await page.keyboard.press(dir > 0 ? 'ArrowRight' : 'ArrowLeft');
+      await renderedFrame(page, f);
+      await page.waitForFunction(() => (globalThis as unknown as PageWindow).__bench.t0 < 0, null, { polling: 'raf' });
+    };
+    const take = (): Promise<{ drawn: number[]; pixels: number[] }> => page.evaluate(() => {
+      const b = (globalThis as unknown as PageWindow).__bench;
+      const r = { drawn: b.drawn.slice(), pixels: b.pixels.slice() };
+      b.drawn.length = 0;
+      b.pixels.length = 0;
+      return r;
+    });
+    // Back to back: the next key as soon as the panes are drawn (holding the key down, at the renderer's pace).
+    for (let k = 0; k < CHANGES; k++) await step(0);
+    const timings = await take();
+    // Paced: a key every 100 ms (stepping through frames while watching them).
+    for (let k = 0; k < CHANGES; k++) await step(100);
+    const paced = await take();
+    for (let k = 2 * CHANGES; k < SCRUB; k++) await step(0);
+    const heapAfter = await heapMB(page);
+    const memAfter = chromiumMemory(marker);
+    const cache = await page.evaluate(() => (globalThis as unknown as PageWindow).__avwPanes.stats().bytes);
+    await page.close();
+    return {
+      n, drawn: timings.drawn, pixels: timings.pixels, pacedDrawn: paced.drawn, pacedPixels: paced.pixels, heapBefore, heapAfter,
+      rendererBefore: memBefore.renderer ?? NaN, rendererAfter: memAfter.renderer ?? NaN, gpuBefore: memBefore['gpu-process'] ?? NaN, gpuAfter: memAfter['gpu-process'] ?? NaN,
+      cacheMB: cache / 1024 ** 2, warmupS, openS,
+    };
+  } finally {
+    await stopHost(proc);
+    rmSync(indexDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(join(root, 'dist/main/web/main.js')) || !existsSync(join(root, 'out/renderer/index.html'))) {
+    console.error('bench ui: build first (npm run build): the web host and the renderer bundle are needed');
+    process.exit(2);
+  }
+  let version = 'unknown Chromium';
+  try {
+    version = execFileSync(chromiumPath, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    // Reported as unknown.
+  }
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', marker],
+  });
+  const gl = await (async () => {
+    const p = await browser.newPage();
+    const s = await p.evaluate(() => {
+      const gl2 = (globalThis as unknown as PageWindow).document.createElement('canvas').getContext('webgl2');
+      const ext = gl2 && gl2.getExtension('WEBGL_debug_renderer_info');
+      return gl2 ? String(ext ? gl2.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl2.getParameter(gl2.RENDERER)) : 'no WebGL2';
+    });
+    await p.close();
+    return s;
+  })();
+  console.log(`machine: ${machine()}`);
+  console.log(`browser: ${version}, headless, --disable-gpu; WebGL: ${gl}`);
+  console.log(`UI latency: key press -> three panes drawn, ${CHANGES} frame changes (Right/Left) over ${FRAMES} frames, field 'displacement' (previous frame) cached by the backend`);
+  try {
+    for (const n of quick ? [2000] : [2000, 100_000]) {
+      const r = await run(browser, n);
+      const target = n <= 2000 ? 16 : 50;
+      const line = (label: string, xs: number[], withTarget: boolean): string => {
+        const p95 = percentile(xs, 0.95);
+        const verdict = withTarget ? `   target p95 < ${target} ms: ${p95 < target ? 'met' : 'NOT met'}` : '';
+        return `  ${label.padEnd(34)} median ${median(xs).toFixed(1).padStart(6)} ms   p95 ${p95.toFixed(1).padStart(6)} ms   max ${Math.max(...xs).toFixed(1).padStart(6)} ms${verdict}`;
+      };
+      console.log(`\nN = ${n}  (open + first draw ${r.openS.toFixed(1)} s; warm-up over ${FRAMES} frames, fields computed: ${r.warmupS.toFixed(1)} s; particles drawn on the ${n > 20_000 ? 'CPU (raster)' : 'GPU (mesh)'})`);
+      console.log(line('back to back: key -> drawn', r.drawn, true));
+      console.log(line('back to back: key -> pixels ready', r.pixels, false));
+      console.log(line('a key every 100 ms: key -> drawn', r.pacedDrawn, true));
+      console.log(line('a key every 100 ms: key -> pixels', r.pacedPixels, false));
+      const growth = r.heapAfter - r.heapBefore;
+      console.log(`  JS heap after GC: ${r.heapBefore.toFixed(1)} MB before, ${r.heapAfter.toFixed(1)} MB after ${SCRUB} frame changes: growth ${growth.toFixed(1)} MB (target < 50 MB: ${growth < 50 ? 'met' : 'NOT met'})`);
+      const rg = r.rendererAfter - r.rendererBefore;
+      console.log(`  renderer process RSS: ${r.rendererBefore.toFixed(0)} MB before, ${r.rendererAfter.toFixed(0)} MB after: growth ${rg.toFixed(1)} MB (target < 50 MB: ${rg < 50 ? 'met' : 'NOT met'}); GPU process ${r.gpuBefore.toFixed(0)} -> ${r.gpuAfter.toFixed(0)} MB; frame and field cache ${r.cacheMB.toFixed(1)} MB`);
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack ?? e.message : String(e));
+  process.exit(1);
+});

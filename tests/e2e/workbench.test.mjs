@@ -1,0 +1,315 @@
+// The workbench's golden path in Debian's Chromium against the web host (playwright-core, never a downloaded
+// browser): open the demo; the timeline shows MSD with a detector candidate; J moves there; the panes show
+// f - 1, f, f + 1; choose D2min; the colour bar shows its range; every pane canvas shows coloured particles;
+// tag the frame; reload: the session and the tag are back; export CSV and check it. Screenshots are saved in
+// a temporary directory (AVW_SCREENSHOTS to choose it), printed at the end.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const FIELD_NAMES = ['displacement', 'd2min', 'd2min_sum', 'na', 'e_norm', 'eps_norm', 'eps_vol', 'eps_vol_abs', 'det_h', 'k', 'dev_total', 'eps_xy',
+  'mobility', 'softness', 'is_displacement'];
+let host;
+let url;
+let browser;
+let context;
+let page;
+let indexDir;
+const shots = process.env.AVW_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'avw-e2e-shots-'));
+mkdirSync(shots, { recursive: true });
+const violations = [];
+const pageErrors = [];
+/** The golden path's state, carried from test to test (they run in order). */
+const golden = { frame: -1, frames: 0, demoPath: '' };
+
+before(async () => {
+  indexDir = mkdtempSync(join(tmpdir(), 'avw-e2e-wb-'));
+  host = spawn(process.execPath, [join(root, 'dist/main/web/main.js'), '--port', '0', '--no-open', '--index-dir', indexDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('web host did not start in 30 s')), 30_000);
+    let text = '';
+    host.stdout.on('data', (d) => {
+      text += d;
+      const m = /Avalanche Workbench at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(text);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    host.on('exit', (code) => reject(new Error(`web host exited with ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.AVW_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  context = await browser.newContext({ viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.text().startsWith('CSP violation')) violations.push(m.text());
+  });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+});
+
+after(async () => {
+  await browser?.close();
+  if (host && host.exitCode === null) {
+    host.kill('SIGTERM');
+    const t = setTimeout(() => host.kill('SIGKILL'), 5000);
+    await new Promise((r) => host.once('exit', r));
+    clearTimeout(t);
+  }
+  if (indexDir) rmSync(indexDir, { recursive: true, force: true });
+  console.log(`# workbench screenshots in ${shots}`);
+});
+
+async function ready() {
+  await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 30_000 });
+}
+
+/** Wait until the panes are drawn for frame f (and the field, when given). */
+async function rendered(f, field) {
+  await page.waitForFunction(([frame, fld]) => document.body.dataset.renderedFrame === String(frame)
+    && (fld === null || document.body.dataset.renderedField === fld), [f, field ?? null], { timeout: 120_000 });
+}
+
+async function paneFrameText(name) {
+  return (await page.getByRole('region', { name, exact: true }).getByTestId('pane-frame').textContent())?.trim();
+}
+
+async function sliderValue() {
+  return Number(await page.getByRole('slider', { name: 'Frame' }).inputValue());
+}
+
+/** Pixels of a pane canvas: how many are clearly coloured (saturated), and how many distinct colours. */
+async function canvasColours(name) {
+  return page.getByRole('region', { name, exact: true }).locator('canvas').evaluate((canvas) => {
+    const c = document.createElement('canvas');
+    c.width = canvas.width;
+    c.height = canvas.height;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(canvas, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let coloured = 0;
+    const distinct = new Set();
+    for (let i = 0; i < d.length; i += 4) {
+      const r = d[i];
+      const g = d[i + 1];
+      const b = d[i + 2];
+      const sat = Math.max(r, g, b) - Math.min(r, g, b);
+      if (sat > 40) {
+        coloured++;
+        distinct.add(((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4));
+      }
+    }
+    return { coloured, total: d.length / 4, distinct: distinct.size };
+  });
+}
+
+test('open the demo: the timeline shows MSD with at least one detector candidate', async () => {
+  const response = await page.goto(url);
+  assert.match(response.headers()['content-security-policy'] ?? '', /script-src 'self'/);
+  await ready();
+  if (process.env.AVW_E2E_FILE) {
+    // Another trajectory instead of the demo (for a look at a particular file); the default is the demo.
+    await page.getByRole('textbox', { name: 'Trajectory path' }).fill(process.env.AVW_E2E_FILE);
+    await page.getByRole('button', { name: 'Open file' }).click();
+  } else {
+    await page.getByRole('button', { name: 'Open demo' }).click();
+  }
+  const summary = page.getByRole('region', { name: 'Timeline' }).getByTestId('timeline-summary');
+  // Opening indexes the file, computes the MSD and runs the detector (data-detected once it has).
+  await page.waitForFunction(() => document.querySelector('[data-testid=timeline-summary]')?.getAttribute('data-detected') === 'true', null, { timeout: 180_000 });
+  const text = (await summary.textContent()) ?? '';
+  const m = /MSD over (\d+) frames; (\d+) detector candidates?/.exec(text);
+  assert.ok(m, `timeline summary: ${text}`);
+  golden.frames = Number(m[1]);
+  assert.ok(golden.frames > 3, text);
+  assert.ok(Number(m[2]) >= 1, `no detector candidate: ${text}`);
+  // The timeline chart is drawn (a canvas with content) and the Frame slider spans the trajectory.
+  const slider = page.getByRole('slider', { name: 'Frame' });
+  assert.equal(await slider.getAttribute('max'), String(golden.frames - 1));
+  assert.equal(await sliderValue(), 0);
+  golden.demoPath = await page.getByRole('textbox', { name: 'Trajectory path' }).inputValue();
+  if (!process.env.AVW_E2E_FILE) assert.match(golden.demoPath, /demo\.gsd$/);
+  await rendered(0);
+  await page.screenshot({ path: join(shots, '01-demo-open.png') });
+});
+
+test('J moves to the candidate; the panes show f - 1, f, f + 1; arrows and K move around', async () => {
+  const tags = page.getByRole('region', { name: 'Tags' });
+  const firstCandidate = Number(await tags.locator('tr[data-kind="candidate"]').first().getAttribute('data-frame'));
+  assert.ok(firstCandidate > 0, 'a candidate after frame 0');
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('j');
+  await rendered(firstCandidate);
+  const f = await sliderValue();
+  assert.equal(f, firstCandidate);
+  golden.frame = f;
+  assert.equal(await paneFrameText('Before'), `frame ${f - 1}`);
+  assert.equal(await paneFrameText('At'), `frame ${f}`);
+  assert.equal(await paneFrameText('After'), `frame ${f + 1}`);
+  assert.equal(await page.evaluate(() => document.body.dataset.renderedFrame), String(f));
+  // Right, Shift+Right, Shift+Left, Left: back at f.
+  const last = golden.frames - 1;
+  const clamp = (x) => Math.max(0, Math.min(last, x));
+  let expected = clamp(f + 1);
+  await page.keyboard.press('ArrowRight');
+  await rendered(expected);
+  assert.equal(await sliderValue(), expected);
+  for (const [key, step] of [['Shift+ArrowRight', 10], ['Shift+ArrowLeft', -10], ['ArrowLeft', -1]]) {
+    expected = clamp(expected + step);
+    await page.keyboard.press(key);
+    await rendered(expected);
+    assert.equal(await sliderValue(), expected, key);
+  }
+  // The slider seeks too.
+  await page.getByRole('slider', { name: 'Frame' }).evaluate((el, v) => {
+    el.value = String(v);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, f);
+  await rendered(f);
+  // K: the first candidate has no marker before it, so the frame stays.
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('k');
+  await page.waitForTimeout(200);
+  assert.equal(await sliderValue(), f);
+  await page.screenshot({ path: join(shots, '02-at-candidate.png') });
+});
+
+test('choose D2min: one colour scale with its range, and every pane shows coloured particles', async () => {
+  const field = page.getByRole('combobox', { name: 'Field', exact: true });
+  const options = await field.locator('option').allTextContents();
+  for (const name of FIELD_NAMES) assert.ok(options.includes(name), `Field option ${name}`);
+  await field.selectOption('d2min');
+  await rendered(golden.frame, 'd2min');
+  const bar = page.getByRole('region', { name: 'Colour bar' });
+  const text = ((await bar.textContent()) ?? '').replace(/\s+/g, ' ');
+  const m = /range (-?[\d.]+(?:e-?\d+)?) … (-?[\d.]+(?:e-?\d+)?)/.exec(text);
+  assert.ok(m, `colour bar text: ${text}`);
+  const [lo, hi] = [Number(m[1]), Number(m[2])];
+  assert.ok(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo && lo >= 0, `range ${lo} … ${hi}`);
+  assert.match(text, /d2min/);
+  for (const name of ['Before', 'At', 'After']) {
+    const c = await canvasColours(name);
+    assert.ok(c.coloured > 0.02 * c.total, `${name}: only ${c.coloured} of ${c.total} pixels coloured`);
+    assert.ok(c.distinct >= 8, `${name}: only ${c.distinct} distinct colours`);
+    await page.getByRole('region', { name, exact: true }).locator('canvas').screenshot({ path: join(shots, `03-d2min-${name.toLowerCase()}.png`) });
+  }
+  // Hover shows id, diameter and value; a click highlights the particle in all three panes.
+  const at = page.getByRole('region', { name: 'At', exact: true }).locator('.pane-canvas');
+  const box = await at.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const tip = page.getByRole('tooltip');
+  await tip.waitFor({ timeout: 5000 });
+  const tipText = (await tip.textContent()) ?? '';
+  assert.match(tipText, /id \d+/);
+  assert.match(tipText, /diameter [\d.]+/);
+  assert.match(tipText, /d2min/);
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.getByText(/particle \d+ highlighted/).waitFor({ timeout: 5000 });
+  await page.screenshot({ path: join(shots, '04-d2min.png') });
+});
+
+test('tag the frame; after a reload the session and the tag are back', async () => {
+  const f = golden.frame;
+  const tags = page.getByRole('region', { name: 'Tags' });
+  await page.getByRole('button', { name: 'Tag frame' }).click();
+  await tags.locator(`tr[data-frame="${f}"][data-kind="avalanche"]`).waitFor({ timeout: 10_000 });
+  assert.match((await tags.getByTestId('current-tag').textContent()) ?? '', new RegExp(`Frame ${f}: avalanche`));
+  // The note is saved too.
+  const note = tags.getByRole('textbox', { name: `Note of frame ${f}`, exact: true });
+  await note.fill('golden path');
+  await note.press('Enter');
+  await note.blur();
+  await page.waitForTimeout(800);
+  await page.reload();
+  await ready();
+  await rendered(f, 'd2min');
+  assert.equal(await sliderValue(), f);
+  assert.equal(await page.getByRole('combobox', { name: 'Field', exact: true }).inputValue(), 'd2min');
+  const row = page.getByRole('region', { name: 'Tags' }).locator(`tr[data-frame="${f}"][data-kind="avalanche"]`);
+  await row.waitFor({ timeout: 20_000 });
+  assert.equal(await row.getByRole('textbox', { name: `Note of frame ${f}`, exact: true }).inputValue(), 'golden path');
+  await page.screenshot({ path: join(shots, '05-after-reload.png') });
+});
+
+test('export the tags as CSV', async () => {
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 20_000 }),
+    page.getByRole('button', { name: 'Export CSV' }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /\.csv$/);
+  const path = join(shots, download.suggestedFilename());
+  await download.saveAs(path);
+  const lines = readFileSync(path, 'utf8').trim().split(/\r?\n/);
+  const header = lines[0].split(',');
+  assert.ok(header.includes('frame') && header.includes('kind'), `CSV header: ${lines[0]}`);
+  const fi = header.indexOf('frame');
+  const ki = header.indexOf('kind');
+  const row = lines.slice(1).map((l) => l.split(',')).find((c) => Number(c[fi]) === golden.frame);
+  assert.ok(row, `no CSV row for frame ${golden.frame}:\n${lines.join('\n')}`);
+  assert.equal(row[ki], 'avalanche');
+  assert.ok(lines.some((l) => l.includes('golden path')), 'the note is exported');
+});
+
+test('undo reverts the last tag change', async () => {
+  const f = golden.frame;
+  const tags = page.getByRole('region', { name: 'Tags' });
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('t');
+  // T on an avalanche detector tag puts it back to candidate; undo restores the avalanche.
+  await tags.locator(`tr[data-frame="${f}"][data-kind="candidate"]`).waitFor({ timeout: 10_000 });
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await tags.locator(`tr[data-frame="${f}"][data-kind="avalanche"]`).waitFor({ timeout: 10_000 });
+});
+
+test('a ?file= argument opens that trajectory (here with the CPU raster path of large systems); a dropped file without a path explains what to do', async () => {
+  const p = await context.newPage();
+  await p.goto(`${url}&file=${encodeURIComponent(golden.demoPath)}&particles=cpu`);
+  await p.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 30_000 });
+  try {
+    await p.waitForFunction(() => document.body.dataset.renderedFrame !== undefined, null, { timeout: 60_000 });
+  } catch (e) {
+    await p.screenshot({ path: join(shots, '07-file-argument-failed.png') });
+    throw new Error(`${e.message}: ${JSON.stringify(await p.evaluate(() => ({ ...document.body.dataset, text: document.body.innerText.slice(0, 600) })))}`);
+  }
+  assert.equal(await p.getByRole('textbox', { name: 'Trajectory path' }).inputValue(), golden.demoPath);
+  await p.getByRole('region', { name: 'At', exact: true }).locator('canvas').screenshot({ path: join(shots, '06-cpu-raster-at.png') });
+  const raster = await p.getByRole('region', { name: 'At', exact: true }).locator('canvas').evaluate((canvas) => {
+    const c = document.createElement('canvas');
+    c.width = canvas.width;
+    c.height = canvas.height;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(canvas, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let coloured = 0;
+    for (let i = 0; i < d.length; i += 4) if (Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 40) coloured++;
+    return coloured / (d.length / 4);
+  });
+  assert.ok(raster > 0.05, `CPU raster: only ${(100 * raster).toFixed(1)} % of the pixels coloured`);
+  await p.evaluate(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['x'], 'run.lammpstrj'));
+    window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+  const note = p.getByRole('note');
+  await note.waitFor({ timeout: 5000 });
+  assert.match((await note.textContent()) ?? '', /run\.lammpstrj.*absolute path.*Trajectory path/);
+  await p.close();
+});
+
+test('no Content-Security-Policy violation and no uncaught error in the page', () => {
+  assert.deepEqual(violations, []);
+  assert.deepEqual(pageErrors, []);
+});
