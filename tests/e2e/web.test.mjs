@@ -1,14 +1,11 @@
 // Browser tests: the web host driven through Debian's Chromium by playwright-core (never a downloaded browser).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { launchChromium, root, startHost } from './host.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const fixture = join(root, 'tests/fixtures/e2e/small-2d.lammpstrj');
 let host;
 let url;
@@ -17,26 +14,8 @@ let indexDir;
 
 before(async () => {
   indexDir = mkdtempSync(join(tmpdir(), 'avw-e2e-'));
-  host = spawn(process.execPath, [join(root, 'dist/main/web/main.js'), '--port', '0', '--no-open', '--index-dir', indexDir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('web host did not start in 30 s')), 30_000);
-    let text = '';
-    host.stdout.on('data', (d) => {
-      text += d;
-      const m = /Avalanche Workbench at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(text);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    host.on('exit', (code) => reject(new Error(`web host exited with ${code}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: process.env.AVW_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  ({ host, url } = await startHost(indexDir));
+  browser = await launchChromium();
 });
 
 after(async () => {

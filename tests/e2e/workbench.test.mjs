@@ -5,14 +5,11 @@
 // a temporary directory (AVW_SCREENSHOTS to choose it), printed at the end.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { launchChromium, startHost } from './host.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const FIELD_NAMES = ['displacement', 'd2min', 'd2min_sum', 'na', 'e_norm', 'eps_norm', 'eps_vol', 'eps_vol_abs', 'det_h', 'k', 'dev_total', 'eps_xy',
   'mobility', 'softness', 'is_displacement'];
 let host;
@@ -30,26 +27,8 @@ const golden = { frame: -1, frames: 0, demoPath: '' };
 
 before(async () => {
   indexDir = mkdtempSync(join(tmpdir(), 'avw-e2e-wb-'));
-  host = spawn(process.execPath, [join(root, 'dist/main/web/main.js'), '--port', '0', '--no-open', '--index-dir', indexDir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('web host did not start in 30 s')), 30_000);
-    let text = '';
-    host.stdout.on('data', (d) => {
-      text += d;
-      const m = /Avalanche Workbench at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(text);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    host.on('exit', (code) => reject(new Error(`web host exited with ${code}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: process.env.AVW_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  ({ host, url } = await startHost(indexDir));
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
   await context.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
