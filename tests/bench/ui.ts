@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { GsdWriter } from '../../src/core/io/gsd-writer.js';
@@ -294,7 +294,7 @@ async function main(): Promise<void> {
     await p.close();
     return s;
   })();
-  console.log(`machine: ${machine()}`);
+  console.log(`machine: ${machine()}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log(`browser: ${version}, headless, --disable-gpu; WebGL: ${gl}`);
   console.log(`UI latency: key press -> three panes drawn, ${CHANGES} frame changes (Right/Left) over ${FRAMES} frames, field 'displacement' (previous frame) cached by the backend`);
   try {
@@ -319,6 +319,7 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
   }
+  console.log(`\nload average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (other work on the machine inflates the tails)`);
 }
 
 main().catch((e: unknown) => {

@@ -288,6 +288,26 @@ test('a ?file= argument opens that trajectory (here with the CPU raster path of 
   await p.close();
 });
 
+test('the simulation dialog starts an AQS run; the jobs panel shows it done and the run opens; a bad output path is refused', async () => {
+  await page.getByRole('button', { name: 'New simulation…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New simulation' });
+  await dialog.getByLabel('athermal quasistatic shear (AQS)').check();
+  await dialog.getByRole('spinbutton', { name: 'particles N' }).fill('64');
+  await dialog.getByRole('spinbutton', { name: 'strain steps' }).fill('10');
+  await dialog.getByRole('textbox', { name: 'Output file' }).fill('/nonexistent-directory-avw/run.gsd');
+  await dialog.getByRole('button', { name: 'Start' }).click();
+  await dialog.getByRole('alert').waitFor({ timeout: 10_000 });
+  assert.match((await dialog.getByRole('alert').textContent()) ?? '', /nonexistent-directory-avw/);
+  await dialog.getByRole('textbox', { name: 'Output file' }).fill('');
+  await dialog.getByRole('button', { name: 'Start' }).click();
+  await page.waitForFunction(() => /\/simulations\/aqs-[^/]*\.gsd$/.test(document.querySelector('input[aria-label="Trajectory path"]')?.value ?? ''), null, { timeout: 120_000 });
+  await rendered(0);
+  const jobs = page.getByRole('region', { name: 'Jobs' });
+  await jobs.locator('li[data-job-state="done"]', { hasText: 'AQS shear' }).waitFor({ timeout: 10_000 });
+  assert.equal(await page.getByTestId('particles').textContent(), '64');
+  await page.screenshot({ path: join(shots, '07-simulation-opened.png') });
+});
+
 test('no Content-Security-Policy violation and no uncaught error in the page', () => {
   assert.deepEqual(violations, []);
   assert.deepEqual(pageErrors, []);

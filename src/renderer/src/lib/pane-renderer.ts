@@ -276,9 +276,12 @@ export class PaneRenderer {
   private ensureDisks(n: number): Disks {
     if (this.disks && this.disks.n === n) return this.disks;
     if (this.disks) {
-      this.world.removeChild(this.disks.mesh);
-      this.disks.mesh.destroy();
-      this.disks.mesh.geometry.destroy(true);
+      const old = this.disks.mesh;
+      const geometry = old.geometry;
+      this.world.removeChild(old);
+      old.destroy();
+      geometry.destroy(true);
+      this.disks = null;
     }
     const m = Math.max(n, 1);
     const centres = vertexBuffer(new Float32Array(8 * m));
@@ -382,9 +385,12 @@ export class PaneRenderer {
     if (this.raster) return;
     if (!this.arrows || this.arrows.n !== n) {
       if (this.arrows) {
-        this.world.removeChild(this.arrows.mesh);
-        this.arrows.mesh.destroy();
-        this.arrows.mesh.geometry.destroy(true);
+        const old = this.arrows.mesh;
+        const geometry = old.geometry;
+        this.world.removeChild(old);
+        old.destroy();
+        geometry.destroy(true);
+        this.arrows = null;
       }
       const starts = vertexBuffer(new Float32Array(12 * n));
       const vecs = vertexBuffer(new Float32Array(12 * n));

@@ -2,7 +2,8 @@
 // colour range over the three fields, uploads only what changed (positions on a frame change, colours on a
 // field or scale change), keeps pan and zoom locked, picks particles for hover and click, prefetches the next
 // frames in the direction of travel, and reports when a frame set is drawn. Plain TypeScript, no Vue.
-import { colormapFor, mapValues, packRGBA, rangeOf, type ColormapName, type FieldColouring, type Range } from '../../../shared/colormaps';
+// Performance marks avw:update, avw:frames, avw:fields, avw:range, avw:draw, avw:rendered time each step.
+import { NAN_RGB, colormapFor, mapValues, packRGBA, rangeOf, type ColormapName, type FieldColouring, type Range } from '../../../shared/colormaps';
 import type { DataCache, FieldData, FieldRequest, FrameData } from './data-cache';
 import { indexOfId, referenceFor, type RefMode } from './navigation';
 import type { PaneRenderer } from './pane-renderer';
@@ -57,6 +58,8 @@ export interface PanesCallbacks {
   onStatus(status: PanesStatus): void;
   onRendered(frame: number, field: string): void;
 }
+
+const NO_VALUE = packRGBA(NAN_RGB[0], NAN_RGB[1], NAN_RGB[2]);
 
 /** Categorical colours of particle types when no field is shown. */
 const TYPE_COLOURS = [packRGBA(120, 160, 205), packRGBA(232, 160, 92), packRGBA(132, 190, 126), packRGBA(192, 146, 206), packRGBA(214, 110, 110), packRGBA(150, 150, 150)];
@@ -229,10 +232,13 @@ export class PanesController {
       const fld = fields[i];
       const key = fld && colouring && range
         ? `f${this.stamp(fld)}|${colouring.map}|${range.min}|${range.max}|${fd.n}`
-        : `types|${fd.frame}|${fd.trajectoryId}|${fd.n}`;
+        : colouring ? `none|${fd.n}` : `types|${fd.frame}|${fd.trajectoryId}|${fd.n}`;
       if (key !== slot.colourKey || frameChanged) {
         if (fld && colouring && range) {
           mapValues(fld.scalar, { map: colouring.map, min: range.min, max: range.max, out: slot.colours });
+        } else if (colouring) {
+          // A field is shown but this pane has none (no reference frame, or an error): the colour of "no value".
+          slot.colours.fill(NO_VALUE, 0, fd.n);
         } else {
           const c = slot.colours;
           const t = fd.types;
@@ -289,21 +295,18 @@ export class PanesController {
     });
   }
 
-  /** Fetch the next frames (and fields) in the direction of travel while nothing else is waited for: two ahead for
-   * small systems, one for large ones (a 100 000-particle frame is 4 MB on the wire, and a request queued behind
-   * a prefetch waits for it). */
+  /** Fetch the next two frames (and their fields) in the direction of travel, once the panes are drawn: while
+   * stepping, what the next step needs was asked for two steps earlier. Requests already made are joined. */
   private prefetch(s: PanesState, seq: number): void {
     const run = (): void => {
-      if (seq !== this.seq || this.cache.inFlight > 0) return;
+      if (seq !== this.seq) return;
       const d = Math.max(1, s.paneFrames[2] !== null ? s.paneFrames[2]! - s.current : s.current - (s.paneFrames[0] ?? s.current));
-      const n = this.slots[1].frame?.n ?? 0;
-      const ahead = n > 50_000 ? 1 : 2;
-      for (let k = 1; k <= ahead; k++) {
+      for (let k = 1; k <= 2; k++) {
         const g = s.current + this.direction * (d + k);
         if (g < 0 || g >= s.frames) continue;
         const r = this.fieldRequest(s, g);
-        if (r) void this.cache.field(r).catch(() => undefined);
         void this.cache.frame(s.trajectoryId, g).catch(() => undefined);
+        if (r) void this.cache.field(r).catch(() => undefined);
       }
     };
     setTimeout(run, 0);
