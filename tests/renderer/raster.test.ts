@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rasterize, type RasterTarget } from '../../src/renderer/src/lib/raster.js';
+import { rasterize, type RasterTarget } from '../../src/shared/particle-raster.js';
 import { packRGBA } from '../../src/shared/colormaps.js';
 
 const RED = packRGBA(255, 0, 0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BoxJson } from '../../src/shared/api.js';
-import { boxCorners, fitView, panBy, screenToWorld, worldToScreen, zoomAt } from '../../src/renderer/src/lib/view.js';
+import { boxCorners, fitView, panBy, screenToWorld, worldToScreen, zoomAt } from '../../src/shared/view.js';
 import { SpatialGrid } from '../../src/renderer/src/lib/spatial-grid.js';
 import { mulberry32 } from '../../src/core/util/random.js';
 

@@ -82,11 +82,4 @@ export function indexOfId(ids: Int32Array, id: number): number {
   return -1;
 }
 
-/** The reference frame of a field at `frame` under the chosen mode, or -1 when there is none. */
-export type RefMode = 'previous' | 'fixed' | 'lag';
-
-export function referenceFor(mode: RefMode, frame: number, fixedFrame: number, lag: number): number {
-  if (mode === 'previous') return frame - 1;
-  if (mode === 'lag') return frame - Math.max(1, Math.round(lag));
-  return fixedFrame;
-}
+export { referenceFor, type RefMode } from '../../../shared/reference-mode.js';

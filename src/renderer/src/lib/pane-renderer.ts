@@ -12,8 +12,8 @@ import {
   Buffer as PixiBuffer, BufferImageSource, BufferUsage, Container, Geometry, GlProgram, Graphics, Mesh, Shader, Sprite, Texture, WebGLRenderer,
 } from 'pixi.js';
 import type { BoxJson } from '../../../shared/api';
-import { rasterize } from './raster';
-import { boxCorners, type View } from './view';
+import { rasterize } from '../../../shared/particle-raster';
+import { boxCorners, type View } from '../../../shared/view';
 
 /** Above this many particles the disks are rasterized on the CPU (override with ?particles=gpu or ?particles=cpu). */
 export const RASTER_THRESHOLD = 20_000;

@@ -8,7 +8,7 @@ import type { DataCache, FieldData, FieldRequest, FrameData } from './data-cache
 import { indexOfId, referenceFor, type RefMode } from './navigation';
 import type { PaneRenderer } from './pane-renderer';
 import { SpatialGrid } from './spatial-grid';
-import { fitView, panBy, screenToWorld, zoomAt, type View } from './view';
+import { fitView, panBy, screenToWorld, zoomAt, type View } from '../../../shared/view';
 
 export interface PanesState {
   trajectoryId: number;

@@ -1,6 +1,6 @@
 // The shared 2D view of the three panes: a centre in world units and a scale in CSS pixels per world unit,
 // world y pointing up. Pure functions; the panes apply the same view so that pan and zoom stay locked.
-import type { BoxJson } from '../../../shared/api.js';
+import type { BoxJson } from './api.js';
 
 export interface View { cx: number; cy: number; scale: number }
 

@@ -1,0 +1,267 @@
+// The figure specification: everything needed to make a figure again. The CLI builds one from its flags, the
+// workbench from its state; every output is written with this spec as a sidecar JSON (plus the trajectory
+// fingerprint and software version), and `avw figure --spec fig.json` rebuilds the same figure from it.
+import { FIELD_NAMES, VECTOR_FIELDS, type FieldName } from '../jobs/field-job.js';
+import { SERIES_NAMES, type SeriesName } from '../jobs/series-job.js';
+import type { RefMode } from '../../shared/reference-mode.js';
+import { DEFAULT_STYLE, DPI_CHOICES, parseLength, PRESETS, PRESET_NAMES, type FigureStyle, type PresetName } from './style.js';
+
+export const FIGURE_KINDS = ['fields', 'vectors', 'timeline', 'distribution', 'heatmap', 'scatter', 'grid'] as const;
+export type FigureKind = (typeof FIGURE_KINDS)[number];
+export const FIGURE_FORMATS = ['pdf', 'svg', 'png', 'tiff'] as const;
+export type FigureFormat = (typeof FIGURE_FORMATS)[number];
+export const VECTOR_KINDS = ['displacement', 'na', 'is_displacement'] as const;
+export type VectorKind = (typeof VECTOR_KINDS)[number];
+
+export interface ReferenceSpec {
+  mode: RefMode;
+  /** The fixed reference frame (mode 'fixed'). */
+  frame?: number;
+  /** The lag (mode 'lag'). */
+  lag?: number;
+}
+
+/** A curve of a family (distributions over temperature, Jha & Sengupta Figs. 2h, 4): another trajectory and its label. */
+export interface FamilyMember {
+  path: string;
+  label: string;
+  /** The frame of that trajectory (default: the spec's frame). */
+  frame?: number;
+}
+
+export interface FigureSpec {
+  version: 1;
+  kind: FigureKind;
+  /** Absolute path of the trajectory. */
+  trajectory: string;
+  /** The trajectory's content fingerprint when the figure was made (sidecar); a rebuild warns when it differs. */
+  fingerprint?: string;
+  indexDir?: string;
+  /** The event frame (the "at" panel; the marked frame of a timeline). */
+  frame: number;
+  /** Before and after frames (default frame - 1 and frame + 1, clamped to the trajectory). */
+  before?: number;
+  after?: number;
+  /** fields, distribution: the field. */
+  field?: FieldName;
+  /** grid: one row per field; heatmap and scatter: the fields correlated. */
+  fields?: FieldName[];
+  /** vectors: which displacement the arrows show. */
+  vector?: VectorKind;
+  /** timeline: stacked panels sharing the frame axis, MSD first by default. */
+  series?: SeriesName[];
+  /** timeline: more frames to mark (tags), besides `frame`. */
+  marks?: number[];
+  /** timeline: x axis in frames or in the schedule's time (timesteps). */
+  xAxis?: 'frame' | 'time';
+  /** heatmap: which coefficient (both by default: two matrices side by side). */
+  coefficient?: 'pearson' | 'spearman' | 'both';
+  /** distribution: histogram bins (default 40). */
+  bins?: number;
+  /** distribution: curves from other trajectories (families over temperature). */
+  family?: FamilyMember[];
+  reference: ReferenceSpec;
+  /** Strain-family neighbourhood cutoff (default: second neighbour shell). */
+  cutoff?: number;
+  /** Colour range of particle fields (default: 1st-99th percentile over the panels, centred for signed fields). */
+  range?: { min: number; max: number };
+  style: FigureStyle;
+  /** The preset the width came from, if any. */
+  preset?: PresetName;
+  /** Raster formats: dots per inch. */
+  dpi: number;
+  /** Written by the builder (sidecar). */
+  software?: { name: string; version: string };
+}
+
+function fail(message: string): never {
+  throw new Error(`figure spec: ${message}`);
+}
+
+function int(v: unknown, what: string, min = 0): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Number.isInteger(v) || (v as number) < min) fail(`"${what}" must be an integer >= ${min}`);
+  return v as number;
+}
+
+function num(v: unknown, what: string, min = -Infinity): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) fail(`"${what}" must be a number >= ${min}`);
+  return v;
+}
+
+function field(v: unknown, what: string): FieldName {
+  if (!FIELD_NAMES.includes(v as FieldName)) fail(`"${what}" must be one of ${FIELD_NAMES.join(', ')} (got ${JSON.stringify(v)})`);
+  return v as FieldName;
+}
+
+/** Check an untrusted spec (JSON file, IPC, CLI) and fill in the defaults. Throws naming the bad key. */
+export function normalizeSpec(raw: unknown): FigureSpec {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) fail('must be a JSON object');
+  const r = raw as Record<string, unknown>;
+  if (r.version !== undefined && r.version !== 1) fail(`unsupported version ${JSON.stringify(r.version)} (this software writes 1)`);
+  if (!FIGURE_KINDS.includes(r.kind as FigureKind)) fail(`"kind" must be one of ${FIGURE_KINDS.join(', ')}`);
+  const kind = r.kind as FigureKind;
+  if (typeof r.trajectory !== 'string' || !r.trajectory) fail('"trajectory" must be a file path');
+  const frame = int(r.frame, 'frame') ?? fail('"frame" must be a frame number');
+  const spec: FigureSpec = {
+    version: 1,
+    kind,
+    trajectory: r.trajectory,
+    frame,
+    reference: { mode: 'previous' },
+    style: { ...DEFAULT_STYLE },
+    dpi: 600,
+  };
+  if (typeof r.fingerprint === 'string') spec.fingerprint = r.fingerprint;
+  if (typeof r.indexDir === 'string' && r.indexDir) spec.indexDir = r.indexDir;
+  const before = int(r.before, 'before');
+  const after = int(r.after, 'after');
+  if (before !== undefined) spec.before = before;
+  if (after !== undefined) spec.after = after;
+  if (before !== undefined && before > frame) fail(`"before" (${before}) is after "frame" (${frame})`);
+  if (after !== undefined && after < frame) fail(`"after" (${after}) is before "frame" (${frame})`);
+  if (r.field !== undefined) spec.field = field(r.field, 'field');
+  if (r.fields !== undefined) {
+    if (!Array.isArray(r.fields) || r.fields.length === 0 || r.fields.length > 12) fail('"fields" must list 1 to 12 fields');
+    spec.fields = r.fields.map((f, i) => field(f, `fields[${i}]`));
+  }
+  if (r.vector !== undefined) {
+    if (!VECTOR_KINDS.includes(r.vector as VectorKind)) fail(`"vector" must be one of ${VECTOR_KINDS.join(', ')}`);
+    spec.vector = r.vector as VectorKind;
+  }
+  if (r.series !== undefined) {
+    if (!Array.isArray(r.series) || r.series.length === 0 || r.series.length > 8) fail('"series" must list 1 to 8 series');
+    spec.series = r.series.map((s, i) => {
+      if (!SERIES_NAMES.includes(s as SeriesName)) fail(`"series[${i}]" must be one of ${SERIES_NAMES.join(', ')}`);
+      return s as SeriesName;
+    });
+  }
+  if (r.marks !== undefined) {
+    if (!Array.isArray(r.marks) || r.marks.length > 10000) fail('"marks" must be a list of frames');
+    spec.marks = r.marks.map((m, i) => int(m, `marks[${i}]`)!);
+  }
+  if (r.xAxis !== undefined) {
+    if (r.xAxis !== 'frame' && r.xAxis !== 'time') fail('"xAxis" must be "frame" or "time"');
+    spec.xAxis = r.xAxis;
+  }
+  if (r.coefficient !== undefined) {
+    if (!['pearson', 'spearman', 'both'].includes(r.coefficient as string)) fail('"coefficient" must be pearson, spearman or both');
+    spec.coefficient = r.coefficient as FigureSpec['coefficient'];
+  }
+  const bins = int(r.bins, 'bins', 2);
+  if (bins !== undefined) {
+    if (bins > 1000) fail('"bins" must be at most 1000');
+    spec.bins = bins;
+  }
+  if (r.family !== undefined) {
+    if (!Array.isArray(r.family) || r.family.length > 16) fail('"family" must list at most 16 trajectories');
+    spec.family = r.family.map((m, i) => {
+      const o = (m ?? {}) as Record<string, unknown>;
+      if (typeof o.path !== 'string' || !o.path) fail(`"family[${i}].path" must be a file path`);
+      if (typeof o.label !== 'string') fail(`"family[${i}].label" must be text`);
+      const member: FamilyMember = { path: o.path, label: o.label };
+      const f = int(o.frame, `family[${i}].frame`);
+      if (f !== undefined) member.frame = f;
+      return member;
+    });
+  }
+  if (r.reference !== undefined) {
+    const ref = (r.reference ?? {}) as Record<string, unknown>;
+    if (!['previous', 'fixed', 'lag'].includes(ref.mode as string)) fail('"reference.mode" must be previous, fixed or lag');
+    spec.reference = { mode: ref.mode as RefMode };
+    const rf = int(ref.frame, 'reference.frame');
+    const lag = int(ref.lag, 'reference.lag', 1);
+    if (ref.mode === 'fixed' && rf === undefined) fail('"reference.frame" is needed with mode "fixed"');
+    if (rf !== undefined) spec.reference.frame = rf;
+    if (lag !== undefined) spec.reference.lag = lag;
+  }
+  const cutoff = num(r.cutoff, 'cutoff', 0);
+  if (cutoff !== undefined) spec.cutoff = cutoff;
+  if (r.range !== undefined) {
+    const g = (r.range ?? {}) as Record<string, unknown>;
+    const min = num(g.min, 'range.min');
+    const max = num(g.max, 'range.max');
+    if (min === undefined || max === undefined || !(max > min)) fail('"range" needs min < max');
+    spec.range = { min, max };
+  }
+  if (r.preset !== undefined) {
+    if (!PRESET_NAMES.includes(r.preset as PresetName)) fail(`"preset" must be one of ${PRESET_NAMES.join(', ')}`);
+    spec.preset = r.preset as PresetName;
+    spec.style.width = PRESETS[spec.preset].width;
+  }
+  if (r.style !== undefined) spec.style = normalizeStyle(r.style, spec.style);
+  const dpi = int(r.dpi, 'dpi', 72);
+  if (dpi !== undefined) {
+    if (dpi > 2400) fail('"dpi" must be at most 2400');
+    spec.dpi = dpi;
+  }
+  if (r.software && typeof r.software === 'object') {
+    const s = r.software as Record<string, unknown>;
+    if (typeof s.name === 'string' && typeof s.version === 'string') spec.software = { name: s.name, version: s.version };
+  }
+  requireKindInputs(spec);
+  return spec;
+}
+
+function normalizeStyle(raw: unknown, base: FigureStyle): FigureStyle {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) fail('"style" must be an object');
+  const s = raw as Record<string, unknown>;
+  const out: FigureStyle = { ...base };
+  if (s.width !== undefined) out.width = parseLength(s.width as string | number, 'style.width');
+  if (s.height !== undefined && s.height !== null) out.height = parseLength(s.height as string | number, 'style.height');
+  if (s.fontFamily !== undefined) {
+    if (s.fontFamily !== 'sans' && s.fontFamily !== 'serif') fail('"style.fontFamily" must be sans or serif');
+    out.fontFamily = s.fontFamily;
+  }
+  const fontSize = num(s.fontSize, 'style.fontSize', 4);
+  if (fontSize !== undefined) {
+    if (fontSize > 36) fail('"style.fontSize" must be at most 36 pt');
+    out.fontSize = fontSize;
+  }
+  if (s.colormap !== undefined) {
+    if (!['viridis', 'cividis', 'magma'].includes(s.colormap as string)) fail('"style.colormap" must be viridis, cividis or magma');
+    out.colormap = s.colormap as FigureStyle['colormap'];
+  }
+  const lw = num(s.lineWidth, 'style.lineWidth', 0.1);
+  if (lw !== undefined) out.lineWidth = lw;
+  for (const k of ['boxOutline', 'scaleBar', 'rasterParticles', 'logX', 'logY'] as const) {
+    if (s[k] === undefined) continue;
+    if (typeof s[k] !== 'boolean') fail(`"style.${k}" must be true or false`);
+    out[k] = s[k];
+  }
+  const rd = int(s.rasterDpi, 'style.rasterDpi', 72);
+  if (rd !== undefined) out.rasterDpi = Math.min(rd, 2400);
+  const as = num(s.arrowScale, 'style.arrowScale', 0);
+  if (as !== undefined) out.arrowScale = as;
+  return out;
+}
+
+/** Which inputs each kind needs (with defaults filled in). */
+function requireKindInputs(spec: FigureSpec): void {
+  switch (spec.kind) {
+    case 'fields':
+    case 'distribution':
+      spec.field ??= 'd2min';
+      break;
+    case 'vectors':
+      spec.vector ??= 'na';
+      break;
+    case 'timeline':
+      spec.series ??= ['msd'];
+      break;
+    case 'heatmap':
+    case 'scatter':
+      spec.fields ??= ['d2min', 'e_norm', 'eps_vol', 'det_h'];
+      if (spec.fields.length < 2) fail(`"${spec.kind}" needs at least two fields`);
+      for (const f of spec.fields) if (VECTOR_FIELDS.has(f)) fail(`"${f}" is a vector field; ${spec.kind} takes scalar fields`);
+      break;
+    case 'grid':
+      spec.fields ??= spec.field ? [spec.field] : ['d2min', 'e_norm', 'eps_vol', 'det_h'];
+      break;
+  }
+}
+
+export function isDpiChoice(dpi: number): boolean {
+  return (DPI_CHOICES as readonly number[]).includes(dpi);
+}
