@@ -14,6 +14,8 @@ import { validateMinimizeParams, type MinimizeJobResult } from '../core/jobs/min
 import { JobCancelledError } from '../core/jobs/job.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { progressBar } from './progress.js';
+import { FIGURE_HELP, figureParamsFromArgs } from './figure-command.js';
+import type { FigureJobResult } from '../core/jobs/figure-job.js';
 
 const HELP = `avw: Avalanche Workbench command line
 
@@ -51,7 +53,7 @@ usage:
                                               athermal quasistatic shear of Hertzian disks, avalanches followed
   avw minimize FILE --out IS.gsd [--method fire|cg] [--ftol 1e-10] [--potential wca|hertz] [--json]
                                               inherent structures of every frame, paired frame for frame
-  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
+${FIGURE_HELP}  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
                       --poly 0.11, --ftol F; a run writes OUT, OUT.json (sidecar) and OUT.checkpoint while running
 
 common options:
@@ -392,6 +394,19 @@ async function cmdSimulate(argv: string[]): Promise<void> {
   ].join('\n'));
 }
 
+async function cmdFigure(argv: string[]): Promise<void> {
+  const { params, json } = figureParamsFromArgs(argv);
+  const r = await runJob<FigureJobResult>('figure', params, 'figure', json);
+  if (r.preview) throw new Error('avw figure: no output path');
+  for (const w of r.warnings) process.stderr.write(`avw figure: ${w}\n`);
+  const inches = (pt: number): string => (pt / 72).toFixed(2);
+  out(json, r, () => [
+    `${r.path}: ${r.format.toUpperCase()}, ${inches(r.widthPt)} x ${inches(r.heightPt)} in, ${(r.bytes / 1024).toFixed(0)} KiB`,
+    `spec: ${r.sidecar}`,
+    `data: ${r.csv}`,
+  ].join('\n'));
+}
+
 async function cmdMinimize(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, { ...COMMON, out: 'string', method: 'string', ftol: 'string', potential: 'string', 'max-iterations': 'string' }, 'minimize');
   const file = oneFile(positionals, 'minimize');
@@ -408,7 +423,7 @@ async function cmdMinimize(argv: string[]): Promise<void> {
 
 const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   info: cmdInfo, frame: cmdFrame, index: cmdIndex, tags: cmdTags, series: cmdSeries, field: cmdField, detect: cmdDetect, correlate: cmdCorrelate,
-  simulate: cmdSimulate, minimize: cmdMinimize,
+  simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure,
 };
 
 export async function runCli(argv: string[]): Promise<number> {

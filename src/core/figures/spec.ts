@@ -50,6 +50,9 @@ export interface FigureSpec {
   vector?: VectorKind;
   /** timeline: stacked panels sharing the frame axis, MSD first by default. */
   series?: SeriesName[];
+  /** timeline: the pair potential behind energy and stress series, and the temperature of the stress's kinetic term. */
+  potential?: 'wca' | 'hertz';
+  temperature?: number;
   /** timeline: more frames to mark (tags), besides `frame`. */
   marks?: number[];
   /** timeline: x axis in frames or in the schedule's time (timesteps). */
@@ -137,6 +140,12 @@ export function normalizeSpec(raw: unknown): FigureSpec {
       return s as SeriesName;
     });
   }
+  if (r.potential !== undefined) {
+    if (r.potential !== 'wca' && r.potential !== 'hertz') fail('"potential" must be wca or hertz');
+    spec.potential = r.potential;
+  }
+  const temperature = num(r.temperature, 'temperature', 0);
+  if (temperature !== undefined) spec.temperature = temperature;
   if (r.marks !== undefined) {
     if (!Array.isArray(r.marks) || r.marks.length > 10000) fail('"marks" must be a list of frames');
     spec.marks = r.marks.map((m, i) => int(m, `marks[${i}]`)!);

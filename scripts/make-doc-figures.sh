@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The example figures of the README (docs/figures), one per kind, made by the CLI from the shipped demo; the
+# temperature family comes from three short runs simulated here. Sidecar paths are rewritten relative to
+# docs/figures, so `npx avw figure --spec docs/figures/fields.json` rebuilds a figure on any clone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=docs/figures
+DEMO=resources/demo/demo.gsd
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+avw() { node --import tsx src/cli/main.ts "$@" --index-dir "$WORK/index"; }
+
+avw figure "$DEMO" --kind fields --frame 180 --field d2min --out "$OUT/fields.svg"
+avw figure "$DEMO" --kind vectors --frame 180 --vector na --out "$OUT/vectors.svg"
+avw figure "$DEMO" --kind grid --frame 180 --fields d2min,e_norm,eps_vol,det_h --out "$OUT/grid.svg"
+avw figure "$DEMO" --kind timeline --frame 180 --series msd,energy,stress_xy --potential wca --marks 18,72,144,162,197 --out "$OUT/timeline.svg"
+avw figure "$DEMO" --kind distribution --frame 180 --before 170 --after 190 --field d2min --log-y --out "$OUT/distribution.svg"
+avw figure "$DEMO" --kind heatmap --frame 180 --fields d2min,e_norm,eps_vol,det_h,mobility --out "$OUT/heatmap.svg"
+avw figure "$DEMO" --kind scatter --frame 180 --fields d2min,e_norm,eps_vol --preset aps-single --out "$OUT/scatter.svg"
+avw figure "$DEMO" --kind fields --frame 180 --field d2min --preset aps-single --out "$OUT/fields-single.pdf"
+
+# A family over temperature (Jha & Sengupta Figs. 2h, 4): D2min between consecutive frames at three temperatures.
+FAMILY=()
+LABELS=()
+for T in 0.20 0.25 0.30; do
+  avw simulate thermal --n 256 --rho 0.9 --T "$T" --Tp 0.5 --equil 20000 --tw 5000 --every 2000 --frames 20 --seed 5 --out "$WORK/T$T.gsd" >/dev/null
+  FAMILY+=("$WORK/T$T.gsd"); LABELS+=("T = $T")
+done
+avw figure "${FAMILY[0]}" --kind distribution --frame 10 --field d2min --log-y \
+  --family "$(IFS=,; echo "${FAMILY[*]}")" --labels "$(IFS=,; echo "${LABELS[*]}")" --out "$OUT/family.svg"
+
+# Sidecars name their inputs relative to docs/figures (the family's runs are temporary: their paths are kept as made).
+node -e '
+const fs = require("fs"), path = require("path");
+for (const f of fs.readdirSync(process.argv[1]).filter((f) => f.endsWith(".json"))) {
+  const p = path.join(process.argv[1], f), s = JSON.parse(fs.readFileSync(p, "utf8"));
+  const rel = (x) => path.relative(process.argv[1], x);
+  s.trajectory = s.trajectory.startsWith(process.cwd()) ? rel(s.trajectory) : s.trajectory;
+  s.output.path = path.basename(s.output.path); s.output.csv = path.basename(s.output.csv);
+  delete s.indexDir;
+  fs.writeFileSync(p, JSON.stringify(s, null, 2) + "\n");
+}' "$OUT"
+ls -la "$OUT"

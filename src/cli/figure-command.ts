@@ -1,0 +1,132 @@
+// `avw figure`: flags (or a sidecar spec) to the parameters of the figure job. Kept apart from main.ts so the
+// mapping from flags to a FigureSpec is tested on its own.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { openIndexed } from '../core/index/indexed-trajectory.js';
+import { validateFigureParams, type FigureParams } from '../core/jobs/figure-job.js';
+import { FIGURE_KINDS } from '../core/figures/spec.js';
+import { PRESET_NAMES } from '../core/figures/style.js';
+import { parseArgs, UsageError, type FlagSpec } from './args.js';
+
+export const FIGURE_HELP = `  avw figure FILE --kind fields|vectors|timeline|distribution|heatmap|scatter|grid --frame F --out FIG.pdf|svg|png|tiff
+             [--before B --after A] [--field NAME] [--fields a,b,c] [--vector na|displacement|is_displacement]
+             [--series msd,energy,... [--potential wca|hertz] [--temperature T]] [--marks F1,F2|tags] [--x frame|time] [--family F1,F2 --labels L1,L2]
+             [--bins N] [--coefficient pearson|spearman|both] [--ref previous|fixed:R|lag:L] [--cutoff RC]
+             [--range MIN:MAX] [--preset aps-single|aps-double | --width 7in] [--height H] [--font sans|serif]
+             [--font-size PT] [--colormap viridis|cividis|magma] [--dpi 300|600|1200] [--raster-particles]
+             [--raster-dpi D] [--no-box] [--no-scale-bar] [--log-x] [--log-y] [--arrow-scale S] [--json]
+  avw figure --spec FIG.json [--out OTHER.pdf]
+                                              a publication figure (vector PDF/SVG with embedded fonts, or PNG/TIFF
+                                              at --dpi) with FIG.json (the spec that rebuilds it) and FIG.csv (the
+                                              plotted numbers) beside it; sizes in in, cm, mm or pt
+`;
+
+const FLAGS: FlagSpec = {
+  json: 'boolean', 'index-dir': 'string', help: 'boolean', spec: 'string', out: 'string',
+  kind: 'string', frame: 'int', before: 'int', after: 'int', field: 'string', fields: 'string', vector: 'string',
+  series: 'string', marks: 'string', x: 'string', family: 'string', labels: 'string', bins: 'int', coefficient: 'string',
+  potential: 'string', temperature: 'string', ref: 'string', cutoff: 'string', range: 'string', preset: 'string', width: 'string', height: 'string', font: 'string',
+  'font-size': 'string', colormap: 'string', dpi: 'int', 'raster-particles': 'boolean', 'raster-dpi': 'int',
+  'no-box': 'boolean', 'no-scale-bar': 'boolean', 'log-x': 'boolean', 'log-y': 'boolean', 'arrow-scale': 'string',
+};
+
+function list(v: unknown): string[] | undefined {
+  return typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+}
+
+function num(v: unknown, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!Number.isFinite(x)) throw new UsageError(`avw figure: --${flag} must be a number, got "${String(v)}"`);
+  return x;
+}
+
+function referenceOf(v: unknown): Record<string, unknown> | undefined {
+  if (v === undefined) return undefined;
+  const text = String(v);
+  if (text === 'previous') return { mode: 'previous' };
+  const m = /^(fixed|lag):(\d+)$/.exec(text);
+  if (!m) throw new UsageError(`avw figure: --ref must be previous, fixed:R or lag:L, got "${text}"`);
+  return m[1] === 'fixed' ? { mode: 'fixed', frame: Number(m[2]) } : { mode: 'lag', lag: Number(m[2]) };
+}
+
+/** Frames of the trajectory's avalanche tags (manual, or detector candidates a person confirmed). */
+function avalancheTagFrames(path: string, indexDir: string | undefined): number[] {
+  const t = openIndexed(path, { indexDir });
+  try {
+    return t.listTags().filter((tag) => tag.kind === 'avalanche').map((tag) => tag.frame);
+  } finally {
+    t.close();
+  }
+}
+
+/** Parse `avw figure` arguments into validated job parameters. */
+export function figureParamsFromArgs(argv: string[]): { params: FigureParams; json: boolean } {
+  const { positionals, flags } = parseArgs(argv, FLAGS, 'figure');
+  const json = flags.json === true;
+  const out = typeof flags.out === 'string' ? resolve(flags.out) : undefined;
+  const wrap = (fn: () => FigureParams): FigureParams => {
+    try {
+      return fn();
+    } catch (e) {
+      throw new UsageError(`avw figure: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  if (typeof flags.spec === 'string') {
+    if (positionals.length > 0) throw new UsageError('avw figure: give either FILE with flags or --spec FIG.json, not both');
+    let raw: { trajectory?: unknown; output?: { path?: unknown }; family?: { path?: unknown }[] };
+    try {
+      raw = JSON.parse(readFileSync(flags.spec, 'utf8')) as typeof raw;
+    } catch (e) {
+      throw new UsageError(`avw figure: ${flags.spec}: cannot read the spec (${e instanceof Error ? e.message : String(e)})`);
+    }
+    // Relative paths in a spec are relative to the spec's folder (so a figure folder can move with its data).
+    const here = dirname(resolve(flags.spec));
+    if (typeof raw.trajectory === 'string') raw.trajectory = resolve(here, raw.trajectory);
+    if (Array.isArray(raw.family)) for (const m of raw.family) if (typeof m?.path === 'string') m.path = resolve(here, m.path);
+    const target = out ?? (typeof raw.output?.path === 'string' ? resolve(here, raw.output.path) : undefined);
+    if (!target) throw new UsageError(`avw figure: ${flags.spec} names no output; pass --out FIG.pdf`);
+    return { params: wrap(() => validateFigureParams({ spec: raw, out: resolve(target) })), json };
+  }
+  if (positionals.length !== 1) throw new UsageError('avw figure: give one trajectory FILE (or --spec FIG.json)');
+  if (!out) throw new UsageError('avw figure: --out FIG.pdf|svg|png|tiff is required');
+  if (typeof flags.kind !== 'string') throw new UsageError(`avw figure: --kind is required (${FIGURE_KINDS.join('|')})`);
+  if (flags.frame === undefined) throw new UsageError('avw figure: --frame F is required (the event frame)');
+  const file = resolve(positionals[0]!);
+  const indexDir = typeof flags['index-dir'] === 'string' ? flags['index-dir'] : undefined;
+  if (flags.preset !== undefined && !PRESET_NAMES.includes(flags.preset as never)) {
+    throw new UsageError(`avw figure: --preset must be one of ${PRESET_NAMES.join(', ')}`);
+  }
+  let marks: number[] | undefined;
+  if (flags.marks === 'tags') marks = avalancheTagFrames(file, indexDir);
+  else if (typeof flags.marks === 'string') marks = list(flags.marks)!.map((m) => Number(m));
+  const familyPaths = list(flags.family);
+  const labels = list(flags.labels);
+  if (familyPaths && labels && labels.length !== familyPaths.length) throw new UsageError('avw figure: --labels needs one label per --family file');
+  let range: { min: number; max: number } | undefined;
+  if (typeof flags.range === 'string') {
+    const [a, b] = flags.range.split(':').map(Number);
+    range = { min: a!, max: b! };
+  }
+  const style: Record<string, unknown> = {};
+  if (flags.width !== undefined) style.width = flags.width;
+  if (flags.height !== undefined) style.height = flags.height;
+  if (flags.font !== undefined) style.fontFamily = flags.font;
+  if (flags['font-size'] !== undefined) style.fontSize = num(flags['font-size'], 'font-size');
+  if (flags.colormap !== undefined) style.colormap = flags.colormap;
+  if (flags['raster-particles'] === true) style.rasterParticles = true;
+  if (flags['raster-dpi'] !== undefined) style.rasterDpi = flags['raster-dpi'];
+  if (flags['no-box'] === true) style.boxOutline = false;
+  if (flags['no-scale-bar'] === true) style.scaleBar = false;
+  if (flags['log-x'] === true) style.logX = true;
+  if (flags['log-y'] === true) style.logY = true;
+  if (flags['arrow-scale'] !== undefined) style.arrowScale = num(flags['arrow-scale'], 'arrow-scale');
+  const spec = {
+    version: 1, kind: flags.kind, trajectory: file, indexDir, frame: flags.frame, before: flags.before, after: flags.after,
+    field: flags.field, fields: list(flags.fields), vector: flags.vector, series: list(flags.series), potential: flags.potential, temperature: num(flags.temperature, 'temperature'), marks, xAxis: flags.x,
+    family: familyPaths?.map((p, i) => ({ path: resolve(p), label: labels?.[i] ?? p })), bins: flags.bins,
+    coefficient: flags.coefficient, reference: referenceOf(flags.ref), cutoff: num(flags.cutoff, 'cutoff'), range,
+    preset: flags.preset, style, dpi: flags.dpi,
+  };
+  return { params: wrap(() => validateFigureParams({ spec, out })), json };
+}

@@ -1,0 +1,215 @@
+// What a figure shows, read from the trajectory through its index: frames, fields (from the field cache or
+// computed once by computeField), series and correlation columns, plus the CSV of exactly the plotted numbers.
+// Layout never touches files; this module never decides layout.
+import { computeField, VECTOR_FIELDS, type FieldName } from '../jobs/field-job.js';
+import { computeSeries } from '../jobs/series-job.js';
+import type { JobContext } from '../jobs/job.js';
+import { openIndexed, type IndexedTrajectory } from '../index/indexed-trajectory.js';
+import { frameDiameters } from '../io/frame-util.js';
+import { referenceFor } from '../../shared/reference-mode.js';
+import { magnitudes } from '../../shared/colormaps.js';
+import { fieldLabel, seriesLabel } from './labels.js';
+import type { FigureSpec } from './spec.js';
+import type { ParticlePanel } from './particles.js';
+
+export interface FramesUsed { before: number; at: number; after: number }
+
+/** A panel plus where it came from (the CSV names frames and particle ids). */
+export interface GatheredPanel extends ParticlePanel {
+  frame: number;
+  ids: Int32Array;
+}
+
+export type FigureData =
+  | { kind: 'fields'; field: FieldName; panels: GatheredPanel[]; range?: { min: number; max: number } }
+  | { kind: 'vectors'; vector: FieldName; panels: GatheredPanel[] }
+  | { kind: 'grid'; rows: { field: FieldName; panels: GatheredPanel[]; range?: { min: number; max: number } }[] }
+  | { kind: 'timeline'; x: Float64Array; xLabel: string; frames: Float64Array; timesteps: Float64Array; panels: { name: string; label: string; values: Float64Array }[]; marks: { x: number; kind: 'event' | 'tag'; label?: string }[] }
+  | { kind: 'distribution'; xLabel: string; field: FieldName; curves: { label: string; values: Float64Array; role: 'before' | 'at' | 'after' | 'family'; frame: number; path: string }[]; bins: number }
+  | { kind: 'heatmap' | 'scatter'; names: FieldName[]; labels: string[]; columns: Float64Array[]; ids: Int32Array };
+
+export interface GatheredFigure {
+  data: FigureData;
+  /** The plotted numbers as CSV (header line first). */
+  csv: string;
+  fingerprint: string;
+  frames: FramesUsed;
+  warnings: string[];
+}
+
+const ROLE_TITLES = ['before', 'at', 'after'] as const;
+
+function check(ctx: JobContext | undefined): void {
+  if (ctx?.signal.aborted) throw new Error('figure: cancelled');
+}
+
+/** Before / at / after frames of the spec, clamped to the trajectory. */
+export function framesOf(spec: FigureSpec, frameCount: number): FramesUsed {
+  if (spec.frame >= frameCount) throw new Error(`${spec.trajectory}: frame ${spec.frame} does not exist (${frameCount} frames)`);
+  const before = Math.max(0, Math.min(spec.before ?? spec.frame - 1, spec.frame));
+  const after = Math.min(frameCount - 1, Math.max(spec.after ?? spec.frame + 1, spec.frame));
+  return { before, at: spec.frame, after };
+}
+
+function referenceOf(spec: FigureSpec, frame: number): number {
+  return referenceFor(spec.reference.mode, frame, spec.reference.frame ?? 0, spec.reference.lag ?? 1);
+}
+
+/** One panel: the frame's particles and the field's values at that frame (all NaN when the field has no reference there). */
+function panelOf(t: IndexedTrajectory, spec: FigureSpec, name: FieldName, frame: number, title: string, warnings: string[]): GatheredPanel {
+  const f = t.readFrame(frame);
+  let diameters = frameDiameters(f);
+  if (!diameters) {
+    diameters = new Float64Array(f.n).fill(1);
+    if (!warnings.some((w) => w.includes('no diameters'))) warnings.push(`${t.path}: the file stores no diameters; particles are drawn with diameter 1`);
+  }
+  const components = VECTOR_FIELDS.has(name) ? f.dimensions : 1;
+  const ref = referenceOf(spec, frame);
+  let values: Float32Array;
+  if (name !== 'softness' && (ref < 0 || ref >= t.frameCount)) {
+    values = new Float32Array(f.n * components).fill(NaN);
+    warnings.push(`frame ${frame}: no reference frame (${ref}) for ${name}; its panel is grey`);
+  } else {
+    const r = computeField(t, { path: t.path, indexDir: spec.indexDir, name, frame, ref: Math.max(0, ref), cutoff: spec.cutoff });
+    values = r.values;
+  }
+  return { title, box: f.box, positions: f.positions, diameters, values, components, frame, ids: f.ids };
+}
+
+function bracketPanels(t: IndexedTrajectory, spec: FigureSpec, name: FieldName, fr: FramesUsed, warnings: string[], ctx?: JobContext): GatheredPanel[] {
+  return [fr.before, fr.at, fr.after].map((frame, k) => {
+    check(ctx);
+    ctx?.progress(k, 3, `${name} at frame ${frame}`);
+    return panelOf(t, spec, name, frame, `${ROLE_TITLES[k]} (frame ${frame})`, warnings);
+  });
+}
+
+function csvNumber(v: number): string {
+  return Number.isFinite(v) ? String(Math.fround(v) === v ? Number(v.toPrecision(8)) : Number(v.toPrecision(12))) : '';
+}
+
+function panelsCsv(rows: { field: string; panels: GatheredPanel[] }[]): string {
+  const maxComponents = Math.max(...rows.flatMap((r) => r.panels.map((p) => p.components)));
+  const valueCols = maxComponents === 1 ? ['value'] : Array.from({ length: maxComponents }, (_, c) => `value_${'xyz'[c]}`);
+  const lines = [['field', 'panel', 'frame', 'id', 'x', 'y', 'diameter', ...valueCols].join(',')];
+  for (const row of rows) {
+    for (const p of row.panels) {
+      const n = p.diameters.length;
+      for (let i = 0; i < n; i++) {
+        const vals: string[] = [];
+        for (let c = 0; c < maxComponents; c++) vals.push(c < p.components && p.values ? csvNumber(p.values[i * p.components + c]!) : '');
+        lines.push([row.field, p.title.split(' ')[0], p.frame, p.ids[i], csvNumber(p.positions[3 * i]!), csvNumber(p.positions[3 * i + 1]!), csvNumber(p.diameters[i]!), ...vals].join(','));
+      }
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+function scalarValues(values: Float32Array, components: number): Float64Array {
+  return Float64Array.from(components === 1 ? values : magnitudes(values, components));
+}
+
+/** Read everything the spec's figure shows. */
+export function gatherFigure(spec: FigureSpec, ctx?: JobContext): GatheredFigure {
+  const warnings: string[] = [];
+  const t = openIndexed(spec.trajectory, { indexDir: spec.indexDir, signal: ctx?.signal });
+  try {
+    if (spec.fingerprint && spec.fingerprint !== t.fingerprint) {
+      warnings.push(`${spec.trajectory}: the file's content differs from when the figure spec was written (fingerprint ${t.fingerprint} vs ${spec.fingerprint})`);
+    }
+    const fr = framesOf(spec, t.frameCount);
+    const result = (data: FigureData, csv: string): GatheredFigure => ({ data, csv, fingerprint: t.fingerprint, frames: fr, warnings });
+    switch (spec.kind) {
+      case 'fields': {
+        const field = spec.field!;
+        const panels = bracketPanels(t, spec, field, fr, warnings, ctx);
+        return result({ kind: 'fields', field, panels, range: spec.range }, panelsCsv([{ field, panels }]));
+      }
+      case 'vectors': {
+        const vector = spec.vector!;
+        const panels = bracketPanels(t, spec, vector, fr, warnings, ctx);
+        return result({ kind: 'vectors', vector, panels }, panelsCsv([{ field: vector, panels }]));
+      }
+      case 'grid': {
+        const rows = spec.fields!.map((field) => ({ field, panels: bracketPanels(t, spec, field, fr, warnings, ctx), range: spec.fields!.length === 1 ? spec.range : undefined }));
+        return result({ kind: 'grid', rows }, panelsCsv(rows));
+      }
+      case 'timeline':
+        return result(...timelineData(t, spec, ctx));
+      case 'distribution':
+        return result(...distributionData(t, spec, fr, warnings, ctx));
+      case 'heatmap':
+      case 'scatter':
+        return result(...correlationData(t, spec, warnings, ctx));
+    }
+  } finally {
+    t.close();
+  }
+}
+
+function timelineData(t: IndexedTrajectory, spec: FigureSpec, ctx?: JobContext): [FigureData, string] {
+  const timesteps = t.timesteps();
+  const frames = Float64Array.from({ length: t.frameCount }, (_, i) => i);
+  const useTime = spec.xAxis === 'time';
+  const x = useTime ? timesteps : frames;
+  const context: JobContext = ctx ?? { signal: new AbortController().signal, progress: () => undefined };
+  const panels = spec.series!.map((name) => {
+    check(ctx);
+    const s = computeSeries(t, { path: t.path, indexDir: spec.indexDir, name, potential: spec.potential, temperature: spec.temperature }, context);
+    return { name, label: seriesLabel(name), values: s.values };
+  });
+  const at = (f: number): number => (useTime ? timesteps[f]! : f);
+  const marks: { x: number; kind: 'event' | 'tag'; label?: string }[] = [{ x: at(spec.frame), kind: 'event' }];
+  for (const m of spec.marks ?? []) if (m !== spec.frame && m < t.frameCount) marks.push({ x: at(m), kind: 'tag' });
+  const lines = [['frame', 'timestep', ...panels.map((p) => p.name), 'mark'].join(',')];
+  const markOf = new Map<number, string>((spec.marks ?? []).map((m) => [m, 'tag']));
+  markOf.set(spec.frame, 'event');
+  for (let i = 0; i < t.frameCount; i++) lines.push([i, timesteps[i], ...panels.map((p) => csvNumber(p.values[i]!)), markOf.get(i) ?? ''].join(','));
+  return [{ kind: 'timeline', x, xLabel: useTime ? 'time step' : 'frame', frames, timesteps, panels, marks }, lines.join('\n') + '\n'];
+}
+
+function distributionData(t: IndexedTrajectory, spec: FigureSpec, fr: FramesUsed, warnings: string[], ctx?: JobContext): [FigureData, string] {
+  const field = spec.field!;
+  const curves: { label: string; values: Float64Array; role: 'before' | 'at' | 'after' | 'family'; frame: number; path: string }[] = [];
+  const valuesAt = (tr: IndexedTrajectory, frame: number): Float64Array => {
+    check(ctx);
+    const p = panelOf(tr, spec, field, frame, '', warnings);
+    return scalarValues(p.values!, p.components);
+  };
+  if (spec.family && spec.family.length > 0) {
+    for (const m of spec.family) {
+      const other = openIndexed(m.path, { indexDir: spec.indexDir, signal: ctx?.signal });
+      try {
+        const frame = m.frame ?? spec.frame;
+        if (frame >= other.frameCount) throw new Error(`${m.path}: frame ${frame} does not exist (${other.frameCount} frames)`);
+        curves.push({ label: m.label, values: valuesAt(other, frame), role: 'family', frame, path: m.path });
+      } finally {
+        other.close();
+      }
+    }
+  } else {
+    curves.push({ label: `before (frame ${fr.before})`, values: valuesAt(t, fr.before), role: 'before', frame: fr.before, path: t.path });
+    curves.push({ label: `after (frame ${fr.after})`, values: valuesAt(t, fr.after), role: 'after', frame: fr.after, path: t.path });
+  }
+  const lines = ['curve,role,path,frame,value'];
+  for (const c of curves) {
+    const label = `"${c.label.replace(/"/g, '""')}"`;
+    const path = `"${c.path.replace(/"/g, '""')}"`;
+    for (const v of c.values) if (Number.isFinite(v)) lines.push([label, c.role, path, c.frame, csvNumber(v)].join(','));
+  }
+  return [{ kind: 'distribution', xLabel: fieldLabel(field), field, curves, bins: spec.bins ?? 40 }, lines.join('\n') + '\n'];
+}
+
+function correlationData(t: IndexedTrajectory, spec: FigureSpec, warnings: string[], ctx?: JobContext): [FigureData, string] {
+  const names = spec.fields!;
+  let ids: Int32Array = new Int32Array(0);
+  const columns = names.map((name, k) => {
+    ctx?.progress(k, names.length, name);
+    const p = panelOf(t, spec, name, spec.frame, '', warnings);
+    ids = p.ids;
+    return scalarValues(p.values!, p.components);
+  });
+  const lines = [['id', ...names].join(',')];
+  for (let i = 0; i < ids.length; i++) lines.push([ids[i], ...columns.map((c) => csvNumber(c[i]!))].join(','));
+  return [{ kind: spec.kind as 'heatmap' | 'scatter', names, labels: names.map(fieldLabel), columns, ids }, lines.join('\n') + '\n'];
+}
