@@ -11,18 +11,7 @@ import { timelineFigure } from '../src/core/figures/timeline.js';
 import { distributionFigure } from '../src/core/figures/distribution.js';
 import { heatmapFigure } from '../src/core/figures/heatmap.js';
 import { scatterMatrixFigure } from '../src/core/figures/scatter.js';
-
-/** A seeded normal generator (Box-Muller on mulberry32), so every run draws the same figures. */
-function gaussian(seed: number): () => number {
-  let s = seed >>> 0;
-  const u = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-}
+import { gaussian } from '../src/core/util/random.js';
 
 function series(n: number, f: (i: number) => number): Float64Array {
   return Float64Array.from({ length: n }, (_, i) => f(i));

@@ -10,14 +10,14 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 avw() { node --import tsx src/cli/main.ts "$@" --index-dir "$WORK/index"; }
 
-avw figure "$DEMO" --kind fields --frame 180 --field d2min --out "$OUT/fields.svg"
-avw figure "$DEMO" --kind vectors --frame 180 --vector na --out "$OUT/vectors.svg"
-avw figure "$DEMO" --kind grid --frame 180 --fields d2min,e_norm,eps_vol,det_h --out "$OUT/grid.svg"
+avw figure "$DEMO" --kind fields --frame 180 --before 178 --after 186 --field d2min --out "$OUT/fields.svg"
+avw figure "$DEMO" --kind vectors --frame 180 --before 178 --after 186 --vector na --out "$OUT/vectors.svg"
+avw figure "$DEMO" --kind grid --frame 180 --before 178 --after 186 --fields d2min,e_norm,eps_vol,det_h --out "$OUT/grid.svg"
 avw figure "$DEMO" --kind timeline --frame 180 --series msd,energy,stress_xy --potential wca --marks 18,72,144,162,197 --out "$OUT/timeline.svg"
 avw figure "$DEMO" --kind distribution --frame 180 --before 170 --after 190 --field d2min --log-y --out "$OUT/distribution.svg"
 avw figure "$DEMO" --kind heatmap --frame 180 --fields d2min,e_norm,eps_vol,det_h,mobility --out "$OUT/heatmap.svg"
 avw figure "$DEMO" --kind scatter --frame 180 --fields d2min,e_norm,eps_vol --preset aps-single --out "$OUT/scatter.svg"
-avw figure "$DEMO" --kind fields --frame 180 --field d2min --preset aps-single --out "$OUT/fields-single.pdf"
+avw figure "$DEMO" --kind fields --frame 180 --before 178 --after 186 --field d2min --preset aps-single --out "$OUT/fields-single.pdf"
 
 # A family over temperature (Jha & Sengupta Figs. 2h, 4): D2min between consecutive frames at three temperatures.
 FAMILY=()

@@ -40,7 +40,9 @@ export function arrowPolygon(x0: number, y0: number, dx: number, dy: number, wid
   if (!(length > 1e-9) || !Number.isFinite(length + x0 + y0)) return null;
   const ux = dx / length;
   const uy = dy / length;
-  const headLen = Math.min(Math.max(headLength, 0), length);
+  // Short arrows keep a visible shaft: the head takes at most 60 % of the length and shrinks with it (a lone head
+  // reads as a marker, not a displacement).
+  const headLen = Math.min(Math.max(headLength, 0), 0.6 * length);
   const shrink = headLength > 0 ? headLen / headLength : 1;
   const halfShaft = (width / 2) * shrink;
   const halfHead = Math.max((headWidth / 2) * shrink, halfShaft);

@@ -9,3 +9,10 @@ export function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Standard normal draws (Box-Muller on mulberry32; the uniform is shifted off 0 so the log stays finite). */
+export function gaussian(seed: number): () => number {
+  const u = mulberry32(seed);
+  const open = (): number => u() + 0.5 / 4294967296;
+  return () => Math.sqrt(-2 * Math.log(open())) * Math.cos(2 * Math.PI * open());
+}

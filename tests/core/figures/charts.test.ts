@@ -11,6 +11,7 @@ import { DEFAULT_STYLE, PRESETS, type FigureStyle } from '../../../src/core/figu
 import { fontMeasurer } from '../../../src/core/figures/text.js';
 import { linearTicks } from '../../../src/core/figures/ticks.js';
 import { timelineFigure } from '../../../src/core/figures/timeline.js';
+import { gaussian } from '../../../src/core/util/random.js';
 
 const measure: TextMeasurer = fontMeasurer;
 const DOUBLE: FigureStyle = { ...DEFAULT_STYLE, width: PRESETS['aps-double'].width };
@@ -154,17 +155,6 @@ function axisMap(scene: Scene, frame: RectItem, axis: 'x' | 'y'): (v: number) =>
   const slope = (p1 - p0) / (v1 - v0);
   for (const [v, p] of pairs) expect(p).toBeCloseTo(p0 + slope * (v - v0), 2);
   return (v) => p0 + slope * (v - v0);
-}
-
-function gaussian(seed: number): () => number {
-  let s = seed >>> 0;
-  const u = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
 }
 
 // ---- colour bar ----
