@@ -1,17 +1,14 @@
-// Electron main process: windows, the single validated IPC channel, events to the renderer, and the service. Kept
-// thin: every feature lives in the transport-agnostic service (src/main/service) that the web host serves too, and
+// Electron main process: windows, the validated IPC channels (the API, the native Open dialog), events to the
+// renderer, and the service. Kept thin: every feature lives in the transport-agnostic service (src/main/service) that the web host serves too, and
 // everything CPU-heavy there runs as a job in a worker, never on this thread.
 import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
-import { validateRequest, type ApiEvent } from '../shared/api.js';
+import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { IPC_CHANNELS, validateRequest, type ApiEvent } from '../shared/api.js';
+import { chosenPath, openDialogOptions } from './electron/open-dialog.js';
 import { WorkbenchService } from './service/service.js';
 import { CONTENT_SECURITY_POLICY } from './web/security.js';
-
-/** Request channel (renderer -> main, invoke) and event channel (main -> renderer). */
-const API_CHANNEL = 'avw:api';
-const EVENT_CHANNEL = 'avw:event';
 
 const RENDERER_INDEX = join(import.meta.dirname, '../renderer/index.html');
 const DEV_URL = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
@@ -86,7 +83,7 @@ function createWindow(file: string | null): BrowserWindow {
 
 function broadcast(event: ApiEvent): void {
   for (const win of BrowserWindow.getAllWindows()) {
-    if (!win.isDestroyed() && ourContents.has(win.webContents.id)) win.webContents.send(EVENT_CHANNEL, event);
+    if (!win.isDestroyed() && ourContents.has(win.webContents.id)) win.webContents.send(IPC_CHANNELS.event, event);
   }
 }
 
@@ -98,13 +95,25 @@ void app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   service = new WorkbenchService({ host: 'electron', appRoot: app.getAppPath() });
   service.onEvent(broadcast);
-  ipcMain.handle(API_CHANNEL, async (event, method: unknown, params: unknown) => {
+  ipcMain.handle(IPC_CHANNELS.api, async (event, method: unknown, params: unknown) => {
     // Replies are {ok, result} or {ok: false, error}: the preload turns the latter into an Error with our message.
     try {
       checkSender(event);
       const request = validateRequest(method, params);
       if (!service) throw new Error('the workbench is shutting down');
       return { ok: true, result: await service.call(request.method, request.params as never) };
+    } catch (e) {
+      return { ok: false, error: e instanceof Error ? e.message : String(e) };
+    }
+  });
+  ipcMain.handle(IPC_CHANNELS.chooseFile, async (event, ...args: unknown[]) => {
+    try {
+      checkSender(event);
+      if (args.length > 0) throw new Error('avw: the Open dialog takes no arguments');
+      const win = BrowserWindow.fromWebContents(event.sender);
+      if (!win || !service) throw new Error('the workbench is shutting down');
+      const options = openDialogOptions((await service.recentFiles()).paths[0] ?? null);
+      return { ok: true, result: chosenPath(await dialog.showOpenDialog(win, options)) };
     } catch (e) {
       return { ok: false, error: e instanceof Error ? e.message : String(e) };
     }

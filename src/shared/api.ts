@@ -28,12 +28,19 @@ export interface FramePayload {
   n: number;
   dimensions: 2 | 3;
   box: BoxJson;
+  /** Particle ids (ascending) and types; empty when `particlesOmitted`. */
   ids: Int32Array;
   types: Int32Array;
-  /** n*3 absolute Cartesian positions. */
-  positions: Float64Array;
-  /** Per-particle diameters when the file has them (diameter, or 2*radius), else null. */
-  diameters: Float64Array | null;
+  /** n * stride absolute Cartesian positions: Float64 x, y, z by default; with `compact`, Float32 and only the
+   * frame's own dimensions (x, y for 2D): a third of the bytes. */
+  positions: Float64Array | Float32Array;
+  stride: 2 | 3;
+  /** Per-particle diameters when the file has them (diameter, or 2*radius; Float32 with `compact`), else null. */
+  diameters: Float64Array | Float32Array | null;
+  /** A 64-bit digest (16 hex digits) of ids, types and diameters: frames with equal keys have equal particles. */
+  particlesKey: string;
+  /** The request's `particlesKey` matched: ids, types and diameters were left out (the client has them). */
+  particlesOmitted: boolean;
   warnings: string[];
 }
 
@@ -57,6 +64,10 @@ export interface TagJson {
   source: TagSource;
   score: number | null;
   note: string;
+  /** The event's own bracket when the tag knows it (the detector's candidates do, manual tags do not): the last
+   * frame before the event and the frame where it has ended, before <= frame <= after. */
+  before?: number;
+  after?: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -123,6 +134,9 @@ export interface SimulationRequest {
   out?: string;
 }
 
+/** Electron's IPC channels: API requests (invoke), pushed events (main -> renderer), the native Open dialog (invoke). */
+export const IPC_CHANNELS = { api: 'avw:api', event: 'avw:event', chooseFile: 'avw:choose-file' } as const;
+
 /** Requests by method name: parameters and results. */
 export interface ApiMethods {
   version: { params: Record<string, never>; result: AppVersion };
@@ -131,7 +145,9 @@ export interface ApiMethods {
   /** Open the shipped demo trajectory (resources/demo/demo.gsd). */
   openDemo: { params: Record<string, never>; result: TrajectoryInfo };
   recentFiles: { params: Record<string, never>; result: { paths: string[] } };
-  getFrame: { params: { trajectoryId: number; frame: number; unwrapped?: boolean }; result: FramePayload };
+  /** A frame's particles. `compact`: Float32 positions in the frame's dimensions and Float32 diameters; `particlesKey`:
+   * the key of particles the client already has, whose ids, types and diameters are then not sent again. */
+  getFrame: { params: { trajectoryId: number; frame: number; unwrapped?: boolean; compact?: boolean; particlesKey?: string }; result: FramePayload };
   /** A per-frame series (msd, msd_com, energy, stress_*), computed once in a worker and kept in the index. */
   getSeries: { params: { trajectoryId: number; name: string; potential?: 'wca' | 'hertz'; temperature?: number }; result: SeriesPayload };
   /** A per-particle field of (ref, frame): see FIELD_NAMES; computed in a worker, cached in the index. */
@@ -347,11 +363,18 @@ export function validateRequest(method: unknown, params: unknown): { method: Api
       return { method: m, params: { path: absolutePath(m, 'path', p.path) } };
     }
     case 'getFrame': {
-      expectKeys(m, p, ['trajectoryId', 'frame', 'unwrapped']);
+      expectKeys(m, p, ['trajectoryId', 'frame', 'unwrapped', 'compact', 'particlesKey']);
       const trajectoryId = trajectoryIdOf(m, p);
       const frame = nonNegativeInt(m, 'frame', p.frame);
       if (p.unwrapped !== undefined && typeof p.unwrapped !== 'boolean') fail('getFrame: "unwrapped" must be a boolean');
-      return { method: m, params: { trajectoryId, frame, unwrapped: p.unwrapped === true } };
+      if (p.compact !== undefined && typeof p.compact !== 'boolean') fail('getFrame: "compact" must be a boolean');
+      if (p.particlesKey !== undefined && (typeof p.particlesKey !== 'string' || !/^[0-9a-f]{16}$/.test(p.particlesKey))) {
+        fail('getFrame: "particlesKey" must be 16 hexadecimal digits (a key from an earlier frame)');
+      }
+      const out: ApiParams<'getFrame'> = { trajectoryId, frame, unwrapped: p.unwrapped === true };
+      if (p.compact !== undefined) out.compact = p.compact;
+      if (p.particlesKey !== undefined) out.particlesKey = p.particlesKey;
+      return { method: m, params: out };
     }
     case 'getSeries': {
       expectKeys(m, p, ['trajectoryId', 'name', 'potential', 'temperature']);

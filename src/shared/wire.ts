@@ -46,7 +46,13 @@ export function encodeMessage(message: unknown): Uint8Array {
   return out;
 }
 
-export function decodeMessage(bytes: Uint8Array): unknown {
+export interface DecodeOptions {
+  /** Arrays as views into `bytes` (no copy) where aligned, for a receiver that owns the message's buffer (a
+   * WebSocket's ArrayBuffer); they keep the whole message alive. Default: each array copied into its own buffer. */
+  views?: boolean;
+}
+
+export function decodeMessage(bytes: Uint8Array, options: DecodeOptions = {}): unknown {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.byteLength < 8) throw new Error('malformed message: too short');
   const headerLength = view.getUint32(0, true);
@@ -61,6 +67,8 @@ export function decodeMessage(bytes: Uint8Array): unknown {
     const offset = view.getUint32(8 + 8 * v.index, true);
     const length = view.getUint32(12 + 8 * v.index, true);
     if (offset + length > bytes.byteLength || length % Ctor.BYTES_PER_ELEMENT !== 0) throw new Error('malformed message: array past the end');
+    const at = bytes.byteOffset + offset;
+    if (options.views && at % Ctor.BYTES_PER_ELEMENT === 0) return new Ctor(bytes.buffer as ArrayBuffer, at, length / Ctor.BYTES_PER_ELEMENT);
     // Copy into a fresh, aligned buffer that the receiver owns.
     const copy = bytes.slice(offset, offset + length);
     return new Ctor(copy.buffer, 0, length / Ctor.BYTES_PER_ELEMENT);

@@ -7,8 +7,11 @@
 //    both back to back (the next key as soon as the panes are drawn) and with a key every 100 ms;
 //  - the JS heap (after a forced GC) and the resident memory of Chromium's renderer and GPU processes (from
 //    /proc) before and after scrubbing 1000 frames, and the renderer's cache size.
+//  - where the back-to-back time goes (medians and p95 per phase, from the renderer's avw:* performance marks and
+//    the WebSocket traffic seen in the page): waiting for the frame and field, drawing, and the bytes received.
 // Targets: p95 < 16 ms at N = 2000 and < 50 ms at N = 100 000; memory growth < 50 MB.
-// Needs `npm run build` first (the web host serves out/renderer). Options: --quick (N = 2000 only, fewer changes).
+// Needs `npm run build` first (the web host serves out/renderer). Options: --quick (N = 2000 only, fewer changes),
+// --n=100000 (only the sizes listed, comma-separated).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -25,6 +28,12 @@ const quick = process.argv.includes('--quick');
 const CHANGES = quick ? 60 : 200;
 const SCRUB = quick ? 200 : 1000;
 const chromiumPath = process.env.AVW_CHROMIUM ?? '/usr/bin/chromium';
+const sizesArg = process.argv.find((a) => a.startsWith('--n='));
+const SIZES = sizesArg ? sizesArg.slice(4).split(',').map(Number) : quick ? [2000] : [2000, 100_000];
+if (!SIZES.every((n) => Number.isInteger(n) && n > 0)) {
+  console.error(`bench ui: bad ${sizesArg}: expected --n=N[,N...]`);
+  process.exit(2);
+}
 
 /** A 2D binary glass-like trajectory: jittered lattice at rho ~ 0.9, thermal steps, a few local shear events. */
 function generate(n: number): string {
@@ -114,8 +123,11 @@ async function stopHost(proc: ChildProcess): Promise<void> {
 // In-page code runs as functions (the page's CSP forbids evaluating strings); this file is type-checked without
 // the DOM library, so the few browser objects used are typed here.
 interface Gl { RGBA: number; UNSIGNED_BYTE: number; readPixels(x: number, y: number, w: number, h: number, f: number, t: number, out: Uint8Array): void }
+/** One key press, phase by phase (ms from the key press), and the bytes the page received for it. */
+interface Breakdown { update: number; frames: number; fields: number; range: number; draw: number; rendered: number; received: number; decode: number; bytes: number }
 interface PageWindow {
-  __bench: { t0: number; drawn: number[]; pixels: number[] };
+  __bench: { t0: number; drawn: number[]; pixels: number[]; phases: Breakdown[] };
+  __wire: { bytes: number; decode: number; last: number };
   __avwPanes: { stats(): { bytes: number } };
   document: {
     body: { dataset: Record<string, string | undefined> };
@@ -124,6 +136,7 @@ interface PageWindow {
   };
   addEventListener(type: string, cb: (e: { timeStamp: number }) => void, options: { capture: boolean }): void;
   MutationObserver: new (cb: () => void) => { observe(target: unknown, options: { attributes: boolean; attributeFilter: string[] }): void };
+  WebSocket: { prototype: object };
 }
 
 async function renderedFrame(page: Page, f: number, timeout = 600_000): Promise<void> {
@@ -139,13 +152,40 @@ async function heapMB(page: Page): Promise<number> {
   return h.usedSize / 1024 ** 2;
 }
 
-/** In-page instrumentation: key press (capture phase, event time stamp) -> renderedFrame set -> pixels read back. */
+/** Before the app loads: count every message the client's socket handler sees (bytes, arrival time, the handler's
+ * own time, which is decoding), into __wire. */
+function wireProbe(): void {
+  const w = globalThis as unknown as PageWindow;
+  const wire = { bytes: 0, decode: 0, last: -1 };
+  w.__wire = wire;
+  const proto = w.WebSocket.prototype;
+  const setter = Object.getOwnPropertyDescriptor(proto, 'onmessage')!.set!;
+  Object.defineProperty(proto, 'onmessage', {
+    configurable: true,
+    set(this: object, handler: ((ev: { data: ArrayBuffer }) => void) | null) {
+      setter.call(this, handler && ((ev: { data: ArrayBuffer }) => {
+        const t = performance.now();
+        handler(ev);
+        wire.bytes += ev.data.byteLength;
+        wire.decode += performance.now() - t;
+        wire.last = t;
+      }));
+    },
+  });
+}
+
+/** In-page instrumentation: key press (capture phase, event time stamp) -> renderedFrame set -> pixels read back,
+ * with the phases of the renderer's avw:* marks and the WebSocket traffic meanwhile. */
 function instrument(): void {
   const w = globalThis as unknown as PageWindow;
-  const b = { t0: -1, drawn: [] as number[], pixels: [] as number[] };
+  const b: PageWindow['__bench'] = { t0: -1, drawn: [], pixels: [], phases: [] };
   w.__bench = b;
+  const wire = w.__wire;
   w.addEventListener('keydown', (e) => {
     b.t0 = e.timeStamp;
+    wire.bytes = 0;
+    wire.decode = 0;
+    wire.last = -1;
   }, { capture: true });
   const px = new Uint8Array(4);
   new w.MutationObserver(() => {
@@ -156,6 +196,16 @@ function instrument(): void {
       if (gl) gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
     }
     b.pixels.push(performance.now() - b.t0);
+    // (No named inner functions: tsx would wrap them in a helper that the page does not have.)
+    const at: Record<string, number> = {};
+    for (const name of ['update', 'frames', 'fields', 'range', 'draw', 'rendered']) {
+      const m = performance.getEntriesByName(`avw:${name}`, 'mark').filter((e) => e.startTime >= b.t0).pop();
+      at[name] = m ? m.startTime - b.t0 : NaN;
+    }
+    b.phases.push({
+      update: at.update, frames: at.frames, fields: at.fields, range: at.range, draw: at.draw, rendered: at.rendered,
+      received: wire.last >= b.t0 ? wire.last - b.t0 : NaN, decode: wire.decode, bytes: wire.bytes,
+    });
     b.t0 = -1;
   }).observe(w.document.body, { attributes: true, attributeFilter: ['data-rendered-frame'] });
 }
@@ -197,7 +247,7 @@ function chromiumMemory(marker: string): Record<string, number> {
 const marker = `--avw-bench-ui=${process.pid}`;
 
 interface Figures {
-  n: number; drawn: number[]; pixels: number[]; pacedDrawn: number[]; pacedPixels: number[]; heapBefore: number; heapAfter: number;
+  n: number; drawn: number[]; pixels: number[]; phases: Breakdown[]; pacedDrawn: number[]; pacedPixels: number[]; heapBefore: number; heapAfter: number;
   rendererBefore: number; rendererAfter: number; gpuBefore: number; gpuAfter: number; cacheMB: number; warmupS: number; openS: number;
 }
 
@@ -208,6 +258,7 @@ async function run(browser: Browser, n: number): Promise<Figures> {
   try {
     const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
     page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+    await page.addInitScript(wireProbe);
     const t0 = performance.now();
     await page.goto(`${url}&file=${encodeURIComponent(file)}`);
     await page.waitForFunction(() => (globalThis as unknown as PageWindow).document.body.dataset.ready === 'true', null, { timeout: 60_000 });
@@ -240,11 +291,12 @@ async function run(browser: Browser, n: number): Promise<Figures> {
       await renderedFrame(page, f);
       await page.waitForFunction(() => (globalThis as unknown as PageWindow).__bench.t0 < 0, null, { polling: 'raf' });
     };
-    const take = (): Promise<{ drawn: number[]; pixels: number[] }> => page.evaluate(() => {
+    const take = (): Promise<{ drawn: number[]; pixels: number[]; phases: Breakdown[] }> => page.evaluate(() => {
       const b = (globalThis as unknown as PageWindow).__bench;
-      const r = { drawn: b.drawn.slice(), pixels: b.pixels.slice() };
+      const r = { drawn: b.drawn.slice(), pixels: b.pixels.slice(), phases: b.phases.slice() };
       b.drawn.length = 0;
       b.pixels.length = 0;
+      b.phases.length = 0;
       return r;
     });
     // Back to back: the next key as soon as the panes are drawn (holding the key down, at the renderer's pace).
@@ -259,7 +311,7 @@ async function run(browser: Browser, n: number): Promise<Figures> {
     const cache = await page.evaluate(() => (globalThis as unknown as PageWindow).__avwPanes.stats().bytes);
     await page.close();
     return {
-      n, drawn: timings.drawn, pixels: timings.pixels, pacedDrawn: paced.drawn, pacedPixels: paced.pixels, heapBefore, heapAfter,
+      n, drawn: timings.drawn, pixels: timings.pixels, phases: timings.phases, pacedDrawn: paced.drawn, pacedPixels: paced.pixels, heapBefore, heapAfter,
       rendererBefore: memBefore.renderer ?? NaN, rendererAfter: memAfter.renderer ?? NaN, gpuBefore: memBefore['gpu-process'] ?? NaN, gpuAfter: memAfter['gpu-process'] ?? NaN,
       cacheMB: cache / 1024 ** 2, warmupS, openS,
     };
@@ -267,6 +319,26 @@ async function run(browser: Browser, n: number): Promise<Figures> {
     await stopHost(proc);
     rmSync(indexDir, { recursive: true, force: true });
   }
+}
+
+/** Where the back-to-back time goes: each phase's duration (median, p95), and the bytes received per key press. */
+function printBreakdown(phases: Breakdown[]): void {
+  const phase = (label: string, of: (b: Breakdown) => number): string => {
+    const xs = phases.map(of).filter((x) => Number.isFinite(x));
+    if (xs.length === 0) return `    ${label.padEnd(44)} (not seen)`;
+    return `    ${label.padEnd(44)} median ${median(xs).toFixed(1).padStart(6)} ms   p95 ${percentile(xs, 0.95).toFixed(1).padStart(6)} ms`;
+  };
+  const received = phases.filter((b) => b.bytes > 0);
+  console.log('  back to back, phase by phase:');
+  console.log(phase('key -> update starts (input, Vue)', (b) => b.update));
+  console.log(phase('update -> frames ready (fetch, decode)', (b) => b.frames - b.update));
+  console.log(phase('frames -> fields ready', (b) => b.fields - b.frames));
+  console.log(phase('fields -> colour range', (b) => b.range - b.fields));
+  console.log(phase('range -> drawn (colours, raster, GL)', (b) => b.draw - b.range));
+  console.log(phase('drawn -> renderedFrame set', (b) => b.rendered - b.draw));
+  console.log(phase('socket handler (decode) per key press', (b) => b.decode));
+  const mb = received.map((b) => b.bytes / 1024 ** 2);
+  console.log(`    received over the socket: ${received.length} of ${phases.length} key presses, median ${mb.length ? median(mb).toFixed(2) : '0'} MB, p95 ${mb.length ? percentile(mb, 0.95).toFixed(2) : '0'} MB per press`);
 }
 
 async function main(): Promise<void> {
@@ -298,7 +370,7 @@ async function main(): Promise<void> {
   console.log(`browser: ${version}, headless, --disable-gpu; WebGL: ${gl}`);
   console.log(`UI latency: key press -> three panes drawn, ${CHANGES} frame changes (Right/Left) over ${FRAMES} frames, field 'displacement' (previous frame) cached by the backend`);
   try {
-    for (const n of quick ? [2000] : [2000, 100_000]) {
+    for (const n of SIZES) {
       const r = await run(browser, n);
       const target = n <= 2000 ? 16 : 50;
       const line = (label: string, xs: number[], withTarget: boolean): string => {
@@ -311,6 +383,7 @@ async function main(): Promise<void> {
       console.log(line('back to back: key -> pixels ready', r.pixels, false));
       console.log(line('a key every 100 ms: key -> drawn', r.pacedDrawn, true));
       console.log(line('a key every 100 ms: key -> pixels', r.pacedPixels, false));
+      printBreakdown(r.phases);
       const growth = r.heapAfter - r.heapBefore;
       console.log(`  JS heap after GC: ${r.heapBefore.toFixed(1)} MB before, ${r.heapAfter.toFixed(1)} MB after ${SCRUB} frame changes: growth ${growth.toFixed(1)} MB (target < 50 MB: ${growth < 50 ? 'met' : 'NOT met'})`);
       const rg = r.rendererAfter - r.rendererBefore;

@@ -1,13 +1,15 @@
 // The workbench's golden path in Debian's Chromium against the web host (playwright-core, never a downloaded
 // browser): open the demo; the timeline shows MSD with a detector candidate; J moves there; the panes show
 // f - 1, f, f + 1; choose D2min; the colour bar shows its range; every pane canvas shows coloured particles;
-// tag the frame; reload: the session and the tag are back; export CSV and check it. Screenshots are saved in
-// a temporary directory (AVW_SCREENSHOTS to choose it), printed at the end.
+// tag the frame; reload: the session and the tag are back; export CSV and check it. Beside it: the panes on a
+// candidate's own bracket, and cancelling the open of a large file while it indexes. Screenshots are saved in a
+// temporary directory (AVW_SCREENSHOTS to choose it), printed at the end.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeBigGzipDump } from './big-dump.mjs';
 import { launchChromium, startHost } from './host.mjs';
 
 const FIELD_NAMES = ['displacement', 'd2min', 'd2min_sum', 'na', 'e_norm', 'eps_norm', 'eps_vol', 'eps_vol_abs', 'det_h', 'k', 'dev_total', 'eps_xy',
@@ -166,6 +168,40 @@ test('J moves to the candidate; the panes show f - 1, f, f + 1; arrows and K mov
   await page.screenshot({ path: join(shots, '02-at-candidate.png') });
 });
 
+test('Bracket "event": at a candidate the panes show its own before and after frames; "fixed d" shows f - d, f + d again', async () => {
+  const tags = page.getByRole('region', { name: 'Tags' });
+  const brackets = await tags.locator('tr[data-kind="candidate"][data-before]').evaluateAll((rows) =>
+    rows.map((r) => [Number(r.dataset.frame), Number(r.dataset.before), Number(r.dataset.after)]));
+  assert.ok(brackets.length >= 1, 'the detector candidates carry their bracket');
+  // The candidate with the widest bracket.
+  const [f, before, after] = brackets.reduce((a, b) => (b[2] - b[1] > a[2] - a[1] ? b : a));
+  assert.ok(before < f && f <= after, `bracket ${before}..${after} of frame ${f}`);
+  await tags.getByRole('button', { name: `Go to frame ${f}`, exact: true }).click();
+  await rendered(f);
+  const mode = page.getByRole('combobox', { name: 'Bracket', exact: true });
+  assert.equal(await mode.inputValue(), 'fixed');
+  await mode.selectOption('event');
+  await page.waitForFunction((b) => document.querySelector('[aria-label="Before"] [data-testid=pane-frame]')?.textContent?.trim() === `frame ${b}`, before, { timeout: 10_000 });
+  assert.equal(await paneFrameText('At'), `frame ${f}`);
+  // A jump between two frames ends its bracket at f: the After pane mirrors the Before side.
+  assert.equal(await paneFrameText('After'), `frame ${after > f ? after : f + (f - before)}`);
+  assert.equal((await page.getByTestId('bracket-note').textContent())?.trim(), `event: frames ${before}..${after}`);
+  await page.screenshot({ path: join(shots, '02b-event-bracket.png') });
+  // Off the candidate the panes fall back to f - d, f + d.
+  await page.getByRole('slider', { name: 'Frame' }).evaluate((el, v) => {
+    el.value = String(v);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, f - 3);
+  await rendered(f - 3);
+  assert.equal(await paneFrameText('Before'), `frame ${f - 4}`);
+  assert.equal((await page.getByTestId('bracket-note').textContent())?.trim(), 'no event here: ± d');
+  await mode.selectOption('fixed');
+  await tags.getByRole('button', { name: `Go to frame ${golden.frame}`, exact: true }).click();
+  await rendered(golden.frame);
+  assert.equal(await paneFrameText('Before'), `frame ${golden.frame - 1}`);
+  assert.equal(await paneFrameText('After'), `frame ${golden.frame + 1}`);
+});
+
 test('choose D2min: one colour scale with its range, and every pane shows coloured particles', async () => {
   const field = page.getByRole('combobox', { name: 'Field', exact: true });
   const options = await field.locator('option').allTextContents();
@@ -286,6 +322,43 @@ test('a ?file= argument opens that trajectory (here with the CPU raster path of 
   await note.waitFor({ timeout: 5000 });
   assert.match((await note.textContent()) ?? '', /run\.lammpstrj.*absolute path.*Trajectory path/);
   await p.close();
+});
+
+test('cancel while a large file indexes: the workbench stays usable, the open is cancelled (not an error), and opening again works', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'avw-e2e-big-'));
+  try {
+    const big = join(dir, 'big-2d.lammpstrj.gz');
+    await writeBigGzipDump(big, { side: 100, frames: 600 });
+    const f = await sliderValue();
+    const pathBox = page.getByRole('textbox', { name: 'Trajectory path' });
+    await pathBox.fill(big);
+    await page.getByRole('button', { name: 'Open file' }).click();
+    const indexing = page.getByRole('status', { name: 'Indexing' });
+    await indexing.waitFor({ timeout: 10_000 });
+    await page.waitForFunction(() => Number(document.querySelector('progress[aria-label="Indexing progress"]')?.value ?? 0) > 0, null, { timeout: 10_000 });
+    await page.screenshot({ path: join(shots, '08-indexing.png') });
+    await indexing.getByRole('button', { name: 'Cancel' }).click();
+    await indexing.waitFor({ state: 'detached', timeout: 5000 });
+    assert.match((await page.getByRole('note').textContent()) ?? '', /Opening big-2d\.lammpstrj\.gz was cancelled/);
+    assert.equal(await page.getByRole('alert').count(), 0, 'no error shown');
+    // The backend's job says cancelled (not failed); the open trajectory is still there and answers keys.
+    const jobs = page.getByRole('region', { name: 'Jobs' });
+    await jobs.locator('li[data-job-state="cancelled"]', { hasText: 'big-2d.lammpstrj.gz' }).waitFor({ timeout: 10_000 });
+    assert.equal(await jobs.locator('li[data-job-state="failed"]').count(), 0);
+    assert.equal(await page.getByTestId('particles').textContent(), '256');
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('ArrowRight');
+    await rendered(f + 1);
+    // Opening again resumes the scan and shows the trajectory.
+    await page.getByRole('button', { name: 'Open file' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=particles]')?.textContent === '10000', null, { timeout: 120_000 });
+    await rendered(0);
+    assert.equal(await page.getByRole('slider', { name: 'Frame' }).getAttribute('max'), '599');
+    await jobs.locator('li[data-job-state="done"]', { hasText: 'big-2d.lammpstrj.gz' }).waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(shots, '09-opened-after-cancel.png') });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the simulation dialog starts an AQS run; the jobs panel shows it done and the run opens; a bad output path is refused', async () => {

@@ -55,6 +55,18 @@ describe('JobRegistry', () => {
     await expect(reg.cancel(99)).rejects.toThrow('no job 99');
   });
 
+  it('a job that finishes after its cancel was asked for (before it noticed) is cancelled, not done', async () => {
+    const events: JobSnapshot[] = [];
+    const reg = new JobRegistry((s) => events.push(s));
+    const late = reg.start({
+      kind: 'test', label: 'late', outputPath: () => '/out/late.gsd',
+      run: ({ signal }) => new Promise<string>((ok) => signal.addEventListener('abort', () => setTimeout(() => ok('late.gsd'), 20))),
+    });
+    expect(await reg.cancel(late.job.id)).toMatchObject({ state: 'cancelled', outputPath: null, error: null });
+    expect(await late.result).toBe('late.gsd');
+    expect(events.filter((e) => e.id === late.job.id).map((e) => e.state)).toEqual(['running', 'cancelled']);
+  });
+
   it('keeps the running jobs and only the most recent finished ones', async () => {
     const reg = new JobRegistry(() => undefined, { keepFinished: 3 });
     let release!: () => void;

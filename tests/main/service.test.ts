@@ -81,7 +81,8 @@ describe('WorkbenchService: trajectories and frames', () => {
       const opening = service.openTrajectory({ path });
       const job = (await service.listJobs()).jobs.find((j) => j.kind === 'index')!;
       expect(job).toMatchObject({ state: 'running', label: `Indexing ${path}` });
-      await new Promise((r) => setTimeout(r, 200));
+      // Cancel once the job reports progress (a worker booting from the TypeScript sources takes a while).
+      for (let t = 0; t < 1000 && !events.some((e) => e.event === 'indexProgress' && e.data.path === path); t++) await new Promise((r) => setTimeout(r, 10));
       expect((await service.cancelJob({ jobId: job.id })).state).toBe('cancelled');
       await expect(opening).rejects.toThrow(`${path}: opening was cancelled (indexing stopped)`);
       expect(events.some((e) => e.event === 'indexProgress' && e.data.path === path)).toBe(true);

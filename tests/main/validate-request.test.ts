@@ -55,10 +55,16 @@ const TABLE: Record<ApiMethod, Row> = {
     valid: [
       { params: { trajectoryId: 1, frame: 0 }, normalised: { trajectoryId: 1, frame: 0, unwrapped: false } },
       { params: { trajectoryId: 0, frame: 2 ** 31 - 1, unwrapped: true }, normalised: { trajectoryId: 0, frame: 2 ** 31 - 1, unwrapped: true } },
+      {
+        params: { trajectoryId: 1, frame: 3, compact: true, particlesKey: '0123456789abcdef' },
+        normalised: { trajectoryId: 1, frame: 3, unwrapped: false, compact: true, particlesKey: '0123456789abcdef' },
+      },
     ],
     invalid: [
       ...badIds({ trajectoryId: 1, frame: 0 }, 'trajectoryId'), ...badIds({ trajectoryId: 1, frame: 0 }, 'frame'),
       [{ trajectoryId: 1, frame: 0, unwrapped: 'yes' }, /"unwrapped" must be a boolean/],
+      [{ trajectoryId: 1, frame: 0, compact: 1 }, /"compact" must be a boolean/],
+      ...['', '0123456789ABCDEF', '0123456789abcde', '0123456789abcdef0', 12].map((k) => [{ trajectoryId: 1, frame: 0, particlesKey: k }, /"particlesKey" must be 16 hexadecimal digits/] as Case),
       [{ trajectoryId: 1, frame: 0, field: 'd2min' }, /unexpected parameter "field"/],
     ],
   },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TagJson } from '../../src/shared/api.js';
 import {
-  clampFrame, frameAtTimestep, indexOfId, markerFrames, nextMarker, referenceFor, tagAtFrame, toggleTagAction,
+  clampFrame, eventBracket, frameAtTimestep, indexOfId, markerFrames, nextMarker, paneFramesAt, referenceFor, tagAtFrame, toggleTagAction,
 } from '../../src/renderer/src/lib/navigation.js';
 
 function tag(id: number, frame: number, kind: TagJson['kind'], source: TagJson['source'] = 'manual', updatedAt = '2026-01-01T00:00:00Z'): TagJson {
@@ -75,5 +75,36 @@ describe('Tag frame (key T)', () => {
     const m = tag(2, 5, 'uncertain', 'manual', '2026-01-01T00:00:00Z');
     expect(tagAtFrame([d, m], 5)).toBe(m);
     expect(tagAtFrame([d, m], 6)).toBeUndefined();
+  });
+});
+
+describe('the panes\' bracket: fixed d or the event\'s own', () => {
+  const candidate = { ...tag(1, 40, 'candidate', 'detector'), before: 37, after: 44 };
+  const manual = tag(2, 40, 'avalanche');
+  const late = { ...tag(3, 98, 'candidate', 'detector'), before: 96, after: 99 };
+
+  it('fixed d shows f - d, f, f + d, null outside the trajectory', () => {
+    expect(paneFramesAt(40, 100, 2, 'fixed', [candidate])).toEqual({ frames: [38, 40, 42], event: false });
+    expect(paneFramesAt(1, 100, 2, 'fixed', [])).toEqual({ frames: [null, 1, 3], event: false });
+    expect(paneFramesAt(99, 100, 1, 'fixed', [])).toEqual({ frames: [98, 99, null], event: false });
+  });
+
+  it('event mode shows the bracket of the tag at the frame, and f +- d elsewhere', () => {
+    expect(paneFramesAt(40, 100, 1, 'event', [candidate])).toEqual({ frames: [37, 40, 44], event: true });
+    expect(paneFramesAt(41, 100, 1, 'event', [candidate])).toEqual({ frames: [40, 41, 42], event: false });
+    expect(paneFramesAt(98, 99, 1, 'event', [late])).toEqual({ frames: [96, 98, null], event: true });
+  });
+
+  it('a bracket ending at the event frame (a jump between two frames) mirrors its other side', () => {
+    const jump = { ...tag(4, 144, 'candidate', 'detector'), before: 142, after: 144 };
+    expect(paneFramesAt(144, 216, 1, 'event', [jump])).toEqual({ frames: [142, 144, 146], event: true });
+    const starts = { ...tag(5, 10, 'candidate', 'detector'), before: 10, after: 13 };
+    expect(paneFramesAt(10, 216, 1, 'event', [starts])).toEqual({ frames: [7, 10, 13], event: true });
+  });
+
+  it('a manual tag shown at the frame lends the detector tag\'s bracket there; a manual tag alone has none', () => {
+    expect(eventBracket([candidate, manual], 40)).toEqual({ before: 37, after: 44 });
+    expect(eventBracket([manual], 40)).toBeNull();
+    expect(paneFramesAt(40, 100, 3, 'event', [manual])).toEqual({ frames: [37, 40, 43], event: false });
   });
 });

@@ -38,7 +38,8 @@ describe('frames and fields for the GPU', () => {
     const p: FramePayload = {
       trajectoryId: 1, frame: 3, timestep: 30, n: 2, dimensions: 2,
       box: { origin: [0, 0, 0], vectors: [[1, 0, 0], [0, 1, 0], [0, 0, 1]], periodic: [true, true, true] },
-      ids: new Int32Array([1, 2]), types: new Int32Array([0, 1]), positions: new Float64Array([1, 2, 0, 3, 4, 0]), diameters: null, warnings: [],
+      ids: new Int32Array([1, 2]), types: new Int32Array([0, 1]), positions: new Float64Array([1, 2, 0, 3, 4, 0]), stride: 3, diameters: null,
+      particlesKey: '0123456789abcdef', particlesOmitted: false, warnings: [],
     };
     const f = toFrameData(p);
     expect(Array.from(f.xy)).toEqual([1, 2, 3, 4]);
@@ -85,7 +86,8 @@ describe('the LRU cache of loads', () => {
         calls.push(`frame ${p.frame}`);
         return {
           trajectoryId: 1, frame: p.frame, timestep: p.frame, n: 1, dimensions: 2, box: { origin: [0, 0, 0], vectors: [[1, 0, 0], [0, 1, 0], [0, 0, 1]], periodic: [true, true, true] },
-          ids: new Int32Array([1]), types: new Int32Array([0]), positions: new Float64Array([0.5, 0.5, 0]), diameters: null, warnings: [],
+          ids: new Int32Array([1]), types: new Int32Array([0]), positions: new Float64Array([0.5, 0.5, 0]), stride: 3, diameters: null,
+          particlesKey: '0123456789abcdef', particlesOmitted: false, warnings: [],
         };
       },
       getField: async (p: { frame: number; ref: number; name: string; cutoff?: number }) => {

@@ -25,6 +25,10 @@ export interface Tag {
   /** Detector score; null for manual tags unless given. */
   score: number | null;
   note: string;
+  /** The event's own bracket: the last frame before it and the frame where it has ended (the detector's
+   * candidates have one; null for manual tags). before <= frame <= after. */
+  before: number | null;
+  after: number | null;
   /** ISO 8601 (UTC). */
   createdAt: string;
   updatedAt: string;
@@ -36,11 +40,13 @@ export interface NewTag {
   source?: TagSource;
   score?: number | null;
   note?: string;
+  before?: number | null;
+  after?: number | null;
   createdAt?: string;
   updatedAt?: string;
 }
 
-export type TagPatch = Partial<Pick<Tag, 'frame' | 'kind' | 'source' | 'score' | 'note' | 'updatedAt'>>;
+export type TagPatch = Partial<Pick<Tag, 'frame' | 'kind' | 'source' | 'score' | 'note' | 'before' | 'after' | 'updatedAt'>>;
 
 export interface SeriesRecord {
   name: string;
@@ -134,7 +140,12 @@ interface TrajectoryRow {
   schedule_source: string; end_offset: number; complete: number; damage: string | null; created_at: string; updated_at: string;
 }
 
-interface TagRow { id: number; frame: number; kind: string; source: string; score: number | null; note: string; created_at: string; updated_at: string }
+interface TagRow {
+  id: number; frame: number; kind: string; source: string; score: number | null; note: string; before_frame: number | null; after_frame: number | null;
+  created_at: string; updated_at: string;
+}
+
+const TAG_COLUMNS = 'id, frame, kind, source, score, note, before_frame, after_frame, created_at, updated_at';
 
 const TRAJECTORY_COLUMNS = `id, path, format, compression, size, mtime_ms, head_hash, hash_end, tail_hash, fingerprint, frame_count,
   particle_count, particles_constant, dimensions, schedule, schedule_source, end_offset, complete, damage, created_at, updated_at`;
@@ -155,7 +166,7 @@ function toRecord(r: TrajectoryRow): TrajectoryRecord {
 function toTag(r: TagRow): Tag {
   return {
     id: r.id, frame: r.frame, kind: r.kind as TagKind, source: r.source as TagSource, score: r.score,
-    note: r.note, createdAt: r.created_at, updatedAt: r.updated_at,
+    note: r.note, before: r.before_frame, after: r.after_frame, createdAt: r.created_at, updatedAt: r.updated_at,
   };
 }
 
@@ -245,12 +256,13 @@ export class IndexDb {
       deleteFrames: db.prepare('DELETE FROM frames WHERE trajectory_id = ?'),
       deleteSeries: db.prepare('DELETE FROM series WHERE trajectory_id = ?'),
       deleteFields: db.prepare('DELETE FROM field_cache WHERE trajectory_id = ?'),
-      tags: db.prepare('SELECT id, frame, kind, source, score, note, created_at, updated_at FROM tags WHERE trajectory_id = ? ORDER BY frame, source, id'),
-      tag: db.prepare('SELECT id, frame, kind, source, score, note, created_at, updated_at FROM tags WHERE trajectory_id = ? AND id = ?'),
-      tagAt: db.prepare('SELECT id, frame, kind, source, score, note, created_at, updated_at FROM tags WHERE trajectory_id = ? AND frame = ? AND source = ?'),
-      insertTag: db.prepare(`INSERT INTO tags (trajectory_id, frame, kind, source, score, note, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-      updateTag: db.prepare('UPDATE tags SET frame = ?, kind = ?, source = ?, score = ?, note = ?, updated_at = ? WHERE trajectory_id = ? AND id = ?'),
+      tags: db.prepare(`SELECT ${TAG_COLUMNS} FROM tags WHERE trajectory_id = ? ORDER BY frame, source, id`),
+      tag: db.prepare(`SELECT ${TAG_COLUMNS} FROM tags WHERE trajectory_id = ? AND id = ?`),
+      tagAt: db.prepare(`SELECT ${TAG_COLUMNS} FROM tags WHERE trajectory_id = ? AND frame = ? AND source = ?`),
+      insertTag: db.prepare(`INSERT INTO tags (trajectory_id, frame, kind, source, score, note, before_frame, after_frame, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      updateTag: db.prepare(`UPDATE tags SET frame = ?, kind = ?, source = ?, score = ?, note = ?, before_frame = ?, after_frame = ?, updated_at = ?
+        WHERE trajectory_id = ? AND id = ?`),
       deleteTag: db.prepare('DELETE FROM tags WHERE trajectory_id = ? AND id = ?'),
       series: db.prepare('SELECT name, params_hash, params, frame_count, updated_at, "values" FROM series WHERE trajectory_id = ? AND name = ? AND params_hash = ?'),
       seriesList: db.prepare('SELECT name, params_hash, params, frame_count, updated_at FROM series WHERE trajectory_id = ? ORDER BY name, params_hash'),
@@ -426,13 +438,16 @@ export class IndexDb {
 
   addTag(id: number, t: NewTag): Tag {
     const source = t.source ?? 'manual';
+    const before = t.before ?? null;
+    const after = t.after ?? null;
     validateTagFields(t.frame, t.kind, source, t.score ?? null, t.note ?? '');
+    validateBracket(t.frame, before, after);
     const existing = this.tagAt(id, t.frame, source);
     if (existing) {
       throw new Error(`frame ${t.frame} already has a ${source} tag (id ${existing.id}, ${existing.kind}); update that tag instead of adding another`);
     }
     const now = nowIso();
-    const info = this.st.insertTag.run(id, t.frame, t.kind, source, t.score ?? null, t.note ?? '', t.createdAt ?? now, t.updatedAt ?? t.createdAt ?? now);
+    const info = this.st.insertTag.run(id, t.frame, t.kind, source, t.score ?? null, t.note ?? '', before, after, t.createdAt ?? now, t.updatedAt ?? t.createdAt ?? now);
     return this.tag(id, Number(info.lastInsertRowid))!;
   }
 
@@ -440,12 +455,15 @@ export class IndexDb {
     const cur = this.tag(id, tagId);
     if (!cur) throw new Error(`no tag with id ${tagId} on this trajectory`);
     const next = { ...cur, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as Tag;
+    // A tag moved to another frame without a new bracket no longer knows its event's.
+    if (next.frame !== cur.frame && patch.before === undefined && patch.after === undefined) next.before = next.after = null;
     validateTagFields(next.frame, next.kind, next.source, next.score, next.note);
+    validateBracket(next.frame, next.before, next.after);
     if (next.frame !== cur.frame || next.source !== cur.source) {
       const clash = this.tagAt(id, next.frame, next.source);
       if (clash && clash.id !== tagId) throw new Error(`frame ${next.frame} already has a ${next.source} tag (id ${clash.id}, ${clash.kind})`);
     }
-    this.st.updateTag.run(next.frame, next.kind, next.source, next.score, next.note, patch.updatedAt ?? nowIso(), id, tagId);
+    this.st.updateTag.run(next.frame, next.kind, next.source, next.score, next.note, next.before, next.after, patch.updatedAt ?? nowIso(), id, tagId);
     return this.tag(id, tagId)!;
   }
 
@@ -556,6 +574,15 @@ export class IndexDb {
   private nextUse(): number {
     const max = (this.st.maxUsed.get() as number | null) ?? 0;
     return Math.max(Date.now(), max + 1);
+  }
+}
+
+/** A bracket is both frames or neither, with before <= frame <= after. */
+function validateBracket(frame: number, before: unknown, after: unknown): void {
+  if (before === null && after === null) return;
+  const ok = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+  if (!ok(before) || !ok(after) || before > frame || after < frame) {
+    throw new Error(`a tag's bracket must be two frames with before <= frame <= after; got ${JSON.stringify(before)} <= ${frame} <= ${JSON.stringify(after)}`);
   }
 }
 

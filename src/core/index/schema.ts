@@ -106,6 +106,23 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `);
   },
+  // v4: a tag's own bracket (the frames where its event starts and ends), filled by the detector. Detector tags
+  // written before kept it only in their note ("MSD jump: frames B..A"), which is where it is read back from.
+  (db) => {
+    db.exec(`
+      ALTER TABLE tags ADD COLUMN before_frame INTEGER;
+      ALTER TABLE tags ADD COLUMN after_frame  INTEGER;
+    `);
+    const rows = db.prepare("SELECT id, frame, note FROM tags WHERE source = 'detector' AND note LIKE 'MSD jump: frames %'").all() as
+      { id: number; frame: number; note: string }[];
+    const set = db.prepare('UPDATE tags SET before_frame = ?, after_frame = ? WHERE id = ?');
+    for (const r of rows) {
+      const m = /^MSD jump: frames (\d+)\.\.(\d+)/.exec(r.note);
+      if (!m) continue;
+      const [before, after] = [Number(m[1]), Number(m[2])];
+      if (before <= r.frame && r.frame <= after) set.run(before, after, r.id);
+    }
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

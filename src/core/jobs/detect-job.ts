@@ -1,6 +1,7 @@
-// Avalanche candidates from MSD jumps, stored as detector tags that a person confirms or rejects.
-// Re-running the detector updates scores, adds new candidates and removes unconfirmed candidates it no longer finds;
-// anything a person has touched (a kind other than 'candidate', or a note) is kept.
+// Avalanche candidates from MSD jumps, stored as detector tags that a person confirms or rejects, each with its
+// event's bracket (the last frame before the jump, the frame where it has ended). Re-running the detector updates
+// scores and brackets, adds new candidates and removes unconfirmed candidates it no longer finds; anything a person
+// has touched (a kind other than 'candidate', or a note) is kept.
 import type { IndexedTrajectory } from '../index/indexed-trajectory.js';
 import { detectJumps, type JumpCandidate } from '../analysis/detect.js';
 import type { JobContext, JobDefinition } from './job.js';
@@ -41,10 +42,10 @@ export function storeCandidates(t: IndexedTrajectory, candidates: readonly JumpC
     const note = `MSD jump: frames ${c.before}..${c.after}`;
     const existing = detectorTags.get(c.frame);
     if (!existing) {
-      t.addTag({ frame: c.frame, kind: 'candidate', source: 'detector', score: c.score, note });
+      t.addTag({ frame: c.frame, kind: 'candidate', source: 'detector', score: c.score, note, before: c.before, after: c.after });
       added++;
-    } else if (existing.score !== c.score) {
-      t.updateTag(existing.id, { score: c.score });
+    } else if (existing.score !== c.score || existing.before !== c.before || existing.after !== c.after) {
+      t.updateTag(existing.id, { score: c.score, before: c.before, after: c.after });
       updated++;
     }
   }

@@ -94,6 +94,11 @@ export class JobRegistry {
     }
     result.then(
       (r) => {
+        // Cancelled, and finished anyway before it noticed: still the cancel the user asked for.
+        if (controller.signal.aborted) {
+          finish({ state: 'cancelled', message: 'cancelled' });
+          return;
+        }
         const outputPath = spec.outputPath?.(r) ?? null;
         const done = snapshot.total > 0 ? Math.max(snapshot.done, snapshot.total) : snapshot.done;
         finish({ state: 'done', done, outputPath, message: snapshot.message });

@@ -5,7 +5,6 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { resolveIndexDir } from '../../core/index/data-dir.js';
 import { IndexDb, type Tag } from '../../core/index/index-db.js';
 import { openIndexed, type IndexedTrajectory } from '../../core/index/indexed-trajectory.js';
@@ -17,14 +16,15 @@ import type { JobProgress } from '../../core/jobs/job.js';
 import { JOBS } from '../../core/jobs/registry.js';
 import { seriesKey, type SeriesParams, type SeriesResult } from '../../core/jobs/series-job.js';
 import { runInWorker, type WorkerJobOptions } from '../../core/jobs/worker-runner.js';
-import { frameDiameters } from '../../core/io/frame-util.js';
 import { openError } from '../../core/io/source-util.js';
 import type {
   Api, ApiEvent, ApiMethod, ApiParams, ApiResult, FieldPayload, FramePayload, JobSnapshot, SessionState, TagJson, TrajectoryInfo,
 } from '../../shared/api.js';
 import { AppState } from './app-state.js';
+import { framePayload } from './frame-payload.js';
 import { JobRegistry } from './jobs.js';
 import { defaultSimulationOut, simulationJob, simulationOutput, type SimulationJobMapper } from './simulation.js';
+import { appVersion, packageRoot } from '../../core/version.js';
 
 /** Runs a registered job kind off this thread (default: `runInWorker`, a worker thread). */
 export type JobRunner = <R>(kind: string, params: unknown, options?: WorkerJobOptions) => Promise<R>;
@@ -51,32 +51,10 @@ export type EventListener = (event: ApiEvent) => void;
 export const DEMO_RELATIVE_PATH = join('resources', 'demo', 'demo.gsd');
 /** Trajectories kept open at once (the least recently used is closed and reopened on demand). */
 const MAX_OPEN = 16;
+/** How long a cancelled index job may take to stop by itself before its worker is terminated. */
+const INDEX_CANCEL_GRACE_MS = 100;
 
-/** The package root: the nearest directory above this module with our package.json. */
-export function packageRoot(from: string = fileURLToPath(import.meta.url)): string {
-  let dir = dirname(from);
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'avalanche-workbench') return dir;
-      } catch {
-        // not ours: keep looking
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-}
-
-export function appVersion(root: string = packageRoot()): string {
-  try {
-    return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
+export { appVersion, packageRoot };
 
 /** The command resources/demo/README.md gives to build the demo (its first shell command). */
 export function demoBuildCommand(root: string): string {
@@ -205,19 +183,7 @@ export class WorkbenchService implements Api {
     const t = this.trajectory(params.trajectoryId);
     this.checkFrame(t, params.frame);
     const f = t.readFrame(params.frame, { unwrapped: params.unwrapped === true });
-    return {
-      trajectoryId: t.id,
-      frame: params.frame,
-      timestep: f.timestep,
-      n: f.n,
-      dimensions: f.dimensions,
-      box: f.box,
-      ids: f.ids,
-      types: f.types,
-      positions: params.unwrapped && f.unwrapped ? f.unwrapped : f.positions,
-      diameters: frameDiameters(f),
-      warnings: f.warnings,
-    };
+    return framePayload(t.id, params.frame, f, params);
   }
 
   async getSeries(params: ApiParams<'getSeries'>): Promise<ApiResult<'getSeries'>> {
@@ -364,25 +330,35 @@ export class WorkbenchService implements Api {
 
   private async openAbsolute(abs: string): Promise<TrajectoryInfo> {
     if (!this.indexUpToDate(abs)) {
-      const { result } = this.jobs.start<IndexJobResult>({
+      const { job, result } = this.jobs.start<IndexJobResult>({
         kind: 'index',
         label: `Indexing ${abs}`,
-        run: ({ signal, progress }) => this.runJob<IndexJobResult>('index', { path: abs, indexDir: this.indexDir }, {
-          signal,
-          onProgress: (p: JobProgress) => {
-            progress(p);
-            const frames = /(\d+) frames/.exec(p.message);
-            this.emit({ event: 'indexProgress', data: { path: abs, done: p.done, total: p.total, frames: frames ? Number(frames[1]) : 0 } });
-          },
-        }),
+        run: async ({ signal, progress }) => {
+          const r = await this.runJob<IndexJobResult>('index', { path: abs, indexDir: this.indexDir }, {
+            signal,
+            // The scan runs synchronously in its worker, so it sees a cancel only when it ends; what it has committed
+            // is safe (the next open resumes from there), so the worker is stopped at once rather than after 2 s.
+            cancelGraceMs: INDEX_CANCEL_GRACE_MS,
+            onProgress: (p: JobProgress) => {
+              progress(p);
+              const frames = /(\d+) frames/.exec(p.message);
+              this.emit({ event: 'indexProgress', data: { path: abs, done: p.done, total: p.total, frames: frames ? Number(frames[1]) : 0 } });
+            },
+          });
+          progress({ done: 1, total: 1, message: `${r.frames} frames (${r.outcome})` });
+          return r;
+        },
       });
+      const cancelled = new Error(`${abs}: opening was cancelled (indexing stopped)`);
       let r: IndexJobResult;
       try {
         r = await result;
       } catch (e) {
-        if (e instanceof Error && e.name === 'JobCancelledError') throw new Error(`${abs}: opening was cancelled (indexing stopped)`);
+        if (e instanceof Error && e.name === 'JobCancelledError') throw cancelled;
         throw e;
       }
+      // The scan may end just after the cancel: the index is then complete, but this open was still cancelled.
+      if (this.jobs.get(job.id)?.state === 'cancelled') throw cancelled;
       this.emit({ event: 'indexProgress', data: { path: abs, done: 1, total: 1, frames: r.frames } });
     }
     if (this.closed) throw new Error('the workbench service is closed');
@@ -459,9 +435,14 @@ export class WorkbenchService implements Api {
       timestep = t.timesteps()[g.frame];
       time = dt !== null ? timestep * dt : t.entry(g.frame).time;
     }
-    return {
+    const json: TagJson = {
       id: g.id, frame: g.frame, timestep, time, kind: g.kind, source: g.source, score: g.score, note: g.note,
       createdAt: g.createdAt, updatedAt: g.updatedAt,
     };
+    if (g.before !== null && g.after !== null) {
+      json.before = g.before;
+      json.after = g.after;
+    }
+    return json;
   }
 }

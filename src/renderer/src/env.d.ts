@@ -11,5 +11,7 @@ interface Window {
     onEvent(listener: (event: import('../../shared/api').ApiEvent) => void): () => void;
     /** The absolute path of a File from a file input or a drop (Electron only). */
     pathForFile(file: File): string;
+    /** The native Open dialog: the chosen trajectory's absolute path, or null when cancelled (Electron only). */
+    chooseTrajectoryFile(): Promise<string | null>;
   };
 }

@@ -53,7 +53,8 @@ function webSocketApi(): Api {
       ws.onmessage = (ev: MessageEvent<ArrayBuffer>) => {
         let msg: unknown;
         try {
-          msg = decodeMessage(new Uint8Array(ev.data));
+          // The socket's buffer is ours: arrays are views into it, not copies.
+          msg = decodeMessage(new Uint8Array(ev.data), { views: true });
         } catch (e) {
           console.error('malformed message from the backend', e);
           return;
@@ -101,6 +102,12 @@ export function pathForFile(file: File): string | null {
   } catch {
     return null;
   }
+}
+
+/** Electron: show the native Open dialog (the chosen path, or null when cancelled); undefined in a browser. */
+export function chooseTrajectoryFile(): Promise<string | null> | undefined {
+  const bridge = window.avw as { chooseTrajectoryFile?: () => Promise<string | null> } | undefined;
+  return bridge && typeof bridge.chooseTrajectoryFile === 'function' ? bridge.chooseTrajectoryFile() : undefined;
 }
 
 let electronHooked = false;

@@ -1,9 +1,22 @@
 // Frames and fields fetched from the backend, kept in bounded LRU caches (by bytes and by count) as render-ready
 // typed arrays: xy positions and radii as Float32Array for the GPU, fields with their per-particle scalar
-// (the magnitude of a vector field). Nothing here is reactive: the Vue store never holds these arrays.
-import type { Api, BoxJson, FieldPayload, FramePayload } from '../../../shared/api.js';
+// (the magnitude of a vector field). Frames come compact (Float32 xy for 2D, used as they arrive) and share their
+// particles (ids, types, radii) by key: the backend sends those once, not with every frame. Nothing here is
+// reactive: the Vue store never holds these arrays.
+import type { Api, ApiParams, BoxJson, FieldPayload, FramePayload } from '../../../shared/api.js';
 import { magnitudes } from '../../../shared/colormaps.js';
 import { SpatialGrid } from './spatial-grid.js';
+
+/** What consecutive frames usually share: ids, types and radii, under the backend's key for them. */
+export interface Particles {
+  key: string;
+  ids: Int32Array;
+  types: Int32Array;
+  /** n radii (diameter / 2; 0.5 when the file has no diameters). */
+  radii: Float32Array;
+  hasDiameters: boolean;
+  bytes: number;
+}
 
 export interface FrameData {
   trajectoryId: number;
@@ -19,6 +32,8 @@ export interface FrameData {
   /** n radii (diameter / 2; 0.5 when the file has no diameters). */
   radii: Float32Array;
   hasDiameters: boolean;
+  particles: Particles;
+  /** Bytes of the positions, plus the particles' when this frame brought them. */
   bytes: number;
   /** Built on first hover. */
   grid: SpatialGrid | null;
@@ -37,14 +52,21 @@ export interface FieldData {
   bytes: number;
 }
 
-export function toFrameData(p: FramePayload): FrameData {
-  const n = p.n;
-  const xy = new Float32Array(2 * n);
+/** x, y of every particle: the payload's own array when it is already Float32 xy, else converted. */
+function xyOf(p: FramePayload): Float32Array {
+  if (p.stride === 2 && p.positions instanceof Float32Array) return p.positions;
+  const xy = new Float32Array(2 * p.n);
   const pos = p.positions;
-  for (let i = 0; i < n; i++) {
-    xy[2 * i] = pos[3 * i];
-    xy[2 * i + 1] = pos[3 * i + 1];
+  const stride = p.stride;
+  for (let i = 0; i < p.n; i++) {
+    xy[2 * i] = pos[stride * i];
+    xy[2 * i + 1] = pos[stride * i + 1];
   }
+  return xy;
+}
+
+function particlesOf(p: FramePayload): Particles {
+  const n = p.n;
   const radii = new Float32Array(n);
   if (p.diameters && p.diameters.length >= n) {
     for (let i = 0; i < n; i++) {
@@ -55,9 +77,25 @@ export function toFrameData(p: FramePayload): FrameData {
     radii.fill(0.5);
   }
   return {
-    trajectoryId: p.trajectoryId, frame: p.frame, timestep: p.timestep, n, dimensions: p.dimensions, box: p.box,
-    ids: p.ids, types: p.types, xy, radii, hasDiameters: p.diameters !== null, grid: null,
-    bytes: xy.byteLength + radii.byteLength + p.ids.byteLength + p.types.byteLength,
+    key: p.particlesKey, ids: p.ids, types: p.types, radii, hasDiameters: p.diameters !== null,
+    bytes: radii.byteLength + p.ids.byteLength + p.types.byteLength,
+  };
+}
+
+/** A render-ready frame; `known` are the particles whose key the request carried (used when the payload left them out). */
+export function toFrameData(p: FramePayload, known: Particles | null = null): FrameData {
+  let particles: Particles;
+  if (p.particlesOmitted) {
+    if (!known || known.key !== p.particlesKey || known.ids.length !== p.n) throw new Error(`frame ${p.frame}: the backend left out particles this client does not have`);
+    particles = known;
+  } else {
+    particles = known && p.particlesKey && known.key === p.particlesKey && known.ids.length === p.n ? known : particlesOf(p);
+  }
+  const xy = xyOf(p);
+  return {
+    trajectoryId: p.trajectoryId, frame: p.frame, timestep: p.timestep, n: p.n, dimensions: p.dimensions, box: p.box,
+    ids: particles.ids, types: particles.types, xy, radii: particles.radii, hasDiameters: particles.hasDiameters, particles, grid: null,
+    bytes: xy.byteLength + (particles === known ? 0 : particles.bytes),
   };
 }
 
@@ -147,6 +185,8 @@ export class DataCache {
   private readonly fields = new LruPromiseCache<FieldData>(16 * 1024 * 1024, 96, (f) => f.bytes);
   /** Requests sent and not answered: prefetching waits while the user waits for something. */
   inFlight = 0;
+  /** The particles of the latest frame received: later requests name their key, so they are not sent again. */
+  private particles: { trajectoryId: number; particles: Particles } | null = null;
 
   constructor(private readonly api: Api) {}
 
@@ -158,7 +198,16 @@ export class DataCache {
   }
 
   frame(trajectoryId: number, frame: number): Promise<FrameData> {
-    return this.frames.get(`${trajectoryId}:${frame}`, () => this.track(this.api.getFrame({ trajectoryId, frame })).then(toFrameData));
+    return this.frames.get(`${trajectoryId}:${frame}`, () => {
+      const known = this.particles?.trajectoryId === trajectoryId ? this.particles.particles : null;
+      const params: ApiParams<'getFrame'> = { trajectoryId, frame, compact: true };
+      if (known?.key) params.particlesKey = known.key;
+      return this.track(this.api.getFrame(params)).then((p) => {
+        const fd = toFrameData(p, known);
+        this.particles = { trajectoryId, particles: fd.particles };
+        return fd;
+      });
+    });
   }
 
   hasFrame(trajectoryId: number, frame: number): boolean {
@@ -184,5 +233,6 @@ export class DataCache {
   clear(): void {
     this.frames.clear();
     this.fields.clear();
+    this.particles = null;
   }
 }

@@ -34,6 +34,31 @@ export function tagAtFrame(tags: readonly TagJson[], frame: number): TagJson | u
   return best;
 }
 
+/** How the before / after panes are chosen: f - d and f + d, or the event's own bracket at a tag that has one. */
+export type BracketMode = 'event' | 'fixed';
+
+/** The event's own bracket at `frame`: the shown tag's (see tagAtFrame) when it has one, else another tag's there. */
+export function eventBracket(tags: readonly TagJson[], frame: number): { before: number; after: number } | null {
+  const has = (t: TagJson | undefined): t is TagJson & { before: number; after: number } => t !== undefined && t.before !== undefined && t.after !== undefined;
+  const shown = tagAtFrame(tags, frame);
+  const tag = has(shown) ? shown : tags.find((t) => t.frame === frame && has(t));
+  return has(tag) ? { before: tag.before, after: tag.after } : null;
+}
+
+/** Frames of the before / at / after panes (null outside the trajectory), and whether they are an event's bracket. */
+export function paneFramesAt(frame: number, frames: number, d: number, mode: BracketMode, tags: readonly TagJson[]): { frames: (number | null)[]; event: boolean } {
+  const inside = (g: number): number | null => (g >= 0 && g < frames ? g : null);
+  const bracket = mode === 'event' ? eventBracket(tags, frame) : null;
+  if (bracket) {
+    // A jump caught between two frames has the event frame as one end of its bracket (the detector's
+    // after == frame); the empty side then mirrors the other, so the three panes show three moments.
+    const before = bracket.before < frame ? bracket.before : frame - Math.max(1, bracket.after - frame);
+    const after = bracket.after > frame ? bracket.after : frame + Math.max(1, frame - bracket.before);
+    return { frames: [inside(before), frame, inside(after)], event: true };
+  }
+  return { frames: [inside(frame - d), frame, inside(frame + d)], event: false };
+}
+
 export type TagAction =
   | { op: 'add'; frame: number; kind: TagKind }
   | { op: 'update'; tag: TagJson; kind: TagKind }

@@ -2,7 +2,8 @@
 // colour range over the three fields, uploads only what changed (positions on a frame change, colours on a
 // field or scale change), keeps pan and zoom locked, picks particles for hover and click, prefetches the next
 // frames in the direction of travel, and reports when a frame set is drawn. Plain TypeScript, no Vue.
-// Performance marks avw:update, avw:frames, avw:fields, avw:range, avw:draw, avw:rendered time each step.
+// Performance marks avw:update, avw:frames, avw:fields, avw:range, avw:draw, avw:rendered time each step (the
+// last step's only: each update clears them, so they do not pile up).
 import { NAN_RGB, colormapFor, mapValues, packRGBA, rangeOf, type ColormapName, type FieldColouring, type Range } from '../../../shared/colormaps';
 import type { DataCache, FieldData, FieldRequest, FrameData } from './data-cache';
 import { indexOfId, referenceFor, type RefMode } from './navigation';
@@ -60,6 +61,9 @@ export interface PanesCallbacks {
 }
 
 const NO_VALUE = packRGBA(NAN_RGB[0], NAN_RGB[1], NAN_RGB[2]);
+const MARKS = ['avw:update', 'avw:frames', 'avw:fields', 'avw:range', 'avw:draw', 'avw:rendered'];
+/** Frames fetched ahead in the direction of travel, beyond the after pane. */
+const PREFETCH_AHEAD = 3;
 
 /** Categorical colours of particle types when no field is shown. */
 const TYPE_COLOURS = [packRGBA(120, 160, 205), packRGBA(232, 160, 92), packRGBA(132, 190, 126), packRGBA(192, 146, 206), packRGBA(214, 110, 110), packRGBA(150, 150, 150)];
@@ -139,6 +143,7 @@ export class PanesController {
   async update(s: PanesState): Promise<void> {
     const seq = ++this.seq;
     this.state = s;
+    for (const m of MARKS) performance.clearMarks(m);
     performance.mark('avw:update');
     if (s.current !== this.lastCurrent && this.lastCurrent >= 0) this.direction = s.current > this.lastCurrent ? 1 : -1;
     this.lastCurrent = s.current;
@@ -295,13 +300,13 @@ export class PanesController {
     });
   }
 
-  /** Fetch the next two frames (and their fields) in the direction of travel, once the panes are drawn: while
-   * stepping, what the next step needs was asked for two steps earlier. Requests already made are joined. */
+  /** Fetch the next frames (and their fields) in the direction of travel, once the panes are drawn: while
+   * stepping, what the next step needs was asked for a few steps earlier. Requests already made are joined. */
   private prefetch(s: PanesState, seq: number): void {
     const run = (): void => {
       if (seq !== this.seq) return;
       const d = Math.max(1, s.paneFrames[2] !== null ? s.paneFrames[2]! - s.current : s.current - (s.paneFrames[0] ?? s.current));
-      for (let k = 1; k <= 2; k++) {
+      for (let k = 1; k <= PREFETCH_AHEAD; k++) {
         const g = s.current + this.direction * (d + k);
         if (g < 0 || g >= s.frames) continue;
         const r = this.fieldRequest(s, g);

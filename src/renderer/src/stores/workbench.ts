@@ -6,7 +6,7 @@ import { computed, markRaw, ref, shallowRef, watch } from 'vue';
 import { FIELD_NAMES, type JobSnapshot, type SeriesPayload, type SimulationRequest, type TagJson, type TagKind, type TrajectoryInfo } from '../../../shared/api';
 import type { ColormapName } from '../../../shared/colormaps';
 import { api, host, onEvent } from '../api/client';
-import { clampFrame, markerFrames, nextMarker, tagAtFrame, toggleTagAction, type RefMode } from '../lib/navigation';
+import { clampFrame, markerFrames, nextMarker, paneFramesAt, tagAtFrame, toggleTagAction, type BracketMode, type RefMode } from '../lib/navigation';
 import { UndoStack, type TagOps } from '../lib/undo';
 import { baseName } from '../lib/format';
 
@@ -38,6 +38,7 @@ export const useWorkbench = defineStore('workbench', () => {
 
   const frame = ref(0);
   const bracket = ref(1);
+  const bracketMode = ref<BracketMode>('fixed');
   const playing = ref(false);
 
   const field = ref<FieldChoice>('displacement');
@@ -86,12 +87,10 @@ export const useWorkbench = defineStore('workbench', () => {
   const frames = computed(() => info.value?.frames ?? 0);
   const markers = computed(() => markerFrames(tags.value));
   const currentTag = computed(() => tagAtFrame(tags.value, frame.value));
-  const paneFrames = computed<(number | null)[]>(() => {
-    const f = frame.value;
-    const d = bracket.value;
-    const n = frames.value;
-    return [f - d >= 0 ? f - d : null, f, f + d < n ? f + d : null];
-  });
+  const panes = computed(() => paneFramesAt(frame.value, frames.value, bracket.value, bracketMode.value, tags.value));
+  const paneFrames = computed<(number | null)[]>(() => panes.value.frames);
+  /** The panes show the current tag's own bracket (rather than f - d, f + d). */
+  const eventBracketShown = computed(() => panes.value.event);
 
   // ---- events ----
   onEvent((e) => {
@@ -461,7 +460,7 @@ export const useWorkbench = defineStore('workbench', () => {
 
   function layout(): Record<string, unknown> {
     return {
-      bracket: bracket.value, refMode: refMode.value, fixedRef: fixedRef.value, lag: lag.value, cutoff: cutoff.value,
+      bracket: bracket.value, bracketMode: bracketMode.value, refMode: refMode.value, fixedRef: fixedRef.value, lag: lag.value, cutoff: cutoff.value,
       colormap: colormap.value, rangeMode: rangeMode.value, manualMin: manualMin.value, manualMax: manualMax.value,
       showArrows: showArrows.value, arrowScale: arrowScale.value, logHistogram: logHistogram.value,
       xAxis: xAxis.value, logX: logX.value, logY: logY.value, secondSeries: secondSeries.value, potential: potential.value,
@@ -482,6 +481,7 @@ export const useWorkbench = defineStore('workbench', () => {
       else if (k === 'manualMin') manualMin.value = v;
       else manualMax.value = v;
     }
+    if (l.bracketMode === 'event' || l.bracketMode === 'fixed') bracketMode.value = l.bracketMode;
     if (l.refMode === 'previous' || l.refMode === 'fixed' || l.refMode === 'lag') refMode.value = l.refMode;
     if (l.cutoff === null || (num(l.cutoff) && l.cutoff > 0)) cutoff.value = l.cutoff as number | null;
     if (l.colormap === 'viridis' || l.colormap === 'cividis' || l.colormap === 'magma') colormap.value = l.colormap;
@@ -519,13 +519,13 @@ export const useWorkbench = defineStore('workbench', () => {
     }
   }
 
-  watch([frame, field, bracket, refMode, fixedRef, lag, cutoff, colormap, rangeMode, manualMin, manualMax, showArrows, arrowScale,
+  watch([frame, field, bracket, bracketMode, refMode, fixedRef, lag, cutoff, colormap, rangeMode, manualMin, manualMax, showArrows, arrowScale,
     logHistogram, xAxis, logX, logY, secondSeries, potential, temperature], () => scheduleSave());
   watch([secondSeries, potential, temperature], () => void loadSecond());
 
   return {
     version, backendHost, ready, info, opening, openError, notice, recent,
-    frame, bracket, playing, frames, paneFrames,
+    frame, bracket, bracketMode, eventBracketShown, playing, frames, paneFrames,
     field, refMode, fixedRef, lag, cutoff, colormap, rangeMode, manualMin, manualMax, showArrows, arrowScale, logHistogram,
     xAxis, logX, logY, secondSeries, potential, temperature, msd, msdError, second, secondError, seriesLoading, detecting, detected,
     tags, tagsError, undoLabel, markers, currentTag, jobs, selectedId, renderedFrame,
