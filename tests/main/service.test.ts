@@ -257,8 +257,8 @@ describe('WorkbenchService: tags', () => {
       await service.addTag({ trajectoryId: info.id, frame: 2, kind: 'uncertain' });
       const csv = (await service.exportTags({ trajectoryId: info.id, format: 'csv' })).text;
       const lines = csv.trim().split('\r\n');
-      expect(lines[0]).toBe('frame,timestep,time,kind,source,score,note,created_at,updated_at');
-      expect(lines[1]).toMatch(/^1,100,,avalanche,manual,,"comma, ""quoted""",/);
+      expect(lines[0]).toBe('frame,timestep,time,kind,source,score,before,after,note,created_at,updated_at');
+      expect(lines[1]).toMatch(/^1,100,,avalanche,manual,,,,"comma, ""quoted""",/);
       expect(lines[2]).toMatch(/^2,200,,uncertain,manual,,,/);
       const json = JSON.parse((await service.exportTags({ trajectoryId: info.id, format: 'json' })).text) as { tags: { frame: number; note: string }[] };
       expect(json.tags.map((t) => [t.frame, t.note])).toEqual([[1, 'comma, "quoted"'], [2, '']]);

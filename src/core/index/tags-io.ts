@@ -6,7 +6,8 @@ import { extname } from 'node:path';
 import { checkTagKind, checkTagSource, TAG_KINDS, TAG_SOURCES, type Tag, type TagKind, type TagSource } from './index-db.js';
 import type { IndexedTrajectory } from './indexed-trajectory.js';
 
-export const TAG_CSV_COLUMNS = ['frame', 'timestep', 'time', 'kind', 'source', 'score', 'note', 'created_at', 'updated_at'] as const;
+// before / after: the event's own bracket (detector candidates); empty for manual tags. Files without them still import.
+export const TAG_CSV_COLUMNS = ['frame', 'timestep', 'time', 'kind', 'source', 'score', 'before', 'after', 'note', 'created_at', 'updated_at'] as const;
 type Column = (typeof TAG_CSV_COLUMNS)[number];
 
 export type TagFileFormat = 'csv' | 'json';
@@ -19,6 +20,8 @@ export interface TagFileRow {
   kind: TagKind;
   source: TagSource;
   score: number | null;
+  before: number | null;
+  after: number | null;
   note: string;
   created_at: string;
   updated_at: string;
@@ -32,6 +35,9 @@ export interface TagImportRow {
   kind: TagKind;
   source: TagSource;
   score: number | null;
+  /** The bracket, when the file gives one (both or neither). */
+  before: number | null;
+  after: number | null;
   note: string;
   createdAt: string | null;
   updatedAt: string | null;
@@ -57,7 +63,7 @@ function fileRows(traj: IndexedTrajectory, tags: Tag[]): TagFileRow[] {
     const e = t.frame < traj.frameCount ? traj.entry(t.frame) : null;
     return {
       frame: t.frame, timestep: e ? e.timestep : null, time: e ? e.time : null, kind: t.kind, source: t.source,
-      score: t.score, note: t.note, created_at: t.createdAt, updated_at: t.updatedAt,
+      score: t.score, before: t.before, after: t.after, note: t.note, created_at: t.createdAt, updated_at: t.updatedAt,
     };
   });
 }
@@ -178,8 +184,14 @@ function validateRow(raw: Partial<Record<Column, unknown>>, file: string, line: 
   const sourceText = text(raw.source) || 'manual';
   if (!checkTagSource(sourceText)) throw new TagFileError(`${where}: source "${sourceText}" is not one of ${TAG_SOURCES.join(', ')}`, file, line);
   const note = raw.note === null || raw.note === undefined ? '' : typeof raw.note === 'string' ? raw.note : String(raw.note);
+  const before = num('before', true);
+  const after = num('after', true);
+  if ((before === null) !== (after === null)) throw new TagFileError(`${where}: give both before and after (the event's bracket) or neither`, file, line);
+  if (before !== null && after !== null && !(before <= frame && frame <= after)) {
+    throw new TagFileError(`${where}: the bracket ${before}..${after} does not contain frame ${frame}; expected before <= frame <= after`, file, line);
+  }
   return {
-    line, frame, timestep: num('timestep', false), kind, source: sourceText, score: num('score', false), note,
+    line, frame, timestep: num('timestep', false), kind, source: sourceText, score: num('score', false), before, after, note,
     createdAt: parseIso(text(raw.created_at), where, file, line, 'created_at'),
     updatedAt: parseIso(text(raw.updated_at), where, file, line, 'updated_at'),
   };
@@ -282,8 +294,9 @@ export function importTags(traj: IndexedTrajectory, file: string, text: string, 
   const where = (r: TagImportRow) => (r.line ? `${file}, line ${r.line}` : file);
   const seen = new Map<string, number>();
   for (const r of rows) {
-    if (r.frame >= traj.frameCount) {
-      throw new TagFileError(`${where(r)}: frame ${r.frame} does not exist; the trajectory has ${traj.frameCount} frames (0..${traj.frameCount - 1})`, file, r.line || null);
+    if (r.frame >= traj.frameCount || (r.after !== null && r.after >= traj.frameCount)) {
+      const f = r.frame >= traj.frameCount ? r.frame : r.after;
+      throw new TagFileError(`${where(r)}: frame ${f} does not exist; the trajectory has ${traj.frameCount} frames (0..${traj.frameCount - 1})`, file, r.line || null);
     }
     if (r.timestep !== null) {
       const ts = traj.entry(r.frame).timestep;
@@ -301,10 +314,11 @@ export function importTags(traj: IndexedTrajectory, file: string, text: string, 
     for (const r of rows) {
       const existing = traj.db.tagAt(traj.id, r.frame, r.source);
       if (existing) {
-        traj.updateTag(existing.id, { kind: r.kind, score: r.score, note: r.note, updatedAt: r.updatedAt ?? undefined });
+        const bracket = r.before !== null ? { before: r.before, after: r.after } : {};
+        traj.updateTag(existing.id, { kind: r.kind, score: r.score, note: r.note, ...bracket, updatedAt: r.updatedAt ?? undefined });
         updated++;
       } else {
-        traj.addTag({ frame: r.frame, kind: r.kind, source: r.source, score: r.score, note: r.note, createdAt: r.createdAt ?? undefined, updatedAt: r.updatedAt ?? undefined });
+        traj.addTag({ frame: r.frame, kind: r.kind, source: r.source, score: r.score, note: r.note, before: r.before, after: r.after, createdAt: r.createdAt ?? undefined, updatedAt: r.updatedAt ?? undefined });
         inserted++;
       }
     }

@@ -1,7 +1,7 @@
 // The transport-agnostic backend: one object implementing the typed API, used by Electron's IPC glue and
 // by the web host alike. It owns the trajectory index, the open trajectories and the job registry; everything
 // CPU-heavy (indexing, series, fields, detection, simulations) runs as a job in a worker thread, so this
-// thread keeps serving requests. Events for the clients ('job', 'indexProgress') go to `onEvent` listeners.
+// thread keeps serving requests (figures too: see figures.ts). Events for the clients ('job', 'indexProgress') go to `onEvent` listeners.
 import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -22,6 +22,7 @@ import type {
 } from '../../shared/api.js';
 import { AppState } from './app-state.js';
 import { framePayload } from './frame-payload.js';
+import { FigureService } from './figures.js';
 import { JobRegistry } from './jobs.js';
 import { defaultSimulationOut, simulationJob, simulationOutput, type SimulationJobMapper } from './simulation.js';
 import { appVersion, packageRoot } from '../../core/version.js';
@@ -110,6 +111,7 @@ export class WorkbenchService implements Api {
   private readonly runJob: JobRunner;
   private readonly mapSimulation: SimulationJobMapper;
   private readonly analysis: Limiter;
+  private readonly figures: FigureService;
   /** Open trajectories by id, least recently used first. */
   private readonly open = new Map<number, IndexedTrajectory>();
   private readonly opening = new Map<string, Promise<TrajectoryInfo>>();
@@ -127,6 +129,7 @@ export class WorkbenchService implements Api {
     this.mapSimulation = options.simulationJob ?? simulationJob;
     this.analysis = new Limiter(options.maxAnalysisJobs ?? Math.max(2, availableParallelism() - 1));
     this.jobs = new JobRegistry((data) => this.emit({ event: 'job', data }), { progressIntervalMs: options.progressIntervalMs });
+    this.figures = new FigureService({ indexDir: this.indexDir, runJob: this.runJob, queue: (task) => this.analysis.run(task), jobs: this.jobs });
   }
 
   // ---- events ----
@@ -308,6 +311,16 @@ export class WorkbenchService implements Api {
 
   async cancelJob(params: ApiParams<'cancelJob'>): Promise<JobSnapshot> {
     return this.jobs.cancel(params.jobId);
+  }
+
+  /** The figure of a spec as SVG (a 'figure' job in a worker); a newer preview cancels an older one still running. */
+  async previewFigure(params: ApiParams<'previewFigure'>): Promise<ApiResult<'previewFigure'>> {
+    return this.figures.preview(this.trajectory(params.trajectoryId), params.spec);
+  }
+
+  /** Write a figure with its sidecar spec and CSV (a 'figure' job, listed among the jobs); existing files only with `overwrite`. */
+  async exportFigure(params: ApiParams<'exportFigure'>): Promise<ApiResult<'exportFigure'>> {
+    return this.figures.export(this.trajectory(params.trajectoryId), params.spec, params.out, params.overwrite === true);
   }
 
   /** Dispatch a validated request by name. */

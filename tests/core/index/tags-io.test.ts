@@ -43,8 +43,8 @@ describe('CSV', () => {
     t.addTag({ frame: 4, kind: 'candidate', source: 'detector', score: 0.875 });
     const csv = exportTags(t, 'csv');
     const lines = csv.split('\r\n');
-    expect(lines[0]).toBe('frame,timestep,time,kind,source,score,note,created_at,updated_at');
-    expect(lines[1]).toMatch(/^2,200,,avalanche,manual,,"big one, ""clear""\nsecond line",\d{4}-[^,]+Z,\d{4}-[^,]+Z$/);
+    expect(lines[0]).toBe('frame,timestep,time,kind,source,score,before,after,note,created_at,updated_at');
+    expect(lines[1]).toMatch(/^2,200,,avalanche,manual,,,,"big one, ""clear""\nsecond line",\d{4}-[^,]+Z,\d{4}-[^,]+Z$/);
     expect(lines[2]).toMatch(/^4,400,,candidate,detector,0\.875,,/);
     const rows = parseTagsCsv(csv, 'tags.csv');
     expect(rows.map((r) => [r.line, r.frame, r.timestep, r.kind, r.source, r.score, r.note])).toEqual([
@@ -68,8 +68,24 @@ describe('CSV', () => {
   });
 
   it('quotes only what needs quoting', () => {
-    expect(tagsToCsv([{ frame: 1, timestep: 10, time: 0.5, kind: 'avalanche', source: 'manual', score: null, note: 'plain', created_at: 'c', updated_at: 'u' }]))
-      .toBe('frame,timestep,time,kind,source,score,note,created_at,updated_at\r\n1,10,0.5,avalanche,manual,,plain,c,u\r\n');
+    expect(tagsToCsv([{ frame: 1, timestep: 10, time: 0.5, kind: 'avalanche', source: 'manual', score: null, before: null, after: null, note: 'plain', created_at: 'c', updated_at: 'u' }]))
+      .toBe('frame,timestep,time,kind,source,score,before,after,note,created_at,updated_at\r\n1,10,0.5,avalanche,manual,,,,plain,c,u\r\n');
+  });
+
+  it('carries the event bracket through export and import, and checks it', () => {
+    const { t } = trajectory();
+    t.addTag({ frame: 4, kind: 'candidate', source: 'detector', score: 12.5, before: 3, after: 4 });
+    const csv = exportTags(t, 'csv');
+    expect(csv.split('\r\n')[1]).toMatch(/^4,400,,candidate,detector,12\.5,3,4,,/);
+    const rows = parseTagsCsv(csv, 'tags.csv');
+    expect([rows[0]!.before, rows[0]!.after]).toEqual([3, 4]);
+    const json = exportTags(t, 'json');
+    t.deleteTag(t.listTags()[0]!.id);
+    importTags(t, 'tags.json', json);
+    expect(t.listTags().map((g) => [g.frame, g.before, g.after])).toEqual([[4, 3, 4]]);
+    const head = 'frame,kind,before,after\n';
+    expect(() => parseTagsCsv(head + '4,avalanche,5,6\n', 'b.csv')).toThrow('b.csv, line 2: the bracket 5..6 does not contain frame 4');
+    expect(() => parseTagsCsv(head + '4,avalanche,3,\n', 'b.csv')).toThrow('b.csv, line 2: give both before and after');
   });
 });
 
