@@ -10,6 +10,7 @@ const suites = {
   analysis: ['tests/bench/analysis.ts'],
   sim: ['tests/bench/sim.ts', 'tests/bench/minimize.ts'],
   ui: ['tests/bench/ui.ts'],
+  figures: ['tests/bench/figures.ts'],
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length ? wanted : Object.keys(suites);
