@@ -9,8 +9,15 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       externalizeDeps: true,
-      // The job worker is its own entry, beside index.js, where runInWorker looks for it.
-      rollupOptions: { input: { index: resolve('src/main/index.ts'), 'worker-entry': resolve('src/core/jobs/worker-entry.ts') } },
+      // The job entries sit beside index.js, where the runners look for them: utility-entry for Electron's
+      // utility processes (runInUtilityProcess), worker-entry for worker threads (runInWorker).
+      rollupOptions: {
+        input: {
+          index: resolve('src/main/index.ts'),
+          'utility-entry': resolve('src/main/electron/utility-entry.ts'),
+          'worker-entry': resolve('src/core/jobs/worker-entry.ts'),
+        },
+      },
     },
   },
   preload: {

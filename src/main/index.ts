@@ -8,6 +8,7 @@ import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent }
 import { IPC_CHANNELS, validateRequest, type ApiEvent } from '../shared/api.js';
 import { chosenPath, openDialogOptions } from './electron/open-dialog.js';
 import { WorkbenchService } from './service/service.js';
+import { runInUtilityProcess } from './electron/utility-runner.js';
 import { CONTENT_SECURITY_POLICY } from './web/security.js';
 
 const RENDERER_INDEX = join(import.meta.dirname, '../renderer/index.html');
@@ -93,7 +94,8 @@ void app.whenReady().then(() => {
   });
   // The workbench needs no camera, notifications, geolocation, ...
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  service = new WorkbenchService({ host: 'electron', appRoot: app.getAppPath() });
+  // Heavy work (indexing, fields, simulations, figures) runs in utility processes, one per job.
+  service = new WorkbenchService({ host: 'electron', appRoot: app.getAppPath(), runJob: runInUtilityProcess });
   service.onEvent(broadcast);
   ipcMain.handle(IPC_CHANNELS.api, async (event, method: unknown, params: unknown) => {
     // Replies are {ok, result} or {ok: false, error}: the preload turns the latter into an Error with our message.

@@ -1,36 +1,29 @@
-// Runs a registered job in a worker thread: progress events (throttled in the worker), cancel, and the
-// result's typed arrays transferred, not copied. Used by the CLI and the web host.
+// The parent side of a job: start it in a child (a worker thread here; an Electron utility process in
+// src/main/electron/utility-runner.ts), relay progress, cancel (ask, then kill after a grace period), and settle
+// once with the result or the error. superviseJob is the protocol; runInWorker is its worker-thread transport.
 import { Worker } from 'node:worker_threads';
 import { JobCancelledError, type JobProgress } from './job.js';
+import type { JobControlMessage, JobHostMessage } from './job-host.js';
 
 export interface WorkerJobOptions {
   signal?: AbortSignal;
   onProgress?: (p: JobProgress) => void;
-  /** After a cancel, how long the job may take to notice before the thread is terminated. */
+  /** After a cancel, how long the job may take to notice before the child is killed. */
   cancelGraceMs?: number;
 }
 
-type WorkerMessage =
-  | { type: 'progress'; progress: JobProgress }
-  | { type: 'result'; result: unknown }
-  | { type: 'error'; message: string; name: string };
-
-function startWorker(workerData: unknown): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./worker-entry.js', here), { workerData });
-  // From the TypeScript sources (tests, tsx): register tsx's loader inside the thread, then load the entry.
-  const entry = new URL('./worker-entry.ts', here).href;
-  const boot = `(async () => { const { register } = await import('tsx/esm/api'); register(); await import(${JSON.stringify(entry)}); })()`;
-  return new Worker(boot, { eval: true, workerData });
+/** What the protocol needs of a child, whatever it is. */
+export interface JobChild {
+  send(message: JobControlMessage): void;
+  onMessage(listener: (m: JobHostMessage) => void): void;
+  onExit(listener: (code: number | null) => void): void;
+  onError(listener: (e: Error) => void): void;
+  kill(): void;
 }
 
-export function runInWorker<R = unknown>(kind: string, params: unknown, options: WorkerJobOptions = {}): Promise<R> {
+/** Relay one job's messages from a started child until it settles. */
+export function superviseJob<R>(kind: string, child: JobChild, options: WorkerJobOptions = {}): Promise<R> {
   return new Promise<R>((resolve, reject) => {
-    if (options.signal?.aborted) {
-      reject(new JobCancelledError(kind));
-      return;
-    }
-    const worker = startWorker({ kind, params });
     let settled = false;
     let killTimer: ReturnType<typeof setTimeout> | null = null;
     const finish = (fn: () => void): void => {
@@ -41,23 +34,50 @@ export function runInWorker<R = unknown>(kind: string, params: unknown, options:
       fn();
     };
     const onAbort = (): void => {
-      worker.postMessage({ type: 'cancel' });
+      child.send({ type: 'cancel' });
       killTimer = setTimeout(() => {
-        void worker.terminate();
+        child.kill();
         finish(() => reject(new JobCancelledError(kind)));
       }, options.cancelGraceMs ?? 2000);
     };
+    if (options.signal?.aborted) {
+      child.kill();
+      finish(() => reject(new JobCancelledError(kind)));
+      return;
+    }
     options.signal?.addEventListener('abort', onAbort);
-    worker.on('message', (m: WorkerMessage) => {
+    child.onMessage((m) => {
       if (m.type === 'progress') options.onProgress?.(m.progress);
       else if (m.type === 'result') finish(() => resolve(m.result as R));
-      else if (m.type === 'error') {
+      else {
         const err = m.name === 'JobCancelledError' ? new JobCancelledError(kind) : new Error(m.message);
         finish(() => reject(err));
       }
-      if (m.type !== 'progress') void worker.terminate();
+      if (m.type !== 'progress') child.kill();
     });
-    worker.on('error', (e) => finish(() => reject(e)));
-    worker.on('exit', (code) => finish(() => reject(options.signal?.aborted ? new JobCancelledError(kind) : new Error(`${kind}: the worker stopped (exit code ${code})`))));
+    child.onError((e) => finish(() => reject(e)));
+    child.onExit((code) => finish(() => reject(options.signal?.aborted ? new JobCancelledError(kind) : new Error(`${kind}: the job's process stopped (exit code ${code})`))));
   });
+}
+
+function startWorker(workerData: unknown): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./worker-entry.js', here), { workerData });
+  // From the TypeScript sources (tests, tsx): register tsx's loader inside the thread, then load the entry.
+  const entry = new URL('./worker-entry.ts', here).href;
+  const boot = `(async () => { const { register } = await import('tsx/esm/api'); register(); await import(${JSON.stringify(entry)}); })()`;
+  return new Worker(boot, { eval: true, workerData });
+}
+
+/** Run a registered job in a worker thread (the CLI and the web host); typed arrays of the result are transferred. */
+export function runInWorker<R = unknown>(kind: string, params: unknown, options: WorkerJobOptions = {}): Promise<R> {
+  if (options.signal?.aborted) return Promise.reject(new JobCancelledError(kind));
+  const worker = startWorker({ kind, params });
+  return superviseJob<R>(kind, {
+    send: (m) => worker.postMessage(m),
+    onMessage: (l) => worker.on('message', l),
+    onExit: (l) => worker.on('exit', l),
+    onError: (l) => worker.on('error', l),
+    kill: () => void worker.terminate(),
+  }, options);
 }
