@@ -134,6 +134,86 @@ export interface SimulationRequest {
   out?: string;
 }
 
+/** Figure kinds, output formats, size presets and raster resolutions of the figure engine (src/core/figures: spec.ts,
+ * style.ts), repeated here for the renderer, which never imports core; a test keeps the two lists equal. */
+export const FIGURE_KINDS = ['fields', 'vectors', 'timeline', 'distribution', 'heatmap', 'scatter', 'grid'] as const;
+export type FigureKindName = (typeof FIGURE_KINDS)[number];
+export const FIGURE_FORMATS = ['pdf', 'svg', 'png', 'tiff'] as const;
+export type FigureFormatName = (typeof FIGURE_FORMATS)[number];
+export const FIGURE_PRESETS = ['aps-single', 'aps-double'] as const;
+export type FigurePresetName = (typeof FIGURE_PRESETS)[number];
+export const FIGURE_DPI_CHOICES = [300, 600, 1200] as const;
+/** Arrow kinds of a 'vectors' figure. */
+export const FIGURE_VECTORS = ['displacement', 'na', 'is_displacement'] as const;
+/** File name endings of figure outputs (the format is the extension's). */
+export const FIGURE_EXTENSIONS = ['.pdf', '.svg', '.png', '.tif', '.tiff'] as const;
+/** Part of the error an export gives when a file it would write exists and `overwrite` was not passed. */
+export const FIGURE_EXISTS_MESSAGE = 'already exist';
+
+/** Style of a figure as the renderer sends it: lengths as "8.6cm", "3.375in" or points. */
+export interface FigureStyleRequest {
+  width?: string | number;
+  height?: string | number;
+  fontFamily?: 'sans' | 'serif';
+  fontSize?: number;
+  colormap?: 'viridis' | 'cividis' | 'magma';
+  lineWidth?: number;
+  boxOutline?: boolean;
+  scaleBar?: boolean;
+  rasterParticles?: boolean;
+  rasterDpi?: number;
+  logX?: boolean;
+  logY?: boolean;
+  arrowScale?: number;
+}
+
+/**
+ * A figure spec from the renderer: the engine's FigureSpec (src/core/figures/spec.ts) without `trajectory` and
+ * `indexDir`, which the service fills in from the open trajectory and its own index. Values are checked by the
+ * engine's normalizeSpec in the service; validateRequest checks the shape and that every key is known.
+ */
+export interface FigureSpecRequest {
+  version?: 1;
+  kind: FigureKindName;
+  frame: number;
+  before?: number;
+  after?: number;
+  field?: string;
+  fields?: string[];
+  vector?: string;
+  series?: string[];
+  potential?: 'wca' | 'hertz';
+  temperature?: number;
+  marks?: number[];
+  xAxis?: 'frame' | 'time';
+  coefficient?: 'pearson' | 'spearman' | 'both';
+  bins?: number;
+  family?: { path: string; label: string; frame?: number }[];
+  reference?: { mode: 'previous' | 'fixed' | 'lag'; frame?: number; lag?: number };
+  cutoff?: number;
+  range?: { min: number; max: number };
+  preset?: FigurePresetName;
+  style?: FigureStyleRequest;
+  dpi?: number;
+}
+
+export interface FigurePreview {
+  svg: string;
+  widthPt: number;
+  heightPt: number;
+  warnings: string[];
+}
+
+export interface FigureExport {
+  /** The figure, its sidecar spec (.json) and its plotted data (.csv). */
+  path: string;
+  format: FigureFormatName;
+  bytes: number;
+  sidecar: string;
+  csv: string;
+  warnings: string[];
+}
+
 /** Electron's IPC channels: API requests (invoke), pushed events (main -> renderer), the native Open dialog (invoke). */
 export const IPC_CHANNELS = { api: 'avw:api', event: 'avw:event', chooseFile: 'avw:choose-file' } as const;
 
@@ -165,6 +245,11 @@ export interface ApiMethods {
   startSimulation: { params: SimulationRequest; result: JobSnapshot };
   listJobs: { params: Record<string, never>; result: { jobs: JobSnapshot[] } };
   cancelJob: { params: { jobId: number }; result: JobSnapshot };
+  /** A figure of the open trajectory as SVG, made by a 'figure' job in a worker; a newer preview cancels an older one. */
+  previewFigure: { params: { trajectoryId: number; spec: FigureSpecRequest }; result: FigurePreview };
+  /** Write a figure (format from the extension of the absolute `out`) with its .json spec and .csv data; existing
+   * files are refused unless `overwrite`. A 'figure' job in a worker, listed among the jobs. */
+  exportFigure: { params: { trajectoryId: number; spec: FigureSpecRequest; out: string; overwrite?: boolean }; result: FigureExport };
 }
 
 /** Per-particle field names, in the order the "Field" combo box lists them. */
@@ -186,7 +271,7 @@ export type Api = { [M in ApiMethod]: (params: ApiParams<M>) => Promise<ApiResul
 export const API_METHODS: readonly ApiMethod[] = [
   'version', 'openTrajectory', 'openDemo', 'recentFiles', 'getFrame', 'getSeries', 'getField', 'detect',
   'listTags', 'addTag', 'updateTag', 'deleteTag', 'exportTags', 'importTags', 'getSession', 'saveSession',
-  'startSimulation', 'listJobs', 'cancelJob',
+  'startSimulation', 'listJobs', 'cancelJob', 'previewFigure', 'exportFigure',
 ];
 
 export class ApiValidationError extends Error {
@@ -208,6 +293,8 @@ export const API_LIMITS = {
   layoutJsonLength: 64 * 1024,
   layoutDepth: 16,
   maxId: 2 ** 31 - 1,
+  /** Serialized size of a figure spec. */
+  figureSpecJsonLength: 256 * 1024,
 } as const;
 
 export type ParamSpec = { type: 'int' | 'number'; min: number; max: number; minExclusive?: boolean } | { type: 'boolean' };
@@ -302,19 +389,19 @@ function noParams(method: string, p: Record<string, unknown>): Record<string, ne
 }
 
 /** JSON-like data only (null, booleans, finite numbers, strings, arrays, plain objects), bounded in depth. */
-function checkJsonValue(v: unknown, depth: number, where: string): void {
+function checkJsonValue(method: string, root: string, v: unknown, depth: number, where: string): void {
   if (v === null || typeof v === 'boolean' || typeof v === 'string') return;
   if (typeof v === 'number') {
-    if (!Number.isFinite(v)) fail(`saveSession: ${where} must be a finite number`);
+    if (!Number.isFinite(v)) fail(`${method}: ${where} must be a finite number`);
     return;
   }
-  if (depth >= API_LIMITS.layoutDepth) fail(`saveSession: "layout" is nested deeper than ${API_LIMITS.layoutDepth} levels`);
+  if (depth >= API_LIMITS.layoutDepth) fail(`${method}: "${root}" is nested deeper than ${API_LIMITS.layoutDepth} levels`);
   if (Array.isArray(v)) {
-    v.forEach((x, i) => checkJsonValue(x, depth + 1, `${where}[${i}]`));
+    v.forEach((x, i) => checkJsonValue(method, root, x, depth + 1, `${where}[${i}]`));
     return;
   }
-  if (!isObject(v)) fail(`saveSession: ${where} must be JSON data (null, boolean, number, string, array or plain object)`);
-  for (const [k, x] of Object.entries(v)) checkJsonValue(x, depth + 1, `${where}.${k}`);
+  if (!isObject(v)) fail(`${method}: ${where} must be JSON data (null, boolean, number, string, array or plain object)`);
+  for (const [k, x] of Object.entries(v)) checkJsonValue(method, root, x, depth + 1, `${where}.${k}`);
 }
 
 function simulationRequest(p: Record<string, unknown>): SimulationRequest {
@@ -341,6 +428,67 @@ function simulationRequest(p: Record<string, unknown>): SimulationRequest {
   }
   const out = p.out === undefined ? undefined : absolutePath(method, 'out', p.out);
   return out === undefined ? { kind, params } : { kind, params, out };
+}
+
+/** Keys of a figure spec the renderer may send (FigureSpecRequest), and of its nested objects. */
+export const FIGURE_SPEC_KEYS = [
+  'version', 'kind', 'frame', 'before', 'after', 'field', 'fields', 'vector', 'series', 'potential', 'temperature', 'marks', 'xAxis',
+  'coefficient', 'bins', 'family', 'reference', 'cutoff', 'range', 'preset', 'style', 'dpi',
+] as const;
+export const FIGURE_STYLE_KEYS = [
+  'width', 'height', 'fontFamily', 'fontSize', 'colormap', 'lineWidth', 'boxOutline', 'scaleBar', 'rasterParticles', 'rasterDpi', 'logX', 'logY', 'arrowScale',
+] as const;
+const FIGURE_NESTED_KEYS: Record<string, readonly string[]> = {
+  style: FIGURE_STYLE_KEYS,
+  reference: ['mode', 'frame', 'lag'],
+  range: ['min', 'max'],
+};
+/** Filled in by the service from the open trajectory and its own index, never taken from a request. */
+const FIGURE_FILLED_KEYS = ['trajectory', 'indexDir'] as const;
+
+function knownSpecKeys(method: string, where: string, o: Record<string, unknown>, allowed: readonly string[]): void {
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) fail(`${method}: unknown figure spec key "${where}${k}"; expected one of ${allowed.join(', ')}`);
+  }
+}
+
+/** The shape of a figure spec: JSON data, known keys only, a kind and a frame (values are the engine's to check). */
+function figureSpec(method: string, v: unknown): FigureSpecRequest {
+  if (!isObject(v)) fail(`${method}: "spec" must be an object (a figure spec)`);
+  checkJsonValue(method, 'spec', v, 0, '"spec"');
+  const json = JSON.stringify(v);
+  if (json.length > API_LIMITS.figureSpecJsonLength) fail(`${method}: "spec" is larger than ${API_LIMITS.figureSpecJsonLength} characters as JSON`);
+  for (const k of FIGURE_FILLED_KEYS) {
+    if (k in v) fail(`${method}: "spec.${k}" is set by the workbench (the open trajectory and its index); leave it out`);
+  }
+  knownSpecKeys(method, 'spec.', v, FIGURE_SPEC_KEYS);
+  for (const [key, allowed] of Object.entries(FIGURE_NESTED_KEYS)) {
+    const nested = v[key];
+    if (nested === undefined) continue;
+    if (!isObject(nested)) fail(`${method}: "spec.${key}" must be an object`);
+    knownSpecKeys(method, `spec.${key}.`, nested, allowed);
+  }
+  if (v.family !== undefined) {
+    if (!Array.isArray(v.family)) fail(`${method}: "spec.family" must be a list of {path, label, frame}`);
+    v.family.forEach((member: unknown, i) => {
+      if (!isObject(member)) fail(`${method}: "spec.family[${i}]" must be an object {path, label, frame}`);
+      knownSpecKeys(method, `spec.family[${i}].`, member, ['path', 'label', 'frame']);
+      absolutePath(method, `spec.family[${i}].path`, member.path);
+    });
+  }
+  oneOf(method, 'spec.kind', v.kind, FIGURE_KINDS);
+  nonNegativeInt(method, 'spec.frame', v.frame);
+  return JSON.parse(json) as FigureSpecRequest;
+}
+
+/** An absolute output path whose extension names a figure format. */
+function figureOut(method: string, v: unknown): string {
+  const out = absolutePath(method, 'out', v);
+  const lower = out.toLowerCase();
+  if (!FIGURE_EXTENSIONS.some((ext) => lower.endsWith(ext))) {
+    fail(`${method}: "out" must end in ${FIGURE_EXTENSIONS.join(', ')} (got ${JSON.stringify(out.slice(-200))})`);
+  }
+  return out;
 }
 
 /** Check a request's method and parameters; throws ApiValidationError naming what is wrong. */
@@ -435,7 +583,7 @@ export function validateRequest(method: unknown, params: unknown): { method: Api
         fail(`saveSession: "field" must be one of ${FIELD_NAMES.join(', ')} (or "" for none)`);
       }
       if (!isObject(p.layout)) fail('saveSession: "layout" must be a plain object');
-      checkJsonValue(p.layout, 0, '"layout"');
+      checkJsonValue(m, 'layout', p.layout, 0, '"layout"');
       const layoutJson = JSON.stringify(p.layout);
       if (layoutJson.length > API_LIMITS.layoutJsonLength) fail(`saveSession: "layout" is larger than ${API_LIMITS.layoutJsonLength} characters as JSON`);
       return { method: m, params: { lastFile, frame, field: p.field as string, layout: JSON.parse(layoutJson) as Record<string, unknown> } };
@@ -445,6 +593,18 @@ export function validateRequest(method: unknown, params: unknown): { method: Api
     case 'cancelJob':
       expectKeys(m, p, ['jobId']);
       return { method: m, params: { jobId: nonNegativeInt(m, 'jobId', p.jobId) } };
+    case 'previewFigure':
+      expectKeys(m, p, ['trajectoryId', 'spec']);
+      return { method: m, params: { trajectoryId: trajectoryIdOf(m, p), spec: figureSpec(m, p.spec) } };
+    case 'exportFigure': {
+      expectKeys(m, p, ['trajectoryId', 'spec', 'out', 'overwrite']);
+      const out: ApiParams<'exportFigure'> = { trajectoryId: trajectoryIdOf(m, p), spec: figureSpec(m, p.spec), out: figureOut(m, p.out) };
+      if (p.overwrite !== undefined) {
+        if (typeof p.overwrite !== 'boolean') fail('exportFigure: "overwrite" must be true or false');
+        out.overwrite = p.overwrite;
+      }
+      return { method: m, params: out };
+    }
   }
   throw new ApiValidationError(`unknown method ${method}`);
 }

@@ -30,6 +30,38 @@ const noParamsInvalid: Case[] = [
 ];
 
 const T = { trajectoryId: 1 };
+const SPEC = { kind: 'fields', frame: 12 };
+const FULL_SPEC = {
+  version: 1, kind: 'grid', frame: 12, before: 10, after: 14, fields: ['d2min', 'e_norm'], reference: { mode: 'fixed', frame: 0 }, cutoff: 2.5,
+  range: { min: 0, max: 1 }, preset: 'aps-single', dpi: 600, family: [{ path: '/runs/T0.3.gsd', label: 'T = 0.3', frame: 2 }],
+  style: { width: '8.6cm', height: '6cm', fontFamily: 'serif', fontSize: 9, colormap: 'magma', rasterParticles: true, rasterDpi: 1200, logY: true },
+};
+
+/** Malformed figure specs both figure methods reject, with the message naming the key. */
+function badSpecs(base: Record<string, unknown>): Case[] {
+  const spec = (s: unknown): Record<string, unknown> => ({ ...base, spec: s });
+  return [
+    [{ ...T, ...(base.out ? { out: base.out } : {}) }, /"spec" must be an object/],
+    [spec([1]), /"spec" must be an object/], [spec('fields'), /"spec" must be an object/],
+    [spec({ ...SPEC, trajectory: '/runs/a.gsd' }), /"spec.trajectory" is set by the workbench/],
+    [spec({ ...SPEC, indexDir: '/tmp/index' }), /"spec.indexDir" is set by the workbench/],
+    [spec({ ...SPEC, colour: 'red' }), /unknown figure spec key "spec.colour"; expected one of version, kind, frame/],
+    [spec({ ...SPEC, style: { font: 'serif' } }), /unknown figure spec key "spec.style.font"; expected one of width, height/],
+    [spec({ ...SPEC, style: 'serif' }), /"spec.style" must be an object/],
+    [spec({ ...SPEC, reference: { mode: 'fixed', ref: 3 } }), /unknown figure spec key "spec.reference.ref"/],
+    [spec({ ...SPEC, range: { min: 0, max: 1, log: true } }), /unknown figure spec key "spec.range.log"/],
+    [spec({ ...SPEC, family: { path: '/a.gsd' } }), /"spec.family" must be a list/],
+    [spec({ ...SPEC, family: [{ path: 'a.gsd', label: 'a' }] }), /"spec.family\[0\].path" must be an absolute path/],
+    [spec({ ...SPEC, family: [{ path: '/a.gsd', label: 'a', colour: 'red' }] }), /unknown figure spec key "spec.family\[0\].colour"/],
+    [spec({ ...SPEC, kind: 'movie' }), /"spec.kind" must be one of fields, vectors, timeline, distribution, heatmap, scatter, grid/],
+    [spec({ kind: 'fields' }), /"spec.frame" must be a non-negative integer/],
+    [spec({ ...SPEC, frame: -1 }), /"spec.frame" must be a non-negative integer/],
+    [spec({ ...SPEC, range: { min: NaN, max: 1 } }), /"spec"\.range\.min must be a finite number/],
+    [spec({ ...SPEC, marks: [new Float64Array(2)] }), /"spec"\.marks\[0\] must be JSON data/],
+    [spec({ ...SPEC, marks: Array.from({ length: 40_000 }, (_, i) => 1_000_000 + i) }), /"spec" is larger than 262144 characters/],
+    [spec(JSON.parse('{"kind":"fields","frame":1,"__proto__":{"x":1}}') as unknown), /unknown figure spec key "spec.__proto__"/],
+  ];
+}
 
 const TABLE: Record<ApiMethod, Row> = {
   version: { valid: [{ params: {}, normalised: {} }, { params: undefined, normalised: {} }, { params: null, normalised: {} }], invalid: noParamsInvalid },
@@ -216,6 +248,33 @@ const TABLE: Record<ApiMethod, Row> = {
   cancelJob: {
     valid: [{ params: { jobId: 3 }, normalised: { jobId: 3 } }],
     invalid: [...badIds({}, 'jobId'), [{ jobId: 1, force: true }, /unexpected parameter "force"/]],
+  },
+  previewFigure: {
+    valid: [
+      { params: { ...T, spec: SPEC }, normalised: { ...T, spec: SPEC } },
+      { params: { ...T, spec: FULL_SPEC }, normalised: { ...T, spec: FULL_SPEC } },
+      // Values are the engine's to check (normalizeSpec in the service): a wrong value passes the shape check.
+      { params: { ...T, spec: { ...SPEC, style: { fontFamily: 'comic' } } } },
+    ],
+    invalid: [
+      ...badIds({ spec: SPEC }, 'trajectoryId'), ...badSpecs({ ...T }),
+      [{ ...T, spec: SPEC, out: '/tmp/fig.pdf' }, /unexpected parameter "out"/],
+    ],
+  },
+  exportFigure: {
+    valid: [
+      { params: { ...T, spec: SPEC, out: '/tmp/fig.pdf' }, normalised: { ...T, spec: SPEC, out: '/tmp/fig.pdf' } },
+      { params: { ...T, spec: FULL_SPEC, out: '/tmp/Fig 1.TIF', overwrite: true }, normalised: { ...T, spec: FULL_SPEC, out: '/tmp/Fig 1.TIF', overwrite: true } },
+      ...['svg', 'png', 'tif', 'tiff'].map((ext) => ({ params: { ...T, spec: SPEC, out: `C:\\figs\\fig.${ext}`, overwrite: false } })),
+    ],
+    invalid: [
+      ...badIds({ spec: SPEC, out: '/tmp/fig.pdf' }, 'trajectoryId'), ...badSpecs({ ...T, out: '/tmp/fig.pdf' }),
+      [{ ...T, spec: SPEC }, badPath], [{ ...T, spec: SPEC, out: '' }, badPath], [{ ...T, spec: SPEC, out: 'fig.pdf' }, notAbsolute],
+      [{ ...T, spec: SPEC, out: '/tmp/fig.eps' }, /"out" must end in .pdf, .svg, .png, .tif, .tiff/],
+      [{ ...T, spec: SPEC, out: '/tmp/fig' }, /"out" must end in/], [{ ...T, spec: SPEC, out: '/tmp/pdf' }, /"out" must end in/],
+      [{ ...T, spec: SPEC, out: '/tmp/fig.pdf', overwrite: 'yes' }, /"overwrite" must be true or false/],
+      [{ ...T, spec: SPEC, out: '/tmp/fig.pdf', format: 'pdf' }, /unexpected parameter "format"/],
+    ],
   },
 };
 

@@ -77,6 +77,14 @@ export interface FigureSpec {
   software?: { name: string; version: string };
 }
 
+/** Keys a spec may have: its own, and what a sidecar adds (so a sidecar is a spec). */
+const SPEC_KEYS = new Set([
+  'version', 'kind', 'trajectory', 'fingerprint', 'indexDir', 'frame', 'before', 'after', 'field', 'fields', 'vector', 'series',
+  'potential', 'temperature', 'marks', 'xAxis', 'coefficient', 'bins', 'family', 'reference', 'cutoff', 'range', 'style', 'preset',
+  'dpi', 'software', 'created', 'output', 'frames',
+]);
+const STYLE_KEYS = new Set(['width', 'height', 'fontFamily', 'fontSize', 'colormap', 'lineWidth', 'boxOutline', 'scaleBar', 'rasterParticles', 'rasterDpi', 'logY', 'logX', 'arrowScale']);
+
 function fail(message: string): never {
   throw new Error(`figure spec: ${message}`);
 }
@@ -102,6 +110,8 @@ function field(v: unknown, what: string): FieldName {
 export function normalizeSpec(raw: unknown): FigureSpec {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) fail('must be a JSON object');
   const r = raw as Record<string, unknown>;
+  const unknown = Object.keys(r).filter((k) => !SPEC_KEYS.has(k));
+  if (unknown.length) fail(`unknown key(s) ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${[...SPEC_KEYS].join(', ')})`);
   if (r.version !== undefined && r.version !== 1) fail(`unsupported version ${JSON.stringify(r.version)} (this software writes 1)`);
   if (!FIGURE_KINDS.includes(r.kind as FigureKind)) fail(`"kind" must be one of ${FIGURE_KINDS.join(', ')}`);
   const kind = r.kind as FigureKind;
@@ -216,6 +226,8 @@ export function normalizeSpec(raw: unknown): FigureSpec {
 function normalizeStyle(raw: unknown, base: FigureStyle): FigureStyle {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) fail('"style" must be an object');
   const s = raw as Record<string, unknown>;
+  const unknown = Object.keys(s).filter((k) => !STYLE_KEYS.has(k));
+  if (unknown.length) fail(`unknown style key(s) ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${[...STYLE_KEYS].join(', ')})`);
   const out: FigureStyle = { ...base };
   if (s.width !== undefined) out.width = parseLength(s.width as string | number, 'style.width');
   if (s.height !== undefined && s.height !== null) out.height = parseLength(s.height as string | number, 'style.height');

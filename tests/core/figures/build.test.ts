@@ -135,6 +135,8 @@ describe('figures from the demo', () => {
   it('bad specs are refused with the key named', async () => {
     await expect(buildFigure(specOf('fields', { field: 'nonsense' }), join(work, 'x.pdf'))).rejects.toThrow(/"field" must be one of/);
     await expect(buildFigure(specOf('fields'), join(work, 'x.doc'))).rejects.toThrow(/unknown figure format/);
+    await expect(buildFigure(specOf('fields', { colour: 'red' }), join(work, 'x.pdf'))).rejects.toThrow(/unknown key\(s\) "colour"/);
+    await expect(buildFigure(specOf('fields', { style: { font: 'serif' } }), join(work, 'x.pdf'))).rejects.toThrow(/unknown style key\(s\) "font"/);
     await expect(buildFigure(specOf('fields', { frame: 100000 }), join(work, 'x.pdf'))).rejects.toThrow(/frame 100000 does not exist/);
   });
 });
