@@ -97,8 +97,9 @@ function barItems(o: ColourBarOptions, along: Along, thickness: number, point: (
   const items: Item[] = [];
   for (let i = 0; i < slices; i++) {
     const u0 = along.extMin + i * du;
-    // Each slice overlaps the next by half a slice so no hairline gap shows between abutting rects.
-    const u1 = i === slices - 1 ? u0 + du : u0 + 1.5 * du;
+    // Each slice runs to the end of the ramp and the next is painted over it, so the only edge inside the
+    // bar is each slice's start, anti-aliased against its neighbour: no hairline gaps, no light seams.
+    const u1 = along.extMin + along.ramp;
     const [ax, ay] = point(u0, 0);
     const [bx, by] = point(u1, thickness);
     items.push({ type: 'rect', x: Math.min(ax, bx), y: Math.min(ay, by), w: Math.abs(bx - ax), h: Math.abs(by - ay), fill: cssColourAt(o.colormap, (i + 0.5) / slices) });
