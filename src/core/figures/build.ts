@@ -6,7 +6,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { correlationMatrices } from '../analysis/correlations.js';
 import type { JobContext } from '../jobs/job.js';
 import { appVersion } from '../version.js';
-import { gatherFigure, type FigureData, type GatheredFigure } from './data.js';
+import { gatherFigure, type FieldUse, type FigureData, type GatheredFigure } from './data.js';
 import { distributionFigure } from './distribution.js';
 import { gridFigure } from './grid.js';
 import { heatmapFigure } from './heatmap.js';
@@ -30,6 +30,8 @@ export interface FigureSidecar extends FigureSpec {
   created: string;
   output: { path: string; format: FigureFormat; csv: string; widthPt: number; heightPt: number };
   frames: { before: number; at: number; after: number };
+  /** Every field computed for the figure: frame, reference and the parameters used (e.g. the cutoff found from g(r)). */
+  computed: FieldUse[];
 }
 
 export interface FigureResult {
@@ -145,6 +147,7 @@ export async function buildFigure(rawSpec: unknown, out: string, ctx?: JobContex
     created: created.toISOString(),
     output: { path: out, format, csv, widthPt: round3(scene.width), heightPt: round3(scene.height) },
     frames: gathered.frames,
+    computed: gathered.fields,
   };
   writeAtomic(out, bytes);
   writeAtomic(csv, gathered.csv);

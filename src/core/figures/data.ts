@@ -28,6 +28,22 @@ export type FigureData =
   | { kind: 'distribution'; xLabel: string; field: FieldName; curves: { label: string; values: Float64Array; role: 'before' | 'at' | 'after' | 'family'; frame: number; path: string }[]; bins: number }
   | { kind: 'heatmap' | 'scatter'; names: FieldName[]; labels: string[]; columns: Float64Array[]; ids: Int32Array };
 
+/** What was computed for a figure: each field at each frame, its reference and the parameters it used (the
+ *  cutoff found from g(r), softness limits, ...), for the sidecar. */
+export interface FieldUse {
+  path: string;
+  field: FieldName;
+  frame: number;
+  ref: number;
+  parameters: Record<string, unknown>;
+}
+
+/** Remarks and the record of computed fields, collected while gathering. */
+interface Notes {
+  warnings: string[];
+  fields: FieldUse[];
+}
+
 export interface GatheredFigure {
   data: FigureData;
   /** The plotted numbers as CSV (header line first). */
@@ -35,6 +51,7 @@ export interface GatheredFigure {
   fingerprint: string;
   frames: FramesUsed;
   warnings: string[];
+  fields: FieldUse[];
 }
 
 const ROLE_TITLES = ['before', 'at', 'after'] as const;
@@ -56,31 +73,32 @@ function referenceOf(spec: FigureSpec, frame: number): number {
 }
 
 /** One panel: the frame's particles and the field's values at that frame (all NaN when the field has no reference there). */
-function panelOf(t: IndexedTrajectory, spec: FigureSpec, name: FieldName, frame: number, title: string, warnings: string[]): GatheredPanel {
+function panelOf(t: IndexedTrajectory, spec: FigureSpec, name: FieldName, frame: number, title: string, notes: Notes): GatheredPanel {
   const f = t.readFrame(frame);
   let diameters = frameDiameters(f);
   if (!diameters) {
     diameters = new Float64Array(f.n).fill(1);
-    if (!warnings.some((w) => w.includes('no diameters'))) warnings.push(`${t.path}: the file stores no diameters; particles are drawn with diameter 1`);
+    if (!notes.warnings.some((w) => w.includes('no diameters'))) notes.warnings.push(`${t.path}: the file stores no diameters; particles are drawn with diameter 1`);
   }
   const components = VECTOR_FIELDS.has(name) ? f.dimensions : 1;
   const ref = referenceOf(spec, frame);
   let values: Float32Array;
   if (name !== 'softness' && (ref < 0 || ref >= t.frameCount)) {
     values = new Float32Array(f.n * components).fill(NaN);
-    warnings.push(`frame ${frame}: no reference frame (${ref}) for ${name}; its panel is grey`);
+    notes.warnings.push(`frame ${frame}: no reference frame (${ref}) for ${name}; its panel is grey`);
   } else {
     const r = computeField(t, { path: t.path, indexDir: spec.indexDir, name, frame, ref: Math.max(0, ref), cutoff: spec.cutoff });
     values = r.values;
+    notes.fields.push({ path: t.path, field: name, frame, ref: r.ref, parameters: r.used });
   }
   return { title, box: f.box, positions: f.positions, diameters, values, components, frame, ids: f.ids };
 }
 
-function bracketPanels(t: IndexedTrajectory, spec: FigureSpec, name: FieldName, fr: FramesUsed, warnings: string[], ctx?: JobContext): GatheredPanel[] {
+function bracketPanels(t: IndexedTrajectory, spec: FigureSpec, name: FieldName, fr: FramesUsed, notes: Notes, ctx?: JobContext): GatheredPanel[] {
   return [fr.before, fr.at, fr.after].map((frame, k) => {
     check(ctx);
     ctx?.progress(k, 3, `${name} at frame ${frame}`);
-    return panelOf(t, spec, name, frame, `${ROLE_TITLES[k]} (frame ${frame})`, warnings);
+    return panelOf(t, spec, name, frame, `${ROLE_TITLES[k]} (frame ${frame})`, notes);
   });
 }
 
@@ -111,36 +129,36 @@ function scalarValues(values: Float32Array, components: number): Float64Array {
 
 /** Read everything the spec's figure shows. */
 export function gatherFigure(spec: FigureSpec, ctx?: JobContext): GatheredFigure {
-  const warnings: string[] = [];
+  const notes: Notes = { warnings: [], fields: [] };
   const t = openIndexed(spec.trajectory, { indexDir: spec.indexDir, signal: ctx?.signal });
   try {
     if (spec.fingerprint && spec.fingerprint !== t.fingerprint) {
-      warnings.push(`${spec.trajectory}: the file's content differs from when the figure spec was written (fingerprint ${t.fingerprint} vs ${spec.fingerprint})`);
+      notes.warnings.push(`${spec.trajectory}: the file's content differs from when the figure spec was written (fingerprint ${t.fingerprint} vs ${spec.fingerprint})`);
     }
     const fr = framesOf(spec, t.frameCount);
-    const result = (data: FigureData, csv: string): GatheredFigure => ({ data, csv, fingerprint: t.fingerprint, frames: fr, warnings });
+    const result = (data: FigureData, csv: string): GatheredFigure => ({ data, csv, fingerprint: t.fingerprint, frames: fr, warnings: notes.warnings, fields: notes.fields });
     switch (spec.kind) {
       case 'fields': {
         const field = spec.field!;
-        const panels = bracketPanels(t, spec, field, fr, warnings, ctx);
+        const panels = bracketPanels(t, spec, field, fr, notes, ctx);
         return result({ kind: 'fields', field, panels, range: spec.range }, panelsCsv([{ field, panels }]));
       }
       case 'vectors': {
         const vector = spec.vector!;
-        const panels = bracketPanels(t, spec, vector, fr, warnings, ctx);
+        const panels = bracketPanels(t, spec, vector, fr, notes, ctx);
         return result({ kind: 'vectors', vector, panels }, panelsCsv([{ field: vector, panels }]));
       }
       case 'grid': {
-        const rows = spec.fields!.map((field) => ({ field, panels: bracketPanels(t, spec, field, fr, warnings, ctx), range: spec.fields!.length === 1 ? spec.range : undefined }));
+        const rows = spec.fields!.map((field) => ({ field, panels: bracketPanels(t, spec, field, fr, notes, ctx), range: spec.fields!.length === 1 ? spec.range : undefined }));
         return result({ kind: 'grid', rows }, panelsCsv(rows));
       }
       case 'timeline':
         return result(...timelineData(t, spec, ctx));
       case 'distribution':
-        return result(...distributionData(t, spec, fr, warnings, ctx));
+        return result(...distributionData(t, spec, fr, notes, ctx));
       case 'heatmap':
       case 'scatter':
-        return result(...correlationData(t, spec, warnings, ctx));
+        return result(...correlationData(t, spec, notes, ctx));
     }
   } finally {
     t.close();
@@ -168,12 +186,12 @@ function timelineData(t: IndexedTrajectory, spec: FigureSpec, ctx?: JobContext):
   return [{ kind: 'timeline', x, xLabel: useTime ? 'time step' : 'frame', frames, timesteps, panels, marks }, lines.join('\n') + '\n'];
 }
 
-function distributionData(t: IndexedTrajectory, spec: FigureSpec, fr: FramesUsed, warnings: string[], ctx?: JobContext): [FigureData, string] {
+function distributionData(t: IndexedTrajectory, spec: FigureSpec, fr: FramesUsed, notes: Notes, ctx?: JobContext): [FigureData, string] {
   const field = spec.field!;
   const curves: { label: string; values: Float64Array; role: 'before' | 'at' | 'after' | 'family'; frame: number; path: string }[] = [];
   const valuesAt = (tr: IndexedTrajectory, frame: number): Float64Array => {
     check(ctx);
-    const p = panelOf(tr, spec, field, frame, '', warnings);
+    const p = panelOf(tr, spec, field, frame, '', notes);
     return scalarValues(p.values!, p.components);
   };
   if (spec.family && spec.family.length > 0) {
@@ -200,12 +218,12 @@ function distributionData(t: IndexedTrajectory, spec: FigureSpec, fr: FramesUsed
   return [{ kind: 'distribution', xLabel: fieldLabel(field), field, curves, bins: spec.bins ?? 40 }, lines.join('\n') + '\n'];
 }
 
-function correlationData(t: IndexedTrajectory, spec: FigureSpec, warnings: string[], ctx?: JobContext): [FigureData, string] {
+function correlationData(t: IndexedTrajectory, spec: FigureSpec, notes: Notes, ctx?: JobContext): [FigureData, string] {
   const names = spec.fields!;
   let ids: Int32Array = new Int32Array(0);
   const columns = names.map((name, k) => {
     ctx?.progress(k, names.length, name);
-    const p = panelOf(t, spec, name, spec.frame, '', warnings);
+    const p = panelOf(t, spec, name, spec.frame, '', notes);
     ids = p.ids;
     return scalarValues(p.values!, p.components);
   });

@@ -81,7 +81,7 @@ export interface FigureSpec {
 const SPEC_KEYS = new Set([
   'version', 'kind', 'trajectory', 'fingerprint', 'indexDir', 'frame', 'before', 'after', 'field', 'fields', 'vector', 'series',
   'potential', 'temperature', 'marks', 'xAxis', 'coefficient', 'bins', 'family', 'reference', 'cutoff', 'range', 'style', 'preset',
-  'dpi', 'software', 'created', 'output', 'frames',
+  'dpi', 'software', 'created', 'output', 'frames', 'computed',
 ]);
 const STYLE_KEYS = new Set(['width', 'height', 'fontFamily', 'fontSize', 'colormap', 'lineWidth', 'boxOutline', 'scaleBar', 'rasterParticles', 'rasterDpi', 'logY', 'logX', 'arrowScale']);
 

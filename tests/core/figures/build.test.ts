@@ -61,6 +61,10 @@ describe('figures from the demo', () => {
     expect(side.kind).toBe(kind);
     expect(side.fingerprint).toMatch(/\S/);
     expect(side.software.name).toBe('Avalanche Workbench');
+    if (kind === 'fields') {
+      expect(side.computed.map((c: { frame: number; ref: number }) => [c.frame, c.ref])).toEqual([[17, 16], [18, 17], [19, 18]]);
+      expect(side.computed[0].parameters).toHaveProperty('cutoff');
+    }
     const csv = readFileSync(companionPaths(out).csv, 'utf8').trim().split('\n');
     expect(csv.length).toBeGreaterThan(2);
     if (kind === 'fields' || kind === 'vectors') {
