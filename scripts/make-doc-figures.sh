@@ -35,7 +35,9 @@ const fs = require("fs"), path = require("path");
 for (const f of fs.readdirSync(process.argv[1]).filter((f) => f.endsWith(".json"))) {
   const p = path.join(process.argv[1], f), s = JSON.parse(fs.readFileSync(p, "utf8"));
   const rel = (x) => path.relative(process.argv[1], x);
-  s.trajectory = s.trajectory.startsWith(process.cwd()) ? rel(s.trajectory) : s.trajectory;
+  const local = (x) => (x.startsWith(process.cwd()) ? rel(x) : x);
+  s.trajectory = local(s.trajectory);
+  for (const c of s.computed ?? []) c.path = local(c.path);
   s.output.path = path.basename(s.output.path); s.output.csv = path.basename(s.output.csv);
   delete s.indexDir;
   fs.writeFileSync(p, JSON.stringify(s, null, 2) + "\n");
