@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchChromium, startHost } from './host.mjs';
+import { launchChromium, startHost, stopHost, watchedPage } from './host.mjs';
 
 let host;
 let url;
@@ -17,32 +17,19 @@ let indexDir;
 const out = mkdtempSync(join(tmpdir(), 'avw-e2e-figure-'));
 const shots = process.env.AVW_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'avw-e2e-shots-'));
 mkdirSync(shots, { recursive: true });
-const violations = [];
-const pageErrors = [];
+let violations = [];
+let pageErrors = [];
 
 before(async () => {
   indexDir = mkdtempSync(join(tmpdir(), 'avw-e2e-fig-index-'));
   ({ host, url } = await startHost(indexDir));
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1500, height: 1000 } });
-  await context.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-  });
-  page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.text().startsWith('CSP violation')) violations.push(m.text());
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  ({ page, violations, pageErrors } = await watchedPage(browser));
 });
 
 after(async () => {
   await browser?.close();
-  if (host && host.exitCode === null) {
-    host.kill('SIGTERM');
-    const t = setTimeout(() => host.kill('SIGKILL'), 5000);
-    await new Promise((r) => host.once('exit', r));
-    clearTimeout(t);
-  }
+  await stopHost(host);
   for (const dir of [indexDir, out]) if (dir) rmSync(dir, { recursive: true, force: true });
   console.log(`# figure screenshots in ${shots}`);
 });

@@ -34,3 +34,28 @@ export function launchChromium() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
 }
+
+/** A page at the workbench's viewport that records CSP violations and uncaught page errors. */
+export async function watchedPage(browser, contextOptions = {}) {
+  const context = await browser.newContext({ viewport: { width: 1500, height: 1000 }, ...contextOptions });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const page = await context.newPage();
+  const violations = [];
+  const pageErrors = [];
+  page.on('console', (m) => {
+    if (m.text().startsWith('CSP violation')) violations.push(m.text());
+  });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  return { context, page, violations, pageErrors };
+}
+
+/** Stop the web host: SIGTERM, then SIGKILL after 5 s. */
+export async function stopHost(host) {
+  if (!host || host.exitCode !== null) return;
+  host.kill('SIGTERM');
+  const t = setTimeout(() => host.kill('SIGKILL'), 5000);
+  await new Promise((r) => host.once('exit', r));
+  clearTimeout(t);
+}

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeBigGzipDump } from './big-dump.mjs';
-import { launchChromium, startHost } from './host.mjs';
+import { launchChromium, startHost, stopHost, watchedPage } from './host.mjs';
 
 const FIELD_NAMES = ['displacement', 'd2min', 'd2min_sum', 'na', 'e_norm', 'eps_norm', 'eps_vol', 'eps_vol_abs', 'det_h', 'k', 'dev_total', 'eps_xy',
   'mobility', 'softness', 'is_displacement'];
@@ -22,8 +22,8 @@ let page;
 let indexDir;
 const shots = process.env.AVW_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'avw-e2e-shots-'));
 mkdirSync(shots, { recursive: true });
-const violations = [];
-const pageErrors = [];
+let violations = [];
+let pageErrors = [];
 /** The golden path's state, carried from test to test (they run in order). */
 const golden = { frame: -1, frames: 0, demoPath: '' };
 
@@ -31,25 +31,12 @@ before(async () => {
   indexDir = mkdtempSync(join(tmpdir(), 'avw-e2e-wb-'));
   ({ host, url } = await startHost(indexDir));
   browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
-  await context.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-  });
-  page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.text().startsWith('CSP violation')) violations.push(m.text());
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  ({ context, page, violations, pageErrors } = await watchedPage(browser, { acceptDownloads: true }));
 });
 
 after(async () => {
   await browser?.close();
-  if (host && host.exitCode === null) {
-    host.kill('SIGTERM');
-    const t = setTimeout(() => host.kill('SIGKILL'), 5000);
-    await new Promise((r) => host.once('exit', r));
-    clearTimeout(t);
-  }
+  await stopHost(host);
   if (indexDir) rmSync(indexDir, { recursive: true, force: true });
   console.log(`# workbench screenshots in ${shots}`);
 });

@@ -4,13 +4,14 @@
 import { FIELD_NAMES, VECTOR_FIELDS, type FieldName } from '../jobs/field-job.js';
 import { SERIES_NAMES, type SeriesName } from '../jobs/series-job.js';
 import type { RefMode } from '../../shared/reference-mode.js';
+import { FIGURE_FORMATS, FIGURE_KINDS, FIGURE_VECTORS } from '../../shared/api.js';
 import { DEFAULT_STYLE, DPI_CHOICES, parseLength, PRESETS, PRESET_NAMES, type FigureStyle, type PresetName } from './style.js';
 
-export const FIGURE_KINDS = ['fields', 'vectors', 'timeline', 'distribution', 'heatmap', 'scatter', 'grid'] as const;
+// The lists the renderer also needs live in the shared API (the renderer cannot import core).
+export { FIGURE_KINDS, FIGURE_FORMATS };
 export type FigureKind = (typeof FIGURE_KINDS)[number];
-export const FIGURE_FORMATS = ['pdf', 'svg', 'png', 'tiff'] as const;
 export type FigureFormat = (typeof FIGURE_FORMATS)[number];
-export const VECTOR_KINDS = ['displacement', 'na', 'is_displacement'] as const;
+export const VECTOR_KINDS = FIGURE_VECTORS;
 export type VectorKind = (typeof VECTOR_KINDS)[number];
 
 export interface ReferenceSpec {
