@@ -2,11 +2,11 @@
 // renderer, and the service. Kept thin: every feature lives in the transport-agnostic service (src/main/service) that the web host serves too, and
 // everything CPU-heavy there runs as a job in a worker, never on this thread.
 import { realpathSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
 import { IPC_CHANNELS, validateRequest, type ApiEvent } from '../shared/api.js';
-import { chosenPath, openDialogOptions } from './electron/open-dialog.js';
+import { chosenPath, chosenSavePath, openDialogOptions, saveFigureDialogOptions } from './electron/open-dialog.js';
 import { WorkbenchService } from './service/service.js';
 import { runInUtilityProcess } from './electron/utility-runner.js';
 import { CONTENT_SECURITY_POLICY } from './web/security.js';
@@ -116,6 +116,20 @@ void app.whenReady().then(() => {
       if (!win || !service) throw new Error('the workbench is shutting down');
       const options = openDialogOptions((await service.recentFiles()).paths[0] ?? null);
       return { ok: true, result: chosenPath(await dialog.showOpenDialog(win, options)) };
+    } catch (e) {
+      return { ok: false, error: e instanceof Error ? e.message : String(e) };
+    }
+  });
+  ipcMain.handle(IPC_CHANNELS.chooseFigurePath, async (event, ...args: unknown[]) => {
+    try {
+      checkSender(event);
+      const [suggested] = args;
+      if (args.length !== 1 || typeof suggested !== 'string' || !isAbsolute(suggested) || !/\.(pdf|svg|png|tiff?)$/i.test(suggested)) {
+        throw new Error('avw: the Save dialog takes one absolute figure path (.pdf, .svg, .png, .tif, .tiff)');
+      }
+      const win = BrowserWindow.fromWebContents(event.sender);
+      if (!win) throw new Error('the workbench is shutting down');
+      return { ok: true, result: chosenSavePath(await dialog.showSaveDialog(win, saveFigureDialogOptions(suggested))) };
     } catch (e) {
       return { ok: false, error: e instanceof Error ? e.message : String(e) };
     }

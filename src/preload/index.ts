@@ -25,6 +25,8 @@ export interface DesktopBridge extends Api {
   pathForFile(file: File): string;
   /** Show the native Open dialog; the chosen trajectory's absolute path, or null when cancelled. */
   chooseTrajectoryFile(): Promise<string | null>;
+  /** Show the native Save dialog for a figure, starting at `suggested`; the chosen path, or null when cancelled. */
+  chooseFigurePath(suggested: string): Promise<string | null>;
 }
 
 const bridge: DesktopBridge = {
@@ -42,6 +44,11 @@ const bridge: DesktopBridge = {
   },
   async chooseTrajectoryFile() {
     const path = await invoke(IPC_CHANNELS.chooseFile);
+    return typeof path === 'string' ? path : null;
+  },
+  async chooseFigurePath(suggested) {
+    if (typeof suggested !== 'string') throw new TypeError('chooseFigurePath: the suggested path must be text');
+    const path = await invoke(IPC_CHANNELS.chooseFigurePath, suggested);
     return typeof path === 'string' ? path : null;
   },
 };

@@ -215,7 +215,7 @@ export interface FigureExport {
 }
 
 /** Electron's IPC channels: API requests (invoke), pushed events (main -> renderer), the native Open dialog (invoke). */
-export const IPC_CHANNELS = { api: 'avw:api', event: 'avw:event', chooseFile: 'avw:choose-file' } as const;
+export const IPC_CHANNELS = { api: 'avw:api', event: 'avw:event', chooseFile: 'avw:choose-file', chooseFigurePath: 'avw:choose-figure-path' } as const;
 
 /** Requests by method name: parameters and results. */
 export interface ApiMethods {

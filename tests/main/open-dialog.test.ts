@@ -2,7 +2,7 @@
 // compressed text files, and "All files" for dumps named dump.12000), it starts in the last file's folder, and what
 // the renderer gets back is the chosen path or null when cancelled.
 import { describe, expect, it } from 'vitest';
-import { chosenPath, openDialogOptions, TRAJECTORY_FILTERS } from '../../src/main/electron/open-dialog.js';
+import { chosenPath, chosenSavePath, FIGURE_FILTERS, openDialogOptions, saveFigureDialogOptions, TRAJECTORY_FILTERS } from '../../src/main/electron/open-dialog.js';
 import { IPC_CHANNELS } from '../../src/shared/api.js';
 
 describe('the native Open dialog', () => {
@@ -28,8 +28,20 @@ describe('the native Open dialog', () => {
     expect(chosenPath({ canceled: false, filePaths: [] })).toBeNull();
   });
 
-  it('has its own IPC channel beside the API and the events', () => {
-    expect(new Set(Object.values(IPC_CHANNELS)).size).toBe(3);
+  it('the dialogs have their own IPC channels beside the API and the events, all distinct', () => {
+    expect(new Set(Object.values(IPC_CHANNELS)).size).toBe(Object.keys(IPC_CHANNELS).length);
     expect(IPC_CHANNELS.chooseFile).toBe('avw:choose-file');
+    expect(IPC_CHANNELS.chooseFigurePath).toBe('avw:choose-figure-path');
+  });
+
+  it('the figure Save dialog starts at the suggested path with its format first, and asks before replacing', () => {
+    const o = saveFigureDialogOptions('/data/figs/run-fields-f18.svg');
+    expect(o.defaultPath).toBe('/data/figs/run-fields-f18.svg');
+    expect(o.filters![0]).toEqual({ name: 'SVG (vector)', extensions: ['svg'] });
+    expect(o.filters!.map((f) => f.name).sort()).toEqual(FIGURE_FILTERS.map((f) => f.name).sort());
+    expect(o.properties).toContain('showOverwriteConfirmation');
+    expect(saveFigureDialogOptions('/x/a.tif').filters![0]!.extensions).toContain('tif');
+    expect(chosenSavePath({ canceled: false, filePath: '/data/f.pdf' })).toBe('/data/f.pdf');
+    expect(chosenSavePath({ canceled: true, filePath: '' })).toBeNull();
   });
 });

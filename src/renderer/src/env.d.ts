@@ -13,5 +13,7 @@ interface Window {
     pathForFile(file: File): string;
     /** The native Open dialog: the chosen trajectory's absolute path, or null when cancelled (Electron only). */
     chooseTrajectoryFile(): Promise<string | null>;
+    /** The native Save dialog for a figure, starting at `suggested` (Electron only). */
+    chooseFigurePath(suggested: string): Promise<string | null>;
   };
 }

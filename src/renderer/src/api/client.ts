@@ -110,6 +110,12 @@ export function chooseTrajectoryFile(): Promise<string | null> | undefined {
   return bridge && typeof bridge.chooseTrajectoryFile === 'function' ? bridge.chooseTrajectoryFile() : undefined;
 }
 
+/** Electron: show the native Save dialog for a figure (the chosen path, or null when cancelled); undefined in a browser. */
+export function chooseFigurePath(suggested: string): Promise<string | null> | undefined {
+  const bridge = window.avw as { chooseFigurePath?: (s: string) => Promise<string | null> } | undefined;
+  return bridge && typeof bridge.chooseFigurePath === 'function' ? bridge.chooseFigurePath(suggested) : undefined;
+}
+
 let electronHooked = false;
 
 /** Listen to pushed events (job progress, indexing progress); returns the function that stops listening. */
