@@ -80,6 +80,7 @@ describe('cancel while indexing', () => {
       expect(partial.frameCount).toBeLessThan(FRAMES);
 
       // Opening again resumes from the cursor and completes: every frame, in order, readable.
+      const before = events.length;
       const reopening = service.openTrajectory({ path: big });
       // The worker indexes; this thread answers at once meanwhile.
       const answers = await answersWhile(reopening, () => service.listJobs());
@@ -96,6 +97,10 @@ describe('cancel while indexing', () => {
       const jobs = (await service.listJobs()).jobs.filter((j) => j.kind === 'index');
       expect(jobs.map((j) => [j.state, j.error])).toEqual([['cancelled', null], ['done', null]]);
       expect(jobs[1].message).toBe(`${FRAMES} frames (resumed)`);
+      // Progress of the resumed scan counts the frames indexed in total, never fewer than were kept.
+      const resumed = events.slice(before).filter((e) => e.event === 'indexProgress').map((e) => (e.data as { frames: number }).frames);
+      expect(resumed.length).toBeGreaterThan(0);
+      for (const f of resumed) expect(f).toBeGreaterThanOrEqual(partial.frameCount);
       expect((await service.recentFiles()).paths).toEqual([big]);
     } finally {
       service.close();

@@ -533,7 +533,8 @@ function scanInto(
       fromOffset: from.offset,
       fromFrame: from.frame,
       signal: options.signal,
-      onProgress: options.onProgress,
+      // A resumed scan reports the frames indexed in total, not only those of this pass.
+      onProgress: options.onProgress && ((p) => options.onProgress!({ ...p, frames: from.frame + p.frames })),
       onFrames: (entries, firstIndex) => {
         if (entries.length === 0) return;
         n0 ??= entries[0].n;
