@@ -1,4 +1,4 @@
-// Lint zones keep the layers apart (see docs/ARCHITECTURE in ../shared/design): the engine never sees UI
+// Lint zones keep the layers apart (see the project's architecture document): the engine never sees UI
 // frameworks, the pure engine never sees Node, and the renderer never sees Node, SQLite or Electron.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';

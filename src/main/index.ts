@@ -5,7 +5,7 @@ import { realpathSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
-import { IPC_CHANNELS, validateRequest, type ApiEvent } from '../shared/api.js';
+import { IPC_CHANNELS, validateRequest, type ApiEvent } from '#shared/api.js';
 import { chosenPath, chosenSavePath, openDialogOptions, saveFigureDialogOptions } from './electron/open-dialog.js';
 import { WorkbenchService } from './service/service.js';
 import { runInUtilityProcess } from './electron/utility-runner.js';

@@ -2,7 +2,7 @@
 // backend's events through `onEvent`, the native Open dialog, and the path of a dropped file (the sandboxed renderer
 // cannot see paths). Arguments are validated again in the main process; the renderer never gets ipcRenderer itself.
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { API_METHODS, IPC_CHANNELS, type Api, type ApiEvent, type ApiMethod } from '../shared/api.js';
+import { API_METHODS, IPC_CHANNELS, type Api, type ApiEvent, type ApiMethod } from '#shared/api.js';
 
 type Reply = { ok: true; result: unknown } | { ok: false; error: string };
 

@@ -1,6 +1,6 @@
 // The axes every chart kind draws: linear or log scales, outward major (and, on log axes, minor) ticks, tick
 // labels that never collide, axis labels (y rotated 90°), the margins they need, data-to-page transforms and clipping.
-import { packRGBA } from '../../shared/colormaps.js';
+import { packRGBA } from '#shared/colormaps.js';
 import type { CirclesItem, FontFamily, GroupItem, Item, Rect, Stroke, TextItem, TextMeasurer } from './scene.js';
 import type { FigureStyle } from './style.js';
 import { linearTicks, logTicks } from './ticks.js';

@@ -1,6 +1,6 @@
 // The colour bar of every figure kind: a vector bar of thin abutting rects (optionally with matplotlib-style
 // triangular "extend" ends), a thin outline, outward ticks from linearTicks, tick labels and the label.
-import { cssColourAt, type ColormapName } from '../../shared/colormaps.js';
+import { cssColourAt, type ColormapName } from '#shared/colormaps.js';
 import type { Item, PathItem, TextItem, TextMeasurer } from './scene.js';
 import type { FigureStyle } from './style.js';
 import { linearTicks, type Ticks } from './ticks.js';

@@ -1,6 +1,6 @@
 // The distribution figure (Jha & Sengupta Figs. 2g, 5; families over temperature Figs. 2h, 4): probability
 // densities over common bins drawn as step outlines, before/at/after told apart by colour and dash, with a legend.
-import { cssColourAt } from '../../shared/colormaps.js';
+import { cssColourAt } from '#shared/colormaps.js';
 import type { Item, Scene, Stroke, TextMeasurer } from './scene.js';
 import type { FigureStyle } from './style.js';
 import {

@@ -1,6 +1,6 @@
 // The correlation heat map (Jha & Sengupta Fig. 9): one or two k x k matrices side by side (Pearson, Spearman),
 // vector cells on the diverging map over [-1, 1] with their value printed, names on both axes, one colour bar.
-import { cssColourAt, NAN_RGB } from '../../shared/colormaps.js';
+import { cssColourAt, NAN_RGB } from '#shared/colormaps.js';
 import type { Item, Scene, TextItem, TextMeasurer } from './scene.js';
 import type { FigureStyle } from './style.js';
 import { formatNumber } from './ticks.js';

@@ -4,9 +4,9 @@
 import type { Box } from '../box.js';
 import {
   colormapFor, magnitudes, mapValues, NAN_RGB, packRGBA, quantiles, rangeOf, type ColormapName,
-} from '../../shared/colormaps.js';
-import { rasterize } from '../../shared/particle-raster.js';
-import { boxCorners } from '../../shared/view.js';
+} from '#shared/colormaps.js';
+import { rasterize } from '#shared/particle-raster.js';
+import { boxCorners } from '#shared/view.js';
 import { chartMetrics, fmt } from './axes.js';
 import { layoutColourBar, type ColourBarLayout } from './colourbar.js';
 import { fieldLabel, panelLetter } from './labels.js';

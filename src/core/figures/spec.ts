@@ -3,8 +3,8 @@
 // fingerprint and software version), and `avw figure --spec fig.json` rebuilds the same figure from it.
 import { FIELD_NAMES, VECTOR_FIELDS, type FieldName } from '../jobs/field-job.js';
 import { SERIES_NAMES, type SeriesName } from '../jobs/series-job.js';
-import type { RefMode } from '../../shared/reference-mode.js';
-import { FIGURE_FORMATS, FIGURE_KINDS, FIGURE_VECTORS } from '../../shared/api.js';
+import type { RefMode } from '#shared/reference-mode.js';
+import { FIGURE_FORMATS, FIGURE_KINDS, FIGURE_VECTORS } from '#shared/api.js';
 import { DEFAULT_STYLE, DPI_CHOICES, parseLength, PRESETS, PRESET_NAMES, type FigureStyle, type PresetName } from './style.js';
 
 // The lists the renderer also needs live in the shared API (the renderer cannot import core).

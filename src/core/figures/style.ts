@@ -1,5 +1,5 @@
 // Figure sizes, fonts and colour choices: journal presets, lengths with units, and the defaults every kind uses.
-import type { ColormapName } from '../../shared/colormaps.js';
+import type { ColormapName } from '#shared/colormaps.js';
 import type { FontFamily } from './scene.js';
 
 export const POINTS_PER_INCH = 72;

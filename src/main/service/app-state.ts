@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import type { Statement } from 'better-sqlite3';
 import type { IndexDb } from '../../core/index/index-db.js';
-import { FIELD_NAMES, type SessionState } from '../../shared/api.js';
+import { FIELD_NAMES, type SessionState } from '#shared/api.js';
 
 export const MAX_RECENT_FILES = 20;
 const RECENT_KEY = 'recentFiles';

@@ -6,7 +6,7 @@ import type { IndexedTrajectory } from '../../core/index/indexed-trajectory.js';
 import { companionPaths } from '../../core/figures/build.js';
 import type { FigureJobResult, FigureParams } from '../../core/jobs/figure-job.js';
 import { normalizeSpec } from '../../core/figures/spec.js';
-import { FIGURE_EXISTS_MESSAGE, type FigureExport, type FigurePreview, type FigureSpecRequest } from '../../shared/api.js';
+import { FIGURE_EXISTS_MESSAGE, type FigureExport, type FigurePreview, type FigureSpecRequest } from '#shared/api.js';
 import type { JobRegistry } from './jobs.js';
 import type { JobRunner } from './service.js';
 

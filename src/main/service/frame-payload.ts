@@ -3,7 +3,7 @@
 // sent them again. At N = 100 000 a compact 2D frame of known particles is 0.8 MB of positions instead of 4 MB.
 import { frameDiameters } from '../../core/io/frame-util.js';
 import type { Frame } from '../../core/io/types.js';
-import type { FramePayload } from '../../shared/api.js';
+import type { FramePayload } from '#shared/api.js';
 
 export interface FramePayloadOptions {
   unwrapped?: boolean;

@@ -2,7 +2,7 @@
 // to the clients as 'job' events (state changes at once, progress throttled to about 10 a second), cancellable.
 // The registry only keeps the books: the work itself runs in a worker (see WorkbenchService).
 import type { JobProgress } from '../../core/jobs/job.js';
-import type { JobSnapshot } from '../../shared/api.js';
+import type { JobSnapshot } from '#shared/api.js';
 
 export interface JobRunContext {
   signal: AbortSignal;

@@ -19,7 +19,7 @@ import { runInWorker, type WorkerJobOptions } from '../../core/jobs/worker-runne
 import { openError } from '../../core/io/source-util.js';
 import type {
   Api, ApiEvent, ApiMethod, ApiParams, ApiResult, FieldPayload, FramePayload, JobSnapshot, SessionState, TagJson, TrajectoryInfo,
-} from '../../shared/api.js';
+} from '#shared/api.js';
 import { AppState } from './app-state.js';
 import { framePayload } from './frame-payload.js';
 import { FigureService } from './figures.js';

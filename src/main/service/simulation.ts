@@ -1,6 +1,6 @@
 // How a simulation request becomes a worker job: the one place that knows the simulate job's kind and parameters.
 import { join } from 'node:path';
-import type { SimulationRequest } from '../../shared/api.js';
+import type { SimulationRequest } from '#shared/api.js';
 
 export interface WorkerJobSpec {
   /** Job kind in the registry of src/core/jobs (run with runInWorker). */

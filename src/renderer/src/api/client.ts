@@ -1,8 +1,8 @@
 // The renderer's one way to the backend: Electron's preload API when present, else the web host's WebSocket.
 // Requests are {id, method, params} -> {id, result} | {id, error}; a message with `event` and no `id` is an
 // ApiEvent pushed by the backend (job progress, indexing progress), delivered to `onEvent` listeners.
-import { API_METHODS, type Api, type ApiEvent, type ApiMethod } from '../../../shared/api';
-import { decodeMessage, encodeMessage } from '../../../shared/wire';
+import { API_METHODS, type Api, type ApiEvent, type ApiMethod } from '#shared/api.js';
+import { decodeMessage, encodeMessage } from '#shared/wire.js';
 
 interface Pending { resolve: (v: unknown) => void; reject: (e: Error) => void }
 

@@ -3,8 +3,8 @@
 // (the magnitude of a vector field). Frames come compact (Float32 xy for 2D, used as they arrive) and share their
 // particles (ids, types, radii) by key: the backend sends those once, not with every frame. Nothing here is
 // reactive: the Vue store never holds these arrays.
-import type { Api, ApiParams, BoxJson, FieldPayload, FramePayload } from '../../../shared/api.js';
-import { magnitudes } from '../../../shared/colormaps.js';
+import type { Api, ApiParams, BoxJson, FieldPayload, FramePayload } from '#shared/api.js';
+import { magnitudes } from '#shared/colormaps.js';
 import { SpatialGrid } from './spatial-grid.js';
 
 /** What consecutive frames usually share: ids, types and radii, under the backend's key for them. */

@@ -3,7 +3,7 @@
 import {
   FIGURE_VECTORS, FIELD_NAMES, SERIES_NAMES, type FigureFormatName, type FigureKindName, type FigurePresetName, type FigureSpecRequest,
   type FigureStyleRequest, type TagJson,
-} from '../../../shared/api.js';
+} from '#shared/api.js';
 import type { RefMode } from './navigation.js';
 
 /** What the dialog takes from the workbench when it opens. */

@@ -1,6 +1,6 @@
 // Pure navigation and tagging rules of the workbench (no DOM, no Vue): markers on the timeline, J/K jumps, and
 // what "Tag frame" (key T) does on the current frame.
-import type { TagJson, TagKind } from '../../../shared/api.js';
+import type { TagJson, TagKind } from '#shared/api.js';
 
 export function clampFrame(frame: number, frames: number): number {
   if (frames <= 0) return 0;
@@ -107,4 +107,4 @@ export function indexOfId(ids: Int32Array, id: number): number {
   return -1;
 }
 
-export { referenceFor, type RefMode } from '../../../shared/reference-mode.js';
+export { referenceFor, type RefMode } from '#shared/reference-mode.js';

@@ -11,9 +11,9 @@ import 'pixi.js/unsafe-eval';
 import {
   Buffer as PixiBuffer, BufferImageSource, BufferUsage, Container, Geometry, GlProgram, Graphics, Mesh, Shader, Sprite, Texture, WebGLRenderer,
 } from 'pixi.js';
-import type { BoxJson } from '../../../shared/api';
-import { rasterize } from '../../../shared/particle-raster';
-import { boxCorners, type View } from '../../../shared/view';
+import type { BoxJson } from '#shared/api.js';
+import { rasterize } from '#shared/particle-raster.js';
+import { boxCorners, type View } from '#shared/view.js';
 
 /** Above this many particles the disks are rasterized on the CPU (override with ?particles=gpu or ?particles=cpu). */
 export const RASTER_THRESHOLD = 20_000;

@@ -4,12 +4,12 @@
 // frames in the direction of travel, and reports when a frame set is drawn. Plain TypeScript, no Vue.
 // Performance marks avw:update, avw:frames, avw:fields, avw:range, avw:draw, avw:rendered time each step (the
 // last step's only: each update clears them, so they do not pile up).
-import { NAN_RGB, colormapFor, mapValues, packRGBA, rangeOf, type ColormapName, type FieldColouring, type Range } from '../../../shared/colormaps';
+import { NAN_RGB, colormapFor, mapValues, packRGBA, rangeOf, type ColormapName, type FieldColouring, type Range } from '#shared/colormaps.js';
 import type { DataCache, FieldData, FieldRequest, FrameData } from './data-cache';
 import { indexOfId, referenceFor, type RefMode } from './navigation';
 import type { PaneRenderer } from './pane-renderer';
 import { SpatialGrid } from './spatial-grid';
-import { fitView, panBy, screenToWorld, zoomAt, type View } from '../../../shared/view';
+import { fitView, panBy, screenToWorld, zoomAt, type View } from '#shared/view.js';
 
 export interface PanesState {
   trajectoryId: number;

@@ -1,6 +1,6 @@
 // Undo of tag changes: each change records its inverse; undoing a deletion re-creates the tag (with a new id,
 // which the older entries are re-pointed to).
-import type { TagJson, TagKind } from '../../../shared/api.js';
+import type { TagJson, TagKind } from '#shared/api.js';
 
 export type UndoEntry =
   | { op: 'added'; tagId: number; frame: number }

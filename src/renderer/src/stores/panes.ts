@@ -2,7 +2,7 @@
 // the shared colour range and map. Read by the colour bar, the histograms and the correlation view.
 import { defineStore } from 'pinia';
 import { computed, markRaw, shallowRef } from 'vue';
-import { quantiles } from '../../../shared/colormaps';
+import { quantiles } from '#shared/colormaps.js';
 import type { PanesStatus } from '../lib/panes-controller';
 
 export const usePanesStatus = defineStore('panes', () => {

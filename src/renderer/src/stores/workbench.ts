@@ -3,8 +3,8 @@
 // plain data lives here; per-particle arrays stay in the panes' caches (series arrays are markRaw).
 import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef, watch } from 'vue';
-import { FIELD_NAMES, type JobSnapshot, type SeriesPayload, type SimulationRequest, type TagJson, type TagKind, type TrajectoryInfo } from '../../../shared/api';
-import type { ColormapName } from '../../../shared/colormaps';
+import { FIELD_NAMES, type JobSnapshot, type SeriesPayload, type SimulationRequest, type TagJson, type TagKind, type TrajectoryInfo } from '#shared/api.js';
+import type { ColormapName } from '#shared/colormaps.js';
 import { api, host, onEvent } from '../api/client';
 import { clampFrame, markerFrames, nextMarker, paneFramesAt, tagAtFrame, toggleTagAction, type BracketMode, type RefMode } from '../lib/navigation';
 import { UndoStack, type TagOps } from '../lib/undo';
