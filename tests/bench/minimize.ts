@@ -11,7 +11,7 @@
 // Run: `node --import tsx tests/bench/minimize.ts [--repeats 5] [--no-lammps] [--quick]`, or call `bench()`.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { WCA } from '../../src/core/potentials.js';
@@ -20,6 +20,7 @@ import { inherentStructure } from '../../src/core/sim/inherent-structure.js';
 import { conjugateGradient, fire, type MinimizeResult } from '../../src/core/sim/minimize.js';
 import { VerletPairForces } from '../../src/core/sim/forces.js';
 import { LAMMPS_BENCH_DIR, loadLammpsBench } from '../core/sim/lammps-bench.js';
+import { benchArg, machine } from './util.js';
 
 export interface MinimizeBenchOptions {
   repeats?: number;
@@ -179,7 +180,7 @@ export function bench(options: MinimizeBenchOptions = {}): MinimizeBenchResult {
       log(`AQS followed avalanche at strain ${rr.strain.toFixed(4)}: dE = ${rr.energyChange.toExponential(2)}, ${rr.avalancheFrames?.length ?? 0} frames, ${rr.iterations} iterations`);
     }
     return {
-      n, repeats, machine: `${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}`, minimizers,
+      n, repeats, machine: machine(), minimizers,
       aqs: {
         n: aqsN, msPerStep, cpuMsPerStep, iterationsPerStep: it / steps,
         msPerFollowedAvalanche: followed ? followedMs / followed : null, framesPerAvalanche: followed ? frames / followed : null,
@@ -191,13 +192,9 @@ export function bench(options: MinimizeBenchOptions = {}): MinimizeBenchResult {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const arg = (name: string): string | undefined => {
-    const i = process.argv.indexOf(name);
-    return i >= 0 ? process.argv[i + 1] : undefined;
-  };
   const quick = process.argv.includes('--quick');
   const res = bench({
-    repeats: Number(arg('--repeats') ?? (quick ? 2 : 5)),
+    repeats: Number(benchArg('--repeats') ?? (quick ? 2 : 5)),
     lammps: !process.argv.includes('--no-lammps'),
     aqsSteps: quick ? 50 : 200,
     aqsAvalanches: quick ? 1 : 3,

@@ -16,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { diametersForIds, lammpsDataToSystemInit, parseDiameterFile, parseLammpsData } from '../../src/core/io/lammps-data.js';
 import { MdSimulation, type MdOptions } from '../../src/core/sim/md.js';
 import { makeSystem, type ParticleSystem } from '../../src/core/sim/system.js';
-import { machine } from './util.js';
+import { benchArg, machine } from './util.js';
 
 const FIX = fileURLToPath(new URL('../fixtures/lammps-bench/', import.meta.url));
 
@@ -143,14 +143,10 @@ export function bench(options: SimBenchOptions = {}): SimBenchResult {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const arg = (name: string): string | undefined => {
-    const i = process.argv.indexOf(name);
-    return i >= 0 ? process.argv[i + 1] : undefined;
-  };
   const quick = process.argv.includes('--quick');
   const res = bench({
-    steps: Number(arg('--steps') ?? (quick ? 5000 : 20000)),
-    repeats: Number(arg('--repeats') ?? (quick ? 3 : 5)),
+    steps: Number(benchArg('--steps') ?? (quick ? 5000 : 20000)),
+    repeats: Number(benchArg('--repeats') ?? (quick ? 3 : 5)),
     lammps: !process.argv.includes('--no-lammps'),
     log: (l) => console.log(l),
   });

@@ -31,3 +31,9 @@ export function machine(): string {
   const c = cpus();
   return `${c[0]?.model ?? 'unknown CPU'}, ${c.length} cores, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM (${(freemem() / 1024 ** 3).toFixed(0)} free), Linux ${release()}, Node ${process.version}`;
 }
+
+/** The value after `--name` on the command line of a benchmark script, if any. */
+export function benchArg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}

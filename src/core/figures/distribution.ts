@@ -3,6 +3,7 @@
 import { cssColourAt } from '#shared/colormaps.js';
 import type { Item, Scene, Stroke, TextMeasurer } from './scene.js';
 import type { FigureStyle } from './style.js';
+import { binCounts, binEdges } from '#shared/histogram.js';
 import {
   axesMargins, chartMetrics, clipToRect, drawAxes, emptiestCorner, finiteRange, fmt, OKABE_ITO, pageX, pageY, paddedRange,
   planAxis, polylinePath, samplePolyline, type Axes, type AxisPlan,
@@ -17,20 +18,10 @@ export interface Density { edges: Float64Array; heights: Float64Array; count: nu
 
 /** Probability density of `values` over `bins` equal bins spanning [min, max] (the last bin includes max). */
 export function densityOf(values: Float64Array, bins: number, min: number, max: number): Density {
-  const edges = new Float64Array(bins + 1);
-  for (let i = 0; i <= bins; i++) edges[i] = min + ((max - min) * i) / bins;
-  const counts = new Float64Array(bins);
-  let count = 0;
-  const scale = bins / (max - min);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (!(v >= min && v <= max)) continue;
-    counts[Math.min(bins - 1, Math.floor((v - min) * scale))]++;
-    count++;
-  }
+  const { counts, count } = binCounts(values, bins, min, max);
   const width = (max - min) / bins;
   const heights = counts.map((c) => (count > 0 ? c / (count * width) : 0));
-  return { edges, heights, count };
+  return { edges: binEdges(bins, min, max), heights, count };
 }
 
 /** Line style per role: colour and dash differ so the curves survive colour-blind eyes and greyscale print. */

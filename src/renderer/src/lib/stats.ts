@@ -1,43 +1,7 @@
-// Statistics for the field panel, on typed arrays: histograms over a shared range, and Pearson / Spearman
-// correlation over the particles where both fields are finite.
+// Statistics for the field panel, on typed arrays: histograms over a shared range (the shared implementation),
+// and Pearson / Spearman correlation over the particles where both fields are finite.
 
-export interface Histogram { edges: Float64Array; counts: Float64Array[] }
-
-/** Histograms of several arrays over one range [min, max] of `bins` bins (finite values only). */
-export function histograms(arrays: readonly Float32Array[], bins: number, range?: { min: number; max: number }): Histogram | null {
-  let min = range?.min ?? Infinity;
-  let max = range?.max ?? -Infinity;
-  if (!range) {
-    for (const a of arrays) {
-      for (let i = 0; i < a.length; i++) {
-        const v = a[i];
-        if (!Number.isFinite(v)) continue;
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
-    }
-  }
-  if (!(max >= min)) return null;
-  if (max === min) {
-    min -= 0.5;
-    max += 0.5;
-  }
-  const edges = new Float64Array(bins + 1);
-  for (let b = 0; b <= bins; b++) edges[b] = min + ((max - min) * b) / bins;
-  const scale = bins / (max - min);
-  const counts = arrays.map((a) => {
-    const c = new Float64Array(bins);
-    for (let i = 0; i < a.length; i++) {
-      const v = a[i];
-      if (!Number.isFinite(v) || v < min || v > max) continue;
-      let b = Math.floor((v - min) * scale);
-      if (b >= bins) b = bins - 1;
-      c[b]++;
-    }
-    return c;
-  });
-  return { edges, counts };
-}
+export { histograms, type Histogram } from '#shared/histogram.js';
 
 /** Indices where every array is finite. */
 function commonFinite(arrays: readonly Float32Array[]): Int32Array {
