@@ -60,8 +60,8 @@ async function sliderValue() {
 }
 
 /** Pixels of a pane canvas: how many are clearly coloured (saturated), and how many distinct colours. */
-async function canvasColours(name) {
-  return page.getByRole('region', { name, exact: true }).locator('canvas').evaluate((canvas) => {
+async function canvasColours(name, on = page) {
+  return on.getByRole('region', { name, exact: true }).locator('canvas').evaluate((canvas) => {
     const c = document.createElement('canvas');
     c.width = canvas.width;
     c.height = canvas.height;
@@ -289,17 +289,8 @@ test('a ?file= argument opens that trajectory (here with the CPU raster path of 
   }
   assert.equal(await p.getByRole('textbox', { name: 'Trajectory path' }).inputValue(), golden.demoPath);
   await p.getByRole('region', { name: 'At', exact: true }).locator('canvas').screenshot({ path: join(shots, '06-cpu-raster-at.png') });
-  const raster = await p.getByRole('region', { name: 'At', exact: true }).locator('canvas').evaluate((canvas) => {
-    const c = document.createElement('canvas');
-    c.width = canvas.width;
-    c.height = canvas.height;
-    const ctx = c.getContext('2d');
-    ctx.drawImage(canvas, 0, 0);
-    const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    let coloured = 0;
-    for (let i = 0; i < d.length; i += 4) if (Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 40) coloured++;
-    return coloured / (d.length / 4);
-  });
+  const colours = await canvasColours('At', p);
+  const raster = colours.coloured / colours.total;
   assert.ok(raster > 0.05, `CPU raster: only ${(100 * raster).toFixed(1)} % of the pixels coloured`);
   await p.evaluate(() => {
     const dt = new DataTransfer();

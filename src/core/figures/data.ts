@@ -6,6 +6,7 @@ import { computeSeries } from '../jobs/series-job.js';
 import type { JobContext } from '../jobs/job.js';
 import { openIndexed, type IndexedTrajectory } from '../index/indexed-trajectory.js';
 import { frameDiameters } from '../io/frame-util.js';
+import type { Frame } from '../io/types.js';
 import { referenceFor } from '#shared/reference-mode.js';
 import { magnitudes } from '#shared/colormaps.js';
 import { fieldLabel, seriesLabel } from './labels.js';
@@ -42,6 +43,18 @@ export interface FieldUse {
 interface Notes {
   warnings: string[];
   fields: FieldUse[];
+  /** Frames read so far (path/frame): a grid or a heat map reads each frame once, whatever the number of fields. */
+  frames: Map<string, Frame>;
+}
+
+function frameOf(t: IndexedTrajectory, frame: number, notes: Notes): Frame {
+  const key = `${t.path}\u0000${frame}`;
+  let f = notes.frames.get(key);
+  if (!f) {
+    f = t.readFrame(frame);
+    notes.frames.set(key, f);
+  }
+  return f;
 }
 
 export interface GatheredFigure {
@@ -74,7 +87,7 @@ function referenceOf(spec: FigureSpec, frame: number): number {
 
 /** One panel: the frame's particles and the field's values at that frame (all NaN when the field has no reference there). */
 function panelOf(t: IndexedTrajectory, spec: FigureSpec, name: FieldName, frame: number, title: string, notes: Notes): GatheredPanel {
-  const f = t.readFrame(frame);
+  const f = frameOf(t, frame, notes);
   let diameters = frameDiameters(f);
   if (!diameters) {
     diameters = new Float64Array(f.n).fill(1);
@@ -87,7 +100,7 @@ function panelOf(t: IndexedTrajectory, spec: FigureSpec, name: FieldName, frame:
     values = new Float32Array(f.n * components).fill(NaN);
     notes.warnings.push(`frame ${frame}: no reference frame (${ref}) for ${name}; its panel is grey`);
   } else {
-    const r = computeField(t, { path: t.path, indexDir: spec.indexDir, name, frame, ref: Math.max(0, ref), cutoff: spec.cutoff });
+    const r = computeField(t, { path: t.path, indexDir: spec.indexDir, name, frame, ref: Math.max(0, ref), cutoff: spec.cutoff }, undefined, f);
     values = r.values;
     notes.fields.push({ path: t.path, field: name, frame, ref: r.ref, parameters: r.used });
   }
@@ -129,7 +142,7 @@ function scalarValues(values: Float32Array, components: number): Float64Array {
 
 /** Read everything the spec's figure shows. */
 export function gatherFigure(spec: FigureSpec, ctx?: JobContext): GatheredFigure {
-  const notes: Notes = { warnings: [], fields: [] };
+  const notes: Notes = { warnings: [], fields: [], frames: new Map() };
   const t = openIndexed(spec.trajectory, { indexDir: spec.indexDir, signal: ctx?.signal });
   try {
     if (spec.fingerprint && spec.fingerprint !== t.fingerprint) {

@@ -122,8 +122,7 @@ export function secondShellOf(frame: Frame): number {
   return shell.cutoff;
 }
 
-function computeStrainFamily(t: IndexedTrajectory, p: FieldParams, ref: number, hash: (extra: Record<string, unknown>) => string): { fields: Map<FieldName, Float32Array>; cutoff: number } {
-  const cur = t.readFrame(p.frame);
+function computeStrainFamily(t: IndexedTrajectory, p: FieldParams, cur: Frame, ref: number, hash: (extra: Record<string, unknown>) => string): { fields: Map<FieldName, Float32Array>; cutoff: number } {
   const reference = t.readFrame(ref);
   const cutoff = p.cutoff ?? secondShellOf(reference);
   const match = matchById(reference.ids, cur.ids);
@@ -141,7 +140,8 @@ function computeStrainFamily(t: IndexedTrajectory, p: FieldParams, ref: number, 
   return { fields, cutoff };
 }
 
-export function computeField(t: IndexedTrajectory, p: FieldParams, ctx?: JobContext): FieldResult {
+/** The field of `p`; `current` may pass frame p.frame when the caller has read it already (it is read once). */
+export function computeField(t: IndexedTrajectory, p: FieldParams, ctx?: JobContext, current?: Frame): FieldResult {
   const n = t.frameCount;
   if (p.frame >= n) fail(`${t.path}: frame ${p.frame} does not exist (${n} frames)`);
   const ref = fieldReference(p);
@@ -150,7 +150,7 @@ export function computeField(t: IndexedTrajectory, p: FieldParams, ctx?: JobCont
   const base = cacheParams(p);
   const hash = (extra: Record<string, unknown>): string => paramsHash({ ...base, ...extra });
   // (fieldCacheHash(p) === hash({}): the service looks fields up with it before starting a job.)
-  const frame = t.readFrame(p.frame);
+  const frame = current?.index === p.frame ? current : t.readFrame(p.frame);
   const components = VECTOR_FIELDS.has(p.name) ? frame.dimensions : 1;
   const cachedValues = t.getField(p.frame, ref, p.name, hash({}));
   const countInvalid = (v: Float32Array): number => {
@@ -165,7 +165,7 @@ export function computeField(t: IndexedTrajectory, p: FieldParams, ctx?: JobCont
   let values: Float32Array;
   const used: Record<string, unknown> = { ...base };
   if ((STRAIN_FIELDS as readonly string[]).includes(p.name)) {
-    const family = computeStrainFamily(t, p, ref, hash);
+    const family = computeStrainFamily(t, p, frame, ref, hash);
     values = family.fields.get(p.name)!;
     used.cutoff = family.cutoff;
   } else if (p.name === 'displacement' || p.name === 'mobility') {
