@@ -1,7 +1,7 @@
 // One code path from a figure spec to files, for the CLI, the workbench and tests: gather the data (data.ts), lay
 // it out (the kind modules), render (svg.ts, pdf.ts, raster.ts), and write the figure with its sidecar spec (.json:
 // the spec plus fingerprint, software version and output) and the plotted numbers (.csv), atomically.
-import { renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { correlationMatrices } from '../analysis/correlations.js';
 import type { JobContext } from '../jobs/job.js';
@@ -121,8 +121,12 @@ export async function renderScene(scene: Scene, format: FigureFormat, dpi: numbe
 
 function writeAtomic(path: string, data: Buffer | string): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    throw new Error(`${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
 }
 
 /** The sidecar and CSV paths of a figure file: fig.pdf -> fig.json, fig.csv. */
@@ -134,6 +138,8 @@ export function companionPaths(out: string): { sidecar: string; csv: string } {
 /** Make the figure of a spec into `out` (format from the extension), with its sidecar and CSV. */
 export async function buildFigure(rawSpec: unknown, out: string, ctx?: JobContext): Promise<FigureResult> {
   const format = formatOf(out);
+  const folder = dirname(out);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new Error(`${out}: cannot write the figure: the folder ${folder} does not exist`);
   const { spec, scene, gathered } = sceneOf(rawSpec, ctx);
   const createdText = typeof (rawSpec as { created?: unknown }).created === 'string' ? (rawSpec as { created: string }).created : new Date().toISOString();
   const created = Number.isNaN(Date.parse(createdText)) ? new Date() : new Date(createdText);

@@ -142,6 +142,7 @@ describe('figures from the demo', () => {
     await expect(buildFigure(specOf('fields', { colour: 'red' }), join(work, 'x.pdf'))).rejects.toThrow(/unknown key\(s\) "colour"/);
     await expect(buildFigure(specOf('fields', { style: { font: 'serif' } }), join(work, 'x.pdf'))).rejects.toThrow(/unknown style key\(s\) "font"/);
     await expect(buildFigure(specOf('fields', { frame: 100000 }), join(work, 'x.pdf'))).rejects.toThrow(/frame 100000 does not exist/);
+    await expect(buildFigure(specOf('fields'), join(work, 'no-such-folder', 'x.pdf'))).rejects.toThrow(/x\.pdf: cannot write the figure: the folder .*no-such-folder does not exist/);
   });
 });
 
