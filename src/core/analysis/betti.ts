@@ -10,9 +10,12 @@
 //  - aliveAtAlpha (`betti1_at_alpha`): the classes alive at alpha, i.e. beta_1 of the complex VR_alpha;
 //  - cycleEdges (`n_h1_births_including_zero_length`): E - V + beta_0, every edge that closes a cycle, zero-length
 //    pairs included; independent of how equal lengths are ordered.
-// `periodic` uses minimum-image distances in the box instead (not the paper's choice; an option).
+// With a box and without `periodic`, the positions are first wrapped into the box (LAMMPS leaves some slightly outside
+// between re-neighbourings; unwrapped input would be meaningless here). `periodic` uses minimum-image distances in the
+// box instead (not the paper's choice; an option).
 // The reduction (Ripser-style, Z/2 coefficients, Ripser's order of equal values) is in rips-h1.ts.
 import type { Box } from '../box.js';
+import { wrapPositions } from '../sim/system.js';
 import { buildRipsGraph, ripsH1, type RipsH1Stats } from './rips-h1.js';
 
 /** The paper's filtration threshold, (sigma_max1 + sigma_max2) * 3.0 ~ 8.19 <sigma> (App. B). */
@@ -25,6 +28,8 @@ export interface Betti1Options {
   periodic?: boolean;
   /** 2 (default: z ignored) or 3. */
   dimensions?: 2 | 3;
+  /** Wrap the positions into the box first (default true when a box is given; no effect with `periodic`). */
+  wrap?: boolean;
 }
 
 export interface Betti1Result {
@@ -50,14 +55,19 @@ export interface Betti1Result {
 }
 
 /**
- * beta_1 of the Rips filtration of `positions` (n * 3 numbers) up to alpha. `box` is needed only with `periodic`
- * (it may be null otherwise).
+ * beta_1 of the Rips filtration of `positions` (n * 3 numbers) up to alpha. `box` may be null for a plain point cloud
+ * (positions used as given); it is needed with `periodic`.
  */
 export function betti1(positions: Float64Array, box: Box | null, options: Betti1Options = {}): Betti1Result {
   const alpha = options.alpha ?? PAPER_ALPHA;
   const periodic = options.periodic ?? false;
   const dimensions = options.dimensions ?? 2;
-  const graph = buildRipsGraph(positions, box, { threshold: alpha, dimensions, periodic });
+  let points = positions;
+  if (box && !periodic && options.wrap !== false) {
+    points = positions.slice();
+    wrapPositions(points, new Int32Array(points.length), box, dimensions);
+  }
+  const graph = buildRipsGraph(points, box, { threshold: alpha, dimensions, periodic });
   const h = ripsH1(graph);
   let alive = 0;
   for (let t = 0; t < h.deaths.length; t++) if (h.deaths[t] === Infinity) alive++;

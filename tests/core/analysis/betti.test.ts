@@ -82,6 +82,19 @@ describe('betti1 against the oracle (section H, GUDHI Rips, plain Euclidean dist
     expect(r.cycleEdges).toBe(e.n_h1_births_including_zero_length);
   });
 
+  it('wraps positions into the box first when given one (images shifted by whole boxes change nothing)', () => {
+    const j = JSON.parse(readFileSync(join(oracleDir, 'fixture_N64.json'), 'utf8')) as { inputs: { L: number; frame0: number[][] } };
+    const L = j.inputs.L;
+    const { positions, expected } = oracle('fixture_N64.json');
+    const e = expected.find((x) => x.alpha === 1.3) as OracleH;
+    const shifted = positions.slice();
+    for (let i = 0; i < 64; i += 3) { shifted[3 * i] += L * (i % 2 ? 1 : -2); shifted[3 * i + 1] -= L; }
+    const r = betti1(shifted, orthoBox(L, L, 1), { alpha: 1.3 });
+    expect([r.bornBelowAlpha, r.aliveAtAlpha, r.cycleEdges]).toEqual([e.n_h1_birth_le_alpha, e.betti1_at_alpha, e.n_h1_births_including_zero_length]);
+    const raw = betti1(shifted, orthoBox(L, L, 1), { alpha: 1.3, wrap: false });
+    expect(raw.cycleEdges).not.toBe(e.n_h1_births_including_zero_length);
+  });
+
   it('gives the same counts whatever the particle numbering (the tie-break between equal lengths follows indices)', () => {
     const { positions, expected } = oracle('betti_N200.json');
     const e = expected.find((x) => x.alpha === 2.0) as OracleH;
