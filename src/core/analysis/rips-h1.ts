@@ -103,22 +103,28 @@ export function buildRipsGraph(positions: Float64Array, box: Box | null, options
   }
   const search = new NeighborSearch();
   // The search lists pairs strictly closer than its cutoff; the margin keeps every pair with d <= threshold, and the
-  // filter below decides membership on d itself.
+  // filter below decides membership on d itself. Minimum-image separations come from the search (vectors); plain
+  // distances are the coordinates' differences (no vectors stored: 24 bytes less per pair).
   const half = search.build(positions, periodic ? (box as Box) : plainBox(box), {
-    cutoff: threshold * (1 + 1e-9), dimensions, half: true, withVectors: true,
+    cutoff: threshold * (1 + 1e-9), dimensions, half: true, withVectors: periodic,
   });
   search.release();
-  const hs = half.start, hi = half.indices, hv = half.vectors as Float64Array;
+  const hs = half.start, hi = half.indices, hv = half.vectors;
   const B = BUCKETS, W = B + 1, scale = B / threshold;
   const rows = new Int32Array(n * W + 1);
   let edges = 0;
   for (let i = 0; i < n; i++) {
+    const xi = positions[3 * i], yi = positions[3 * i + 1], zi = dimensions === 3 ? positions[3 * i + 2] : 0;
     for (let t = hs[i]; t < hs[i + 1]; t++) {
-      const dx = hv[3 * t], dy = hv[3 * t + 1], dz = hv[3 * t + 2];
+      const j = hi[t];
+      let dx, dy, dz;
+      if (hv) { dx = hv[3 * t]; dy = hv[3 * t + 1]; dz = hv[3 * t + 2]; } else {
+        dx = positions[3 * j] - xi; dy = positions[3 * j + 1] - yi; dz = dimensions === 3 ? positions[3 * j + 2] - zi : 0;
+      }
       const d = Math.sqrt(dx * dx + dy * dy + dz * dz);
       if (d <= threshold) {
         const b = Math.min(B - 1, Math.floor(d * scale));
-        rows[i * W + b + 1]++; rows[hi[t] * W + b + 1]++;
+        rows[i * W + b + 1]++; rows[j * W + b + 1]++;
         edges++;
       }
     }
@@ -127,11 +133,16 @@ export function buildRipsGraph(positions: Float64Array, box: Box | null, options
   const cursor = rows.slice(0, n * W);
   const adj = new Int32Array(2 * edges), len = new Float64Array(2 * edges);
   for (let i = 0; i < n; i++) {
+    const xi = positions[3 * i], yi = positions[3 * i + 1], zi = dimensions === 3 ? positions[3 * i + 2] : 0;
     for (let t = hs[i]; t < hs[i + 1]; t++) {
-      const dx = hv[3 * t], dy = hv[3 * t + 1], dz = hv[3 * t + 2];
-      const d = Math.sqrt(dx * dx + dy * dy + dz * dz);
+      const j = hi[t];
+      let dx, dy, dz;
+      if (hv) { dx = hv[3 * t]; dy = hv[3 * t + 1]; dz = hv[3 * t + 2]; } else {
+        dx = positions[3 * j] - xi; dy = positions[3 * j + 1] - yi; dz = dimensions === 3 ? positions[3 * j + 2] - zi : 0;
+      }
+      const d = Math.sqrt(dx * dx + dy * dy + dz * dz); // as in the first pass, operation for operation
       if (!(d <= threshold)) continue;
-      const b = Math.min(B - 1, Math.floor(d * scale)), j = hi[t];
+      const b = Math.min(B - 1, Math.floor(d * scale));
       let p = cursor[i * W + b]++;
       adj[p] = j; len[p] = d;
       p = cursor[j * W + b]++;
