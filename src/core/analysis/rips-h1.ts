@@ -56,15 +56,19 @@ export interface RipsGraphOptions {
 const BUCKETS = 32;
 
 /**
- * The neighbour graph of a Rips filtration: every unordered pair at distance <= threshold. Row i is
- * adj[rows[i * (B + 1)] .. rows[i * (B + 1) + B]) with lengths in len, grouped by distance bucket
- * b = min(B - 1, floor(d * B / threshold)) (bucket b starts at rows[i * (B + 1) + b]); within a bucket by index.
+ * The neighbour graph of a Rips filtration: every unordered pair at distance <= threshold. Vertices are numbered in a
+ * spatial (Morton) order for memory locality: vertex v is point ids[v] of the input, and every tie-break uses the ids.
+ * Row v is adj[rows[v * (B + 1)] .. rows[v * (B + 1) + B]) with lengths in len, grouped by distance bucket
+ * b = min(B - 1, floor(d * B / threshold)) (bucket b starts at rows[v * (B + 1) + b]).
  */
 export interface RipsGraph {
   readonly n: number;
   readonly threshold: number;
   /** Number of edges (unordered pairs). */
   readonly edges: number;
+  /** Input index of each vertex, and the vertex of each input index. */
+  readonly ids: Int32Array;
+  readonly vertexOf: Int32Array;
   /** Bucket starts, n * (B + 1) + 1 entries, B = BUCKETS. */
   readonly rows: Int32Array;
   readonly adj: Int32Array;
@@ -73,7 +77,7 @@ export interface RipsGraph {
 }
 
 /** Largest number of points: triangle keys (colex index of an edge times n plus a vertex) must stay exact doubles. */
-export const RIPS_MAX_POINTS = 200_000;
+export const RIPS_MAX_POINTS = 200_000; // also < 2^18, for the packing of spatialOrder
 
 /** A box for plain Euclidean distances: `box`'s geometry (it only shapes the cell grid) with no periodic axis. */
 function plainBox(box: Box | null): Box {
@@ -101,11 +105,19 @@ export function buildRipsGraph(positions: Float64Array, box: Box | null, options
       }
     }
   }
+  const ids = spatialOrder(positions, n, dimensions, threshold);
+  const vertexOf = new Int32Array(n);
+  for (let v = 0; v < n; v++) vertexOf[ids[v]] = v;
+  const pos = new Float64Array(3 * n); // the points in vertex order
+  for (let v = 0; v < n; v++) {
+    const i = ids[v];
+    pos[3 * v] = positions[3 * i]; pos[3 * v + 1] = positions[3 * i + 1]; pos[3 * v + 2] = positions[3 * i + 2];
+  }
   const search = new NeighborSearch();
   // The search lists pairs strictly closer than its cutoff; the margin keeps every pair with d <= threshold, and the
   // filter below decides membership on d itself. Minimum-image separations come from the search (vectors); plain
   // distances are the coordinates' differences (no vectors stored: 24 bytes less per pair).
-  const half = search.build(positions, periodic ? (box as Box) : plainBox(box), {
+  const half = search.build(pos, periodic ? (box as Box) : plainBox(box), {
     cutoff: threshold * (1 + 1e-9), dimensions, half: true, withVectors: periodic,
   });
   search.release();
@@ -114,12 +126,12 @@ export function buildRipsGraph(positions: Float64Array, box: Box | null, options
   const rows = new Int32Array(n * W + 1);
   let edges = 0;
   for (let i = 0; i < n; i++) {
-    const xi = positions[3 * i], yi = positions[3 * i + 1], zi = dimensions === 3 ? positions[3 * i + 2] : 0;
+    const xi = pos[3 * i], yi = pos[3 * i + 1], zi = dimensions === 3 ? pos[3 * i + 2] : 0;
     for (let t = hs[i]; t < hs[i + 1]; t++) {
       const j = hi[t];
       let dx, dy, dz;
       if (hv) { dx = hv[3 * t]; dy = hv[3 * t + 1]; dz = hv[3 * t + 2]; } else {
-        dx = positions[3 * j] - xi; dy = positions[3 * j + 1] - yi; dz = dimensions === 3 ? positions[3 * j + 2] - zi : 0;
+        dx = pos[3 * j] - xi; dy = pos[3 * j + 1] - yi; dz = dimensions === 3 ? pos[3 * j + 2] - zi : 0;
       }
       const d = Math.sqrt(dx * dx + dy * dy + dz * dz);
       if (d <= threshold) {
@@ -133,12 +145,12 @@ export function buildRipsGraph(positions: Float64Array, box: Box | null, options
   const cursor = rows.slice(0, n * W);
   const adj = new Int32Array(2 * edges), len = new Float64Array(2 * edges);
   for (let i = 0; i < n; i++) {
-    const xi = positions[3 * i], yi = positions[3 * i + 1], zi = dimensions === 3 ? positions[3 * i + 2] : 0;
+    const xi = pos[3 * i], yi = pos[3 * i + 1], zi = dimensions === 3 ? pos[3 * i + 2] : 0;
     for (let t = hs[i]; t < hs[i + 1]; t++) {
       const j = hi[t];
       let dx, dy, dz;
       if (hv) { dx = hv[3 * t]; dy = hv[3 * t + 1]; dz = hv[3 * t + 2]; } else {
-        dx = positions[3 * j] - xi; dy = positions[3 * j + 1] - yi; dz = dimensions === 3 ? positions[3 * j + 2] - zi : 0;
+        dx = pos[3 * j] - xi; dy = pos[3 * j + 1] - yi; dz = dimensions === 3 ? pos[3 * j + 2] - zi : 0;
       }
       const d = Math.sqrt(dx * dx + dy * dy + dz * dz); // as in the first pass, operation for operation
       if (!(d <= threshold)) continue;
@@ -149,7 +161,38 @@ export function buildRipsGraph(positions: Float64Array, box: Box | null, options
       adj[p] = i; len[p] = d;
     }
   }
-  return { n, threshold, edges, rows, adj, len };
+  return { n, threshold, edges, ids, vertexOf, rows, adj, len };
+}
+
+/**
+ * The points in Morton (Z-curve) order of cells of side about threshold / 2, so that neighbours have nearby numbers
+ * (the rows the reduction reads together then share cache lines). Returns the input index of each position in the order.
+ */
+function spatialOrder(positions: Float64Array, n: number, dimensions: 2 | 3, threshold: number): Int32Array {
+  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < dimensions; a++) {
+      const x = positions[3 * i + a];
+      if (x < lo[a]) lo[a] = x;
+      if (x > hi[a]) hi[a] = x;
+    }
+  }
+  const bits = dimensions === 2 ? 16 : 10, maxCell = (1 << bits) - 1;
+  let h = threshold / 2;
+  for (let a = 0; a < dimensions; a++) h = Math.max(h, (hi[a] - lo[a]) / maxCell);
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let code = 0;
+    for (let a = 0; a < dimensions; a++) {
+      const c = Math.min(maxCell, Math.floor((positions[3 * i + a] - lo[a]) / h));
+      for (let bit = 0; bit < bits; bit++) code += ((c >> bit) & 1) * 2 ** (dimensions * bit + a);
+    }
+    packed[i] = code * 262144 + i; // code < 2^32, i < 2^18: exact
+  }
+  packed.sort();
+  const ids = new Int32Array(n);
+  for (let v = 0; v < n; v++) ids[v] = packed[v] % 262144;
+  return ids;
 }
 
 export interface RipsH1Stats {
@@ -292,7 +335,7 @@ interface Candidates { a: Int32Array; b: Int32Array; d: Float64Array; count: num
  * (mark/pos), then the lens of each {i, j} is searched in j's row, nearest first, up to d(i, j).
  */
 function scanLenses(graph: RipsGraph, mark: Int32Array, pos: Int32Array, firstStamp: number): Candidates {
-  const { n, rows, adj, len, threshold } = graph;
+  const { n, rows, adj, len, threshold, ids } = graph;
   const B = BUCKETS, W = B + 1, scale = B / threshold;
   let ca = new Int32Array(Math.max(16, n)), cb = new Int32Array(Math.max(16, n)), cd = new Float64Array(Math.max(16, n));
   let count = 0, apparent = 0;
@@ -315,9 +358,9 @@ function scanLenses(graph: RipsGraph, mark: Int32Array, pos: Int32Array, firstSt
         if (dik > L) continue;
         if (djk === L || dik === L) {
           // Equal lengths: the earlier edge has the larger colexicographic index.
-          const ce = colex(i, j);
-          if (djk === L && !(colex(j, k) > ce)) continue;
-          if (dik === L && !(colex(i, k) > ce)) continue;
+          const ce = colex(ids[i], ids[j]);
+          if (djk === L && !(colex(ids[j], ids[k]) > ce)) continue;
+          if (dik === L && !(colex(ids[i], ids[k]) > ce)) continue;
         }
         found = true;
         break;
@@ -345,13 +388,15 @@ class Reducer {
   pushed = 0;
   private stamp: number;
   private readonly n: number;
+  private readonly ids: Int32Array;
+  private readonly vertexOf: Int32Array;
   private readonly rows: Int32Array;
   private readonly adj: Int32Array;
   private readonly len: Float64Array;
   private readonly scale: number;
 
   constructor(graph: RipsGraph, private readonly mark: Int32Array, private readonly pos: Int32Array, firstStamp: number) {
-    this.n = graph.n; this.rows = graph.rows; this.adj = graph.adj; this.len = graph.len;
+    this.n = graph.n; this.ids = graph.ids; this.vertexOf = graph.vertexOf; this.rows = graph.rows; this.adj = graph.adj; this.len = graph.len;
     this.scale = BUCKETS / graph.threshold;
     this.stamp = firstStamp;
   }
@@ -372,12 +417,13 @@ class Reducer {
     return m;
   }
 
-  /** The cofacets of {a, b} (length dab) with diameter <= tau, pushed onto the heap. */
+  /** The cofacets of {a, b} (length dab) with diameter <= tau, pushed onto the heap (keys in input indices). */
   pushCoboundary(a: number, b: number, dab: number, tau: number): void {
     const m = this.stampRow(a, tau);
-    const { rows, adj, len, mark, pos, heap, n } = this;
+    const { rows, adj, len, mark, pos, heap, n, ids } = this;
     const W = BUCKETS + 1;
-    const cab = colex(a, b);
+    const ia = ids[a], ib = ids[b];
+    const cab = colex(ia, ib);
     let pushed = 0;
     for (let u = rows[b * W], u1 = rows[b * W + Math.min(BUCKETS - 1, Math.floor(tau * this.scale)) + 1]; u < u1; u++) {
       const dbk = len[u];
@@ -386,14 +432,15 @@ class Reducer {
       if (mark[k] !== m) continue;
       const dak = len[pos[k]];
       // The triangle's last edge: the longest, equal lengths going to the smaller colexicographic index.
-      let md = dab, mc = cab, opp = k;
+      const ik = ids[k];
+      let md = dab, mc = cab, opp = ik;
       if (dak >= md) {
-        const c = colex(a, k);
-        if (dak > md || c < mc) { md = dak; mc = c; opp = b; }
+        const c = colex(ia, ik);
+        if (dak > md || c < mc) { md = dak; mc = c; opp = ib; }
       }
       if (dbk >= md) {
-        const c = colex(b, k);
-        if (dbk > md || c < mc) { md = dbk; mc = c; opp = a; }
+        const c = colex(ib, ik);
+        if (dbk > md || c < mc) { md = dbk; mc = c; opp = ia; }
       }
       heap.push(md, mc * n + opp);
       pushed++;
@@ -402,27 +449,29 @@ class Reducer {
   }
 
   /**
-   * The edge {a, b} (as a * n + b, a < b) forming an apparent pair with the triangle (key, diameter D), or -1: the
-   * triangle's last edge when its third vertex is that edge's largest lens vertex.
+   * The edge {a, b} (vertices, as a * n + b) forming an apparent pair with the triangle (key, diameter D), or -1: the
+   * triangle's last edge when its third vertex is that edge's lens vertex of largest input index.
    */
   apparentFacet(key: number, D: number): number {
     const n = this.n;
     const c = Math.floor(key / n), k = key - c * n;
-    let b = Math.floor((1 + Math.sqrt(1 + 8 * c)) / 2);
-    while (b * (b - 1) / 2 > c) b--;
-    while ((b + 1) * b / 2 <= c) b++;
-    const a = c - b * (b - 1) / 2;
+    // Decode the colexicographic index c = B (B - 1) / 2 + A of the edge (input indices A < B).
+    let B = Math.floor((1 + Math.sqrt(1 + 8 * c)) / 2);
+    while (B * (B - 1) / 2 > c) B--;
+    while ((B + 1) * B / 2 <= c) B++;
+    const A = c - B * (B - 1) / 2;
+    const a = this.vertexOf[A], b = this.vertexOf[B];
     const m = this.stampRow(a, D);
-    const { rows, adj, len, mark, pos } = this;
+    const { rows, adj, len, mark, pos, ids } = this;
     const W = BUCKETS + 1;
     for (let u = rows[b * W], u1 = rows[b * W + Math.min(BUCKETS - 1, Math.floor(D * this.scale)) + 1]; u < u1; u++) {
       const dbk = len[u];
       if (dbk > D) continue;
-      const v = adj[u];
-      if (v <= k || mark[v] !== m) continue;
+      const v = adj[u], iv = ids[v];
+      if (iv <= k || mark[v] !== m) continue;
       const dak = len[pos[v]];
-      if (dak === D && !(colex(a, v) > c)) continue;
-      if (dbk === D && !(colex(b, v) > c)) continue;
+      if (dak === D && !(colex(A, iv) > c)) continue;
+      if (dbk === D && !(colex(B, iv) > c)) continue;
       return -1; // a lens vertex above k: the triangle is not the edge's first cofacet
     }
     return a * n + b;
@@ -447,7 +496,8 @@ export function ripsH1(graph: RipsGraph): RipsH1Result {
   const order = new Int32Array(nc);
   for (let q = 0; q < nc; q++) order[q] = q;
   const cx = new Float64Array(nc);
-  for (let q = 0; q < nc; q++) cx[q] = colex(candA[q], candB[q]);
+  const ids = graph.ids;
+  for (let q = 0; q < nc; q++) cx[q] = colex(ids[candA[q]], ids[candB[q]]);
   order.sort((p, q) => (candD[p] - candD[q]) || (cx[q] - cx[p]));
   const parent = new Int32Array(n);
   for (let i = 0; i < n; i++) parent[i] = i;
