@@ -339,6 +339,18 @@ describe('betti1 against a textbook boundary-matrix reduction', () => {
     expect(classes).toBeGreaterThan(10);
   });
 
+  it('coincident points and exactly equal distances (zero-length edges, ties everywhere)', () => {
+    const r = mulberry32(77);
+    const base = Array.from({ length: 16 }, () => [Math.round(4 * r()) / 2, Math.round(4 * r()) / 2]); // a coarse lattice: many ties
+    const pts = [...base, ...base.slice(0, 5)]; // and duplicates
+    for (const alpha of [0.5, 0.8, 1.2, 2]) {
+      const ours = betti1(flat(pts), null, { alpha });
+      const ref = textbookRips(pts, alpha, 2, 9);
+      expect([ours.edges, ours.components, ours.cycleEdges, ours.aliveAtAlpha]).toEqual([ref.edges, ref.components, ref.cycleEdges, ref.essential]);
+      expect(finitePairs(ours)).toEqual(ref.pairs);
+    }
+  });
+
   it('random clouds in 3D over Z/2', () => {
     for (const seed of [7, 8]) {
       const r = mulberry32(200 + seed);
