@@ -10,7 +10,7 @@
 // Every size runs in its own child process so that its peak RSS is its own: the first call (cold: JIT included, what a
 // one-shot `avw betti` pays), then the median of `--repeats` calls (wall and process CPU time; CPU time is less
 // sensitive to other load), the split between the neighbour graph and the reduction, the three counts and the
-// reduction's work. GUDHI (Debian's python3-gudhi through /usr/bin/python3) runs the same points once per size in
+// reduction's work, and the periodic option's time and counts. GUDHI (Debian's python3-gudhi through /usr/bin/python3) runs the same points once per size in
 // `--gudhi-sizes` (default 2000): RipsComplex(points, max_edge_length=alpha).create_simplex_tree(max_dimension=2)
 // .persistence(homology_coeff_field=11, min_persistence=0), timed inside python (complex + persistence), with its
 // simplex count and peak RSS; the three counts are compared with ours.
@@ -103,6 +103,7 @@ interface ChildReport {
   firstMs: number; medianMs: number; medianCpuMs: number; graphMs: number; reductionMs: number;
   edges: number; bornBelowAlpha: number; aliveAtAlpha: number; cycleEdges: number; components: number;
   stats: Record<string, number>;
+  periodic: { medianMs: number; edges: number; bornBelowAlpha: number; aliveAtAlpha: number; cycleEdges: number };
   peakRssMB: number; arrayBuffersMB: number; heapUsedMB: number;
 }
 
@@ -132,8 +133,18 @@ function child(path: string, frame: number, n: number, alpha: number, repeats: n
     graph.push(g1 - g0);
     reduction.push(performance.now() - g1);
   }
+  // The periodic option (minimum-image distances in the tiled box), for information.
+  const per: number[] = [];
+  let pr = first;
+  for (let r = 0; r < Math.min(3, repeats); r++) {
+    const p0 = performance.now();
+    pr = betti1(positions, box, { alpha, periodic: true });
+    per.push(performance.now() - p0);
+  }
+  const periodic = { medianMs: median(per), edges: pr.edges, bornBelowAlpha: pr.bornBelowAlpha, aliveAtAlpha: pr.aliveAtAlpha, cycleEdges: pr.cycleEdges };
   const mem = process.memoryUsage();
   return {
+    periodic,
     n, tiles, alpha, firstMs, medianMs: median(wall), medianCpuMs: median(cpu), graphMs: median(graph), reductionMs: median(reduction),
     edges: first.edges, bornBelowAlpha: first.bornBelowAlpha, aliveAtAlpha: first.aliveAtAlpha, cycleEdges: first.cycleEdges,
     components: first.components, stats: { ...first.stats },
@@ -234,6 +245,8 @@ function main(): void {
       ` (graph ${c.graphMs.toFixed(0)} ms + reduction ${c.reductionMs.toFixed(0)} ms)${c.n === 2000 ? `; target 500 ms: ${c.medianMs <= 500 ? 'met' : 'NOT met'}` : ''}`);
     const s = c.stats;
     console.log(`  work: ${s.apparent} apparent pairs, ${s.emptyLens} empty-lens edges, ${s.columns} columns, ${s.additions} additions, ${s.restarts} restarts, ${s.pushed} triangles pushed (heap <= ${s.maxHeap})`);
+    const p = c.periodic;
+    console.log(`  periodic (minimum image in the ${c.tiles[0]} x ${c.tiles[1]} box): median ${p.medianMs.toFixed(0)} ms; E = ${p.edges}, bornBelowAlpha = ${p.bornBelowAlpha}, aliveAtAlpha = ${p.aliveAtAlpha} (the torus's 2), cycleEdges = ${p.cycleEdges}`);
     console.log(`  memory: peak RSS ${c.peakRssMB.toFixed(0)} MB (whole process, input included); after: heap ${c.heapUsedMB.toFixed(0)} MB, array buffers ${c.arrayBuffersMB.toFixed(0)} MB`);
     console.log(`  load average ${load()}`);
     if (gudhiOk && gudhiSizes.includes(n)) {

@@ -232,29 +232,93 @@ function colex(a: number, b: number): number {
   return a < b ? b * (b - 1) / 2 + a : a * (a - 1) / 2 + b;
 }
 
+/** Diameter buckets of the working coboundary, used once it holds more than QUEUE_SWITCH entries. */
+const QUEUE_BUCKETS = 4096;
+const QUEUE_SWITCH = 8192;
+
 /**
- * The working coboundary: a binary min-heap of triangles keyed (diameter ascending, key descending), where
- * key = colex(last edge) * n + third vertex; equal entries cancel in pairs (Z/2), lazily, when the pivot is read.
+ * The working coboundary: triangles keyed (diameter ascending, key descending), key = colex(last edge) * n + third
+ * vertex (input indices); equal entries cancel in pairs (Z/2), lazily, when the pivot is read. During one column's
+ * reduction the pivot only moves forward and every entry pushed is at or after it, except pairs that cancel each other,
+ * so a large column becomes a monotone bucket queue: the diameter range [lo, hi] of the column is cut into buckets,
+ * entries of buckets beyond the current one are appended unsorted, and only the current bucket is a binary heap (an
+ * essential column of a periodic box holds up to ~10^6 entries, mostly far ahead of the pivot). Small columns (all of
+ * them in a dense non-periodic packing) stay one binary heap.
  */
-class TriangleHeap {
-  d = new Float64Array(1024);
-  k = new Float64Array(1024);
-  size = 0;
+class TriangleQueue {
+  private hd = new Float64Array(1024);
+  private hk = new Float64Array(1024);
+  private size = 0;
+  private readonly bucketD: Float64Array[] = [];
+  private readonly bucketK: Float64Array[] = [];
+  private readonly bucketLen = new Int32Array(QUEUE_BUCKETS);
+  private readonly touched: number[] = [];
+  /** The current bucket; QUEUE_BUCKETS while the column is a plain heap. */
+  private cur = QUEUE_BUCKETS;
+  private lo = 0;
+  private scale = 0;
+  private total = 0;
   max = 0;
   pivotD = 0;
   pivotK = 0;
 
-  clear(): void { this.size = 0; }
+  /** Empty the queue for a column whose entries have diameters in [lo, hi]. */
+  reset(lo: number, hi: number): void {
+    this.size = 0;
+    for (const b of this.touched) this.bucketLen[b] = 0;
+    this.touched.length = 0;
+    this.cur = QUEUE_BUCKETS;
+    this.lo = lo;
+    this.scale = hi > lo ? QUEUE_BUCKETS / (hi - lo) : 0;
+    this.total = 0;
+  }
 
   push(d: number, k: number): void {
-    if (this.size === this.d.length) {
-      const nd = new Float64Array(2 * this.size), nk = new Float64Array(2 * this.size);
-      nd.set(this.d); nk.set(this.k);
-      this.d = nd; this.k = nk;
+    if (++this.total > this.max) this.max = this.total;
+    if (this.cur === QUEUE_BUCKETS) {
+      this.heapPush(d, k);
+      if (this.size > QUEUE_SWITCH && this.scale > 0) this.toBuckets();
+      return;
     }
-    const hd = this.d, hk = this.k;
+    const b = Math.min(QUEUE_BUCKETS - 1, Math.floor((d - this.lo) * this.scale));
+    if (b <= this.cur) this.heapPush(d, k); else this.append(b, d, k);
+  }
+
+  /** Switch a large heap to buckets: the heap keeps the entries of the bucket of its first entry, the rest move out. */
+  private toBuckets(): void {
+    const n = this.size, hd = this.hd, hk = this.hk;
+    this.cur = Math.min(QUEUE_BUCKETS - 1, Math.max(0, Math.floor((hd[0] - this.lo) * this.scale)));
+    const d = hd.slice(0, n), k = hk.slice(0, n);
+    this.size = 0;
+    for (let t = 0; t < n; t++) {
+      const b = Math.min(QUEUE_BUCKETS - 1, Math.floor((d[t] - this.lo) * this.scale));
+      if (b <= this.cur) this.heapPush(d[t], k[t]); else this.append(b, d[t], k[t]);
+    }
+  }
+
+  private append(q: number, d: number, k: number): void {
+    let len = this.bucketLen[q];
+    if (len === 0) {
+      this.touched.push(q);
+      if (this.bucketD[q] === undefined) { this.bucketD[q] = new Float64Array(64); this.bucketK[q] = new Float64Array(64); }
+    }
+    if (len === this.bucketD[q].length) {
+      const nd = new Float64Array(2 * len), nk = new Float64Array(2 * len);
+      nd.set(this.bucketD[q]); nk.set(this.bucketK[q]);
+      this.bucketD[q] = nd; this.bucketK[q] = nk;
+    }
+    this.bucketD[q][len] = d; this.bucketK[q][len] = k;
+    this.bucketLen[q] = ++len;
+  }
+
+  private heapPush(d: number, k: number): void {
+    if (this.size === this.hd.length) {
+      const nd = new Float64Array(2 * this.size), nk = new Float64Array(2 * this.size);
+      nd.set(this.hd); nk.set(this.hk);
+      this.hd = nd; this.hk = nk;
+    }
+    const hd = this.hd, hk = this.hk;
     let p = this.size++;
-    if (this.size > this.max) this.max = this.size;
     while (p > 0) {
       const q = (p - 1) >> 1;
       const qd = hd[q];
@@ -265,10 +329,11 @@ class TriangleHeap {
     hd[p] = d; hk[p] = k;
   }
 
-  /** Remove the top entry. */
-  private pop(): void {
-    const hd = this.d, hk = this.k;
+  /** Remove the heap's top entry. */
+  private heapPop(): void {
+    const hd = this.hd, hk = this.hk;
     const n = --this.size;
+    this.total--;
     if (n === 0) return;
     const d = hd[n], k = hk[n];
     let p = 0;
@@ -286,17 +351,34 @@ class TriangleHeap {
     hd[p] = d; hk[p] = k;
   }
 
-  /** The first entry of odd multiplicity into pivotD/pivotK (left in the heap); false when the column is zero. */
+  /** Move to the next non-empty bucket and heap its entries; false when there is none. */
+  private advance(): boolean {
+    if (this.cur === QUEUE_BUCKETS) return false;
+    for (let b = this.cur + 1; b < QUEUE_BUCKETS; b++) {
+      const len = this.bucketLen[b];
+      if (len === 0) continue;
+      this.cur = b;
+      const bd = this.bucketD[b], bk = this.bucketK[b];
+      for (let t = 0; t < len; t++) this.heapPush(bd[t], bk[t]);
+      this.bucketLen[b] = 0;
+      return true;
+    }
+    this.cur = QUEUE_BUCKETS - 1;
+    return false;
+  }
+
+  /** The first entry of odd multiplicity into pivotD/pivotK (left in the queue); false when the column is zero. */
   pivot(): boolean {
-    while (this.size > 0) {
-      const d = this.d[0], k = this.k[0];
-      this.pop();
-      if (this.size > 0 && this.k[0] === k) { this.pop(); continue; }
-      this.push(d, k);
+    for (;;) {
+      if (this.size === 0 && !this.advance()) return false;
+      const d = this.hd[0], k = this.hk[0];
+      this.heapPop();
+      if (this.size > 0 && this.hk[0] === k) { this.heapPop(); continue; }
+      this.total++;
+      this.heapPush(d, k);
       this.pivotD = d; this.pivotK = k;
       return true;
     }
-    return false;
   }
 }
 
@@ -380,7 +462,7 @@ function scanLenses(graph: RipsGraph, mark: Int32Array, pos: Int32Array, firstSt
 
 /** The column reduction of step 3: implicit, truncated coboundaries, the pivot table and the reduced chains. */
 class Reducer {
-  readonly heap = new TriangleHeap();
+  readonly heap = new TriangleQueue();
   /** Triangle key -> slot of the reduced column that has it as pivot. */
   readonly pivotOf = new Map<number, number>();
   /** Per slot: the edges (a, b, d triples) whose coboundaries sum to the reduced column. */
@@ -526,7 +608,7 @@ export function ripsH1(graph: RipsGraph): RipsH1Result {
     stats.columns++;
     const a0 = candA[q], b0 = candB[q], d0 = candD[q];
     let tau = Math.min(threshold, 2 * d0);
-    heap.clear();
+    heap.reset(d0, tau);
     work.clear();
     work.add(a0, b0, d0);
     red.pushCoboundary(a0, b0, d0, tau);
@@ -536,7 +618,7 @@ export function ripsH1(graph: RipsGraph): RipsH1Result {
           // Zero up to tau: the pivot, if any, lies beyond; rebuild the column from its chain with a larger tau.
           tau = Math.min(threshold, 2 * tau);
           stats.restarts++;
-          heap.clear();
+          heap.reset(d0, tau);
           const ch = work.reduced();
           work.clear();
           for (let t = 0; t < ch.length; t += 3) {
