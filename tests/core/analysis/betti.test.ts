@@ -208,6 +208,16 @@ describe('betti1 on point clouds whose H1 is known by construction', () => {
     expect([plain.bornBelowAlpha, plain.aliveAtAlpha]).toEqual([(a - 1) * (a - 1), 0]);
   });
 
+  it('a larger periodic grid at a larger alpha: the torus classes survive a long reduction (the bucket queue path)', () => {
+    const a = 20;
+    const positions = flat(grid(a, a));
+    const r = betti1(positions, orthoBox(a, a, 1), { alpha: 4.5, periodic: true });
+    expect(r.stats.maxHeap).toBeGreaterThan(8192); // the working column outgrew the plain heap
+    expect([r.bornBelowAlpha, r.aliveAtAlpha, r.cycleEdges]).toEqual([a * a + 1, 2, r.edges - a * a + 1]);
+    expect(new Set(r.births)).toEqual(new Set([1]));
+    expect(Array.from(r.deaths).filter((d) => d === Math.SQRT2).length).toBe(a * a - 1);
+  });
+
   it('a cubic grid in 3D: the grid graph cycles below sqrt 2, none of positive length survive the face diagonals', () => {
     const pts: number[][] = [];
     for (let z = 0; z < 3; z++) for (let y = 0; y < 3; y++) for (let x = 0; x < 3; x++) pts.push([x, y, z]);
