@@ -9,12 +9,17 @@
 // frame is periodic).
 // Every size runs in its own child process so that its peak RSS is its own: the first call (cold: JIT included, what a
 // one-shot `avw betti` pays), then the median of `--repeats` calls (wall and process CPU time; CPU time is less
-// sensitive to other load), the split between the neighbour graph and the reduction, the three counts and the
+// sensitive to other load; a full GC before each, --expose-gc), the split between the neighbour graph and the
+// reduction, the peak RSS after loading, after the first call and at the end, the three counts and the
 // reduction's work, and the periodic option's time and counts. GUDHI (Debian's python3-gudhi through /usr/bin/python3) runs the same points once per size in
 // `--gudhi-sizes` (default 2000): RipsComplex(points, max_edge_length=alpha).create_simplex_tree(max_dimension=2)
 // .persistence(homology_coeff_field=11, min_persistence=0), timed inside python (complex + persistence), with its
 // simplex count and peak RSS; the three counts are compared with ours.
-// Options: --alpha A (8.19) --sizes 2000,10000,100000 --repeats R (5; 3 above N = 10 000) --gudhi-sizes LIST|none --quick
+// The periodic option is timed at the sizes in `--periodic-sizes` (default 2000,10000): there the torus's two H1
+// classes are alive at alpha, and cohomology proves it by reducing their columns to zero, a sweep of a cocycle across
+// the box that costs far more than the rest (growing with the box side).
+// Options: --alpha A (8.19) --sizes 2000,10000,100000 --repeats R (5; 3 above N = 10 000) --gudhi-sizes LIST|none
+// --periodic-sizes LIST|none --quick (N = 2000 only)
 // Run: `npm run bench -- betti [options]` or `node --import tsx tests/bench/betti.ts [options]`.
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
@@ -103,19 +108,28 @@ interface ChildReport {
   firstMs: number; medianMs: number; medianCpuMs: number; graphMs: number; reductionMs: number;
   edges: number; bornBelowAlpha: number; aliveAtAlpha: number; cycleEdges: number; components: number;
   stats: Record<string, number>;
-  periodic: { medianMs: number; edges: number; bornBelowAlpha: number; aliveAtAlpha: number; cycleEdges: number };
-  peakRssMB: number; arrayBuffersMB: number; heapUsedMB: number;
+  periodic: { medianMs: number; edges: number; bornBelowAlpha: number; aliveAtAlpha: number; cycleEdges: number } | null;
+  /** Peak RSS after loading the input, after the first call, and at the end (repeats and the periodic runs included). */
+  inputRssMB: number; firstRssMB: number; peakRssMB: number; arrayBuffersMB: number; heapUsedMB: number;
 }
 
+const maxRssMB = (): number => process.resourceUsage().maxRSS / 1024;
+/** A full collection between measurements when the child runs with --expose-gc (typed arrays are freed late otherwise). */
+const collect = (): void => { (globalThis as { gc?: () => void }).gc?.(); };
+
 /** The measurement for one size (runs in a child process). */
-function child(path: string, frame: number, n: number, alpha: number, repeats: number): ChildReport {
+function child(path: string, frame: number, n: number, alpha: number, repeats: number, withPeriodic: boolean): ChildReport {
   const f = loadFrame(path, frame);
   const { positions, box, tiles } = tile(f, n);
+  collect();
+  const inputRssMB = maxRssMB();
   const t0 = performance.now();
   const first = betti1(positions, box, { alpha });
   const firstMs = performance.now() - t0;
+  const firstRssMB = maxRssMB();
   const wall: number[] = [], cpu: number[] = [], graph: number[] = [], reduction: number[] = [];
   for (let r = 0; r < repeats; r++) {
+    collect();
     const c0 = process.cpuUsage();
     const w0 = performance.now();
     const res = betti1(positions, box, { alpha });
@@ -126,6 +140,7 @@ function child(path: string, frame: number, n: number, alpha: number, repeats: n
   }
   // The split, on the same (already wrapped) points: the neighbour graph, then the reduction.
   for (let r = 0; r < Math.min(3, repeats); r++) {
+    collect();
     const g0 = performance.now();
     const g = buildRipsGraph(positions, null, { threshold: alpha, dimensions: 2, periodic: false });
     const g1 = performance.now();
@@ -134,21 +149,25 @@ function child(path: string, frame: number, n: number, alpha: number, repeats: n
     reduction.push(performance.now() - g1);
   }
   // The periodic option (minimum-image distances in the tiled box), for information.
-  const per: number[] = [];
-  let pr = first;
-  for (let r = 0; r < Math.min(3, repeats); r++) {
-    const p0 = performance.now();
-    pr = betti1(positions, box, { alpha, periodic: true });
-    per.push(performance.now() - p0);
+  let periodic: ChildReport['periodic'] = null;
+  if (withPeriodic) {
+    const per: number[] = [];
+    let pr = first;
+    for (let r = 0; r < Math.min(3, repeats); r++) {
+      collect();
+      const p0 = performance.now();
+      pr = betti1(positions, box, { alpha, periodic: true });
+      per.push(performance.now() - p0);
+    }
+    periodic = { medianMs: median(per), edges: pr.edges, bornBelowAlpha: pr.bornBelowAlpha, aliveAtAlpha: pr.aliveAtAlpha, cycleEdges: pr.cycleEdges };
   }
-  const periodic = { medianMs: median(per), edges: pr.edges, bornBelowAlpha: pr.bornBelowAlpha, aliveAtAlpha: pr.aliveAtAlpha, cycleEdges: pr.cycleEdges };
   const mem = process.memoryUsage();
   return {
     periodic,
     n, tiles, alpha, firstMs, medianMs: median(wall), medianCpuMs: median(cpu), graphMs: median(graph), reductionMs: median(reduction),
     edges: first.edges, bornBelowAlpha: first.bornBelowAlpha, aliveAtAlpha: first.aliveAtAlpha, cycleEdges: first.cycleEdges,
     components: first.components, stats: { ...first.stats },
-    peakRssMB: process.resourceUsage().maxRSS / 1024, arrayBuffersMB: mem.arrayBuffers / 2 ** 20, heapUsedMB: mem.heapUsed / 2 ** 20,
+    inputRssMB, firstRssMB, peakRssMB: maxRssMB(), arrayBuffersMB: mem.arrayBuffers / 2 ** 20, heapUsedMB: mem.heapUsed / 2 ** 20,
   };
 }
 
@@ -217,12 +236,13 @@ function main(): void {
   if (childN !== undefined) {
     const n = Number(childN);
     const repeats = Number(benchArg('--repeats') ?? (n > 10_000 ? 3 : 5));
-    process.stdout.write(JSON.stringify(child(path, frame, n, alpha, repeats)) + '\n');
+    process.stdout.write(JSON.stringify(child(path, frame, n, alpha, repeats, process.argv.includes('--with-periodic'))) + '\n');
     return;
   }
 
   const sizes = list(benchArg('--sizes'), quick ? [2000] : [2000, 10_000, 100_000]);
   const gudhiSizes = list(benchArg('--gudhi-sizes'), [2000]);
+  const periodicSizes = list(benchArg('--periodic-sizes'), [2000, 10_000]);
   const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
   console.log('Avalanche Workbench beta_1 benchmark (Vietoris-Rips H1, App. B)');
   console.log(`machine: ${machine()}; load average ${load()}`);
@@ -233,9 +253,10 @@ function main(): void {
   if (gudhiSizes.length > 0 && !gudhiOk) console.log(`GUDHI: skipped (${PYTHON} with gudhi and numpy not available)\n`);
 
   for (const n of sizes) {
-    const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(n), '--positions', path, '--frame', String(frame), '--alpha', String(alpha)];
+    const args = ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(n), '--positions', path, '--frame', String(frame), '--alpha', String(alpha)];
     const rep = benchArg('--repeats');
     if (rep) args.push('--repeats', rep);
+    if (periodicSizes.includes(n)) args.push('--with-periodic');
     const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
     if (r.status !== 0) { console.log(`N = ${n}: failed (${r.status}): ${r.stderr}`); process.exitCode = 1; continue; }
     const c = JSON.parse(r.stdout.trim().split('\n').pop() as string) as ChildReport;
@@ -246,8 +267,14 @@ function main(): void {
     const s = c.stats;
     console.log(`  work: ${s.apparent} apparent pairs, ${s.emptyLens} empty-lens edges, ${s.columns} columns, ${s.additions} additions, ${s.restarts} restarts, ${s.pushed} triangles pushed (heap <= ${s.maxHeap})`);
     const p = c.periodic;
-    console.log(`  periodic (minimum image in the ${c.tiles[0]} x ${c.tiles[1]} box): median ${p.medianMs.toFixed(0)} ms; E = ${p.edges}, bornBelowAlpha = ${p.bornBelowAlpha}, aliveAtAlpha = ${p.aliveAtAlpha} (the torus's 2), cycleEdges = ${p.cycleEdges}`);
-    console.log(`  memory: peak RSS ${c.peakRssMB.toFixed(0)} MB (whole process, input included); after: heap ${c.heapUsedMB.toFixed(0)} MB, array buffers ${c.arrayBuffersMB.toFixed(0)} MB`);
+    if (p) {
+      console.log(`  periodic (minimum image in the ${c.tiles[0]} x ${c.tiles[1]} box): median ${p.medianMs.toFixed(0)} ms; E = ${p.edges}, ` +
+        `bornBelowAlpha = ${p.bornBelowAlpha}, aliveAtAlpha = ${p.aliveAtAlpha} (the torus's 2), cycleEdges = ${p.cycleEdges}`);
+    } else {
+      console.log('  periodic: not run at this size (--periodic-sizes; the two classes of the torus stay alive, and proving it sweeps a cocycle across the whole box)');
+    }
+    console.log(`  memory (peak RSS of the process): ${c.inputRssMB.toFixed(0)} MB with the input loaded, ${c.firstRssMB.toFixed(0)} MB after the first call ` +
+      `(+${(c.firstRssMB - c.inputRssMB).toFixed(0)} MB), ${c.peakRssMB.toFixed(0)} MB at the end; then heap ${c.heapUsedMB.toFixed(0)} MB, array buffers ${c.arrayBuffersMB.toFixed(0)} MB`);
     console.log(`  load average ${load()}`);
     if (gudhiOk && gudhiSizes.includes(n)) {
       const g = runGudhi(tile(base, n).positions, alpha);
