@@ -20,9 +20,9 @@
 //    are triangles; the pivot of a column is its first triangle in filtration order. A pair (e, t) is the interval
 //    [d(e), d(t)); a column that reduces to zero is an essential class, alive at the threshold;
 //  - apparent pairs: when the "lens" of e = {a, b} (vertices k whose edges to a and to b both come before e) is not
-//    empty, e and the triangle {a, b, k_max} (k_max: the lens vertex of largest index, e's first cofacet) form an
-//    apparent pair (Bauer Sec. 3.5): zero persistence, settled without a column. For edges, Ripser's emergent pairs
-//    are exactly these. Only edges with an empty lens are reduced (the H1 classes of positive length, the essential
+//    empty, e and the triangle {a, b, k_max} (k_max: the lens vertex of largest input index, e's first cofacet) form
+//    an apparent pair: zero persistence, settled without a column. For edges, Ripser's emergent pairs are exactly
+//    these. Only edges with an empty lens are reduced (the H1 classes of positive length, the essential
 //    ones, and the H0 deaths, which are cleared); when a reduction meets a triangle of an apparent pair, that apparent
 //    edge's coboundary is added (as Ripser 1.2 does);
 //  - implicit coboundaries: the cofacets of an edge are enumerated from the neighbour rows of its end points; nothing
@@ -35,11 +35,13 @@
 // Neighbour rows are kept in distance buckets (the lens of e = {a, b} lies within d(e) of b, so searches stop early).
 //
 // Coefficients: Z/2. GUDHI (the oracle) used Z/11; for planar point clouds H1 over any field gives the same barcode:
-// the shadow projection of a planar Rips complex induces an isomorphism of fundamental groups (Chambers, de Silva,
-// Erickson, Ghrist, Discrete Comput. Geom. 44, 2010), so H1 of each VR_r is that of a planar polyhedron, which is free;
-// under Alexander duality its basis is the bounded components of the complement and the maps induced by inclusions
-// send each component to the one containing it (0/1 matrices with one 1 per row), whose ranks do not depend on the
-// field. In 3D no such argument exists (Rips complexes of spatial point sets may in principle have torsion in H1).
+// the projection of a planar Rips complex VR_r onto its shadow S_r (the union of its edges and triangles drawn in the
+// plane) is an isomorphism on fundamental groups (Chambers, de Silva, Erickson, Ghrist, "Vietoris-Rips complexes of
+// planar point sets", Discrete Comput. Geom. 44, 2010), hence on H1, naturally in r. H1 of a compact planar polyhedron is
+// free on the loops around its holes (bounded components of the complement), and S_r in S_s sends the loop around a
+// hole U of S_r to the sum of the loops around the holes of S_s inside U: 0/1 matrices with disjoint column supports,
+// whose ranks (hence the barcode) do not depend on the field. Tests compare Z/2 and Z/11 textbook reductions too.
+// In 3D (and on the torus of the periodic option) this argument does not apply; torsion in H1 is possible in principle.
 import type { Box } from '../box.js';
 import { NeighborSearch } from '../neighbors.js';
 
