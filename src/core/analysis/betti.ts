@@ -21,6 +21,21 @@ import { buildRipsGraph, ripsH1, type RipsH1Stats } from './rips-h1.js';
 /** The paper's filtration threshold, (sigma_max1 + sigma_max2) * 3.0 ~ 8.19 <sigma> (App. B). */
 export const PAPER_ALPHA = 8.19;
 
+/**
+ * Appendix B's rule for alpha, (sigma_max1 + sigma_max2) * 3.0 with the two largest diameters (8.19 <sigma> for the
+ * paper's system; 7.40 for tests/fixtures/lammps-bench, 9.53 for the oracle's configurations).
+ */
+export function alphaFromDiameters(diameters: ArrayLike<number>): number {
+  let a = -Infinity, b = -Infinity;
+  for (let i = 0; i < diameters.length; i++) {
+    const s = diameters[i];
+    if (!Number.isFinite(s) || s <= 0) throw new RangeError(`alpha from diameters: diameter ${i} is ${s}; expected a positive number`);
+    if (s > a) { b = a; a = s; } else if (s > b) b = s;
+  }
+  if (!(b > 0)) throw new RangeError(`alpha from diameters: needs at least two diameters (got ${diameters.length})`);
+  return 3 * (a + b);
+}
+
 export interface Betti1Options {
   /** Filtration threshold: edges of length <= alpha (default 8.19, the paper's). */
   alpha?: number;

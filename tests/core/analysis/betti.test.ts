@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { orthoBox } from '../../../src/core/box.js';
-import { betti1, bettiPairs, PAPER_ALPHA, type Betti1Result } from '../../../src/core/analysis/betti.js';
+import { alphaFromDiameters, betti1, bettiPairs, PAPER_ALPHA, type Betti1Result } from '../../../src/core/analysis/betti.js';
 import { mulberry32 } from '../../../src/core/util/random.js';
 
 const oracleDir = join(import.meta.dirname, '../../fixtures/oracle');
@@ -372,6 +372,21 @@ describe('betti1 against a textbook boundary-matrix reduction', () => {
         expect(finitePairs(ours)).toEqual(ref.pairs);
       }
     }
+  });
+});
+
+describe('alphaFromDiameters (App. B: alpha = (sigma_max1 + sigma_max2) * 3.0)', () => {
+  it('takes the two largest diameters, repeated ones included', () => {
+    expect(alphaFromDiameters([1, 1.3, 0.8, 1.43])).toBeCloseTo(3 * (1.43 + 1.3), 14);
+    expect(alphaFromDiameters([1.365, 0.9, 1.365])).toBeCloseTo(8.19, 14);
+    const j = JSON.parse(readFileSync(join(oracleDir, 'betti_N200.json'), 'utf8')) as { inputs: { diameters: number[] } };
+    const sorted = [...j.inputs.diameters].sort((x, y) => y - x);
+    expect(alphaFromDiameters(j.inputs.diameters)).toBe(3 * (sorted[0] + sorted[1]));
+  });
+
+  it('rejects fewer than two diameters and non-positive ones', () => {
+    expect(() => alphaFromDiameters([1])).toThrow(/at least two diameters/);
+    expect(() => alphaFromDiameters([1, 0, 2])).toThrow(/diameter 1 is 0/);
   });
 });
 
