@@ -20,7 +20,8 @@
 // the box that costs far more than the rest (growing with the box side).
 // Options: --alpha A (8.19) --sizes 2000,10000,100000 --repeats R (5; 3 above N = 10 000) --gudhi-sizes LIST|none
 // --periodic-sizes LIST|none --quick (N = 2000 only)
-// Run: `npm run bench -- betti [options]` or `node --import tsx tests/bench/betti.ts [options]`.
+// Run: `npm run bench -- betti [--name=value ...]` or `node --import tsx tests/bench/betti.ts [--name value ...]`,
+// e.g. `npm run bench -- betti --positions=/work/shared/bench/lammps/traj_log.lammpstrj --frame=149 --sizes=2000`.
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
