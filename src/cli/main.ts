@@ -17,7 +17,8 @@ import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { progressBar } from './progress.js';
 import { FIGURE_HELP, figureParamsFromArgs } from './figure-command.js';
 import type { FigureJobResult } from '../core/jobs/figure-job.js';
-import { cmdStudy, STUDY_HELP } from './study-command.js';
+import { cmdStudy, cmdStudySeries, STUDY_HELP } from './study-command.js';
+import { cmdStudyFigure, isStudyFigure, STUDY_FIGURE_HELP } from './study-figure-command.js';
 
 const HELP = `avw: Avalanche Workbench command line
 
@@ -32,6 +33,8 @@ usage:
   avw series FILE --name msd|msd_com|energy|stress_xx|stress_yy|stress_xy|stress_vol|stress_norm
              [--potential wca|hertz] [--temperature T] [--reference F] [--json]
                                               a per-frame series (computed once, kept in the index)
+  avw series --study STUDY.json --name NAME|fs --by T [--json]
+                                              the series averaged over a study's replicas per temperature (+- stderr)
   avw field FILE --frame F [--ref R] --name NAME [--cutoff RC] [--delta D --rmin A --rmax B] [--is IS_FILE] [--json]
                                               a per-particle field of the frame pair (R, F); NAME is one of
                                               d2min d2min_sum na displacement mobility e_norm eps_norm eps_vol
@@ -55,7 +58,7 @@ usage:
                                               athermal quasistatic shear of Hertzian disks, avalanches followed
   avw minimize FILE --out IS.gsd [--method fire|cg] [--ftol 1e-10] [--potential wca|hertz] [--json]
                                               inherent structures of every frame, paired frame for frame
-${FIGURE_HELP}${STUDY_HELP}  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
+${FIGURE_HELP}${STUDY_FIGURE_HELP}${STUDY_HELP}  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
                       --poly 0.11, --ftol F; a run writes OUT, OUT.json (sidecar) and OUT.checkpoint while running
 
 common options:
@@ -203,6 +206,7 @@ function numberOrNull(v: number): number | null {
 }
 
 async function cmdSeries(argv: string[]): Promise<void> {
+  if (argv.some((a) => a === '--study' || a.startsWith('--study='))) return cmdStudySeries(argv);
   const { positionals, flags } = parseArgs(argv, { ...COMMON, name: 'string', potential: 'string', temperature: 'string', reference: 'int' }, 'series');
   const file = resolve(oneFile(positionals, 'series'));
   if (flags.name === undefined) throw new UsageError(`avw series: --name is required (${SERIES_NAMES.join('|')})`);
@@ -339,6 +343,7 @@ async function cmdSimulate(argv: string[]): Promise<void> {
 }
 
 async function cmdFigure(argv: string[]): Promise<void> {
+  if (isStudyFigure(argv)) return cmdStudyFigure(argv);
   const { params, json } = figureParamsFromArgs(argv);
   const r = await runJob<FigureJobResult>('figure', params, 'figure', json);
   if (r.preview) throw new Error('avw figure: no output path');

@@ -6,6 +6,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { JobCancelledError } from '../core/jobs/job.js';
 import { collectStudy } from '../core/study/collect.js';
+import { ensembleSeries, ensembleTau, studyQ, type EnsembleTau } from '../core/study/ensemble.js';
+import { SERIES_NAMES, type SeriesName } from '../core/jobs/series-job.js';
 import { runLocal, type LocalEvent } from '../core/study/local-scheduler.js';
 import { parseRunSelection, planStudy, type StudyPlan } from '../core/study/plan.js';
 import { executeRun } from '../core/study/run-exec.js';
@@ -100,10 +102,10 @@ function takeRepeated(argv: string[], name: string): { rest: string[]; values: s
 async function cmdRun(argv: string[]): Promise<void> {
   const { rest, values: sbatchArgs } = takeRepeated(argv, 'sbatch-arg');
   const { positionals, flags } = parseArgs(rest, { ...COMMON, scheduler: 'string', 'max-parallel': 'int', runs: 'string', failed: 'boolean', 'dry-run': 'boolean' }, 'study run');
-  const plan = oneStudy(positionals, 'run');
   const json = flags.json === true;
   const scheduler = (flags.scheduler as string | undefined) ?? 'local';
   if (scheduler !== 'local' && scheduler !== 'slurm') throw new UsageError('avw study run: --scheduler must be local or slurm');
+  const plan = oneStudy(positionals, 'run');
   if (scheduler === 'local' && sbatchArgs.length > 0) throw new UsageError('avw study run: --sbatch-arg applies to --scheduler slurm');
   if (scheduler === 'slurm' && flags['max-parallel'] !== undefined) throw new UsageError('avw study run: --max-parallel applies to --scheduler local (SLURM places the tasks; limit them with --sbatch-arg=--array=...%K)');
   let ids: number[] | undefined;
@@ -336,8 +338,94 @@ async function cmdExec(argv: string[]): Promise<void> {
   }
 }
 
+function num(v: number | null | undefined, digits = 4): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '-' : Number(v.toPrecision(digits)).toString();
+}
+
+function finite(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
+function tauJson(r: EnsembleTau): unknown {
+  return {
+    study: r.study, q: r.q, timeUnit: r.timeUnit,
+    temperatures: r.groups.map((g) => ({ T: g.T, runs: g.runs, tau: g.tau, lnTauStderr: g.lnTauStderr, lowerBound: g.lowerBound })),
+    vft: r.vft, Tg: r.glass ? { value: r.glass.Tg, sigma: r.glass.sigma, tauG: r.glass.tauG, extrapolationDecades: r.glass.extrapolationDecades } : null,
+    note: r.note, missing: r.missing,
+  };
+}
+
+function tauText(r: EnsembleTau): string {
+  const unit = r.timeUnit === 'reduced' ? '' : ' timesteps';
+  const lines = [`${r.study}: F_s(q = ${num(r.q)}, t) per temperature; tau_alpha where F_s = 1/e`, 'T         runs  tau_alpha            +- (ln tau, jackknife)'];
+  for (const g of r.groups) {
+    lines.push(`${String(g.T ?? '-').padEnd(9)} ${String(g.runs.length).padEnd(5)} ${(g.tau !== null ? `${num(g.tau)}${unit}` : `> ${num(g.lowerBound)}${unit} (F_s stays above 1/e)`).padEnd(20)} ${num(g.lnTauStderr, 3)}`);
+  }
+  if (r.vft) {
+    lines.push(`VFT: tau = tau_0 exp[A / (T - T_0)], tau_0 = ${num(Math.exp(r.vft.lnTau0))}, A = ${num(r.vft.A)}, T_0 = ${num(r.vft.T0)} (D = ${num(r.vft.D, 3)}), chi^2 = ${num(r.vft.chi2, 3)} with ${r.vft.dof} dof`);
+  }
+  if (r.glass) {
+    lines.push(r.glass.Tg === null
+      ? 'T_g: the fit never reaches tau = 10^6'
+      : `T_g (tau_alpha = 10^6) = ${num(r.glass.Tg)}${r.glass.sigma !== null ? ` +- ${num(r.glass.sigma, 2)} (1 sigma, fit covariance propagated)` : ''}; extrapolated over ${num(r.glass.extrapolationDecades, 2)} decades of tau beyond the slowest measured relaxation`);
+  }
+  if (r.note) lines.push(`note: ${r.note}`);
+  if (r.missing.length) lines.push(`not done (left out): runs ${r.missing.join(', ')}`);
+  return lines.join('\n');
+}
+
+function cmdTau(argv: string[]): void {
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, q: 'string' }, 'study tau');
+  const plan = oneStudy(positionals, 'tau');
+  let q = studyQ(plan);
+  if (flags.q !== undefined) {
+    q = Number(flags.q);
+    if (!(q > 0 && Number.isFinite(q))) throw new UsageError('avw study tau: --q must be a positive wave number');
+  }
+  const r = ensembleTau(plan, q);
+  out(flags.json === true, tauJson(r), () => tauText(r));
+}
+
+/** `avw series --study STUDY.json --name NAME --by T`: a series averaged over replicas per temperature, with standard errors. */
+export function cmdStudySeries(argv: string[]): void {
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, study: 'string', name: 'string', by: 'string', q: 'string' }, 'series');
+  if (positionals.length > 0) throw new UsageError('avw series: give a trajectory FILE or --study STUDY.json, not both');
+  if (typeof flags.study !== 'string') throw new UsageError('avw series: --study STUDY.json is required');
+  if ((flags.by ?? 'T') !== 'T') throw new UsageError('avw series: --by must be T (the study\'s temperatures)');
+  const names = [...SERIES_NAMES, 'fs'];
+  if (typeof flags.name !== 'string' || !names.includes(flags.name)) throw new UsageError(`avw series: --name is required (${names.join('|')})`);
+  const plan = oneStudy([flags.study], 'series');
+  const json = flags.json === true;
+  if (flags.name === 'fs') {
+    const q = flags.q === undefined ? studyQ(plan) : Number(flags.q);
+    if (!(q > 0 && Number.isFinite(q))) throw new UsageError('avw series: --q must be a positive wave number');
+    const r = ensembleTau(plan, q);
+    const value = {
+      study: r.study, name: 'fs', by: 'T', q, timeUnit: r.timeUnit, missing: r.missing,
+      groups: r.groups.map((g) => ({
+        T: g.T, runs: g.runs, lags: Array.from(g.lags), time: g.time ? Array.from(g.time) : null,
+        mean: Array.from(g.mean, finite), stderr: Array.from(g.stderr, finite), n: Array.from(g.n), tau: g.tau,
+      })),
+    };
+    out(json, value, () => value.groups.map((g) => [`T = ${g.T} (runs ${g.runs.join(',')}), tau_alpha ${num(g.tau)}`, 'lag time F_s stderr n',
+      ...g.lags.map((l, i) => `${l} ${g.time ? num(g.time[i]!, 6) : '-'} ${num(g.mean[i], 6)} ${num(g.stderr[i], 3)} ${g.n[i]}`)].join('\n')).join('\n\n'));
+    return;
+  }
+  if (flags.q !== undefined) throw new UsageError('avw series: --q applies to --name fs');
+  const r = ensembleSeries(plan, flags.name as SeriesName);
+  const value = {
+    study: r.study, name: r.name, by: r.by, missing: r.missing,
+    groups: r.groups.map((g) => ({
+      T: g.T, runs: g.runs, frames: Array.from({ length: g.mean.length }, (_v, i) => i), timesteps: Array.from(g.timesteps),
+      time: g.time ? Array.from(g.time) : null, mean: Array.from(g.mean, finite), stderr: Array.from(g.stderr, finite), n: Array.from(g.n),
+    })),
+  };
+  out(json, value, () => value.groups.map((g) => [`T = ${g.T} (runs ${g.runs.join(',')})`, 'frame timestep mean stderr n',
+    ...g.frames.map((f) => `${f} ${g.timesteps[f]} ${num(g.mean[f], 6)} ${num(g.stderr[f], 3)} ${g.n[f]}`)].join('\n')).join('\n\n'));
+}
+
 const SUBCOMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
-  run: cmdRun, status: cmdStatus, collect: cmdCollect, plan: cmdPlan, exec: cmdExec,
+  run: cmdRun, status: cmdStatus, collect: cmdCollect, plan: cmdPlan, exec: cmdExec, tau: cmdTau,
 };
 
 /** `avw study SUB ...` */

@@ -184,5 +184,7 @@ export async function runLocal(plan: StudyPlan, options: LocalOptions): Promise<
     signal?.removeEventListener('abort', onAbort);
     rmSync(lockPath(plan), { force: true });
   }
+  done.sort((a, b) => a - b);
+  failed.sort((a, b) => a.id - b.id);
   return { done, skipped, failed, cancelled, wallSeconds: (performance.now() - started) / 1000, cpuSeconds };
 }
