@@ -309,7 +309,15 @@ async function cmdExec(argv: string[]): Promise<void> {
     if (!processAlive(parent) || process.ppid !== parent) stop();
   }, 1000);
   watch?.unref();
-  const progressJson = flags['progress-json'] === true;
+  let progressJson = flags['progress-json'] === true;
+  if (progressJson) {
+    // The scheduler reads our progress through a pipe: when it is gone (even killed with -9), the pipe breaks; stop.
+    process.stdout.on('error', () => {
+      progressJson = false;
+      stop();
+    });
+    process.stderr.on('error', () => undefined);
+  }
   const slurmLog = !progressJson && process.stdout.isTTY !== true;
   let lastLine = 0;
   try {
