@@ -29,7 +29,8 @@ export const STUDY_HELP = `  avw study run STUDY.json [--scheduler local|slurm] 
   avw study exec STUDY.json --run I           one run (what each local process and SLURM array task runs)
 `;
 
-const COMMON: FlagSpec = { json: 'boolean', help: 'boolean', 'index-dir': 'string' };
+// No --index-dir: a study keeps its own index (STUDY/index) and every run its own shard.
+const COMMON: FlagSpec = { json: 'boolean', help: 'boolean' };
 
 function out(json: boolean, value: unknown, text: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text()}\n`);

@@ -15,7 +15,7 @@ export const STUDY_FIGURE_HELP = `  avw figure --study STUDY.json --kind distrib
 `;
 
 const FLAGS: FlagSpec = {
-  json: 'boolean', help: 'boolean', 'index-dir': 'string', study: 'string', spec: 'string', out: 'string', kind: 'string',
+  json: 'boolean', help: 'boolean', study: 'string', spec: 'string', out: 'string', kind: 'string',
   field: 'string', moment: 'string', events: 'string', bins: 'int', range: 'string', series: 'string', q: 'string',
   preset: 'string', width: 'string', height: 'string', font: 'string', 'font-size': 'string', colormap: 'string', dpi: 'int',
   'log-x': 'boolean', 'log-y': 'boolean', 'linear-x': 'boolean', 'linear-y': 'boolean',

@@ -35,6 +35,10 @@ export interface RefLine {
   label?: string;
   /** A shaded range around the line (e.g. T_g +- sigma). */
   band?: [number, number] | null;
+  /** Vertical lines: the y value the label sits just above (default: the bottom of the panel). */
+  labelAt?: number;
+  /** Horizontal lines: the label at the left (default) or right end. */
+  labelEnd?: boolean;
   colour?: string;
 }
 
@@ -156,7 +160,10 @@ function refItems(ax: Axes, r: RefLine, style: FigureStyle, measure: TextMeasure
     const y = pageY(ax, r.value);
     if (!Number.isFinite(y)) return [];
     items.push({ type: 'path', d: `M${fmt(rect.x)} ${fmt(y)} L${fmt(rect.x + rect.w)} ${fmt(y)}`, stroke: { colour, width: 0.7 * lw, dash: [3, 2], cap: 'butt' } });
-    if (r.label) items.push({ type: 'text', x: rect.x + 0.3 * style.fontSize, y: y - 0.2 * style.fontSize, text: r.label, size, anchor: 'start', baseline: 'bottom', colour });
+    if (r.label) {
+      const x = r.labelEnd ? rect.x + rect.w - 0.3 * style.fontSize : rect.x + 0.3 * style.fontSize;
+      items.push({ type: 'text', x, y: y - 0.2 * style.fontSize, text: r.label, size, anchor: r.labelEnd ? 'end' : 'start', baseline: 'bottom', colour });
+    }
   } else {
     const x = pageX(ax, r.value);
     if (!Number.isFinite(x)) return [];
@@ -169,7 +176,9 @@ function refItems(ax: Axes, r: RefLine, style: FigureStyle, measure: TextMeasure
     if (r.label) {
       const w = measure.measure(r.label, size, style.fontFamily).width;
       const right = x + 0.3 * style.fontSize + w <= rect.x + rect.w;
-      items.push({ type: 'text', x: right ? x + 0.3 * style.fontSize : x - 0.3 * style.fontSize, y: rect.y + rect.h - 0.3 * style.fontSize, text: r.label, size, anchor: right ? 'start' : 'end', baseline: 'bottom', colour });
+      const at = r.labelAt !== undefined ? pageY(ax, r.labelAt) : NaN;
+      const y = Number.isFinite(at) ? at - 0.2 * style.fontSize : rect.y + rect.h - 0.3 * style.fontSize;
+      items.push({ type: 'text', x: right ? x + 0.3 * style.fontSize : x - 0.3 * style.fontSize, y, text: r.label, size, anchor: right ? 'start' : 'end', baseline: 'bottom', colour });
     }
   }
   return items;

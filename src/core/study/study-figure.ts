@@ -150,7 +150,7 @@ function gather(spec: StudyFigureSpec, ctx?: JobContext): Gathered {
     if (groups.length === 0) throw new Error(`${spec.study}: no run has an event to take ${field} at (run the detector: "detect" in the study's analyses, or tag events)`);
     const data = {
       xLabel: fieldLabel(field), bins: spec.bins ?? 40, range: spec.range,
-      curves: groups.map((g) => ({ label: `${tLabel(g.T)} (${g.events} events, ${g.runs} runs)`, values: g.values, role: 'family' as const })),
+      curves: groups.map((g) => ({ label: `${tLabel(g.T)} (${g.events} event${g.events === 1 ? '' : 's'}, ${g.runs} run${g.runs === 1 ? '' : 's'})`, values: g.values, role: 'family' as const })),
     };
     const scene = distributionFigure(data, style, fontMeasurer);
     const dens = densities(data);
@@ -170,7 +170,7 @@ function gather(spec: StudyFigureSpec, ctx?: JobContext): Gathered {
     missingNote(e.missing);
     const useTime = e.groups.every((g) => g.time !== null);
     const curves: Curve[] = e.groups.map((g) => ({
-      label: `${tLabel(g.T)} (${g.runs.length} runs)`, kind: 'line', x: useTime ? g.time! : g.timesteps, y: g.mean, err: g.stderr,
+      label: `${tLabel(g.T)} (${g.runs.length} run${g.runs.length === 1 ? '' : 's'})`, kind: 'line', x: useTime ? g.time! : g.timesteps, y: g.mean, err: g.stderr,
     }));
     const panel: CurvePanel = { xLabel: useTime ? 'time \\it{t}' : 'time step', yLabel: seriesLabel(name), logX: style.logX, logY: style.logY, curves };
     const scene = curvesFigure([panel], style, fontMeasurer, 'Ensemble series');
@@ -204,14 +204,17 @@ function gather(spec: StudyFigureSpec, ctx?: JobContext): Gathered {
   const Tg = r.glass?.Tg ?? null;
   if (r.vft) {
     const Tmax = Math.max(...withTau.map((g) => g.T!));
-    const Tlow = Tg !== null ? Math.max(r.vft.T0 + 1e-6, Tg - 0.15 * (Tmax - Tg)) : Math.min(...withTau.map((g) => g.T!));
+    const Tmin = Math.min(...withTau.map((g) => g.T!));
+    // The fit from the measured temperatures down to where it passes 30 x 10^6 (a little beyond T_g).
+    const lnTop = Math.log(30 * r.glass!.tauG);
+    const Tlow = r.vft.A > 0 && lnTop > r.vft.lnTau0 ? Math.min(Tmin, r.vft.T0 + r.vft.A / (lnTop - r.vft.lnTau0)) : Tmin;
     const xs = Array.from({ length: 200 }, (_v, i) => Tlow + ((Tmax - Tlow) * i) / 199);
     tauCurves.push({ label: 'VFT fit', kind: 'line', sequence: false, colour: '#d55e00', dash: [4, 2], x: xs, y: xs.map((t) => Math.exp(vftLnTau(r.vft!, t))) });
-    refs.push({ orientation: 'h', value: r.glass!.tauG, label: 'τ_{α} = 10^{6}' });
+    refs.push({ orientation: 'h', value: r.glass!.tauG, label: 'τ_{α} = 10^{6}', labelEnd: true });
     includeY.push(r.glass!.tauG);
     if (Tg !== null) {
       const s = r.glass!.sigma;
-      refs.push({ orientation: 'v', value: Tg, band: s !== null ? [Tg - s, Tg + s] : null, label: `\\it{T}_{g} = ${Number(Tg.toPrecision(3))}${s !== null ? ` ± ${Number(s.toPrecision(2))}` : ''}` });
+      refs.push({ orientation: 'v', value: Tg, band: s !== null ? [Tg - s, Tg + s] : null, labelAt: r.glass!.tauG, label: `\\it{T}_{g} = ${Number(Tg.toPrecision(3))}${s !== null ? ` ± ${Number(s.toPrecision(2))}` : ''}` });
       includeX.push(Tg - (s ?? 0), Tg + (s ?? 0));
     }
   }
