@@ -259,7 +259,9 @@ function cmdStatus(argv: string[]): void {
   const s = studyStatus(plan);
   for (const note of s.notes) if (flags.json !== true) process.stderr.write(`avw study status: note: ${note}\n`);
   out(flags.json === true, s.json, () => {
-    const lines = [`${plan.study.name} (${plan.study.file}): ${plan.runs.length} runs, ${s.json.done} done, ${s.json.failed} failed`,
+    const total = s.runs.reduce((a, r) => a + r.fraction, 0) / Math.max(1, s.runs.length);
+    const running = s.runs.filter((r) => r.state === 'running').length;
+    const lines = [`${plan.study.name} (${plan.study.file}): ${plan.runs.length} runs, ${s.json.done} done, ${running} running, ${s.json.failed} failed; ${pct(total).trim()} in total`,
       'id  run            T        seed  state    job          progress  note'];
     for (const r of s.runs) {
       const note = r.state === 'failed' ? r.reason ?? '' : r.state === 'running' ? r.message : r.state === 'done' ? `${r.frames ?? '?'} frames, ${r.candidates ?? '?'} candidates` : r.reason ?? '';

@@ -39,10 +39,27 @@ async function localScheduler(): Promise<void> {
   });
   const k = Math.min(2, cpus().length);
   console.log(`1. local scheduler: 2 x 2 study of N = 2000 (${plan.runs.length} runs of 69 000 MD steps), --max-parallel ${k}; before: ${load()}`);
-  const r = await runLocal(plan, { command: [process.execPath, '--import', 'tsx', join(root, 'src/cli/main.ts')], maxParallel: k });
+  // When runs start and end: how much of the wall time k runs were alive (the scheduler's part, whatever else loads the machine).
+  const t0 = performance.now();
+  const marks: [number, number][] = [];
+  const r = await runLocal(plan, {
+    command: [process.execPath, '--import', 'tsx', join(root, 'src/cli/main.ts')], maxParallel: k,
+    onEvent: (e) => {
+      if (e.type === 'start') marks.push([performance.now() - t0, 1]);
+      if (e.type === 'end') marks.push([performance.now() - t0, -1]);
+    },
+  });
   if (r.failed.length) throw new Error(`runs failed: ${JSON.stringify(r.failed)}`);
+  const wallMs = performance.now() - t0;
+  let alive = 0, last = 0, busy = 0;
+  for (const [t, d] of marks) {
+    busy += Math.min(alive, k) * (t - last);
+    last = t;
+    alive += d;
+  }
   const ideal = r.cpuSeconds / k;
   console.log(`   wall ${r.wallSeconds.toFixed(1)} s; CPU of the runs ${r.cpuSeconds.toFixed(1)} s; CPU / ${k} = ${ideal.toFixed(1)} s; wall / (CPU / ${k}) = ${(r.wallSeconds / ideal).toFixed(3)} (target <= 1.15); after: ${load()}`);
+  console.log(`   ${k} runs alive ${(100 * busy / (k * wallMs)).toFixed(1)} % of the wall time (the scheduler keeps ${k} cores asked for; the ratio above also counts what other load takes from them)`);
   rmSync(dir, { recursive: true, force: true });
 }
 
