@@ -5,11 +5,16 @@
 //      shard: frames, an MSD series, tags): target < 10 s.
 //   3. The ensemble distribution figure of 120 runs (N = 2000, three events each, D2min cached in the shards: the field
 //      cache warm after collect): target < 30 s.
+//   0. The analyses themselves: F_s(q) of one frame pair at N = 2000 beside numpy + scipy.special.j0 (Debian's python3,
+//      when installed), and the VFT fit of 10 temperatures beside scipy's curve_fit.
 // Options: --skip-local, --runs K (synthetic runs, default 120). Synthetic runs are kept in .bench/study/ between runs.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { orthoBox } from '../../src/core/box.js';
+import { selfIntermediateScattering } from '../../src/core/analysis/self-intermediate.js';
+import { fitVft } from '../../src/core/analysis/vft.js';
 import { collectStudy } from '../../src/core/study/collect.js';
 import { runLocal } from '../../src/core/study/local-scheduler.js';
 import { runField, runSeries } from '../../src/core/study/per-run.js';
@@ -17,7 +22,7 @@ import { planStudy, type StudyPlan } from '../../src/core/study/plan.js';
 import { buildStudyFigure } from '../../src/core/study/study-figure.js';
 import { loadStudy } from '../../src/core/study/study-file.js';
 import { writeSyntheticRun } from '../core/study/synthetic.js';
-import { benchArg, machine, median, rng } from './util.js';
+import { benchArg, machine, median, rng, timeMedian } from './util.js';
 
 const root = join(import.meta.dirname, '../..');
 const base = join(root, '.bench', 'study');
@@ -138,8 +143,35 @@ function figureRuns(runs: number): StudyPlan {
   return plan;
 }
 
+function analyses(): void {
+  const n = 2000;
+  const r = rng(3);
+  const a = Float64Array.from({ length: 3 * n }, (_v, k) => (k % 3 === 2 ? 0 : 45 * r()));
+  const b = a.map((v, k) => (k % 3 === 2 ? 0 : v + 0.3 * (r() - 0.5)));
+  const ours = timeMedian(() => selfIntermediateScattering({ reference: a, current: b, q: 2 * Math.PI, dimensions: 2 }), 51, 5);
+  const T = [0.3, 0.33, 0.36, 0.4, 0.45, 0.5, 0.6, 0.7, 0.85, 1.0];
+  const lnTau = T.map((t, i) => Math.log(0.3) + 0.7 / (t - 0.15) + 0.05 * Math.sin(i));
+  const fit = timeMedian(() => fitVft(T, lnTau, T.map(() => 0.1)), 21, 2);
+  const py = spawnSync('python3', ['-c', `
+import timeit, numpy as np
+from scipy.special import j0
+from scipy.optimize import curve_fit
+rng = np.random.default_rng(3)
+a = 45 * rng.random((2000, 2)); b = a + 0.3 * (rng.random((2000, 2)) - 0.5)
+t = min(timeit.repeat(lambda: j0(6.283185307179586 * np.linalg.norm(b - a, axis=1)).mean(), number=20, repeat=7)) / 20
+T = np.array(${JSON.stringify(T)}); y = np.log(0.3) + 0.7 / (T - 0.15) + 0.05 * np.sin(np.arange(10))
+f = lambda T, a, A, T0: a + A / (T - T0)
+c = min(timeit.repeat(lambda: curve_fit(f, T, y, p0=(0, 1, 0.1), sigma=0.1 * np.ones(10), absolute_sigma=True, bounds=([-np.inf, 0, 0], [np.inf, np.inf, 0.3 * (1 - 1e-9)])), number=5, repeat=5)) / 5
+print(t * 1e3, c * 1e3)`], { encoding: 'utf8' });
+  const ref = py.status === 0 ? py.stdout.trim().split(/\s+/).map(Number) : null;
+  console.log('0. analyses');
+  console.log(`   F_s(q) of one frame pair, N = 2000: ${ours.toFixed(3)} ms${ref ? `; numpy + scipy.special.j0: ${ref[0]!.toFixed(3)} ms (best of 7)` : ' (python3 with scipy not found: no reference)'}`);
+  console.log(`   VFT fit, 10 temperatures: ${fit.toFixed(2)} ms${ref ? `; scipy curve_fit (bounded): ${ref[1]!.toFixed(2)} ms (best of 5)` : ''}; ${load()}`);
+}
+
 console.log(`study benchmark: ${machine()}`);
 console.log('   (the machine may be shared: compare the load averages printed beside each figure)');
+analyses();
 const runs = Number(benchArg('--runs') ?? 120);
 if (!process.argv.includes('--skip-local')) await localScheduler();
 

@@ -1,5 +1,7 @@
 // F_s(q, t) on configurations whose answer is known by construction: a rigid shift gives J0(q d) (2D) or sinc (3D),
 // isotropic Gaussian displacements give exp(-q^2 s^2 / 2) per Cartesian variance s^2, and J0 against tabulated values.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { besselJ0, selfIntermediateScattering, timeOrigins } from '../../../src/core/analysis/self-intermediate.js';
 import { gaussian } from '../../../src/core/util/random.js';
@@ -53,6 +55,22 @@ describe('selfIntermediateScattering', () => {
     expect(r.value).toBeCloseTo((besselJ0(0.6) + besselJ0(0.3)) / 2, 12);
     expect(() => selfIntermediateScattering({ reference: ref, current: cur, q: 3, dimensions: 2 })).toThrow(/refIndex/);
   });
+});
+
+describe('F_s against scipy (reference data)', () => {
+  const ref = JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/study/fs-scipy.json'), 'utf8')) as
+    { trajectory_unwrapped: number[][][]; cases: { q: number; fs: number[]; directAverage: number[] }[] };
+  const frames = ref.trajectory_unwrapped.map((f) => Float64Array.from(f.flatMap(([x, y]) => [x!, y!, 0])));
+  for (const c of ref.cases) {
+    it(`matches scipy.special.j0 and the direct average over directions at q = ${c.q.toFixed(3)} (8 frames, N = 64)`, () => {
+      frames.forEach((cur, f) => {
+        const v = selfIntermediateScattering({ reference: frames[0]!, current: cur, q: c.q, dimensions: 2 }).value;
+        // The J0 approximation's absolute error is below 5e-8.
+        expect(Math.abs(v - c.fs[f]!)).toBeLessThan(1e-7);
+        expect(Math.abs(v - c.directAverage[f]!)).toBeLessThan(1e-7);
+      });
+    });
+  }
 });
 
 describe('timeOrigins', () => {
