@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { JobCancelledError } from '../core/jobs/job.js';
 import { collectStudy } from '../core/study/collect.js';
 import { ensembleSeries, ensembleTau, studyQ, type EnsembleTau } from '../core/study/ensemble.js';
-import { SERIES_NAMES, type SeriesName } from '../core/jobs/series-job.js';
+import { SERIES_NAMES, type SeriesName } from '../core/study/per-run.js';
 import { runLocal, type LocalEvent } from '../core/study/local-scheduler.js';
 import { parseRunSelection, planStudy, type StudyPlan } from '../core/study/plan.js';
 import { executeRun } from '../core/study/run-exec.js';

@@ -1,12 +1,14 @@
 // The one place where the study code reaches the per-run series and field computations (kept in each trajectory's
-// index): when series and fields move to the registry in src/core/fields/, only these imports change.
+// index) and their names: when series and fields move to the registry in src/core/fields/, only these imports change.
 import type { IndexedTrajectory } from '../index/indexed-trajectory.js';
 import type { JobContext } from '../jobs/job.js';
-import { computeSeries, type SeriesName } from '../jobs/series-job.js';
-import { computeField, type FieldName, type FieldResult } from '../jobs/field-job.js';
+import { computeSeries, SERIES_NAMES, type SeriesName } from '../jobs/series-job.js';
+import { computeField, FIELD_NAMES, VECTOR_FIELDS, type FieldName, type FieldResult } from '../jobs/field-job.js';
 import { detect, type DetectResult } from '../jobs/detect-job.js';
 
 export type { SeriesName, FieldName };
+/** Names of the per-frame series and the per-particle fields; the vector fields (no distribution of them). */
+export { SERIES_NAMES, FIELD_NAMES, VECTOR_FIELDS };
 
 const quiet: JobContext = { signal: new AbortController().signal, progress: () => undefined };
 

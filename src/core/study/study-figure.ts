@@ -8,9 +8,8 @@
 // plotted numbers. `avw figure --spec FIG.json` rebuilds it.
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { FIELD_NAMES, VECTOR_FIELDS, type FieldName } from '../jobs/field-job.js';
 import type { JobContext } from '../jobs/job.js';
-import { SERIES_NAMES, type SeriesName } from '../jobs/series-job.js';
+import { FIELD_NAMES, SERIES_NAMES, VECTOR_FIELDS, type FieldName, type SeriesName } from './per-run.js';
 import { appVersion } from '../version.js';
 import { companionPaths, formatOf, renderScene, SOFTWARE_NAME, writeAtomic, type FigureResult } from '../figures/build.js';
 import { curvesFigure, type Curve, type CurvePanel } from '../figures/curves.js';

@@ -10,8 +10,7 @@
 // simulation (series, detection, F_s, fields at events); "slurm" optionally gives the job's resources.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { FIELD_NAMES, VECTOR_FIELDS, type FieldName } from '../jobs/field-job.js';
-import { SERIES_NAMES, type SeriesName } from '../jobs/series-job.js';
+import { FIELD_NAMES, SERIES_NAMES, VECTOR_FIELDS, type FieldName, type SeriesName } from './per-run.js';
 import { SIMULATE_KINDS, SIMULATE_OPTIONS, simulateParamsFromOptions, type SimulateKind } from '../jobs/simulate-options.js';
 import type { SimulateParams } from '../jobs/simulate-job.js';
 
