@@ -34,8 +34,15 @@ function q(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+export interface MergeOptions {
+  /** Merge even when the shard is unchanged since it was last merged. */
+  force?: boolean;
+  /** Where each of the shard's trajectories is now (a study folder copied from a cluster): the shard's path -> this one. */
+  mapPath?: (path: string) => string;
+}
+
 /** Merge one shard file into `target` (see the module comment). */
-export function mergeShard(target: IndexDb, shard: string, options: { force?: boolean } = {}): ShardMerge {
+export function mergeShard(target: IndexDb, shard: string, options: MergeOptions = {}): ShardMerge {
   let st;
   try {
     st = statSync(shard);
@@ -87,8 +94,9 @@ export function mergeShard(target: IndexDb, shard: string, options: { force?: bo
     const run = c.transaction(() => {
       const rows = c.prepare('SELECT id, path, fingerprint FROM shard.trajectories ORDER BY id').all() as { id: number; path: string; fingerprint: string }[];
       for (const r of rows) {
-        paths.push(r.path);
-        const existing = c.prepare('SELECT id, fingerprint FROM main.trajectories WHERE path = ?').get(r.path) as { id: number; fingerprint: string } | undefined;
+        const path = options.mapPath ? options.mapPath(r.path) : r.path;
+        paths.push(path);
+        const existing = c.prepare('SELECT id, fingerprint FROM main.trajectories WHERE path = ?').get(path) as { id: number; fingerprint: string } | undefined;
         let id: number;
         if (existing) {
           id = existing.id;
@@ -103,6 +111,7 @@ export function mergeShard(target: IndexDb, shard: string, options: { force?: bo
         } else {
           id = Number(c.prepare(`INSERT INTO main.trajectories (${colList}) SELECT ${colList} FROM shard.trajectories WHERE id = ?`).run(r.id).lastInsertRowid);
         }
+        if (path !== r.path) c.prepare('UPDATE main.trajectories SET path = ? WHERE id = ?').run(path, id);
         counts.trajectories++;
         counts.frames += c.prepare(`INSERT OR REPLACE INTO main.frames (trajectory_id, ${frameCols}) SELECT ?, ${frameCols} FROM shard.frames WHERE trajectory_id = ?`).run(id, r.id).changes;
         counts.series += c.prepare(`INSERT OR REPLACE INTO main.series (trajectory_id, ${seriesCols}) SELECT ?, ${seriesCols} FROM shard.series WHERE trajectory_id = ?`).run(id, r.id).changes;

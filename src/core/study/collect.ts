@@ -2,6 +2,7 @@
 // workbench and the ensemble analyses open every run with its series, tags and cached fields from one index.
 // Incremental: a shard unchanged since the last collect is skipped.
 import { existsSync, realpathSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { IndexDb } from '../index/index-db.js';
 import { mergeShard } from '../index/merge.js';
 import type { StudyPlan } from './plan.js';
@@ -57,7 +58,10 @@ export function collectStudy(plan: StudyPlan, options: { force?: boolean; onProg
         notDone.push(run.id);
         continue;
       }
-      const m = mergeShard(db, run.shard, { force: options.force });
+      // A study folder may have moved since its runs ran (copied from a cluster): the run's files are in its folder here.
+      const here = realOut(run.dir);
+      const mapPath = (p: string): string => (basename(dirname(p)) === run.name ? join(here, basename(p)) : p);
+      const m = mergeShard(db, run.shard, { force: options.force, mapPath });
       if (m.skipped) unchanged++;
       else merged++;
       const rec = db.trajectoryByPath(realOut(run.out));

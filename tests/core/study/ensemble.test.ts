@@ -171,3 +171,21 @@ describe('study figures', () => {
     expect(() => normalizeStudyFigureSpec({ kind: 'fields', study: 'x.json' })).toThrow(/"kind" must be one of distribution, timeline, tau for a study/);
   });
 });
+
+describe('a study folder that moved', () => {
+  it('collects shards written elsewhere (a cluster) into the index of the folder where it is now', async () => {
+    const { renameSync, mkdirSync } = await import('node:fs');
+    const plan = studyAt('moving', [0.3], [1, 2], { every: 10, frames: 4 });
+    for (const run of plan.runs) {
+      writeSyntheticRun(plan, run, { n: 3, schedule: { kind: 'linear', every: 10, frames: 4 }, dt: 0.003, positions: (f, _s, out) => out.forEach((_v, k) => (out[k] = k % 3 === 2 ? 0 : k + 0.01 * f)) });
+    }
+    const elsewhere = join(work, 'laptop');
+    mkdirSync(elsewhere);
+    renameSync(plan.dir, join(elsewhere, 'moving'));
+    writeFileSync(join(elsewhere, 'moving.json'), readFileSync(plan.study.file));
+    const moved = planStudy(loadStudy(join(elsewhere, 'moving.json')));
+    const e = ensembleSeries(moved, 'msd');
+    expect(e.groups[0]!.runs).toEqual([0, 1]);
+    expect(e.groups[0]!.mean[3]).toBeCloseTo(2 * 0.03 * 0.03, 6); // float32 positions
+  });
+});
