@@ -5,7 +5,7 @@
 //
 // A finished run is never redone (its status says done and its analyses are the study's); a run whose simulation is
 // complete but whose analyses changed only computes the missing ones; an interrupted run resumes from its checkpoint.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { IndexDb } from '../index/index-db.js';
 import { openIndexed, type IndexedTrajectory } from '../index/indexed-trajectory.js';
@@ -156,6 +156,8 @@ export async function executeRun(plan: StudyPlan, id: number, options: ExecOptio
 
   const work = options.scratch ? join(options.scratch, `avw-${study.name}-${run.name}-${process.pid}`) : join(run.dir, '.index-work');
   mkdirSync(work, { recursive: true });
+  // A run done before (the study's analyses changed since): start from its shard, so only what is missing is computed.
+  if (!existsSync(join(work, 'index.sqlite')) && existsSync(run.shard)) copyFileSync(run.shard, join(work, 'index.sqlite'));
   const signal = options.signal ?? new AbortController().signal;
   try {
     // The simulation (or what is left of it).

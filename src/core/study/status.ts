@@ -85,7 +85,7 @@ export function studyStatus(plan: StudyPlan, options: { runner?: CommandRunner }
     }
     return {
       id: run.id, T: run.T, seed: run.seed, out: run.out, state, jobId, name: run.name,
-      fraction: state === 'done' ? 1 : file?.fraction ?? 0, message: file?.message ?? '', reason, attempt: file?.attempt ?? 0,
+      fraction: state === 'done' ? 1 : state === 'pending' ? 0 : file?.fraction ?? 0, message: file?.message ?? '', reason, attempt: file?.attempt ?? 0,
       scheduler: sub ? 'slurm' : file?.scheduler ?? null, slurmState,
       frames: file?.results?.frames ?? null, candidates: file?.results?.candidates ?? null, cpuSeconds: file?.cpuSecondsTotal ?? null,
     };
