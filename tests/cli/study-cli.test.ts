@@ -53,7 +53,7 @@ describe('avw study (local scheduler)', () => {
     const file = join(dir, 'k.json');
     writeFileSync(file, JSON.stringify({
       name: 'k', simulate: 'thermal', temperatures: [0.4], seeds: [1, 2], analyses: ['msd'],
-      parameters: { n: 100, rho: 0.9, Tp: 0.5, equil: 2000, tw: 500, every: 2000, frames: 120, 'checkpoint-every': 10 },
+      parameters: { n: 100, rho: 0.9, Tp: 0.5, equil: 2000, tw: 500, every: 1500, frames: 80, 'checkpoint-every': 10 },
     }));
     const plan = planStudy(loadStudy(file));
     const [r0, r1] = plan.runs;
@@ -67,7 +67,7 @@ describe('avw study (local scheduler)', () => {
       if (!existsSync(`${r1!.out}.checkpoint`)) continue;
       let frames = 0;
       try { frames = gsdFrameCount(r1!.out); } catch { continue; }
-      if (frames >= 25 && frames < 110) break;
+      if (frames >= 15 && frames < 70) break;
     }
     child.kill('SIGKILL');
     await exited;
@@ -101,7 +101,7 @@ describe('avw study (local scheduler)', () => {
     // The resumed run's trajectory is the uninterrupted one, frame by frame, chunk by chunk.
     const ref = join(work, 'reference.gsd');
     await runInProcess(simulateJob, { ...simulateParamsOf(plan.study, r1!.T, r1!.runSeed, ref), index: false });
-    expect(sameFrames(ref, r1!.out)).toBe(120);
+    expect(sameFrames(ref, r1!.out)).toBe(80);
     expect(avw('study', 'status', file, '--json').json).toMatchObject({ done: 2, failed: 0 });
   }, 120_000);
 
