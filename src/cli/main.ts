@@ -10,13 +10,16 @@ import { validateFieldParams, type FieldResult } from '../core/jobs/field-job.js
 import { FIELD_NAMES, FIELD_PARAMS, SERIES_NAMES, SERIES_PARAMS } from '#shared/fields.js';
 import { validateDetectParams, type DetectResult } from '../core/jobs/detect-job.js';
 import { validateCorrelateParams, type CorrelateResult } from '../core/jobs/correlate-job.js';
-import { validateSimulateParams, type SimulateResult } from '../core/jobs/simulate-job.js';
+import type { SimulateParams, SimulateResult } from '../core/jobs/simulate-job.js';
+import { SIMULATE_OPTIONS, SimulateOptionError, simulateParamsFromOptions } from '../core/jobs/simulate-options.js';
 import { validateMinimizeParams, type MinimizeJobResult } from '../core/jobs/minimize-job.js';
 import { JobCancelledError } from '../core/jobs/job.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { progressBar } from './progress.js';
 import { FIGURE_HELP, figureParamsFromArgs } from './figure-command.js';
 import type { FigureJobResult } from '../core/jobs/figure-job.js';
+import { cmdStudy, cmdStudySeries, STUDY_HELP } from './study-command.js';
+import { cmdStudyFigure, isStudyFigure, STUDY_FIGURE_HELP } from './study-figure-command.js';
 
 const HELP = `avw: Avalanche Workbench command line
 
@@ -31,6 +34,8 @@ usage:
   avw series FILE --name NAME [--potential wca|hertz] [--temperature T] [--reference F] [--json]
                                               a per-frame series (computed once, kept in the index); NAME:
 ${wrapList(SERIES_NAMES)}
+  avw series --study STUDY.json --name NAME|fs --by T [--json]
+                                              the series averaged over a study's replicas per temperature (+- stderr)
   avw field FILE --frame F [--ref R] --name NAME [--cutoff RC] [--delta D --rmin A --rmax B] [--is IS_FILE] [--json]
                                               a per-particle field of frame F against the reference R (default:
                                               the previous frame, Jha & Sengupta Eq. 7; mobility always the
@@ -55,7 +60,7 @@ ${wrapList([...FIELD_NAMES, 'file:PROPERTY'])}
                                               athermal quasistatic shear of Hertzian disks, avalanches followed
   avw minimize FILE --out IS.gsd [--method fire|cg] [--ftol 1e-10] [--potential wca|hertz] [--json]
                                               inherent structures of every frame, paired frame for frame
-${FIGURE_HELP}  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
+${FIGURE_HELP}${STUDY_FIGURE_HELP}${STUDY_HELP}  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
                       --poly 0.11, --ftol F; a run writes OUT, OUT.json (sidecar) and OUT.checkpoint while running
 
 common options:
@@ -233,6 +238,7 @@ function numberOrNull(v: number): number | null {
 }
 
 async function cmdSeries(argv: string[]): Promise<void> {
+  if (argv.some((a) => a === '--study' || a.startsWith('--study='))) return cmdStudySeries(argv);
   const { positionals, flags } = parseArgs(argv, { ...COMMON, name: 'string', ...SERIES_FLAGS }, 'series');
   const file = resolve(oneFile(positionals, 'series'));
   if (flags.name === undefined) throw new UsageError(`avw series: --name is required (${SERIES_NAMES.join('|')})`);
@@ -323,16 +329,8 @@ function fmtSeconds(s: number): string {
 }
 
 const SIM_FLAGS: FlagSpec = {
-  ...COMMON, out: 'string', seed: 'string', resume: 'boolean', 'checkpoint-every': 'string', n: 'string', rho: 'string', poly: 'string',
-  T: 'string', Tp: 'string', equil: 'string', tw: 'string', B: 'string', ncfg: 'string', blocks: 'string', 'no-block-origins': 'boolean',
-  every: 'string', frames: 'string', steps: 'string', dt: 'string', skin: 'string', integrator: 'string', is: 'boolean', 'is-method': 'string',
-  ftol: 'string', from: 'string', frame: 'string', diameters: 'string', 'no-velocities': 'boolean', chunk: 'string',
-  deps: 'string', phi: 'string', minimizer: 'string', 'no-follow': 'boolean', 'frame-spacing': 'string', drop: 'string',
+  ...COMMON, ...Object.fromEntries(Object.entries(SIMULATE_OPTIONS).map(([name, kind]) => [name, kind === 'boolean' ? 'boolean' : 'string'])),
 };
-
-const THERMAL_ONLY = ['rho', 'poly', 'Tp', 'equil', 'tw', 'B', 'ncfg', 'blocks', 'no-block-origins', 'frames', 'integrator'];
-const MD_ONLY = ['dt', 'skin', 'is', 'is-method', 'from', 'frame', 'diameters', 'no-velocities', 'chunk', 'T'];
-const AQS_ONLY = ['deps', 'phi', 'minimizer', 'no-follow', 'frame-spacing', 'drop'];
 
 async function cmdSimulate(argv: string[]): Promise<void> {
   const [kind, ...rest] = argv;
@@ -340,63 +338,13 @@ async function cmdSimulate(argv: string[]): Promise<void> {
   const cmd = `simulate ${kind}`;
   const { positionals, flags } = parseArgs(rest, SIM_FLAGS, cmd);
   if (positionals.length > 0) throw new UsageError(`avw ${cmd}: unexpected argument "${positionals[0]}"`);
-  if (typeof flags.out !== 'string') throw new UsageError(`avw ${cmd}: --out FILE is required`);
-  const refuse = (names: string[]): void => {
-    for (const name of names) if (flags[name] !== undefined) throw new UsageError(`avw ${cmd}: --${name} does not apply to ${kind} runs`);
-  };
-  const f = (name: string): number | undefined => numberFlag(flags, name, cmd);
-  const i = (name: string): number | undefined => intFlag(flags, name, cmd);
-  const common = {
-    kind, out: resolve(flags.out), seed: i('seed'), resume: flags.resume === true, checkpointEvery: i('checkpoint-every'),
-    indexDir: flags['index-dir'],
-  };
-  let raw: Record<string, unknown>;
-  if (kind === 'aqs') {
-    refuse([...THERMAL_ONLY, ...MD_ONLY]);
-    if (flags.n === undefined) throw new UsageError('avw simulate aqs: --n N is required');
-    if (flags.steps === undefined) throw new UsageError('avw simulate aqs: --steps K (strain steps) is required');
-    raw = {
-      ...common, n: i('n'), steps: i('steps'), strainStep: f('deps'), every: i('every'), packingFraction: f('phi'),
-      minimizer: flags.minimizer, dropCriterion: flags.drop, ftol: f('ftol'), follow: flags['no-follow'] !== true, frameSpacing: f('frame-spacing'),
-    };
-  } else {
-    refuse(AQS_ONLY);
-    let start: Record<string, unknown>;
-    if (typeof flags.from === 'string') {
-      if (flags.n !== undefined) throw new UsageError(`avw ${cmd}: --n and --from exclude each other (the start file sets N)`);
-      start = typeof flags.diameters === 'string'
-        ? { kind: 'data', path: resolve(flags.from), diameters: resolve(flags.diameters) }
-        : { kind: 'frame', path: resolve(flags.from), frame: i('frame') ?? 0 };
-      if (flags.frame !== undefined && typeof flags.diameters === 'string') throw new UsageError(`avw ${cmd}: --frame applies to a trajectory start, not to a data file`);
-    } else {
-      if (kind === 'nve') throw new UsageError('avw simulate nve: --from DATA --diameters D.txt (or --from TRAJ [--frame K]) is required');
-      if (flags.n === undefined) throw new UsageError('avw simulate thermal: --n N is required (or --from a configuration)');
-      start = { kind: 'random', n: i('n'), density: f('rho'), polydispersity: f('poly') };
-    }
-    const md = {
-      ...common, start, T: f('T'), dt: f('dt'), skin: f('skin'), inherentStructures: flags.is === true, isMethod: flags['is-method'],
-      ftol: f('ftol'), velocities: flags['no-velocities'] !== true, chunkSteps: i('chunk'),
-    };
-    if (kind === 'nve') {
-      refuse(THERMAL_ONLY);
-      if (flags.steps === undefined) throw new UsageError('avw simulate nve: --steps N is required');
-      raw = { ...md, steps: i('steps'), every: i('every') };
-    } else {
-      if (flags.T === undefined) throw new UsageError('avw simulate thermal: --T T (the target temperature) is required');
-      if (flags.steps !== undefined) throw new UsageError('avw simulate thermal: the production length follows from the schedule (--B/--ncfg/--blocks or --every/--frames), not --steps');
-      const logBlock = flags.B !== undefined || flags.ncfg !== undefined || flags.blocks !== undefined;
-      let schedule: Record<string, unknown>;
-      if (logBlock) {
-        if (flags.every !== undefined || flags.frames !== undefined) throw new UsageError('avw simulate thermal: give a log-block schedule (--B --ncfg --blocks) or a linear one (--every --frames), not both');
-        schedule = { kind: 'log-block', B: i('B'), nCfg: i('ncfg'), blocks: i('blocks') ?? 1, blockOrigins: flags['no-block-origins'] !== true };
-      } else {
-        if (flags.every === undefined || flags.frames === undefined) throw new UsageError('avw simulate thermal: a schedule is required: --B B --ncfg NCFG --blocks K, or --every K --frames F');
-        schedule = { kind: 'linear', every: i('every'), frames: i('frames') };
-      }
-      raw = { ...md, Tp: f('Tp'), equilSteps: i('equil'), twSteps: i('tw'), schedule, production: flags.integrator };
-    }
+  let params: SimulateParams;
+  try {
+    params = simulateParamsFromOptions(kind, flags, { indexDir: flags['index-dir'] as string | undefined });
+  } catch (e) {
+    if (e instanceof SimulateOptionError) throw new UsageError(e.message);
+    throw e;
   }
-  const params = validateSimulateParams(raw);
   let r: SimulateResult;
   try {
     // A cancel (Ctrl-C) writes a checkpoint at the next chunk or frame: give it time (a minimization or a shear step).
@@ -417,6 +365,7 @@ async function cmdSimulate(argv: string[]): Promise<void> {
 }
 
 async function cmdFigure(argv: string[]): Promise<void> {
+  if (isStudyFigure(argv)) return cmdStudyFigure(argv);
   const { params, json } = figureParamsFromArgs(argv);
   const r = await runJob<FigureJobResult>('figure', params, 'figure', json);
   if (r.preview) throw new Error('avw figure: no output path');
@@ -445,7 +394,7 @@ async function cmdMinimize(argv: string[]): Promise<void> {
 
 const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   info: cmdInfo, frame: cmdFrame, index: cmdIndex, tags: cmdTags, series: cmdSeries, field: cmdField, detect: cmdDetect, correlate: cmdCorrelate,
-  simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure,
+  simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure, study: cmdStudy,
 };
 
 export async function runCli(argv: string[]): Promise<number> {

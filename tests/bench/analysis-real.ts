@@ -10,6 +10,7 @@
 // labelled frames, found when any of its frames is), the base rate (labelled / scored frames: the precision of a
 // detector that flags frames at random), and the ranking quality of the detector's score itself (ROC AUC of the
 // per-frame z against the labels, 0.5 = no information).
+import { TrajectoryFrames } from '../../src/core/fields/frames.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -135,7 +136,7 @@ export function realRunFigures(nc = 20, print = true, path = REAL_LABELS): { byS
       const dir = mkdtempSync(join(tmpdir(), 'avw-real-'));
       const t = openIndexed(dump, { indexDir: dir });
       try {
-        candidates = detect(t, { path: dump, indexDir: dir, store: false }, ctx).candidates;
+        candidates = detect(new TrajectoryFrames(t), { path: dump, indexDir: dir, store: false }, ctx).candidates;
         via = 'avw detect';
       } finally {
         t.close();
