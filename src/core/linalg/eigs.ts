@@ -1,0 +1,408 @@
+// Sparse symmetric eigensolvers (pure: no Node, no DOM).
+//  - `eigsNearShift`: the nev eigenpairs of A nearest a shift sigma, by shift-invert: a block Lanczos process on
+//    OP = (A - sigma I)^-1 (sparse block LDL^T, ./ldl.ts) with full re-orthogonalisation (classical Gram-Schmidt twice)
+//    and thick restarts in Krylov-Schur form (Stewart 2001; Wu & Simon 2000): the basis grows to maxBasis vectors, the
+//    Rayleigh-Ritz values of the projected matrix are checked, and the best Ritz vectors are kept. Eigenvalues of
+//    OP of largest magnitude (theta = 1/(lambda - sigma)) are those of A nearest sigma, as ARPACK's eigsh(sigma, 'LM').
+//    Known null vectors (translations, isolated particles) can be deflated exactly. The factor's inertia counts the
+//    eigenvalues of A below sigma.
+//  - `lanczosLargest`: the largest eigenvalue of a symmetric operator by plain Lanczos (lambda_max for tolerances).
+import { blockCsrMultiply, type BlockCsr } from './block-sparse.js';
+import { symmetricEigen, tridiagonalEigenvalues } from './dense.js';
+import { ldlFactor, ldlSolve, ldlSymbolic, SingularPivotError, type LdlFactor, type LdlSymbolic } from './ldl.js';
+import { mulberry32 } from '../util/random.js';
+
+export interface Deflation {
+  /** Orthonormal vectors (length n each) to keep out of the search space: exact null vectors of A. */
+  vectors?: Float64Array[];
+  /** Scalar degrees of freedom to keep at zero (their unit vectors are eigenvectors of A, e.g. isolated particles). */
+  zeroDofs?: Int32Array;
+}
+
+export interface ShiftInvertOptions {
+  sigma: number;
+  /** Number of eigenpairs wanted (nearest sigma). */
+  nev: number;
+  /** Block size of the Lanczos process (default 2: resolves pairwise degeneracies at once; larger ones by round-off). */
+  blockSize?: number;
+  /** Largest basis (default max(2 nev + 2 blockSize, nev + 8 blockSize), capped by the dimension). */
+  maxBasis?: number;
+  /** Convergence: Ritz residual ||OP x - theta x|| <= tol |theta| (default 1e-10), or below 512 ulps of ||OP||. */
+  tol?: number;
+  /** Give up after this many restarts (default 300). */
+  maxRestarts?: number;
+  deflate?: Deflation;
+  /** Seed of the random start block (default 1). */
+  seed?: number;
+  /** A symbolic analysis of A's pattern to reuse (from ldlSymbolic). */
+  symbolic?: LdlSymbolic;
+  /** Also return the eigenvectors (default true). */
+  vectors?: boolean;
+}
+
+export interface ShiftInvertResult {
+  /** The shift actually used (sigma, moved slightly if A - sigma I was singular). */
+  sigma: number;
+  /** Eigenvalues of A, ascending. */
+  values: Float64Array;
+  /** Eigenvectors (unit norm), vector k at [k*n, (k+1)*n), in the order of `values`; empty when not asked for. */
+  vectors: Float64Array;
+  /** Residual norms ||A x - lambda x|| of the returned pairs (unit x), per value. */
+  residuals: Float64Array;
+  /** Eigenvalue counts of A - sigma I from the factorisation (negative = eigenvalues of A below sigma). */
+  inertia: { negative: number; zero: number; positive: number };
+  /** Applications of OP (linear solves, counted per vector), restarts, block size and basis size used. */
+  solves: number;
+  restarts: number;
+  blockSize: number;
+  maxBasis: number;
+  /** Stored blocks of L. */
+  factorBlocks: number;
+  converged: boolean;
+}
+
+/** Shift-invert eigenpairs of the symmetric block matrix A nearest sigma (see the module comment). */
+export function eigsNearShift(A: BlockCsr, options: ShiftInvertOptions): ShiftInvertResult {
+  const n = A.nb * A.b;
+  const sym = options.symbolic ?? ldlSymbolic(A);
+  let sigma = options.sigma;
+  let F: LdlFactor | null = null;
+  for (let attempt = 0; attempt < 6 && !F; attempt++) {
+    try {
+      F = ldlFactor(A, sym, sigma);
+    } catch (e) {
+      if (!(e instanceof SingularPivotError)) throw e;
+      // Move the shift by a small, growing amount away from the singular value.
+      sigma = sigma - (Math.abs(sigma) + 1e-8) * 0.01 * 10 ** attempt;
+    }
+  }
+  if (!F) throw new Error(`eigsNearShift: A - sigma I is singular at every shift tried near ${options.sigma}`);
+  const factor = F;
+  const work = { buf: new Float64Array(0) };
+  const op = (X: Float64Array, Y: Float64Array, p: number): void => {
+    if (work.buf.length < n * p) work.buf = new Float64Array(n * p);
+    ldlSolve(factor, X, Y, p, work.buf);
+  };
+  const r = krylovSchur(op, n, { ...options, sigma }, 'magnitude');
+  const order = Array.from(r.theta.keys());
+  const lambda = r.theta.map((t) => sigma + 1 / t);
+  order.sort((a, b) => lambda[a] - lambda[b]);
+  const values = new Float64Array(order.length), residuals = new Float64Array(order.length);
+  const want = options.vectors !== false;
+  const vectors = new Float64Array(want ? order.length * n : 0);
+  const ax = new Float64Array(n);
+  order.forEach((k, i) => {
+    values[i] = lambda[k];
+    const x = r.vectors.subarray(k * n, (k + 1) * n);
+    // The true residual ||A x - lambda x|| (one product per pair).
+    blockCsrMultiply(A, x, ax);
+    let s = 0;
+    for (let j = 0; j < n; j++) { const d = ax[j] - lambda[k] * x[j]; s += d * d; }
+    residuals[i] = Math.sqrt(s);
+    if (want) vectors.set(x, i * n);
+  });
+  return {
+    sigma, values, vectors, residuals, inertia: factor.inertia, solves: r.applications, restarts: r.restarts,
+    blockSize: r.blockSize, maxBasis: r.maxBasis, factorBlocks: sym.nnzBlocks, converged: r.converged,
+  };
+}
+
+interface KrylovResult {
+  theta: Float64Array;
+  vectors: Float64Array;
+  residuals: Float64Array;
+  applications: number;
+  restarts: number;
+  blockSize: number;
+  maxBasis: number;
+  converged: boolean;
+}
+
+const EPS = 2 ** -52;
+
+type BlockOperator = (X: Float64Array, Y: Float64Array, p: number) => void;
+
+/**
+ * Block Krylov-Schur for a symmetric operator: the nev eigenpairs of largest |theta| ('magnitude') or largest theta
+ * ('largest'). Vectors are stored contiguously (vector j at [j*n, (j+1)*n)).
+ */
+function krylovSchur(op: BlockOperator, n: number, o: ShiftInvertOptions, which: 'magnitude' | 'largest'): KrylovResult {
+  const defl = o.deflate ?? {};
+  const dvecs = defl.vectors ?? [];
+  const zeroDofs = defl.zeroDofs ?? new Int32Array(0);
+  const nEff = n - dvecs.length - zeroDofs.length;
+  const nev = Math.min(o.nev, nEff);
+  if (nev <= 0) {
+    return { theta: new Float64Array(0), vectors: new Float64Array(0), residuals: new Float64Array(0), applications: 0, restarts: 0, blockSize: 0, maxBasis: 0, converged: true };
+  }
+  const p = Math.max(1, Math.min(o.blockSize ?? 2, nEff));
+  let mMax = o.maxBasis ?? Math.max(2 * nev + 2 * p, nev + 8 * p);
+  mMax = Math.min(nEff, Math.max(mMax, nev + p));
+  // Whole blocks only; the basis may end with a partial last block only when it spans the whole space.
+  if (mMax < nEff) mMax = Math.max(p * Math.ceil((nev + p) / p), p * Math.floor(mMax / p));
+  mMax = Math.min(mMax, nEff);
+  const tol = o.tol ?? 1e-10;
+  const maxRestarts = o.maxRestarts ?? 300;
+  const rand = mulberry32((o.seed ?? 1) >>> 0);
+
+  const V = new Float64Array((mMax + p) * n); // basis, then the residual block
+  const T = new Float64Array(mMax * mMax);
+  const C = new Float64Array((mMax + p) * p);
+  const Bq = new Float64Array(p * p);
+  const W = new Float64Array(p * n);
+  let applications = 0;
+
+  const project = (w: Float64Array, off: number): void => {
+    for (const d of dvecs) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += d[i] * w[off + i];
+      for (let i = 0; i < n; i++) w[off + i] -= s * d[i];
+    }
+    for (let k = 0; k < zeroDofs.length; k++) w[off + zeroDofs[k]] = 0;
+  };
+  /** w (at W offset) -= V[0:m] (V[0:m]^T w), twice; adds the coefficients into coef[j] (stride 1) if given. */
+  const orthogonalize = (w: Float64Array, off: number, m: number, coef: Float64Array | null, cstride: number, ccol: number): void => {
+    for (let pass = 0; pass < 2; pass++) {
+      for (let j = 0; j < m; j++) {
+        const vo = j * n;
+        let s = 0;
+        for (let i = 0; i < n; i++) s += V[vo + i] * w[off + i];
+        if (coef) coef[j * cstride + ccol] += s;
+        for (let i = 0; i < n; i++) w[off + i] -= s * V[vo + i];
+      }
+    }
+  };
+  const norm = (w: Float64Array, off: number): number => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += w[off + i] * w[off + i];
+    return Math.sqrt(s);
+  };
+  /**
+   * Orthonormalise the p vectors in W against V[0:m] and among themselves, writing them to V[m:m+p] and the
+   * coefficients of W = V[0:m] C + Q B into C (rows 0..m-1) and Bq. Returns false if the space is exhausted.
+   */
+  const orthonormalizeBlock = (m: number, coef: boolean): boolean => {
+    C.fill(0, 0, (m + p) * p);
+    Bq.fill(0);
+    for (let v = 0; v < p; v++) {
+      const off = v * n;
+      project(W, off);
+      orthogonalize(W, off, m, coef ? C : null, p, v);
+      // Against the block vectors already placed.
+      for (let pass = 0; pass < 2; pass++) {
+        for (let u = 0; u < v; u++) {
+          const qo = (m + u) * n;
+          let s = 0;
+          for (let i = 0; i < n; i++) s += V[qo + i] * W[off + i];
+          Bq[u * p + v] += s;
+          for (let i = 0; i < n; i++) W[off + i] -= s * V[qo + i];
+        }
+      }
+      let nr = norm(W, off);
+      const ref = Math.max(nr, 1e-300);
+      let tries = 0;
+      let coupling = nr;
+      while (!(nr > 1e-10 * Math.max(ref, 1e-300)) || nr === 0) {
+        // Breakdown (invariant subspace): continue with a random vector orthogonal to everything, coupling 0.
+        if (++tries > 5) return false;
+        for (let i = 0; i < n; i++) W[off + i] = rand() - 0.5;
+        project(W, off);
+        orthogonalize(W, off, m, null, p, v);
+        for (let pass = 0; pass < 2; pass++) {
+          for (let u = 0; u < v; u++) {
+            const qo = (m + u) * n;
+            let s = 0;
+            for (let i = 0; i < n; i++) s += V[qo + i] * W[off + i];
+            for (let i = 0; i < n; i++) W[off + i] -= s * V[qo + i];
+          }
+        }
+        nr = norm(W, off);
+        coupling = 0;
+        if (nr > 1e-8) break;
+      }
+      Bq[v * p + v] = coupling;
+      const inv = 1 / nr;
+      const qo = (m + v) * n;
+      for (let i = 0; i < n; i++) V[qo + i] = W[off + i] * inv;
+    }
+    return true;
+  };
+
+  // Start: a random block.
+  for (let i = 0; i < p * n; i++) W[i] = rand() - 0.5;
+  if (!orthonormalizeBlock(0, false)) throw new Error('krylovSchur: could not build a start block');
+  let m = p; // basis size; the active block is V[m-p:m]
+  let restarts = 0;
+  T.fill(0);
+  const theta = new Float64Array(nev), resid = new Float64Array(nev);
+  const out = new Float64Array(nev * n);
+  let converged = false;
+  for (;;) {
+    // Expand: OP on the active block, orthogonalise, append.
+    while (true) {
+      const a0 = m - p;
+      op(V.subarray(a0 * n, m * n), W, p);
+      applications += p;
+      if (!orthonormalizeBlock(m, true)) break;
+      // T[0:m, a0:m] = C (and its transpose); the new block couples through Bq.
+      for (let j = 0; j < m; j++) {
+        for (let v = 0; v < p; v++) {
+          const c = C[j * p + v];
+          if (j >= a0) {
+            // Diagonal block: average with the transposed entry for exact symmetry.
+            const u = j - a0;
+            if (u <= v) {
+              const avg = u === v ? c : 0.5 * (c + C[(a0 + v) * p + u]);
+              T[j * mMax + a0 + v] = avg;
+              T[(a0 + v) * mMax + j] = avg;
+            }
+          } else {
+            T[j * mMax + a0 + v] = c;
+            T[(a0 + v) * mMax + j] = c;
+          }
+        }
+      }
+      if (m + p > mMax) break;
+      for (let u = 0; u < p; u++) {
+        for (let v = 0; v < p; v++) {
+          T[(m + u) * mMax + a0 + v] = Bq[u * p + v];
+          T[(a0 + v) * mMax + m + u] = Bq[u * p + v];
+        }
+      }
+      m += p;
+    }
+    // Rayleigh-Ritz on T[0:m, 0:m]; the residual of Ritz pair s is ||Bq s[m-p:m]||.
+    const Tm = new Float64Array(m * m);
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) Tm[i * m + j] = T[i * mMax + j];
+    const { values, vectors: S } = symmetricEigen(Tm, m);
+    const idx = Array.from(values.keys());
+    if (which === 'magnitude') idx.sort((a, b) => Math.abs(values[b]) - Math.abs(values[a]));
+    else idx.sort((a, b) => values[b] - values[a]);
+    let allConverged = true;
+    const resAll = new Float64Array(m);
+    // Round-off floor of the residuals: a few hundred ulps of ||OP|| (the largest Ritz value).
+    const floor = 512 * EPS * Math.abs(values[idx[0]]);
+    for (let r = 0; r < m; r++) {
+      const k = idx[r];
+      let s2 = 0;
+      for (let u = 0; u < p; u++) {
+        let s = 0;
+        for (let v = 0; v < p; v++) s += Bq[u * p + v] * S[(m - p + v) * m + k];
+        s2 += s * s;
+      }
+      resAll[r] = Math.sqrt(s2);
+      if (r < nev && !(resAll[r] <= Math.max(tol * Math.abs(values[k]), floor))) allConverged = false;
+    }
+    const exhausted = m >= nEff;
+    if (allConverged || exhausted || restarts >= maxRestarts) {
+      converged = allConverged || exhausted;
+      for (let r = 0; r < nev; r++) {
+        const k = idx[r];
+        theta[r] = values[k];
+        resid[r] = resAll[r];
+        const oo = r * n;
+        for (let j = 0; j < m; j++) {
+          const s = S[j * m + k];
+          if (s === 0) continue;
+          const vo = j * n;
+          for (let i = 0; i < n; i++) out[oo + i] += s * V[vo + i];
+        }
+      }
+      break;
+    }
+    // Thick restart: keep the best `keep` Ritz vectors, then the residual block.
+    const keep = Math.min(m - p, Math.max(nev, nev + Math.floor((mMax - nev) / 3)));
+    const tmp = new Float64Array(keep * n);
+    for (let r = 0; r < keep; r++) {
+      const k = idx[r], oo = r * n;
+      for (let j = 0; j < m; j++) {
+        const s = S[j * m + k];
+        if (s === 0) continue;
+        const vo = j * n;
+        for (let i = 0; i < n; i++) tmp[oo + i] += s * V[vo + i];
+      }
+    }
+    V.set(tmp, 0);
+    V.copyWithin(keep * n, m * n, (m + p) * n);
+    T.fill(0);
+    for (let r = 0; r < keep; r++) {
+      const k = idx[r];
+      T[r * mMax + r] = values[k];
+      for (let u = 0; u < p; u++) {
+        let s = 0;
+        for (let v = 0; v < p; v++) s += Bq[u * p + v] * S[(m - p + v) * m + k];
+        T[(keep + u) * mMax + r] = s;
+        T[r * mMax + keep + u] = s;
+      }
+    }
+    m = keep + p;
+    restarts++;
+  }
+  return { theta, vectors: out, residuals: resid, applications, restarts, blockSize: p, maxBasis: mMax, converged };
+}
+
+/** y = A x for a symmetric operator (length-n vectors). */
+export type LinearOperator = (x: Float64Array, y: Float64Array) => void;
+
+export interface LanczosLargestOptions {
+  /** Relative change of the largest Ritz value over 10 steps below which it is accepted (default 1e-13). */
+  tol?: number;
+  /** At most this many steps (default 500). */
+  maxSteps?: number;
+  seed?: number;
+  deflate?: Deflation;
+}
+
+/**
+ * The largest eigenvalue of a symmetric operator by Lanczos without re-orthogonalisation (the extreme Ritz value
+ * converges first and loss of orthogonality only duplicates it). Returns the value and the steps taken.
+ */
+export function lanczosLargest(op: LinearOperator, n: number, options: LanczosLargestOptions = {}): { value: number; steps: number } {
+  if (n === 0) return { value: 0, steps: 0 };
+  const tol = options.tol ?? 1e-13, maxSteps = Math.min(options.maxSteps ?? 500, n);
+  const rand = mulberry32((options.seed ?? 7) >>> 0);
+  const zero = options.deflate?.zeroDofs ?? new Int32Array(0);
+  let v = new Float64Array(n), vPrev = new Float64Array(n);
+  const w = new Float64Array(n);
+  for (let i = 0; i < n; i++) v[i] = rand() - 0.5;
+  for (let k = 0; k < zero.length; k++) v[zero[k]] = 0;
+  let nv = 0;
+  for (let i = 0; i < n; i++) nv += v[i] * v[i];
+  nv = Math.sqrt(nv);
+  for (let i = 0; i < n; i++) v[i] /= nv;
+  const alpha: number[] = [], beta: number[] = [];
+  let last = NaN, lastCheck = 0, value = 0;
+  for (let j = 0; j < maxSteps; j++) {
+    op(v, w);
+    let a = 0;
+    for (let i = 0; i < n; i++) a += v[i] * w[i];
+    const bPrev = j > 0 ? beta[j - 1] : 0;
+    let bn = 0;
+    for (let i = 0; i < n; i++) {
+      const x = w[i] - a * v[i] - bPrev * vPrev[i];
+      w[i] = x;
+      bn += x * x;
+    }
+    bn = Math.sqrt(bn);
+    alpha.push(a);
+    beta.push(bn);
+    const steps = j + 1;
+    if (steps % 10 === 0 || bn === 0 || steps === maxSteps) {
+      const ev = tridiagonalEigenvalues(alpha, beta, steps);
+      value = ev[steps - 1];
+      if (bn === 0 || (lastCheck > 0 && Math.abs(value - last) <= tol * Math.abs(value))) return { value, steps };
+      last = value;
+      lastCheck = steps;
+    }
+    const t = vPrev;
+    vPrev = v;
+    v = t;
+    for (let i = 0; i < n; i++) v[i] = w[i] / bn;
+  }
+  return { value, steps: maxSteps };
+}
+
+/** The operator x -> A x of a block CSR matrix. */
+export function blockCsrOperator(A: BlockCsr): LinearOperator {
+  return (x, y) => { blockCsrMultiply(A, x, y); };
+}
