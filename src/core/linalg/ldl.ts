@@ -292,7 +292,9 @@ export function ldlSolve(F: LdlFactor, B: Float64Array, X: Float64Array, nrhs = 
     }
   }
   const { rows, values: lx, dinv } = F;
-  if (b === 2) {
+  if (b === 2 && s === 1) {
+    solve2(nb, colStart, rows, lx, dinv, w);
+  } else if (b === 2) {
     // Forward: L y = x.
     for (let i = 0; i < nb; i++) {
       const xi = 2 * i * s;
@@ -375,4 +377,33 @@ export function ldlSolve(F: LdlFactor, B: Float64Array, X: Float64Array, nrhs = 
     }
   }
   return X;
+}
+
+/** The three sweeps for b = 2 and one right-hand side (the shift-invert Lanczos hot loop), in place on w. */
+function solve2(nb: number, colStart: Int32Array, rows: Int32Array, lx: Float64Array, dinv: Float64Array, w: Float64Array): void {
+  for (let i = 0; i < nb; i++) {
+    const a0 = w[2 * i], a1 = w[2 * i + 1];
+    if (a0 === 0 && a1 === 0) continue;
+    for (let pp = colStart[i], end = colStart[i + 1]; pp < end; pp++) {
+      const o = 4 * pp, t = 2 * rows[pp];
+      w[t] -= lx[o] * a0 + lx[o + 1] * a1;
+      w[t + 1] -= lx[o + 2] * a0 + lx[o + 3] * a1;
+    }
+  }
+  for (let i = 0; i < nb; i++) {
+    const a0 = w[2 * i], a1 = w[2 * i + 1], d = 4 * i;
+    w[2 * i] = dinv[d] * a0 + dinv[d + 1] * a1;
+    w[2 * i + 1] = dinv[d + 2] * a0 + dinv[d + 3] * a1;
+  }
+  for (let i = nb - 1; i >= 0; i--) {
+    let s0 = 0, s1 = 0;
+    for (let pp = colStart[i], end = colStart[i + 1]; pp < end; pp++) {
+      const o = 4 * pp, t = 2 * rows[pp];
+      const a0 = w[t], a1 = w[t + 1];
+      s0 += lx[o] * a0 + lx[o + 2] * a1;
+      s1 += lx[o + 1] * a0 + lx[o + 3] * a1;
+    }
+    w[2 * i] -= s0;
+    w[2 * i + 1] -= s1;
+  }
 }
