@@ -225,7 +225,7 @@ function krylovSchur(op: BlockOperator, n: number, o: ShiftInvertOptions, which:
   let local = 0; // first column the next expansion couples to
   T.fill(0);
   const theta = new Float64Array(nev), resid = new Float64Array(nev);
-  let out = new Float64Array(0);
+  let out: Float64Array = new Float64Array(0);
   let converged = false;
   // Rayleigh-Ritz on T[0:mm, 0:mm] with the residual block V[mm:mm+p] (coupling Bq): the residual of Ritz pair s is
   // ||Bq s[mm-p:mm]||. Wanted first ('magnitude': largest |theta|).
