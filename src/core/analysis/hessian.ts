@@ -187,6 +187,8 @@ export interface ModesOptions {
   blockSize?: number;
   tol?: number;
   maxBasis?: number;
+  /** Check by inertia that no eigenvalue (a copy of a repeated one) was missed (default true; see linalg/eigs.ts). */
+  verify?: boolean;
 }
 
 export interface VibrationalModes {
@@ -210,8 +212,11 @@ export interface VibrationalModes {
   rattlers: number;
   /** Largest ||H x - lambda x|| over the returned pairs. */
   maxResidual: number;
-  /** Linear solves, restarts, stored blocks of L, and the shift used. */
-  solver: { solves: number; restarts: number; factorBlocks: number; sigma: number; converged: boolean };
+  /**
+   * Linear solves, restarts, stored blocks of L, the shift used, convergence, and the completeness check by inertia
+   * (factorisations it used, eigenpairs it recovered).
+   */
+  solver: { solves: number; restarts: number; factorBlocks: number; sigma: number; converged: boolean; verifyFactorizations: number; recovered: number };
   n: number;
   dimensions: 2 | 3;
 }
@@ -263,6 +268,7 @@ export function modesOfPairs(h: HessianPairs, options: ModesOptions = {}): Vibra
     const r = eigsNearShift(H, {
       sigma: sigma0, nev, blockSize: options.blockSize, tol: options.tol ?? 1e-10, maxBasis: options.maxBasis,
       deflate: { vectors: translations, zeroDofs: Int32Array.from(zeroDofs) }, symbolic, vectors: options.vectors !== false,
+      verify: options.verify,
     });
     const vals = r.values;
     let positive = 0;
@@ -291,7 +297,10 @@ export function modesOfPairs(h: HessianPairs, options: ModesOptions = {}): Vibra
     return {
       eigenvalues, lambdaSmallest: eigenvalues.length ? mean / eigenvalues.length : NaN, zeroModes: zero, negativeModes: negative,
       lambdaMax: lmax, vectors, nearest: vals, maxForce: h.maxForce, energy: h.energy, rattlers, maxResidual,
-      solver: { solves: r.solves, restarts: r.restarts, factorBlocks: r.factorBlocks, sigma: r.sigma, converged: r.converged },
+      solver: {
+        solves: r.solves, restarts: r.restarts, factorBlocks: r.factorBlocks, sigma: r.sigma, converged: r.converged,
+        verifyFactorizations: r.verifyFactorizations, recovered: r.recovered,
+      },
       n, dimensions: d,
     };
   }

@@ -14,13 +14,15 @@ export interface Graph {
 }
 
 export interface NestedDissectionOptions {
-  /** Parts of at most this many nodes are ordered by minimum degree instead of being split (default 24). */
+  /** Parts of at most this many nodes are ordered by minimum degree instead of being split (default 8). */
   leafSize?: number;
+  /** Each side of a separator holds at least this fraction of its part when possible (default 0.25). */
+  balance?: number;
 }
 
 /** perm[k] = the node eliminated k-th (a permutation of 0..n-1). */
 export function nestedDissection(g: Graph, options: NestedDissectionOptions = {}): Int32Array {
-  const n = g.n, leaf = Math.max(2, options.leafSize ?? 24);
+  const n = g.n, leaf = Math.max(2, options.leafSize ?? 8), balance = options.balance ?? 0.25;
   const label = new Int32Array(n); // part id of each node; -1 once ordered
   const level = new Int32Array(n).fill(-1);
   const queue = new Int32Array(n);
@@ -102,32 +104,52 @@ export function nestedDissection(g: Graph, options: NestedDissectionOptions = {}
       for (let k = 0; k < m; k++) label[nodes[k]] = -1;
       return;
     }
-    // Level sizes and the separator level: the thinnest level whose sides both hold >= 30 % (else the median level).
-    const size = new Int32Array(depth + 1);
-    for (let k = 0; k < m; k++) size[level[queue[k]]]++;
-    let below = 0, sep = -1, sepSize = Infinity, median = 1;
-    for (let l = 0; l <= depth; l++) {
-      const above = m - below - size[l];
-      if (l >= 1 && l < depth) {
-        if (below < m / 2) median = l;
-        if (Math.min(below, above) >= 0.3 * m && size[l] < sepSize) { sepSize = size[l]; sep = l; }
+    // Candidate separators between levels l and l + 1: the nodes of level l with a neighbour in l + 1 ("up"), or the
+    // nodes of level l + 1 with a neighbour in l ("down"); the other nodes of that level join the near side. The
+    // smallest candidate whose sides both hold >= `balance` of the part wins (else the one nearest the median).
+    const size = new Int32Array(depth + 2), up = new Int32Array(depth + 2), down = new Int32Array(depth + 2);
+    for (let k = 0; k < m; k++) {
+      const v = queue[k], lv = level[v];
+      size[lv]++;
+      let u = false, dn = false;
+      for (let q = start[v]; q < start[v + 1]; q++) {
+        const w = adj[q];
+        if (label[w] !== id) continue;
+        if (level[w] === lv + 1) u = true; else if (level[w] === lv - 1) dn = true;
+      }
+      if (u) up[lv]++;
+      if (dn) down[lv]++;
+    }
+    let below = 0, best = Infinity, sep = -1, sepDown = false;
+    let fallback = -1, fallbackDown = false, fallbackImb = Infinity;
+    for (let l = 0; l < depth; l++) {
+      // "up" at l: A = levels < l plus the non-touching of l; S = up[l]; B = levels > l.
+      // "down" at l + 1: A = levels <= l; S = down[l + 1]; B = the rest.
+      const upA = below + size[l] - up[l], upB = m - below - size[l];
+      const dnA = below + size[l], dnB = m - dnA - down[l + 1];
+      for (const [isDown, sz, aa, bb] of [[false, up[l], upA, upB], [true, down[l + 1], dnA, dnB]] as const) {
+        if (aa === 0 || bb === 0) continue;
+        const imb = Math.abs(aa - bb);
+        if (Math.min(aa, bb) >= balance * m && sz < best) { best = sz; sep = l; sepDown = isDown; }
+        if (imb < fallbackImb) { fallbackImb = imb; fallback = l; fallbackDown = isDown; }
       }
       below += size[l];
     }
-    if (sep < 0) sep = median;
-    // Separator: the nodes of level `sep` with a neighbour in level sep + 1; the others join the near side.
+    if (sep < 0) { sep = fallback; sepDown = fallbackDown; }
     const a: number[] = [], b: number[] = [], s: number[] = [];
+    const sl = sepDown ? sep + 1 : sep;
     for (let k = 0; k < m; k++) {
       const v = queue[k], lv = level[v];
-      if (lv < sep) a.push(v);
-      else if (lv > sep) b.push(v);
+      if (lv < sl) a.push(v);
+      else if (lv > sl) b.push(v);
       else {
         let touches = false;
+        const other = sepDown ? sl - 1 : sl + 1;
         for (let q = start[v]; q < start[v + 1]; q++) {
           const w = adj[q];
-          if (label[w] === id && level[w] === sep + 1) { touches = true; break; }
+          if (label[w] === id && level[w] === other) { touches = true; break; }
         }
-        if (touches) s.push(v); else a.push(v);
+        if (touches) s.push(v); else if (sepDown) b.push(v); else a.push(v);
       }
     }
     const ida = nextId++, idb = nextId++;

@@ -36,6 +36,21 @@ describe('shift-invert block Krylov-Schur', () => {
     for (let k = 0; k < 10; k++) expect(r.values[k]).toBeCloseTo(dense[k], 10);
   });
 
+  it('the inertia check recovers copies of repeated eigenvalues that a single-vector Krylov space misses', () => {
+    // Six identical uncoupled 10-block systems: every eigenvalue has multiplicity 6.
+    const one = randomBlockMatrix(10, 2, 21, 0.3, 20);
+    const nb = 60, n = 2 * nb, d = new Float64Array(n * n), small = blockCsrToDense(one);
+    for (let c = 0; c < 6; c++) for (let i = 0; i < 20; i++) for (let j = 0; j < 20; j++) d[(20 * c + i) * n + 20 * c + j] = small[i * 20 + j];
+    const A = blockCsrFromDense(d, nb, 2);
+    const dense = symmetricEigenvalues(d, n);
+    const r = eigsNearShift(A, { sigma: 0, nev: 12, blockSize: 1 });
+    expect(r.recovered).toBeGreaterThan(0);
+    expect(r.values.length).toBeGreaterThanOrEqual(12);
+    for (let k = 0; k < 12; k++) expect(r.values[k]).toBeCloseTo(dense[k], 10);
+    const unchecked = eigsNearShift(A, { sigma: 0, nev: 12, blockSize: 1, verify: false });
+    expect(unchecked.verifyFactorizations).toBe(0);
+  });
+
   it('deflated null vectors and zeroed degrees of freedom stay out of the result', () => {
     const A = randomBlockMatrix(100, 2, 9, 0, 20, [17, 60]);
     const n = 200;
