@@ -50,6 +50,22 @@ export function tridiagonalEigenvalues(diag: ArrayLike<number>, off: ArrayLike<n
   return d;
 }
 
+/**
+ * Eigenvalues (ascending) of the symmetric tridiagonal matrix (diag, off as in tridiagonalEigenvalues) and the LAST
+ * component of each unit eigenvector, in O(n^2): what a Lanczos convergence test needs (the Ritz residual of pair k is
+ * beta * last[k]).
+ */
+export function tridiagonalEigenLast(diag: ArrayLike<number>, off: ArrayLike<number>, n: number): { values: Float64Array; last: Float64Array } {
+  const d = new Float64Array(n), e = new Float64Array(n);
+  for (let i = 0; i < n; i++) d[i] = diag[i];
+  for (let i = 1; i < n; i++) e[i] = off[i - 1];
+  // Track one row of the eigenvector matrix: row n-1 of the identity.
+  const row = new Float64Array(n);
+  if (n > 0) row[n - 1] = 1;
+  tql2(row, d, e, n, true, 1);
+  return { values: d, last: row };
+}
+
 /** Householder reduction of the symmetric matrix V (overwritten by the orthogonal transform) to tridiagonal d, e. */
 function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
   for (let j = 0; j < n; j++) d[j] = V[(n - 1) * n + j];
@@ -123,7 +139,7 @@ function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number): vo
  * Implicit QL on the tridiagonal (d, e with e[i] coupling i-1 and i), eigenvalues into d (sorted ascending); with
  * `vectors`, the rotations are applied to the columns of V (row-major n*n) and the columns are sorted with d.
  */
-function tql2(V: Float64Array, d: Float64Array, e: Float64Array, n: number, vectors: boolean): void {
+function tql2(V: Float64Array, d: Float64Array, e: Float64Array, n: number, vectors: boolean, rows = n): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
   if (n > 0) e[n - 1] = 0;
   let f = 0, tst1 = 0;
@@ -165,7 +181,7 @@ function tql2(V: Float64Array, d: Float64Array, e: Float64Array, n: number, vect
           p = c * d[i] - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]);
           if (vectors) {
-            for (let k = 0; k < n; k++) {
+            for (let k = 0; k < rows; k++) {
               const o = k * n;
               h = V[o + i + 1];
               V[o + i + 1] = s * V[o + i] + c * h;
@@ -189,7 +205,7 @@ function tql2(V: Float64Array, d: Float64Array, e: Float64Array, n: number, vect
       d[k] = d[i];
       d[i] = p;
       if (vectors) {
-        for (let j = 0; j < n; j++) {
+        for (let j = 0; j < rows; j++) {
           const t = V[j * n + i];
           V[j * n + i] = V[j * n + k];
           V[j * n + k] = t;

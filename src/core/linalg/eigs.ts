@@ -8,7 +8,7 @@
 //    eigenvalues of A below sigma.
 //  - `lanczosLargest`: the largest eigenvalue of a symmetric operator by plain Lanczos (lambda_max for tolerances).
 import { blockCsrMultiply, type BlockCsr } from './block-sparse.js';
-import { symmetricEigen, tridiagonalEigenvalues } from './dense.js';
+import { symmetricEigen, tridiagonalEigenLast, tridiagonalEigenvalues } from './dense.js';
 import { ldlFactor, ldlSolve, ldlSymbolic, SingularPivotError, type LdlFactor, type LdlSymbolic } from './ldl.js';
 import { mulberry32 } from '../util/random.js';
 
@@ -218,6 +218,7 @@ function krylovSchur(op: BlockOperator, n: number, o: ShiftInvertOptions, which:
   const C = new Float64Array((mMax + p) * p);
   const Bq = new Float64Array(p * p);
   const W = new Float64Array(p * n);
+  const cs = new Float64Array(mMax + p);
   let applications = 0;
 
   const project = (off: number): void => {
@@ -247,7 +248,9 @@ function krylovSchur(op: BlockOperator, n: number, o: ShiftInvertOptions, which:
       sweep(off, local, m, v, coef);
       let before = Math.sqrt(dot(W, off, W, off, n));
       for (let pass = 0; pass < 3; pass++) {
-        sweep(off, 0, m, v, coef);
+        // Classical Gram-Schmidt over the whole basis (blocked by four columns), the coefficients added to C.
+        gramSchmidt4(V, n, m, W, off, cs);
+        if (coef) for (let j = 0; j < m; j++) C[j * p + v] += cs[j];
         for (let u = 0; u < v; u++) {
           const s = dot(V, (m + u) * n, W, off, n);
           Bq[u * p + v] += s;
@@ -318,6 +321,21 @@ function krylovSchur(op: BlockOperator, n: number, o: ShiftInvertOptions, which:
     }
     return { values, S, idx, res, allConverged };
   };
+  const tridiagonalConverged = (mm: number): boolean => {
+    const diag = new Float64Array(mm), off = new Float64Array(mm);
+    for (let i = 0; i < mm; i++) { diag[i] = T[i * mMax + i]; if (i + 1 < mm) off[i] = T[i * mMax + i + 1]; }
+    const { values, last } = tridiagonalEigenLast(diag, off, mm);
+    const idx = Array.from(values.keys());
+    if (which === 'magnitude') idx.sort((a, b) => Math.abs(values[b]) - Math.abs(values[a]));
+    else idx.sort((a, b) => values[b] - values[a]);
+    const floor = 512 * EPS * Math.abs(values[idx[0]]);
+    const beta = Math.abs(Bq[0]);
+    for (let r = 0; r < nev; r++) {
+      const k = idx[r];
+      if (!(beta * Math.abs(last[k]) <= Math.max(tol * Math.abs(values[k]), floor))) return false;
+    }
+    return true;
+  };
   // Convergence is checked at every restart and, in between, every `checkEvery` vectors once the basis holds nev + p.
   const checkEvery = Math.max(p, p * Math.ceil(Math.max(4, nev / 4) / p));
   let sinceCheck = 0;
@@ -352,8 +370,12 @@ function krylovSchur(op: BlockOperator, n: number, o: ShiftInvertOptions, which:
       if (m + p > mMax) break;
       if (m >= nev + p && sinceCheck >= checkEvery) {
         sinceCheck = 0;
-        const t = ritz(m);
-        if (t.allConverged) { rr = t; break; }
+        // Before any restart with p = 1, T is tridiagonal (up to round-off in the re-orthogonalisation coefficients):
+        // test convergence in O(m^2) first, and pay for the full Rayleigh-Ritz only when it passes.
+        if (p > 1 || restarts > 0 || tridiagonalConverged(m)) {
+          const t = ritz(m);
+          if (t.allConverged) { rr = t; break; }
+        }
       }
       for (let u = 0; u < p; u++) {
         for (let v = 0; v < p; v++) {
@@ -407,6 +429,31 @@ function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number
   }
   for (; i < n; i++) s0 += a[ao + i] * b[bo + i];
   return s0 + s1 + s2 + s3;
+}
+
+/**
+ * One classical Gram-Schmidt sweep of w (at off) against V[0:m] (vectors of length n): c[j] = V_j . w, then
+ * w -= sum_j c[j] V_j, both four columns per pass over w.
+ */
+function gramSchmidt4(V: Float64Array, n: number, m: number, w: Float64Array, off: number, c: Float64Array): void {
+  let j = 0;
+  for (; j + 3 < m; j += 4) {
+    const o0 = j * n, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let i = 0; i < n; i++) {
+      const x = w[off + i];
+      s0 += V[o0 + i] * x; s1 += V[o1 + i] * x; s2 += V[o2 + i] * x; s3 += V[o3 + i] * x;
+    }
+    c[j] = s0; c[j + 1] = s1; c[j + 2] = s2; c[j + 3] = s3;
+  }
+  for (; j < m; j++) c[j] = dot(V, j * n, w, off, n);
+  j = 0;
+  for (; j + 3 < m; j += 4) {
+    const o0 = j * n, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
+    const c0 = c[j], c1 = c[j + 1], c2 = c[j + 2], c3 = c[j + 3];
+    for (let i = 0; i < n; i++) w[off + i] -= c0 * V[o0 + i] + c1 * V[o1 + i] + c2 * V[o2 + i] + c3 * V[o3 + i];
+  }
+  for (; j < m; j++) axpy(-c[j], V, j * n, w, off, n);
 }
 
 /** y[yo + i] += alpha * x[xo + i] for i < n. */
