@@ -274,7 +274,9 @@ export function modesOfPairs(h: HessianPairs, options: ModesOptions = {}): Vibra
     let positive = 0;
     for (const l of vals) if (l >= zeroThreshold) positive++;
     if (positive < count && nev < free) {
-      nev = Math.min(free, nev + count);
+      // Not a minimum (or more zero modes than the rattlers'): grow by the observed share of positive eigenvalues.
+      const grow = Math.ceil(((count - positive) * vals.length) / Math.max(1, positive) * 1.2) + 2;
+      nev = Math.min(free, nev + Math.max(count, grow));
       continue;
     }
     // Classify. Negative modes: the factor's inertia counts lambda < sigma; correct by the found eigenvalues between
