@@ -8,7 +8,8 @@
 //    pre-minimisation, then WCA FIRE; rho 0.9, 11 % polydispersity); N = 100 000: 2 x 5 periodic copies of it, perturbed
 //    and minimized again. Both cached in the system's temporary folder between runs; time and peak memory.
 // Each measurement runs in a child process (so the peak RSS is its own); figures are medians of the repeats, wall and CPU.
-// Options: --repeats=R (default 5), --sizes=2000,10000,100000, --no-scipy.
+// Options: --repeats=R (default 5), --sizes=2000,10000,100000, --no-scipy, --scipy-max=N (largest N given to scipy,
+// default 20000: its shift-invert with SuperLU took 15 s CPU at N = 10 000 here).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -211,7 +212,8 @@ function main(): void {
     for (const n of sizes) {
       const big = n >= 50_000;
       const reps = big ? Math.min(repeats, 2) : repeats;
-      const matrix = scipy ? join(dir, `H${n}.bin`) : undefined;
+      const withScipy = scipy && n <= Number(arg('--scipy-max') ?? 20_000);
+      const matrix = withScipy ? join(dir, `H${n}.bin`) : undefined;
       const ours = runChild(n, reps, matrix);
       const c = inherentConfig(n);
       console.log(`\nN = ${n} (${c.label}), ${ours.pairs} contacts, load ${load()}`);
@@ -220,7 +222,8 @@ function main(): void {
       console.log(`        H v: ${ours.products.pairs.toFixed(3)} ms matrix-free over the pairs, ${ours.products.csr.toFixed(3)} ms with the assembled block CSR (assembly ${ours.products.assemble.toFixed(1)} ms)`);
       console.log(`        peak RSS ${ours.maxRssMB.toFixed(0)} MB (Node + tsx baseline ${ours.baselineRssMB.toFixed(0)} MB), heap + array buffers ${ours.heapMB.toFixed(0)} MB`);
       console.log(`        lambda_smallest ${ours.lambdaSmallest.toPrecision(12)}, zero modes ${ours.zeroModes}, negative modes ${ours.negativeModes}, lambda_max ${ours.lambdaMax.toPrecision(10)}`);
-      if (scipy && matrix) {
+      if (scipy && !withScipy) console.log(`  scipy: skipped above N = ${arg('--scipy-max') ?? 20_000} (--scipy-max=N to include it)`);
+      if (withScipy && matrix) {
         const r = spawnSync(PYTHON, ['-c', SCIPY, matrix, String(reps)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' }, maxBuffer: 1 << 26 });
         if (r.status !== 0) {
           console.log(`  scipy: failed (${r.status}): ${r.stderr.split('\n').slice(-3).join(' ')}`);
