@@ -237,6 +237,9 @@ export function modesOfPairs(h: HessianPairs, options: ModesOptions = {}): Vibra
   const count = options.count ?? 30;
   const zeroTol = options.zeroTolerance ?? 1e-8;
   const sigma0 = options.sigma ?? -1e-3;
+  if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`vibrational modes: count must be an integer >= 1 (got ${count})`);
+  if (!(zeroTol >= 0 && zeroTol < 1)) throw new RangeError(`vibrational modes: zeroTolerance must be in [0, 1) (got ${zeroTol})`);
+  if (!Number.isFinite(sigma0)) throw new RangeError(`vibrational modes: sigma must be finite (got ${sigma0})`);
   const { n, d } = h;
   const dim = n * d;
   const H = assembleHessian(h);

@@ -275,6 +275,37 @@ describe('Hessian: general configurations', () => {
   });
 });
 
+describe('Hessian: small and degenerate systems', () => {
+  it('isolated particles only: every mode is a zero mode, no positive eigenvalue, lambda_smallest NaN', () => {
+    const positions = new Float64Array([1, 1, 0, 5, 5, 0, 8, 2, 0]);
+    const r = vibrationalModes({ positions, box: orthoBox(10, 10, 1), sizes: [1, 1, 1], potential: WCA });
+    expect(r.rattlers).toBe(3);
+    expect(r.zeroModes).toBe(6);
+    expect(r.negativeModes).toBe(0);
+    expect(r.eigenvalues.length).toBe(0);
+    expect(Number.isNaN(r.lambdaSmallest)).toBe(true);
+  });
+
+  it('a cluster with fewer than count positive modes returns all of them (here a compressed pair plus a rattler)', () => {
+    const positions = new Float64Array([1, 1, 0, 2, 1, 0, 7, 7, 0]);
+    const r = vibrationalModes({ positions, box: orthoBox(10, 10, 1), sizes: [1.05, 1.05, 1], potential: WCA });
+    // The pair: one stretching mode 2 u'' and one rotation-like mode 2 u'/r (< 0: compressed, repulsive).
+    const o = new Float64Array(3);
+    WCA.pair(1.05, 1.05, 1, o);
+    expect(r.eigenvalues.length).toBe(1);
+    expect(r.eigenvalues[0]).toBeCloseTo(2 * o[PAIR_D2UDR2], 10);
+    expect(r.negativeModes).toBe(1);
+    expect(r.zeroModes).toBe(4); // 2 translations + the rattler's 2
+  });
+
+  it('rejects bad options with a clear message', () => {
+    const input: HessianInput = { positions: new Float64Array([1, 1, 0, 2, 1, 0]), box: orthoBox(10, 10, 1), sizes: [1.05, 1.05], potential: WCA };
+    expect(() => vibrationalModes(input, { count: 0 })).toThrow(/count must be an integer >= 1/);
+    expect(() => vibrationalModes(input, { zeroTolerance: -1 })).toThrow(/zeroTolerance/);
+    expect(() => vibrationalModes({ ...input, sizes: [1] })).toThrow(/sizes/);
+  });
+});
+
 describe('soft modes as per-particle fields', () => {
   it('participation: (N/k) sum over modes of |e_i|^2, mean 1; a mode localised on one particle gives N there', () => {
     const n = 5;
