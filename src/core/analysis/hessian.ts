@@ -183,7 +183,10 @@ export interface ModesOptions {
   sigma?: number;
   /** Return the eigenvectors of the `count` positive eigenvalues (default true). */
   vectors?: boolean;
-  /** Solver parameters (see linalg/eigs.ts): block size (default 2), relative residual tolerance (default 1e-10). */
+  /**
+   * Solver parameters (see linalg/eigs.ts): block size (default 1), relative Ritz residual tolerance on the
+   * shift-inverted operator (default 1e-8: eigenvalues within ~1e-14 of a 1e-12 solve on the N = 2000 glass), basis size.
+   */
   blockSize?: number;
   tol?: number;
   maxBasis?: number;
@@ -269,7 +272,7 @@ export function modesOfPairs(h: HessianPairs, options: ModesOptions = {}): Vibra
   let nev = Math.min(free, count + 2);
   for (;;) {
     const r = eigsNearShift(H, {
-      sigma: sigma0, nev, blockSize: options.blockSize, tol: options.tol ?? 1e-10, maxBasis: options.maxBasis,
+      sigma: sigma0, nev, blockSize: options.blockSize, tol: options.tol ?? 1e-8, maxBasis: options.maxBasis,
       deflate: { vectors: translations, zeroDofs: Int32Array.from(zeroDofs) }, symbolic, vectors: options.vectors !== false,
       verify: options.verify,
     });

@@ -372,11 +372,13 @@ function krylovSchur(op: BlockOperator, n: number, o: ShiftInvertOptions, which:
         }
       }
       if (m + p > mMax) break;
-      if (m >= nev + p && sinceCheck >= checkEvery) {
+      // Before any restart with p = 1, T is tridiagonal (up to round-off in the re-orthogonalisation coefficients):
+      // convergence is tested in O(m^2) after every step, and the full Rayleigh-Ritz is paid for only when it passes;
+      // otherwise every `checkEvery` vectors.
+      const cheap = p === 1 && restarts === 0;
+      if (m >= nev + p && (cheap || sinceCheck >= checkEvery)) {
         sinceCheck = 0;
-        // Before any restart with p = 1, T is tridiagonal (up to round-off in the re-orthogonalisation coefficients):
-        // test convergence in O(m^2) first, and pay for the full Rayleigh-Ritz only when it passes.
-        if (p > 1 || restarts > 0 || tridiagonalConverged(m)) {
+        if (!cheap || tridiagonalConverged(m)) {
           const t = ritz(m);
           if (t.allConverged) { rr = t; break; }
         }
