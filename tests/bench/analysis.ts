@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openIndexed } from '../../src/core/index/indexed-trajectory.js';
 import { GsdWriter } from '../../src/core/io/gsd-writer.js';
-import { computeSeries } from '../../src/core/jobs/series-job.js';
+import { TrajectorySet } from '../../src/core/fields/frames.js';
+import { computeSeries, resolveSeries } from '../../src/core/fields/series.js';
 import { bench as benchStrain } from './analysis-strain.js';
 import { bench as benchSeries } from './analysis-series.js';
 import { bench as benchSoftness } from './analysis-softness.js';
@@ -39,16 +39,16 @@ function msdPipeline(): { label: string; ms: number }[] {
       }
     }
     w.close();
-    const ctx = { signal: new AbortController().signal, progress: () => undefined };
     const t0 = performance.now();
-    const t = openIndexed(path, { indexDir: join(dir, 'index') });
-    const s = computeSeries(t, { path, name: 'msd' }, ctx);
+    const set = new TrajectorySet({ indexDir: join(dir, 'index') });
+    const src = set.get(path);
+    const s = computeSeries(src, resolveSeries({ name: 'msd' }));
     const total = performance.now() - t0;
     if (s.values.length !== frames) throw new Error('MSD series has the wrong length');
     const t1 = performance.now();
-    computeSeries(t, { path, name: 'msd' }, ctx);
+    computeSeries(src, resolveSeries({ name: 'msd' }));
     const again = performance.now() - t1;
-    t.close();
+    set.close();
     return [
       { label: `MSD series, 1000 frames N = 2000 GSD, from scratch (index + read + MSD)`, ms: total },
       { label: `same, second request (read from the index)`, ms: again },

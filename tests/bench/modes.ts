@@ -25,12 +25,6 @@ import { mulberry32 } from '../../src/core/util/random.js';
 import { loadLammpsBench } from '../core/sim/lammps-bench.js';
 import { benchArg, machine, median } from './util.js';
 
-/** `--name value` or `--name=value` (npm run bench forwards only arguments that start with a dash). */
-function arg(name: string): string | undefined {
-  const eq = process.argv.find((a) => a.startsWith(`${name}=`));
-  return eq ? eq.slice(name.length + 1) : benchArg(name);
-}
-
 const SELF = fileURLToPath(import.meta.url);
 const CACHE = join(tmpdir(), 'avw-bench-modes');
 const PYTHON = '/usr/bin/python3';
@@ -199,8 +193,8 @@ function haveScipy(): boolean {
 }
 
 function main(): void {
-  const repeats = Number(arg('--repeats') ?? 5);
-  const sizes = (arg('--sizes') ?? '2000,10000,100000').split(',').map(Number);
+  const repeats = Number(benchArg('--repeats') ?? 5);
+  const sizes = (benchArg('--sizes') ?? '2000,10000,100000').split(',').map(Number);
   const scipy = !process.argv.includes('--no-scipy') && haveScipy();
   console.log('Avalanche Workbench vibrational modes benchmark (issue 11): the 30 smallest positive Hessian eigenvalues');
   console.log(`machine: ${machine()}`);
@@ -212,7 +206,7 @@ function main(): void {
     for (const n of sizes) {
       const big = n >= 50_000;
       const reps = big ? Math.min(repeats, 2) : repeats;
-      const withScipy = scipy && n <= Number(arg('--scipy-max') ?? 20_000);
+      const withScipy = scipy && n <= Number(benchArg('--scipy-max') ?? 20_000);
       const matrix = withScipy ? join(dir, `H${n}.bin`) : undefined;
       const ours = runChild(n, reps, matrix);
       const c = inherentConfig(n);
@@ -222,7 +216,7 @@ function main(): void {
       console.log(`        H v: ${ours.products.pairs.toFixed(3)} ms matrix-free over the pairs, ${ours.products.csr.toFixed(3)} ms with the assembled block CSR (assembly ${ours.products.assemble.toFixed(1)} ms)`);
       console.log(`        peak RSS ${ours.maxRssMB.toFixed(0)} MB (Node + tsx baseline ${ours.baselineRssMB.toFixed(0)} MB), heap + array buffers ${ours.heapMB.toFixed(0)} MB`);
       console.log(`        lambda_smallest ${ours.lambdaSmallest.toPrecision(12)}, zero modes ${ours.zeroModes}, negative modes ${ours.negativeModes}, lambda_max ${ours.lambdaMax.toPrecision(10)}`);
-      if (scipy && !withScipy) console.log(`  scipy: skipped above N = ${arg('--scipy-max') ?? 20_000} (--scipy-max=N to include it)`);
+      if (scipy && !withScipy) console.log(`  scipy: skipped above N = ${benchArg('--scipy-max') ?? 20_000} (--scipy-max=N to include it)`);
       if (withScipy && matrix) {
         const r = spawnSync(PYTHON, ['-c', SCIPY, matrix, String(reps)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' }, maxBuffer: 1 << 26 });
         if (r.status !== 0) {
@@ -246,7 +240,7 @@ function main(): void {
 const at = process.argv.indexOf('--child');
 if (at >= 0) {
   const mi = process.argv.indexOf('--matrix');
-  child(Number(process.argv[at + 1]), Number(arg('--repeats') ?? 5), mi >= 0 ? process.argv[mi + 1] : undefined);
+  child(Number(process.argv[at + 1]), Number(benchArg('--repeats') ?? 5), mi >= 0 ? process.argv[mi + 1] : undefined);
 } else {
   main();
 }

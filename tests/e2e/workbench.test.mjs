@@ -11,9 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeBigGzipDump } from './big-dump.mjs';
 import { launchChromium, startHost, stopHost, watchedPage } from './host.mjs';
-
-const FIELD_NAMES = ['displacement', 'd2min', 'd2min_sum', 'na', 'e_norm', 'eps_norm', 'eps_vol', 'eps_vol_abs', 'det_h', 'k', 'dev_total', 'eps_xy',
-  'mobility', 'softness', 'is_displacement'];
+import { FIELD_NAMES } from '../../dist/shared/fields.js';
 let host;
 let url;
 let browser;

@@ -3,14 +3,16 @@
 // plain data lives here; per-particle arrays stay in the panes' caches (series arrays are markRaw).
 import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef, watch } from 'vue';
-import { FIELD_NAMES, type JobSnapshot, type SeriesPayload, type SimulationRequest, type TagJson, type TagKind, type TrajectoryInfo } from '#shared/api.js';
+import { SERIES, isFieldName, isFileFieldName, isSeriesName, type FieldName } from '#shared/fields.js';
+import { type JobSnapshot, type SeriesPayload, type SimulationRequest, type TagJson, type TagKind, type TrajectoryInfo } from '#shared/api.js';
 import type { ColormapName } from '#shared/colormaps.js';
 import { api, host, onEvent } from '../api/client';
 import { clampFrame, markerFrames, nextMarker, paneFramesAt, tagAtFrame, toggleTagAction, type BracketMode, type RefMode } from '../lib/navigation';
 import { UndoStack, type TagOps } from '../lib/undo';
 import { baseName } from '../lib/format';
 
-export type FieldChoice = 'none' | (typeof FIELD_NAMES)[number];
+/** The field shown: one of the registry's, a property of the file (file:NAME), or none. */
+export type FieldChoice = 'none' | FieldName | `file:${string}`;
 export type RangeMode = 'minmax' | 'quantile' | 'manual';
 
 export interface OpeningState { path: string; done: number; total: number; frames: number; cancelled: boolean }
@@ -20,7 +22,7 @@ function errorText(e: unknown): string {
 }
 
 function isFieldChoice(v: unknown): v is FieldChoice {
-  return v === 'none' || (FIELD_NAMES as readonly unknown[]).includes(v);
+  return v === 'none' || isFieldName(v) || isFileFieldName(v);
 }
 
 /** Layout keys saved in the session (and their checks on restore). */
@@ -265,11 +267,15 @@ export const useWorkbench = defineStore('workbench', () => {
     second.value = null;
     secondError.value = '';
     if (!t || !secondSeries.value) return;
-    const params: { trajectoryId: number; name: string; potential?: 'wca' | 'hertz'; temperature?: number } = { trajectoryId: t.id, name: secondSeries.value };
-    if (potential.value) params.potential = potential.value;
-    if (temperature.value !== null && Number.isFinite(temperature.value)) params.temperature = temperature.value;
+    const name = secondSeries.value;
+    if (!isSeriesName(name)) return;
+    // The series' own parameters only (energy takes a potential, the stress a potential and a temperature).
+    const takes = SERIES[name].params as readonly string[];
+    const given: Record<string, number | string> = {};
+    if (potential.value && takes.includes('potential')) given.potential = potential.value;
+    if (temperature.value !== null && Number.isFinite(temperature.value) && takes.includes('temperature')) given.temperature = temperature.value;
     try {
-      const s = await api.getSeries(params);
+      const s = await api.getSeries({ trajectoryId: t.id, name, params: given });
       if (info.value === t && s.name === secondSeries.value) second.value = markRaw(s);
     } catch (e) {
       if (info.value === t) secondError.value = errorText(e);
