@@ -13,6 +13,7 @@ const suites = {
   ui: ['tests/bench/ui.ts'],
   figures: ['tests/bench/figures.ts'],
   study: ['tests/bench/study.ts'],
+  modes: ['tests/bench/modes.ts'],
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length ? wanted : Object.keys(suites);

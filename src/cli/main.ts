@@ -13,6 +13,7 @@ import { validateCorrelateParams, type CorrelateResult } from '../core/jobs/corr
 import type { SimulateParams, SimulateResult } from '../core/jobs/simulate-job.js';
 import { SIMULATE_OPTIONS, SimulateOptionError, simulateParamsFromOptions } from '../core/jobs/simulate-options.js';
 import { validateMinimizeParams, type MinimizeJobResult } from '../core/jobs/minimize-job.js';
+import { validateModesParams, type ModesResult } from '../core/jobs/modes-job.js';
 import { JobCancelledError } from '../core/jobs/job.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { progressBar } from './progress.js';
@@ -31,16 +32,21 @@ usage:
   avw tags FILE [--json]                      list the tags of a trajectory
   avw tags FILE --export OUT.csv|OUT.json     export tags
   avw tags FILE --import IN.csv|IN.json       import (merge) tags
-  avw series FILE --name NAME [--potential wca|hertz] [--temperature T] [--reference F] [--json]
+  avw series FILE --name NAME [--potential wca|hertz] [--temperature T] [--reference F] [--count M] [--json]
                                               a per-frame series (computed once, kept in the index); NAME:
 ${wrapList(SERIES_NAMES)}
   avw series --study STUDY.json --name NAME|fs --by T [--json]
                                               the series averaged over a study's replicas per temperature (+- stderr)
-  avw field FILE --frame F [--ref R] --name NAME [--cutoff RC] [--delta D --rmin A --rmax B] [--is IS_FILE] [--json]
+  avw field FILE --frame F [--ref R] --name NAME [--cutoff RC] [--delta D --rmin A --rmax B] [--is IS_FILE]
+            [--potential wca|hertz --modes K] [--json]
                                               a per-particle field of frame F against the reference R (default:
                                               the previous frame, Jha & Sengupta Eq. 7; mobility always the
                                               previous frame, is_displacement IS(0), softness none); NAME:
 ${wrapList([...FIELD_NAMES, 'file:PROPERTY'])}
+  avw modes FILE --frame F [--potential wca|hertz] [--count 30] [--json]
+                                              the count smallest positive Hessian eigenvalues of frame F and
+                                              lambda_smallest (Jha & Sengupta Eq. 6), zero and negative modes,
+                                              lambda_max; warns when the frame is not a minimum
   avw detect FILE [--min-score Z] [--no-store] [--json]
                                               avalanche candidates from MSD jumps, stored as detector tags
   avw correlate FILE --frame F [--ref R] --names a,b,c [--cutoff RC ...] [--json]
@@ -392,9 +398,34 @@ async function cmdMinimize(argv: string[]): Promise<void> {
     `wrote ${r.out}: ${r.frames} inherent structures of ${r.n} particles (${r.method}, max|F| <= ${r.maxForce.toExponential(2)}) in ${fmtSeconds(r.wallSeconds)}`);
 }
 
+/** Largest max |F_i| still taken for a minimum by `avw modes` (inherent structures reach 1e-10). */
+const MODES_FORCE_TOLERANCE = 1e-6;
+
+async function cmdModes(argv: string[]): Promise<void> {
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, frame: 'int', potential: 'string', count: 'int' }, 'modes');
+  const file = resolve(oneFile(positionals, 'modes'));
+  if (flags.frame === undefined) throw new UsageError('avw modes: --frame F is required');
+  const params = validateModesParams({ path: file, indexDir: flags['index-dir'], frame: flags.frame, potential: flags.potential, count: flags.count });
+  const r = await runJob<ModesResult>('modes', params, 'modes', flags.json === true);
+  if (r.maxForce > MODES_FORCE_TOLERANCE || r.negativeModes > 0) {
+    process.stderr.write(`avw modes: warning: ${file} frame ${r.frame} is not a minimum (max |F| = ${r.maxForce.toExponential(3)}, ${r.negativeModes} negative mode(s)); `
+      + 'the Hessian spectrum of an inherent structure needs minimized positions (avw minimize)\n');
+  }
+  if (r.eigenvalues.length < r.count) process.stderr.write(`avw modes: warning: only ${r.eigenvalues.length} positive eigenvalue(s) exist, fewer than --count ${r.count}\n`);
+  const value = {
+    frame: r.frame, potential: r.potential, count: r.count, eigenvalues: r.eigenvalues, lambdaSmallest: r.lambdaSmallest,
+    zeroModes: r.zeroModes, negativeModes: r.negativeModes, lambdaMax: r.lambdaMax, maxForce: r.maxForce,
+  };
+  out(flags.json === true, value, () => [
+    `frame ${r.frame} (${r.n} particles, ${r.potential}): lambda_smallest = ${r.lambdaSmallest ?? 'none'} (mean of ${r.eigenvalues.length} smallest positive eigenvalues)`,
+    `zero modes ${r.zeroModes} (${r.rattlers} rattler(s)), negative modes ${r.negativeModes}, lambda_max ${r.lambdaMax}, max |F| ${r.maxForce.toExponential(3)}`,
+    'eigenvalues:', ...r.eigenvalues.map((l, i) => `${i + 1} ${l}`),
+  ].join('\n'));
+}
+
 const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   info: cmdInfo, frame: cmdFrame, index: cmdIndex, tags: cmdTags, series: cmdSeries, field: cmdField, detect: cmdDetect, correlate: cmdCorrelate,
-  simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure, study: cmdStudy,
+  simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure, study: cmdStudy, modes: cmdModes,
 };
 
 export async function runCli(argv: string[]): Promise<number> {
