@@ -3,6 +3,7 @@
 // (2 for usage errors).
 import { resolve } from 'node:path';
 import { openIndexed, type IndexedTrajectory } from '../core/index/indexed-trajectory.js';
+import { describeSizes, loadDiameterFile, parseTypeDiameters } from '../core/index/particle-sizes.js';
 import { exportTagsFile, importTagsFile } from '../core/index/tags-io.js';
 import { runInWorker } from '../core/jobs/worker-runner.js';
 import { validateSeriesParams, type SeriesResult } from '../core/jobs/series-job.js';
@@ -71,6 +72,9 @@ ${FIGURE_HELP}${STUDY_FIGURE_HELP}${STUDY_HELP}  simulation options: --checkpoin
 
 common options:
   --index-dir DIR   where the trajectory index lives (default: $AVW_INDEX_DIR or the user data directory)
+  --diameters FILE  particle diameters of a file that stores none: rows "id diameter" (info, frame, series, field,
+                    correlate, modes, minimize); remembered in the index for that trajectory
+  --type-diameters T:D,...  the same per particle type, e.g. 1:1.0,2:1.4
   --json            machine-readable output on stdout
   --help            this text
 
@@ -78,6 +82,23 @@ formats: LAMMPS text dump (.lammpstrj, .dump; gzip/bzip2 too), XYZ and extended 
 `;
 
 const COMMON: FlagSpec = { json: 'boolean', 'index-dir': 'string', help: 'boolean' };
+/** Particle diameters for a file that stores none: a per-id table or per-type values, remembered in the index. */
+const SIZES: FlagSpec = { diameters: 'string', 'type-diameters': 'string' };
+
+/** Remember --diameters / --type-diameters for the trajectory (in its index), before a job reads its frames. */
+function rememberSizes(file: string, flags: Record<string, unknown>, command: string): void {
+  const table = flags.diameters;
+  const types = flags['type-diameters'];
+  if (table === undefined && types === undefined) return;
+  if (table !== undefined && types !== undefined) throw new UsageError(`avw ${command}: give --diameters FILE or --type-diameters T:D,..., not both`);
+  const sizes = typeof table === 'string' ? loadDiameterFile(table) : parseTypeDiameters(String(types));
+  const t = openWithProgress(file, flags['index-dir'] as string | undefined, flags.json === true);
+  try {
+    t.setParticleSizes(sizes);
+  } finally {
+    t.close();
+  }
+}
 
 /** Names laid out in the help's right-hand column. */
 function wrapList(names: readonly string[]): string {
@@ -131,7 +152,8 @@ function oneFile(positionals: string[], command: string): string {
 }
 
 function cmdInfo(argv: string[]): void {
-  const { positionals, flags } = parseArgs(argv, COMMON, 'info');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES }, 'info');
+  rememberSizes(resolve(oneFile(positionals, 'info')), flags, 'info');
   const t = openWithProgress(oneFile(positionals, 'info'), flags['index-dir'] as string | undefined, flags.json === true);
   try {
     const info = t.info();
@@ -145,6 +167,7 @@ function cmdInfo(argv: string[]): void {
         `timesteps   ${info.timesteps ? `${info.timesteps[0]} .. ${info.timesteps[1]}` : 'none'}`,
         `box origin  ${info.box ? info.box.origin.join(' ') : 'none'}`,
         `box vectors ${info.box ? info.box.vectors.map((v) => `[${v.join(' ')}]`).join(' ') : 'none'}`,
+        ...(t.particleSizes ? [`diameters   ${describeSizes(t.particleSizes)}`] : []),
         ...(t.damage ? [`damage      ${t.damage.message}`] : []),
       ].join('\n'));
   } finally {
@@ -153,8 +176,9 @@ function cmdInfo(argv: string[]): void {
 }
 
 function cmdFrame(argv: string[]): void {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, frame: 'int', unwrapped: 'boolean' }, 'frame');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, frame: 'int', unwrapped: 'boolean' }, 'frame');
   const file = oneFile(positionals, 'frame');
+  rememberSizes(resolve(file), flags, 'frame');
   if (flags.frame === undefined) throw new UsageError('avw frame: --frame K is required');
   const t = openWithProgress(file, flags['index-dir'] as string | undefined, flags.json === true);
   try {
@@ -245,8 +269,9 @@ function numberOrNull(v: number): number | null {
 
 async function cmdSeries(argv: string[]): Promise<void> {
   if (argv.some((a) => a === '--study' || a.startsWith('--study='))) return cmdStudySeries(argv);
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, name: 'string', ...SERIES_FLAGS }, 'series');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, name: 'string', ...SERIES_FLAGS }, 'series');
   const file = resolve(oneFile(positionals, 'series'));
+  rememberSizes(file, flags, 'series');
   if (flags.name === undefined) throw new UsageError(`avw series: --name is required (${SERIES_NAMES.join('|')})`);
   const params = validateSeriesParams({ path: file, indexDir: flags['index-dir'], name: flags.name, params: registryParams(flags, Object.keys(SERIES_PARAMS)) });
   const r = await runJob<SeriesResult>('series', params, params.name, flags.json === true);
@@ -278,8 +303,9 @@ function fieldValuesJson(r: FieldResult): (number | null | (number | null)[])[] 
 }
 
 async function cmdField(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, name: 'string', frame: 'int', ref: 'int', ...FIELD_FLAGS }, 'field');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, name: 'string', frame: 'int', ref: 'int', ...FIELD_FLAGS }, 'field');
   const file = resolve(oneFile(positionals, 'field'));
+  rememberSizes(file, flags, 'field');
   if (flags.name === undefined) throw new UsageError(`avw field: --name is required (${FIELD_NAMES.join('|')}|file:PROPERTY)`);
   if (flags.frame === undefined) throw new UsageError('avw field: --frame F is required');
   const params = validateFieldParams({
@@ -305,7 +331,8 @@ async function cmdDetect(argv: string[]): Promise<void> {
 }
 
 async function cmdCorrelate(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, names: 'string', frame: 'int', ref: 'int', ...FIELD_FLAGS }, 'correlate');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, names: 'string', frame: 'int', ref: 'int', ...FIELD_FLAGS }, 'correlate');
+  rememberSizes(resolve(oneFile(positionals, 'correlate')), flags, 'correlate');
   if (typeof flags.names !== 'string') throw new UsageError('avw correlate: --names a,b,c is required');
   if (flags.frame === undefined) throw new UsageError('avw correlate: --frame F is required');
   const params = validateCorrelateParams({
@@ -385,8 +412,9 @@ async function cmdFigure(argv: string[]): Promise<void> {
 }
 
 async function cmdMinimize(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, out: 'string', method: 'string', ftol: 'string', potential: 'string', 'max-iterations': 'string' }, 'minimize');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, out: 'string', method: 'string', ftol: 'string', potential: 'string', 'max-iterations': 'string' }, 'minimize');
   const file = oneFile(positionals, 'minimize');
+  rememberSizes(resolve(file), flags, 'minimize');
   if (typeof flags.out !== 'string') throw new UsageError('avw minimize: --out IS.gsd is required');
   const params = validateMinimizeParams({
     path: resolve(file), out: resolve(flags.out), method: flags.method, ftol: numberFlag(flags, 'ftol', 'minimize'), potential: flags.potential,
@@ -402,8 +430,9 @@ async function cmdMinimize(argv: string[]): Promise<void> {
 const MODES_FORCE_TOLERANCE = 1e-6;
 
 async function cmdModes(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, frame: 'int', potential: 'string', count: 'int' }, 'modes');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, frame: 'int', potential: 'string', count: 'int' }, 'modes');
   const file = resolve(oneFile(positionals, 'modes'));
+  rememberSizes(file, flags, 'modes');
   if (flags.frame === undefined) throw new UsageError('avw modes: --frame F is required');
   const params = validateModesParams({ path: file, indexDir: flags['index-dir'], frame: flags.frame, potential: flags.potential, count: flags.count });
   const r = await runJob<ModesResult>('modes', params, 'modes', flags.json === true);
