@@ -39,6 +39,7 @@ import {
 } from '../potentials.js';
 import type { Objective } from './minimize.js';
 import { copyBox, wrapPositions } from './system.js';
+import { KernelMemory, type KernelExports } from './wasm/kernels.js';
 
 // Module-local bindings of the kernels: a call through a local const is inlined by V8 whatever the module loader
 // (bundlers and test runners may turn imports into property getters, which would block inlining in the hot loops).
@@ -74,6 +75,11 @@ export interface PairForcesOptions {
   outerSkin?: number;
   /** Coordinate layout (default 'xyz'; see the header). */
   layout?: CoordinateLayout;
+  /**
+   * Force loops: 'wasm' (default; 2D only, 3D always uses 'js') runs the WebAssembly kernels of wasm/kernels.wat,
+   * 'js' the JavaScript loops below. Both give the same numbers bit for bit (tests/core/sim/kernels.test.ts).
+   */
+  kernel?: 'wasm' | 'js';
 }
 
 /** Positions n*3 (z = 0 in 2D unless `out` already holds z values, which are kept) from packed coordinates. */
@@ -105,6 +111,14 @@ export class VerletPairForces implements Objective {
   outerPairs = 0;
   /** Number of energyAndForces / energy evaluations so far. */
   evaluations = 0;
+  /** Whether the force loops run in WebAssembly (2D with kernel 'wasm'). */
+  readonly wasm: boolean;
+  /**
+   * Coordinates and forces in the kernels' memory (this engine's layout; plain arrays with the 'js' kernel). The MD
+   * integrates in these directly; other callers' coordinates are copied in (and forces out) per evaluation.
+   */
+  readonly xbuf: Float64Array;
+  readonly fbuf: Float64Array;
 
   private _box: Box;
   private readonly requestedOuterSkin: number;
@@ -133,13 +147,13 @@ export class VerletPairForces implements Objective {
   /** Per row: the first pair with an image shift (rows list the unshifted pairs first). */
   private readonly mid: Int32Array;
   /** Neighbour j as its coordinate offset (stride * j). */
-  private nbr = new Int32Array(0);
+  private nbr: Int32Array = new Int32Array(0);
   /** Per-pair Cartesian image shifts (added to x_j - x_i). */
-  private shx = new Float64Array(0);
-  private shy = new Float64Array(0);
-  private shz = new Float64Array(0);
+  private shx: Float64Array = new Float64Array(0);
+  private shy: Float64Array = new Float64Array(0);
+  private shz: Float64Array = new Float64Array(0);
   /** Per-pair parameter: sigma_ij^2 (WCA) or D = R_i + R_j (Hertz). */
-  private par = new Float64Array(0);
+  private par: Float64Array = new Float64Array(0);
   /** Positions at the last (inner) build. */
   readonly reference: Float64Array;
   /** Image counters n*3 the positions are wrapped with ('xyz' layout, MD); null: never wrapped. */
@@ -150,6 +164,13 @@ export class VerletPairForces implements Objective {
   private xyz: Float64Array | null = null;
   /** Force scratch of `energy`. */
   private scratchF: Float64Array | null = null;
+  /** The kernels' memory and exports (null with the 'js' kernel). */
+  private readonly mem: KernelMemory | null;
+  private readonly K: KernelExports | null;
+  /** Per inner pair: the coordinate offset of its particle i (the kernels' pass 1 runs over pairs, not rows). */
+  private own: Int32Array = new Int32Array(0);
+  /** Per inner pair: (u'/r) d, the kernels' pass-1 output (2 per pair). */
+  private gbuf: Float64Array = new Float64Array(0);
 
   constructor(options: PairForcesOptions) {
     const { potential } = options;
@@ -183,7 +204,15 @@ export class VerletPairForces implements Objective {
     this.outerReference = new Float64Array(this.n);
     this.outerImages = new Int32Array(3 * N);
     this.ds = new Float64Array(this.n);
-    this.start = new Int32Array(N + 1);
+    this.wasm = dims === 2 && (options.kernel ?? 'wasm') === 'wasm';
+    if (options.kernel !== undefined && options.kernel !== 'wasm' && options.kernel !== 'js') {
+      throw new RangeError(`Verlet list: unknown kernel "${options.kernel as string}" (wasm, js)`);
+    }
+    this.mem = this.wasm ? new KernelMemory(8 * 8 * this.n + 8 * 4 * N + 65536) : null;
+    this.K = this.mem ? this.mem.kernels : null;
+    this.xbuf = this.mem ? this.mem.f64(this.n) : new Float64Array(this.n);
+    this.fbuf = this.mem ? this.mem.f64(this.n) : new Float64Array(this.n);
+    this.start = this.mem ? this.mem.i32(N + 1) : new Int32Array(N + 1);
     this.mid = new Int32Array(N);
     this.reference = new Float64Array(this.n);
     if (S !== 3) this.xyz = new Float64Array(3 * N);
@@ -434,13 +463,19 @@ export class VerletPairForces implements Objective {
     const N = this.numParticles, three = this.dimensions === 3, S = this.dofsPerParticle;
     this.imageOffsets();
     const m = this.outerPairs;
-    if (this.nbr.length < m + 1) {
-      const cap = Math.max(this.onbr.length, m + 1);
-      this.nbr = new Int32Array(cap);
-      this.shx = new Float64Array(cap);
-      this.shy = new Float64Array(cap);
+    // Room for every outer pair plus the kernels' padding pair (pass 1 takes pairs two at a time).
+    if (this.nbr.length < m + 2) {
+      const cap = Math.max(this.onbr.length, m + 2);
+      const mem = this.mem;
+      this.nbr = mem ? mem.i32(cap) : new Int32Array(cap);
+      this.shx = mem ? mem.f64(cap) : new Float64Array(cap);
+      this.shy = mem ? mem.f64(cap) : new Float64Array(cap);
       this.shz = three ? new Float64Array(cap) : this.shz;
-      this.par = new Float64Array(cap);
+      this.par = mem ? mem.f64(cap) : new Float64Array(cap);
+      if (mem) {
+        this.own = mem.i32(cap);
+        this.gbuf = mem.f64(2 * cap);
+      }
     }
     const ostart = this.ostart;
     let maxRow = 0;
@@ -448,7 +483,7 @@ export class VerletPairForces implements Objective {
     if (this.rowK.length < maxRow + 1) this.rowK = new Int32Array(2 * maxRow + 8);
     const onbr = this.onbr, oshx = this.oshx, oshy = this.oshy, oshz = this.oshz, orc2 = this.orc2, opar = this.opar;
     const nbr = this.nbr, shx = this.shx, shy = this.shy, shz = this.shz, par = this.par, start = this.start, mid = this.mid;
-    const rowK = this.rowK, ds = this.ds;
+    const rowK = this.rowK, ds = this.ds, own = this.wasm ? this.own : null;
     let w = 0;
     for (let i = 0; i < N; i++) {
       start[i] = w;
@@ -503,8 +538,17 @@ export class VerletPairForces implements Objective {
         par[w] = opar[k];
         w++;
       }
+      if (own) own.fill(oi, start[i], w);
     }
     start[N] = w;
+    if (own) {
+      // The padding pair: far apart (d = (1e10, 0)), so it yields g = 0 in every kernel; never scattered.
+      own[w] = 0;
+      nbr[w] = 0;
+      shx[w] = 1e10;
+      shy[w] = 0;
+      par[w] = 1;
+    }
     this.pairs = w;
     this.reference.set(positions);
     this.builds++;
@@ -540,7 +584,9 @@ export class VerletPairForces implements Objective {
    * MD's displacement check and `rebuild`); `energyAndForces` checks by itself.
    */
   forces(positions: Float64Array, out: Float64Array): void {
-    if (this.isWca && this.dimensions === 2) {
+    if (this.wasm) {
+      this.wasmForces(positions, out, false);
+    } else if (this.isWca && this.dimensions === 2) {
       out.fill(0);
       this.forcesWca2(positions, out);
     } else {
@@ -569,9 +615,92 @@ export class VerletPairForces implements Objective {
 
   /** Fused energy + forces (f overwritten). */
   private fused(x: Float64Array, f: Float64Array): number {
+    if (this.wasm) return this.wasmForces(x, f, true);
     f.fill(0);
     if (this.dimensions === 2) return this.isWca ? this.wca2(x, f) : this.hertz2(x, f);
     return this.isWca ? this.wca3(x, f) : this.hertz3(x, f);
+  }
+
+  // ---- The WebAssembly path (2D): pass 1 over the pairs, pass 2 over the rows (see wasm/kernels.wat).
+
+  /** Pass 1 over the current list at the coordinates in xbuf; returns the energy (0 for the MD's forces-only WCA). */
+  private pairPass(energy: boolean): number {
+    const K = this.K as KernelExports;
+    const x = this.xbuf.byteOffset, own = this.own.byteOffset, nbr = this.nbr.byteOffset, par = this.par.byteOffset;
+    const shx = this.shx.byteOffset, shy = this.shy.byteOffset, g = this.gbuf.byteOffset;
+    const m = this.pairs + (this.pairs & 1);
+    if (!this.isWca) return K.hertzPairsEnergy(x, own, nbr, par, shx, shy, g, 0, m, this.eps, 0);
+    if (energy) return K.wcaPairsEnergy(x, own, nbr, par, shx, shy, g, 0, m, this.eps, WCA_C2, 0);
+    K.wcaPairs(x, own, nbr, par, shx, shy, g, 0, m, this.eps, WCA_C2);
+    return 0;
+  }
+
+  /** Forces (and the energy when asked) at x into f through the kernels; x and f are copied when not xbuf / fbuf. */
+  private wasmForces(x: Float64Array, f: Float64Array, energy: boolean): number {
+    if (x !== this.xbuf) this.xbuf.set(x);
+    const e = this.pairPass(energy);
+    (this.K as KernelExports).scatter(this.fbuf.byteOffset, this.start.byteOffset, this.nbr.byteOffset, this.gbuf.byteOffset, this.numParticles, this.dofsPerParticle);
+    if (f !== this.fbuf) f.set(this.fbuf);
+    return e;
+  }
+
+  /** A zeroed array of `count` doubles next to the engine's coordinates (the kernels' memory with the wasm kernel). */
+  allocate(count: number): Float64Array {
+    return this.mem ? this.mem.f64(count) : new Float64Array(count);
+  }
+
+  /**
+   * The MD's velocity-Verlet step around the forces (2D wasm only; xbuf, fbuf and `v`, `h` = dt/(2 m_i) from
+   * `allocate`): pass 1 at xbuf, then pass 2 with v += h F, and with `next` the next step's v += h F; x += dt v fused
+   * in. Returns max |v|^2 of the next step's velocities (0 without `next`).
+   */
+  stepNve(v: Float64Array, h: Float64Array, dt: number, next: boolean): number {
+    this.pairPass(false);
+    return this.scatterNve(v, h, dt, next);
+  }
+
+  /** Pass 1 of the MD forces at xbuf (2D wasm); `scatterNve` or `scatterIsokinetic` completes the step. */
+  pairForces(): void {
+    this.pairPass(false);
+  }
+
+  /** Pass 2 of `stepNve` on its own (after `pairForces`). */
+  scatterNve(v: Float64Array, h: Float64Array, dt: number, next: boolean): number {
+    return (this.K as KernelExports).scatterNve(
+      this.fbuf.byteOffset, this.start.byteOffset, this.nbr.byteOffset, this.gbuf.byteOffset, this.numParticles, this.dofsPerParticle,
+      this.xbuf.byteOffset, v.byteOffset, h.byteOffset, dt, next ? 1 : 0,
+    );
+  }
+
+  /** The first half of a velocity-Verlet step on its own (2D wasm): v += h F; x += dt v; returns max |v|^2. */
+  kickDrift(v: Float64Array, h: Float64Array, dt: number): number {
+    return (this.K as KernelExports).kickDrift(this.xbuf.byteOffset, v.byteOffset, this.fbuf.byteOffset, h.byteOffset, 0, this.numParticles, this.dofsPerParticle, dt);
+  }
+
+  /** Forces at xbuf with the isokinetic kinetic-energy sum fused in (2D wasm): returns sum_i m_i |vh_i + h_i F_i|^2. */
+  forcesIsokinetic(vh: Float64Array, h: Float64Array, m: Float64Array): number {
+    this.pairPass(false);
+    return this.scatterIsokinetic(vh, h, m);
+  }
+
+  /** Pass 2 of `forcesIsokinetic` on its own (after `pairForces`). */
+  scatterIsokinetic(vh: Float64Array, h: Float64Array, m: Float64Array): number {
+    return (this.K as KernelExports).scatterIsokinetic(
+      this.fbuf.byteOffset, this.start.byteOffset, this.nbr.byteOffset, this.gbuf.byteOffset, this.numParticles, this.dofsPerParticle,
+      vh.byteOffset, h.byteOffset, m.byteOffset,
+    );
+  }
+
+  /** The isokinetic drift (2D wasm): vh = c vh + (bdt / m_i) F; x += dt vh; returns max |vh|^2. */
+  isokineticDrift(vh: Float64Array, m: Float64Array, c: number, bdt: number, unitMass: boolean, dt: number): number {
+    return (this.K as KernelExports).isokineticDrift(
+      this.xbuf.byteOffset, vh.byteOffset, this.fbuf.byteOffset, m.byteOffset, 0, this.numParticles, this.dofsPerParticle, c, bdt, unitMass ? 1 : 0, dt,
+    );
+  }
+
+  /** Give the kernels' memory back for reuse by the next engine (this engine and its arrays are unusable after). */
+  dispose(): void {
+    this.mem?.release();
   }
 
   /** The MD's 2D WCA force loop: forces only, the branch-free kernel. */

@@ -1,0 +1,118 @@
+// The WebAssembly kernels of the pair-force engine (kernels.wat, assembled into kernels-wasm.ts by
+// scripts/build-wasm.mjs) and the memory they work in. Pure (no Node, no DOM): the module is compiled once per
+// JavaScript realm (thread) from the bytes embedded in kernels-wasm.ts and instantiated over a KernelMemory.
+//
+// A KernelMemory is one shared WebAssembly memory (a SharedArrayBuffer: worker threads can work in it, and growing it
+// leaves every typed-array view made earlier valid) with a bump allocator of 16-byte aligned typed arrays. Memories
+// are pooled: creating one costs about a millisecond (address-space reservation), so an engine that is done with its
+// memory `release`s it and the next engine of the thread reuses it (inherent structures of thousands of frames).
+import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
+
+/** The exports of kernels.wat (pointers are byte addresses in the memory; see the .wat for each kernel). */
+export interface KernelExports {
+  wcaPairs(pos: number, own: number, nbr: number, par: number, shx: number, shy: number, g: number, k0: number, k1: number, eps: number, c2: number): void;
+  wcaPairsEnergy(pos: number, own: number, nbr: number, par: number, shx: number, shy: number, g: number, k0: number, k1: number, eps: number, c2: number, e0: number): number;
+  hertzPairsEnergy(pos: number, own: number, nbr: number, par: number, shx: number, shy: number, g: number, k0: number, k1: number, eps: number, e0: number): number;
+  zero(f: number, count: number): void;
+  scatter(f: number, start: number, nbr: number, g: number, n: number, stride: number): void;
+  scatterNve(f: number, start: number, nbr: number, g: number, n: number, stride: number, x: number, v: number, h: number, dt: number, next: number): number;
+  kickDrift(x: number, v: number, f: number, h: number, i0: number, i1: number, stride: number, dt: number): number;
+  scatterIsokinetic(f: number, start: number, nbr: number, g: number, n: number, stride: number, vh: number, h: number, m: number): number;
+  isokineticDrift(x: number, vh: number, f: number, m: number, i0: number, i1: number, stride: number, c: number, bdt: number, unit: number, dt: number): number;
+}
+
+/** The parts of the WebAssembly JS API used here (typed locally: the core's TypeScript libs have no WebAssembly). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmModule { readonly __wasmModule?: never }
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const PAGE = 65536;
+/** Largest memory (pages of 64 KiB): the wasm32 limit, 4 GiB. */
+const MAX_PAGES = 65536;
+
+let compiled: WasmModule | null = null;
+
+/** The compiled kernels module (compiled on first use, synchronously: it is a few kilobytes). */
+function kernelsModule(): WasmModule {
+  if (!compiled) {
+    const text = atob(KERNELS_WASM_BASE64);
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    compiled = new WA.Module(bytes);
+  }
+  return compiled;
+}
+
+const pool: WasmMemory[] = [];
+const POOL_SIZE = 4;
+
+export class KernelMemory {
+  readonly memory: WasmMemory;
+  readonly kernels: KernelExports;
+  /** Next free byte. */
+  private top = 16;
+
+  /**
+   * A memory of at least `bytes` bytes (it grows on demand), from the pool when one is free, or an existing shared
+   * memory (a worker thread working in its parent's memory: then nothing is allocated here).
+   */
+  constructor(bytes: number, memory?: WasmMemory) {
+    let mem = memory ?? null;
+    if (!mem) {
+      const pages = Math.max(1, Math.ceil(bytes / PAGE));
+      let best = -1;
+      for (let i = 0; i < pool.length; i++) if (best < 0 || pool[i].buffer.byteLength > pool[best].buffer.byteLength) best = i;
+      if (best >= 0) {
+        mem = pool.splice(best, 1)[0];
+        const have = mem.buffer.byteLength / PAGE;
+        if (have < pages) mem.grow(pages - have);
+      } else {
+        mem = new WA.Memory({ initial: pages, maximum: MAX_PAGES, shared: true });
+      }
+    }
+    this.memory = mem;
+    this.kernels = new WA.Instance(kernelsModule(), { env: { memory: mem } }).exports as unknown as KernelExports;
+  }
+
+  /** Reserve `bytes` (16-byte aligned; the memory grows when needed; earlier views stay valid). */
+  private alloc(bytes: number): number {
+    const at = this.top;
+    const end = at + ((bytes + 15) & ~15);
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      if (end > MAX_PAGES * PAGE) throw new RangeError(`kernel memory: ${end} bytes exceed the 4 GiB of a WebAssembly memory`);
+      this.memory.grow(Math.ceil((end - have) / PAGE));
+    }
+    this.top = end;
+    return at;
+  }
+
+  /** A zeroed Float64Array of `count` elements in this memory (its byteOffset is its address). */
+  f64(count: number): Float64Array {
+    const at = this.alloc(8 * count);
+    const a = new Float64Array(this.memory.buffer, at, count);
+    a.fill(0);
+    return a;
+  }
+
+  /** A zeroed Int32Array of `count` elements in this memory. */
+  i32(count: number): Int32Array {
+    const at = this.alloc(4 * count);
+    const a = new Int32Array(this.memory.buffer, at, count);
+    a.fill(0);
+    return a;
+  }
+
+  /** Give the memory back to the pool (the arrays allocated in it must no longer be used). */
+  release(): void {
+    if (pool.length < POOL_SIZE && !pool.includes(this.memory)) pool.push(this.memory);
+  }
+}

@@ -1,0 +1,390 @@
+;; The hot loops of the 2D pair-force engine (forces.ts) and of the MD integrators (md.ts), hand-written WebAssembly
+;; with 128-bit SIMD (two f64 lanes). Assembled by scripts/build-wasm.mjs (the `wabt` npm package, run by `npm install`
+;; through the prepare script) into kernels-wasm.ts, which forces.ts instantiates over the engine's shared memory.
+;;
+;; Every kernel performs, for every particle and every pair, exactly the IEEE operations of the JavaScript loops it
+;; replaces, in the same order (no fused multiply-add, no reassociation), so results are bit for bit those of the JS
+;; reference loops (forces.ts `forcesJs2` and the fused energy loops; md.ts's integrators): only independent work is
+;; done in parallel lanes (two pairs at once in the pair passes, x and y at once in the particle passes), and every
+;; sum that depends on an order (a particle's force, the energy, the kinetic energy) is still taken in list order.
+;;
+;; Memory: all arrays live in the imported (shared) memory; pointers are byte addresses, particle and neighbour
+;; references in the lists are ELEMENT offsets (stride * index) into a coordinate array, as forces.ts stores them.
+;; Coordinates have `stride` (2 or 3) components per particle; the kernels read and write x and y only.
+;;
+;; A force evaluation is two passes:
+;;  pass 1 (wcaPairs, wcaPairsEnergy, hertzPairsEnergy): for pairs k in [k0, k1) (k1 - k0 even; the lists carry a
+;;    harmless padding pair), g[k] = (gx, gy) = (u'(r)/r) d with d = x_j - x_i + shift, two pairs per iteration;
+;;  pass 2 (scatter, scatterNve, scatterIsokinetic): rows i in [i0, i1) in order, F_i += sum over the row of g[k]
+;;    (accumulated from 0 in row order, then added, as the JS loop's fx), F_j -= g[k] for each pair; the forces of
+;;    rows [i0, i1) are zeroed first. With a half list (j > i) a particle's force is complete at the end of its own row,
+;;    so the fused variants finish each particle's step right there.
+(module
+  (import "env" "memory" (memory 1 65536 shared))
+
+  ;; ---- pass 1 ----------------------------------------------------------------------------------------------------
+
+  ;; MD forces (WCA, forces only): potentials.ts `wcaDuDrOverR`, branch-free,
+  ;;   g = ((-24 eps) * inside) * (2 q q - q) * (1 / r^2),  inside = (r^2 < c2 s^2) as 1 or 0,  q = (s^2 (1 / r^2))^3.
+  (func (export "wcaPairs")
+    (param $pos i32) (param $own i32) (param $nbr i32) (param $par i32) (param $shx i32) (param $shy i32) (param $g i32)
+    (param $k0 i32) (param $k1 i32) (param $eps f64) (param $c2 f64)
+    (local $k4 i32) (local $k8 i32) (local $k16 i32) (local $end4 i32)
+    (local $d1 v128) (local $d2 v128) (local $dx v128) (local $dy v128) (local $r2 v128) (local $p v128)
+    (local $in v128) (local $ir2 v128) (local $inv v128) (local $q v128) (local $gg v128) (local $gx v128) (local $gy v128)
+    (local $one v128) (local $two v128) (local $ce v128) (local $vc2 v128)
+    (local.set $one (f64x2.splat (f64.const 1)))
+    (local.set $two (f64x2.splat (f64.const 2)))
+    (local.set $ce (f64x2.splat (f64.mul (f64.const -24) (local.get $eps))))
+    (local.set $vc2 (f64x2.splat (local.get $c2)))
+    (local.set $k4 (i32.shl (local.get $k0) (i32.const 2)))
+    (local.set $k8 (i32.shl (local.get $k0) (i32.const 3)))
+    (local.set $k16 (i32.shl (local.get $k0) (i32.const 4)))
+    (local.set $end4 (i32.shl (local.get $k1) (i32.const 2)))
+    (block $done
+      (loop $pairs
+        (br_if $done (i32.ge_s (local.get $k4) (local.get $end4)))
+        ;; (x_j - x_i, y_j - y_i) of the two pairs
+        (local.set $d1 (f64x2.sub
+          (v128.load (i32.add (local.get $pos) (i32.shl (i32.load (i32.add (local.get $nbr) (local.get $k4))) (i32.const 3))))
+          (v128.load (i32.add (local.get $pos) (i32.shl (i32.load (i32.add (local.get $own) (local.get $k4))) (i32.const 3))))))
+        (local.set $d2 (f64x2.sub
+          (v128.load (i32.add (local.get $pos) (i32.shl (i32.load offset=4 (i32.add (local.get $nbr) (local.get $k4))) (i32.const 3))))
+          (v128.load (i32.add (local.get $pos) (i32.shl (i32.load offset=4 (i32.add (local.get $own) (local.get $k4))) (i32.const 3))))))
+        ;; dx = (x_j - x_i) + shx, dy = (y_j - y_i) + shy; lanes = the two pairs
+        (local.set $dx (f64x2.add
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $d1) (local.get $d2))
+          (v128.load (i32.add (local.get $shx) (local.get $k8)))))
+        (local.set $dy (f64x2.add
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $d1) (local.get $d2))
+          (v128.load (i32.add (local.get $shy) (local.get $k8)))))
+        (local.set $r2 (f64x2.add (f64x2.mul (local.get $dx) (local.get $dx)) (f64x2.mul (local.get $dy) (local.get $dy))))
+        (local.set $p (v128.load (i32.add (local.get $par) (local.get $k8))))
+        (local.set $in (v128.and (f64x2.lt (local.get $r2) (f64x2.mul (local.get $vc2) (local.get $p))) (local.get $one)))
+        (local.set $ir2 (f64x2.div (local.get $one) (local.get $r2)))
+        (local.set $inv (f64x2.mul (local.get $p) (local.get $ir2)))
+        (local.set $q (f64x2.mul (f64x2.mul (local.get $inv) (local.get $inv)) (local.get $inv)))
+        (local.set $gg (f64x2.mul
+          (f64x2.mul
+            (f64x2.mul (local.get $ce) (local.get $in))
+            (f64x2.sub (f64x2.mul (f64x2.mul (local.get $two) (local.get $q)) (local.get $q)) (local.get $q)))
+          (local.get $ir2)))
+        (local.set $gx (f64x2.mul (local.get $gg) (local.get $dx)))
+        (local.set $gy (f64x2.mul (local.get $gg) (local.get $dy)))
+        ;; g[k] = (gx, gy) of the first pair, g[k + 1] of the second
+        (v128.store (i32.add (local.get $g) (local.get $k16))
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $gx) (local.get $gy)))
+        (v128.store offset=16 (i32.add (local.get $g) (local.get $k16))
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $gx) (local.get $gy)))
+        (local.set $k4 (i32.add (local.get $k4) (i32.const 8)))
+        (local.set $k8 (i32.add (local.get $k8) (i32.const 16)))
+        (local.set $k16 (i32.add (local.get $k16) (i32.const 32)))
+        (br $pairs))))
+
+  ;; Energy and forces (WCA; the minimizers' loop): pairs beyond the cutoff (and NaN distances) contribute nothing, as
+  ;; the JS loop's `continue`; u = eps (4 (q' q' - q') + 1) with q' = (s^2 / r^2)^3 (a division, as `wcaPairEnergy`),
+  ;; g as `wcaDuDrOverR`. Returns the energy of pairs [k0, k1) added in pair order to e0.
+  (func (export "wcaPairsEnergy")
+    (param $pos i32) (param $own i32) (param $nbr i32) (param $par i32) (param $shx i32) (param $shy i32) (param $g i32)
+    (param $k0 i32) (param $k1 i32) (param $eps f64) (param $c2 f64) (param $e0 f64) (result f64)
+    (local $k4 i32) (local $k8 i32) (local $k16 i32) (local $end4 i32) (local $e f64)
+    (local $d1 v128) (local $d2 v128) (local $dx v128) (local $dy v128) (local $r2 v128) (local $p v128) (local $mask v128)
+    (local $in v128) (local $ir2 v128) (local $inv v128) (local $q v128) (local $gg v128) (local $gx v128) (local $gy v128)
+    (local $u v128) (local $one v128) (local $two v128) (local $four v128) (local $ce v128) (local $veps v128) (local $vc2 v128)
+    (local.set $e (local.get $e0))
+    (local.set $one (f64x2.splat (f64.const 1)))
+    (local.set $two (f64x2.splat (f64.const 2)))
+    (local.set $four (f64x2.splat (f64.const 4)))
+    (local.set $ce (f64x2.splat (f64.mul (f64.const -24) (local.get $eps))))
+    (local.set $veps (f64x2.splat (local.get $eps)))
+    (local.set $vc2 (f64x2.splat (local.get $c2)))
+    (local.set $k4 (i32.shl (local.get $k0) (i32.const 2)))
+    (local.set $k8 (i32.shl (local.get $k0) (i32.const 3)))
+    (local.set $k16 (i32.shl (local.get $k0) (i32.const 4)))
+    (local.set $end4 (i32.shl (local.get $k1) (i32.const 2)))
+    (block $done
+      (loop $pairs
+        (br_if $done (i32.ge_s (local.get $k4) (local.get $end4)))
+        (local.set $d1 (f64x2.sub
+          (v128.load (i32.add (local.get $pos) (i32.shl (i32.load (i32.add (local.get $nbr) (local.get $k4))) (i32.const 3))))
+          (v128.load (i32.add (local.get $pos) (i32.shl (i32.load (i32.add (local.get $own) (local.get $k4))) (i32.const 3))))))
+        (local.set $d2 (f64x2.sub
+          (v128.load (i32.add (local.get $pos) (i32.shl (i32.load offset=4 (i32.add (local.get $nbr) (local.get $k4))) (i32.const 3))))
+          (v128.load (i32.add (local.get $pos) (i32.shl (i32.load offset=4 (i32.add (local.get $own) (local.get $k4))) (i32.const 3))))))
+        (local.set $dx (f64x2.add
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $d1) (local.get $d2))
+          (v128.load (i32.add (local.get $shx) (local.get $k8)))))
+        (local.set $dy (f64x2.add
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $d1) (local.get $d2))
+          (v128.load (i32.add (local.get $shy) (local.get $k8)))))
+        (local.set $r2 (f64x2.add (f64x2.mul (local.get $dx) (local.get $dx)) (f64x2.mul (local.get $dy) (local.get $dy))))
+        (local.set $p (v128.load (i32.add (local.get $par) (local.get $k8))))
+        (local.set $mask (f64x2.lt (local.get $r2) (f64x2.mul (local.get $vc2) (local.get $p))))
+        ;; u (potentials.ts wcaPairEnergy)
+        (local.set $inv (f64x2.div (local.get $p) (local.get $r2)))
+        (local.set $q (f64x2.mul (f64x2.mul (local.get $inv) (local.get $inv)) (local.get $inv)))
+        (local.set $u (v128.and (local.get $mask) (f64x2.mul (local.get $veps)
+          (f64x2.add (f64x2.mul (local.get $four) (f64x2.sub (f64x2.mul (local.get $q) (local.get $q)) (local.get $q))) (local.get $one)))))
+        (local.set $e (f64.add (f64.add (local.get $e) (f64x2.extract_lane 0 (local.get $u))) (f64x2.extract_lane 1 (local.get $u))))
+        ;; g (potentials.ts wcaDuDrOverR)
+        (local.set $in (v128.and (local.get $mask) (local.get $one)))
+        (local.set $ir2 (f64x2.div (local.get $one) (local.get $r2)))
+        (local.set $inv (f64x2.mul (local.get $p) (local.get $ir2)))
+        (local.set $q (f64x2.mul (f64x2.mul (local.get $inv) (local.get $inv)) (local.get $inv)))
+        (local.set $gg (v128.and (local.get $mask) (f64x2.mul
+          (f64x2.mul
+            (f64x2.mul (local.get $ce) (local.get $in))
+            (f64x2.sub (f64x2.mul (f64x2.mul (local.get $two) (local.get $q)) (local.get $q)) (local.get $q)))
+          (local.get $ir2))))
+        (local.set $gx (f64x2.mul (local.get $gg) (local.get $dx)))
+        (local.set $gy (f64x2.mul (local.get $gg) (local.get $dy)))
+        (v128.store (i32.add (local.get $g) (local.get $k16))
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $gx) (local.get $gy)))
+        (v128.store offset=16 (i32.add (local.get $g) (local.get $k16))
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $gx) (local.get $gy)))
+        (local.set $k4 (i32.add (local.get $k4) (i32.const 8)))
+        (local.set $k8 (i32.add (local.get $k8) (i32.const 16)))
+        (local.set $k16 (i32.add (local.get $k16) (i32.const 32)))
+        (br $pairs)))
+    (local.get $e))
+
+  ;; Energy and forces (Hertz; minimizers, AQS, overlap removal): with D = R_i + R_j the pair parameter, pairs with
+  ;; r^2 < D^2 only; r = sqrt(r^2), x = 1 - r / D, u = ((eps x) x) sqrt(x) (`hertzPairEnergy`) and
+  ;; g = (((-2.5 eps) x) sqrt(x)) / (D r), 0 at r = 0 (`hertzDuDrOverR`). Returns e0 + the energy of pairs [k0, k1).
+  (func (export "hertzPairsEnergy")
+    (param $pos i32) (param $own i32) (param $nbr i32) (param $par i32) (param $shx i32) (param $shy i32) (param $g i32)
+    (param $k0 i32) (param $k1 i32) (param $eps f64) (param $e0 f64) (result f64)
+    (local $k4 i32) (local $k8 i32) (local $k16 i32) (local $end4 i32) (local $e f64)
+    (local $d1 v128) (local $d2 v128) (local $dx v128) (local $dy v128) (local $r2 v128) (local $p v128) (local $mask v128)
+    (local $r v128) (local $x v128) (local $sx v128) (local $gg v128) (local $gx v128) (local $gy v128) (local $u v128)
+    (local $one v128) (local $zero v128) (local $veps v128) (local $ce v128)
+    (local.set $e (local.get $e0))
+    (local.set $one (f64x2.splat (f64.const 1)))
+    (local.set $zero (f64x2.splat (f64.const 0)))
+    (local.set $veps (f64x2.splat (local.get $eps)))
+    (local.set $ce (f64x2.splat (f64.mul (f64.const -2.5) (local.get $eps))))
+    (local.set $k4 (i32.shl (local.get $k0) (i32.const 2)))
+    (local.set $k8 (i32.shl (local.get $k0) (i32.const 3)))
+    (local.set $k16 (i32.shl (local.get $k0) (i32.const 4)))
+    (local.set $end4 (i32.shl (local.get $k1) (i32.const 2)))
+    (block $done
+      (loop $pairs
+        (br_if $done (i32.ge_s (local.get $k4) (local.get $end4)))
+        (local.set $d1 (f64x2.sub
+          (v128.load (i32.add (local.get $pos) (i32.shl (i32.load (i32.add (local.get $nbr) (local.get $k4))) (i32.const 3))))
+          (v128.load (i32.add (local.get $pos) (i32.shl (i32.load (i32.add (local.get $own) (local.get $k4))) (i32.const 3))))))
+        (local.set $d2 (f64x2.sub
+          (v128.load (i32.add (local.get $pos) (i32.shl (i32.load offset=4 (i32.add (local.get $nbr) (local.get $k4))) (i32.const 3))))
+          (v128.load (i32.add (local.get $pos) (i32.shl (i32.load offset=4 (i32.add (local.get $own) (local.get $k4))) (i32.const 3))))))
+        (local.set $dx (f64x2.add
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $d1) (local.get $d2))
+          (v128.load (i32.add (local.get $shx) (local.get $k8)))))
+        (local.set $dy (f64x2.add
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $d1) (local.get $d2))
+          (v128.load (i32.add (local.get $shy) (local.get $k8)))))
+        (local.set $r2 (f64x2.add (f64x2.mul (local.get $dx) (local.get $dx)) (f64x2.mul (local.get $dy) (local.get $dy))))
+        (local.set $p (v128.load (i32.add (local.get $par) (local.get $k8))))
+        (local.set $mask (f64x2.lt (local.get $r2) (f64x2.mul (local.get $p) (local.get $p))))
+        (local.set $r (f64x2.sqrt (local.get $r2)))
+        (local.set $x (f64x2.sub (local.get $one) (f64x2.div (local.get $r) (local.get $p))))
+        (local.set $sx (f64x2.sqrt (local.get $x)))
+        (local.set $u (v128.and (local.get $mask)
+          (f64x2.mul (f64x2.mul (f64x2.mul (local.get $veps) (local.get $x)) (local.get $x)) (local.get $sx))))
+        (local.set $e (f64.add (f64.add (local.get $e) (f64x2.extract_lane 0 (local.get $u))) (f64x2.extract_lane 1 (local.get $u))))
+        (local.set $gg (v128.and (v128.and (local.get $mask) (f64x2.gt (local.get $r) (local.get $zero)))
+          (f64x2.div
+            (f64x2.mul (f64x2.mul (local.get $ce) (local.get $x)) (local.get $sx))
+            (f64x2.mul (local.get $p) (local.get $r)))))
+        (local.set $gx (f64x2.mul (local.get $gg) (local.get $dx)))
+        (local.set $gy (f64x2.mul (local.get $gg) (local.get $dy)))
+        (v128.store (i32.add (local.get $g) (local.get $k16))
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $gx) (local.get $gy)))
+        (v128.store offset=16 (i32.add (local.get $g) (local.get $k16))
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $gx) (local.get $gy)))
+        (local.set $k4 (i32.add (local.get $k4) (i32.const 8)))
+        (local.set $k8 (i32.add (local.get $k8) (i32.const 16)))
+        (local.set $k16 (i32.add (local.get $k16) (i32.const 32)))
+        (br $pairs)))
+    (local.get $e))
+
+  ;; ---- pass 2 ----------------------------------------------------------------------------------------------------
+
+  ;; Forces of rows [i0, i1): F zeroed over those rows' particles, then for each row i in order
+  ;;   F_j -= g[k] for its pairs k (in order), F_i += (0 + g[k0] + g[k0 + 1] + ...).
+  ;; (With several calls over consecutive row ranges the zeroing must precede all scatters: see `zero`.)
+  (func $scatterRows (param $f i32) (param $start i32) (param $nbr i32) (param $g i32) (param $i0 i32) (param $i1 i32) (param $stride i32)
+    (local $i i32) (local $k4 i32) (local $end4 i32) (local $a i32) (local $acc v128) (local $gk v128) (local $bytes i32)
+    (local.set $bytes (i32.shl (local.get $stride) (i32.const 3)))
+    (local.set $i (local.get $i0))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_s (local.get $i) (local.get $i1)))
+        (local.set $k4 (i32.shl (i32.load (i32.add (local.get $start) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2)))
+        (local.set $end4 (i32.shl (i32.load offset=4 (i32.add (local.get $start) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2)))
+        (local.set $acc (f64x2.splat (f64.const 0)))
+        (block $pairsDone
+          (loop $pairs
+            (br_if $pairsDone (i32.ge_s (local.get $k4) (local.get $end4)))
+            (local.set $gk (v128.load (i32.add (local.get $g) (i32.shl (local.get $k4) (i32.const 2)))))
+            (local.set $acc (f64x2.add (local.get $acc) (local.get $gk)))
+            (local.set $a (i32.add (local.get $f) (i32.shl (i32.load (i32.add (local.get $nbr) (local.get $k4))) (i32.const 3))))
+            (v128.store (local.get $a) (f64x2.sub (v128.load (local.get $a)) (local.get $gk)))
+            (local.set $k4 (i32.add (local.get $k4) (i32.const 4)))
+            (br $pairs)))
+        (local.set $a (i32.add (local.get $f) (i32.mul (local.get $i) (local.get $bytes))))
+        (v128.store (local.get $a) (f64x2.add (v128.load (local.get $a)) (local.get $acc)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; Zero `count` f64 from f.
+  (func $zero (export "zero") (param $f i32) (param $count i32)
+    (memory.fill (local.get $f) (i32.const 0) (i32.shl (local.get $count) (i32.const 3))))
+
+  ;; F = forces of all n rows (zeroed first).
+  (func (export "scatter") (param $f i32) (param $start i32) (param $nbr i32) (param $g i32) (param $n i32) (param $stride i32)
+    (call $zero (local.get $f) (i32.mul (local.get $n) (local.get $stride)))
+    (call $scatterRows (local.get $f) (local.get $start) (local.get $nbr) (local.get $g) (i32.const 0) (local.get $n) (local.get $stride)))
+
+  ;; Velocity Verlet fused into pass 2 (md.ts runNve2): F zeroed, then at the end of each row i, F_i being complete,
+  ;;   v_i += h_i F_i                                  (second half kick of this step)
+  ;; and when `next` is 1, the first half of the next step right away:
+  ;;   v_i += h_i F_i;  x_i += dt v_i                   (returns max |v_i|^2 over the particles, for the list check)
+  ;; h_i = (dt / 2) / m_i.
+  (func (export "scatterNve")
+    (param $f i32) (param $start i32) (param $nbr i32) (param $g i32) (param $n i32) (param $stride i32)
+    (param $x i32) (param $v i32) (param $h i32) (param $dt f64) (param $next i32) (result f64)
+    (local $i i32) (local $k4 i32) (local $end4 i32) (local $a i32) (local $pa i32) (local $bytes i32)
+    (local $acc v128) (local $gk v128) (local $fi v128) (local $hi v128) (local $vi v128) (local $vdt v128) (local $vv v128)
+    (local $vmax f64)
+    (local.set $bytes (i32.shl (local.get $stride) (i32.const 3)))
+    (local.set $vdt (f64x2.splat (local.get $dt)))
+    (call $zero (local.get $f) (i32.mul (local.get $n) (local.get $stride)))
+    (local.set $i (i32.const 0))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_s (local.get $i) (local.get $n)))
+        (local.set $k4 (i32.shl (i32.load (i32.add (local.get $start) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2)))
+        (local.set $end4 (i32.shl (i32.load offset=4 (i32.add (local.get $start) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2)))
+        (local.set $acc (f64x2.splat (f64.const 0)))
+        (block $pairsDone
+          (loop $pairs
+            (br_if $pairsDone (i32.ge_s (local.get $k4) (local.get $end4)))
+            (local.set $gk (v128.load (i32.add (local.get $g) (i32.shl (local.get $k4) (i32.const 2)))))
+            (local.set $acc (f64x2.add (local.get $acc) (local.get $gk)))
+            (local.set $a (i32.add (local.get $f) (i32.shl (i32.load (i32.add (local.get $nbr) (local.get $k4))) (i32.const 3))))
+            (v128.store (local.get $a) (f64x2.sub (v128.load (local.get $a)) (local.get $gk)))
+            (local.set $k4 (i32.add (local.get $k4) (i32.const 4)))
+            (br $pairs)))
+        (local.set $pa (i32.mul (local.get $i) (local.get $bytes)))
+        (local.set $a (i32.add (local.get $f) (local.get $pa)))
+        (local.set $fi (f64x2.add (v128.load (local.get $a)) (local.get $acc)))
+        (v128.store (local.get $a) (local.get $fi))
+        (local.set $hi (f64x2.splat (f64.load (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 3))))))
+        (local.set $a (i32.add (local.get $v) (local.get $pa)))
+        (local.set $vi (f64x2.add (v128.load (local.get $a)) (f64x2.mul (local.get $hi) (local.get $fi))))
+        (if (local.get $next)
+          (then
+            (local.set $vi (f64x2.add (local.get $vi) (f64x2.mul (local.get $hi) (local.get $fi))))
+            (v128.store (i32.add (local.get $x) (local.get $pa))
+              (f64x2.add (v128.load (i32.add (local.get $x) (local.get $pa))) (f64x2.mul (local.get $vdt) (local.get $vi))))
+            (local.set $vv (f64x2.mul (local.get $vi) (local.get $vi)))
+            (local.set $vmax (f64.max (local.get $vmax)
+              (f64.add (f64x2.extract_lane 0 (local.get $vv)) (f64x2.extract_lane 1 (local.get $vv)))))))
+        (v128.store (local.get $a) (local.get $vi))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows)))
+    (local.get $vmax))
+
+  ;; The first half of a velocity-Verlet step on its own (md.ts runNve2): v_i += h_i F_i; x_i += dt v_i for particles
+  ;; [i0, i1); returns max |v_i|^2 over them.
+  (func (export "kickDrift")
+    (param $x i32) (param $v i32) (param $f i32) (param $h i32) (param $i0 i32) (param $i1 i32) (param $stride i32) (param $dt f64)
+    (result f64)
+    (local $i i32) (local $pa i32) (local $bytes i32) (local $vi v128) (local $vv v128) (local $vdt v128) (local $vmax f64)
+    (local.set $bytes (i32.shl (local.get $stride) (i32.const 3)))
+    (local.set $vdt (f64x2.splat (local.get $dt)))
+    (local.set $i (local.get $i0))
+    (block $done
+      (loop $parts
+        (br_if $done (i32.ge_s (local.get $i) (local.get $i1)))
+        (local.set $pa (i32.mul (local.get $i) (local.get $bytes)))
+        (local.set $vi (f64x2.add (v128.load (i32.add (local.get $v) (local.get $pa)))
+          (f64x2.mul (f64x2.splat (f64.load (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 3)))))
+            (v128.load (i32.add (local.get $f) (local.get $pa))))))
+        (v128.store (i32.add (local.get $v) (local.get $pa)) (local.get $vi))
+        (v128.store (i32.add (local.get $x) (local.get $pa))
+          (f64x2.add (v128.load (i32.add (local.get $x) (local.get $pa))) (f64x2.mul (local.get $vdt) (local.get $vi))))
+        (local.set $vv (f64x2.mul (local.get $vi) (local.get $vi)))
+        (local.set $vmax (f64.max (local.get $vmax) (f64.add (f64x2.extract_lane 0 (local.get $vv)) (f64x2.extract_lane 1 (local.get $vv)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $parts)))
+    (local.get $vmax))
+
+  ;; The isokinetic thermostat's kinetic-energy sum fused into pass 2 (md.ts runIsokinetic): F zeroed, then at the end
+  ;; of each row i, with the unconstrained on-step velocity u_i = vh_i + h_i F_i,
+  ;;   k2 += m_i (u_x u_x + u_y u_y)        (in particle order; returns k2 = 2 K(u))
+  (func (export "scatterIsokinetic")
+    (param $f i32) (param $start i32) (param $nbr i32) (param $g i32) (param $n i32) (param $stride i32)
+    (param $vh i32) (param $h i32) (param $m i32) (result f64)
+    (local $i i32) (local $k4 i32) (local $end4 i32) (local $a i32) (local $pa i32) (local $bytes i32)
+    (local $acc v128) (local $gk v128) (local $fi v128) (local $u v128) (local $k2 f64)
+    (local.set $bytes (i32.shl (local.get $stride) (i32.const 3)))
+    (call $zero (local.get $f) (i32.mul (local.get $n) (local.get $stride)))
+    (local.set $i (i32.const 0))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_s (local.get $i) (local.get $n)))
+        (local.set $k4 (i32.shl (i32.load (i32.add (local.get $start) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2)))
+        (local.set $end4 (i32.shl (i32.load offset=4 (i32.add (local.get $start) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2)))
+        (local.set $acc (f64x2.splat (f64.const 0)))
+        (block $pairsDone
+          (loop $pairs
+            (br_if $pairsDone (i32.ge_s (local.get $k4) (local.get $end4)))
+            (local.set $gk (v128.load (i32.add (local.get $g) (i32.shl (local.get $k4) (i32.const 2)))))
+            (local.set $acc (f64x2.add (local.get $acc) (local.get $gk)))
+            (local.set $a (i32.add (local.get $f) (i32.shl (i32.load (i32.add (local.get $nbr) (local.get $k4))) (i32.const 3))))
+            (v128.store (local.get $a) (f64x2.sub (v128.load (local.get $a)) (local.get $gk)))
+            (local.set $k4 (i32.add (local.get $k4) (i32.const 4)))
+            (br $pairs)))
+        (local.set $pa (i32.mul (local.get $i) (local.get $bytes)))
+        (local.set $a (i32.add (local.get $f) (local.get $pa)))
+        (local.set $fi (f64x2.add (v128.load (local.get $a)) (local.get $acc)))
+        (v128.store (local.get $a) (local.get $fi))
+        (local.set $u (f64x2.add (v128.load (i32.add (local.get $vh) (local.get $pa)))
+          (f64x2.mul (f64x2.splat (f64.load (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 3))))) (local.get $fi))))
+        (local.set $u (f64x2.mul (local.get $u) (local.get $u)))
+        (local.set $k2 (f64.add (local.get $k2) (f64.mul (f64.load (i32.add (local.get $m) (i32.shl (local.get $i) (i32.const 3))))
+          (f64.add (f64x2.extract_lane 0 (local.get $u)) (f64x2.extract_lane 1 (local.get $u))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows)))
+    (local.get $k2))
+
+  ;; The isokinetic drift (md.ts runIsokinetic) for particles [i0, i1), with c = 2 beta - 1, bdt = beta dt:
+  ;;   w_i = bdt (unit masses) or bdt / m_i;  vh_i = c vh_i + w_i F_i;  x_i += dt vh_i;  returns max |vh_i|^2.
+  (func (export "isokineticDrift")
+    (param $x i32) (param $vh i32) (param $f i32) (param $m i32) (param $i0 i32) (param $i1 i32) (param $stride i32)
+    (param $c f64) (param $bdt f64) (param $unit i32) (param $dt f64) (result f64)
+    (local $i i32) (local $pa i32) (local $bytes i32) (local $vi v128) (local $vv v128) (local $vdt v128) (local $vc v128)
+    (local $w f64) (local $vmax f64)
+    (local.set $bytes (i32.shl (local.get $stride) (i32.const 3)))
+    (local.set $vdt (f64x2.splat (local.get $dt)))
+    (local.set $vc (f64x2.splat (local.get $c)))
+    (local.set $i (local.get $i0))
+    (block $done
+      (loop $parts
+        (br_if $done (i32.ge_s (local.get $i) (local.get $i1)))
+        (local.set $pa (i32.mul (local.get $i) (local.get $bytes)))
+        (local.set $w (if (result f64) (local.get $unit)
+          (then (local.get $bdt))
+          (else (f64.div (local.get $bdt) (f64.load (i32.add (local.get $m) (i32.shl (local.get $i) (i32.const 3))))))))
+        (local.set $vi (f64x2.add (f64x2.mul (local.get $vc) (v128.load (i32.add (local.get $vh) (local.get $pa))))
+          (f64x2.mul (f64x2.splat (local.get $w)) (v128.load (i32.add (local.get $f) (local.get $pa))))))
+        (v128.store (i32.add (local.get $vh) (local.get $pa)) (local.get $vi))
+        (v128.store (i32.add (local.get $x) (local.get $pa))
+          (f64x2.add (v128.load (i32.add (local.get $x) (local.get $pa))) (f64x2.mul (local.get $vdt) (local.get $vi))))
+        (local.set $vv (f64x2.mul (local.get $vi) (local.get $vi)))
+        (local.set $vmax (f64.max (local.get $vmax) (f64.add (f64x2.extract_lane 0 (local.get $vv)) (f64x2.extract_lane 1 (local.get $vv)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $parts)))
+    (local.get $vmax))
+)
