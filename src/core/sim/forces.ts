@@ -131,12 +131,12 @@ export class VerletPairForces implements Objective {
   private valid = false;
   // Outer list (CSR, j > i): neighbour offset, shift at the outer build, (rc_ij + skin)^2, pair parameter.
   private readonly ostart: Int32Array;
-  private onbr = new Int32Array(0);
-  private oshx = new Float64Array(0);
-  private oshy = new Float64Array(0);
+  private onbr: Int32Array = new Int32Array(0);
+  /** Shifts of the outer pairs, x and y interleaved (2 per pair; z in oshz). */
+  private osh: Float64Array = new Float64Array(0);
   private oshz = new Float64Array(0);
-  private orc2 = new Float64Array(0);
-  private opar = new Float64Array(0);
+  private orc2: Float64Array = new Float64Array(0);
+  private opar: Float64Array = new Float64Array(0);
   /** Positions and image counters at the outer build. */
   readonly outerReference: Float64Array;
   readonly outerImages: Int32Array;
@@ -160,6 +160,8 @@ export class VerletPairForces implements Objective {
   private images: Int32Array | null = null;
   /** Row scratch of the inner build: the in-range outer pairs of one row. */
   private rowK = new Int32Array(0);
+  /** Row scratch of the kernels' inner build (4 doubles per outer pair of the longest row). */
+  private rowTmp: Float64Array = new Float64Array(0);
   /** n*3 positions for the neighbour search ('packed' 2D only). */
   private xyz: Float64Array | null = null;
   /** Force scratch of `energy`. */
@@ -200,10 +202,8 @@ export class VerletPairForces implements Objective {
     this.isWca = potential.name === 'wca';
     this.eps = potential.epsilon;
     this.maxCutoff = potential.maxCutoff(this.sizes);
-    this.ostart = new Int32Array(N + 1);
     this.outerReference = new Float64Array(this.n);
     this.outerImages = new Int32Array(3 * N);
-    this.ds = new Float64Array(this.n);
     this.wasm = dims === 2 && (options.kernel ?? 'wasm') === 'wasm';
     if (options.kernel !== undefined && options.kernel !== 'wasm' && options.kernel !== 'js') {
       throw new RangeError(`Verlet list: unknown kernel "${options.kernel as string}" (wasm, js)`);
@@ -213,7 +213,9 @@ export class VerletPairForces implements Objective {
     this.xbuf = this.mem ? this.mem.f64(this.n) : new Float64Array(this.n);
     this.fbuf = this.mem ? this.mem.f64(this.n) : new Float64Array(this.n);
     this.start = this.mem ? this.mem.i32(N + 1) : new Int32Array(N + 1);
-    this.mid = new Int32Array(N);
+    this.ostart = this.mem ? this.mem.i32(N + 1) : new Int32Array(N + 1);
+    this.ds = this.mem ? this.mem.f64(this.n) : new Float64Array(this.n);
+    this.mid = this.mem ? this.mem.i32(N) : new Int32Array(N);
     this.reference = new Float64Array(this.n);
     if (S !== 3) this.xyz = new Float64Array(3 * N);
     this._box = options.box;
@@ -388,14 +390,14 @@ export class VerletPairForces implements Objective {
     const m = cand.length;
     if (this.onbr.length < m) {
       const cap = Math.ceil(m * 1.2) + 16;
-      this.onbr = new Int32Array(cap);
-      this.oshx = new Float64Array(cap);
-      this.oshy = new Float64Array(cap);
+      const mem = this.mem;
+      this.onbr = mem ? mem.i32(cap) : new Int32Array(cap);
+      this.osh = mem ? mem.f64(2 * cap) : new Float64Array(2 * cap);
       this.oshz = dims === 3 ? new Float64Array(cap) : this.oshz;
-      this.orc2 = new Float64Array(cap);
-      this.opar = new Float64Array(cap);
+      this.orc2 = mem ? mem.f64(cap) : new Float64Array(cap);
+      this.opar = mem ? mem.f64(cap) : new Float64Array(cap);
     }
-    const onbr = this.onbr, oshx = this.oshx, oshy = this.oshy, oshz = this.oshz, orc2 = this.orc2, opar = this.opar;
+    const onbr = this.onbr, osh = this.osh, oshz = this.oshz, orc2 = this.orc2, opar = this.opar;
     const ostart = this.ostart;
     const [a, b, c] = this._box.vectors;
     const a0 = a[0], b0 = b[0], b1 = b[1], c0 = c[0], c1 = c[1], c2 = c[2];
@@ -430,8 +432,8 @@ export class VerletPairForces implements Objective {
         const ro = rc + outer;
         if (!(dx * dx + dy * dy + dz * dz < ro * ro)) continue;
         onbr[w] = oj;
-        oshx[w] = sx;
-        oshy[w] = sy;
+        osh[2 * w] = sx;
+        osh[2 * w + 1] = sy;
         if (three) oshz[w] = sz;
         const ri = rc + skin;
         orc2[w] = ri * ri;
@@ -480,8 +482,13 @@ export class VerletPairForces implements Objective {
     const ostart = this.ostart;
     let maxRow = 0;
     for (let i = 0; i < N; i++) maxRow = Math.max(maxRow, ostart[i + 1] - ostart[i]);
+    if (this.wasm) {
+      if (this.rowTmp.length < 4 * (maxRow + 1)) this.rowTmp = (this.mem as KernelMemory).f64(8 * maxRow + 32);
+      this.buildInnerWasm(positions);
+      return;
+    }
     if (this.rowK.length < maxRow + 1) this.rowK = new Int32Array(2 * maxRow + 8);
-    const onbr = this.onbr, oshx = this.oshx, oshy = this.oshy, oshz = this.oshz, orc2 = this.orc2, opar = this.opar;
+    const onbr = this.onbr, osh = this.osh, oshz = this.oshz, orc2 = this.orc2, opar = this.opar;
     const nbr = this.nbr, shx = this.shx, shy = this.shy, shz = this.shz, par = this.par, start = this.start, mid = this.mid;
     const rowK = this.rowK, ds = this.ds, own = this.wasm ? this.own : null;
     let w = 0;
@@ -496,8 +503,8 @@ export class VerletPairForces implements Objective {
       if (three) {
         for (let k = ostart[i]; k < end; k++) {
           const o = onbr[k];
-          const dx = positions[o] - xi + (oshx[k] + ds[o] - ax);
-          const dy = positions[o + 1] - yi + (oshy[k] + ds[o + 1] - ay);
+          const dx = positions[o] - xi + (osh[2 * k] + ds[o] - ax);
+          const dy = positions[o + 1] - yi + (osh[2 * k + 1] + ds[o + 1] - ay);
           const dz = positions[o + 2] - zi + (oshz[k] + ds[o + 2] - az);
           rowK[nk] = k;
           nk += +(dx * dx + dy * dy + dz * dz < orc2[k]);
@@ -505,8 +512,8 @@ export class VerletPairForces implements Objective {
       } else {
         for (let k = ostart[i]; k < end; k++) {
           const o = onbr[k];
-          const dx = positions[o] - xi + (oshx[k] + ds[o] - ax);
-          const dy = positions[o + 1] - yi + (oshy[k] + ds[o + 1] - ay);
+          const dx = positions[o] - xi + (osh[2 * k] + ds[o] - ax);
+          const dy = positions[o + 1] - yi + (osh[2 * k + 1] + ds[o + 1] - ay);
           rowK[nk] = k;
           nk += +(dx * dx + dy * dy < orc2[k]);
         }
@@ -516,7 +523,7 @@ export class VerletPairForces implements Objective {
       for (let t = 0; t < nk; t++) {
         const k = rowK[t];
         const o = onbr[k];
-        const sx = oshx[k] + ds[o] - ax, sy = oshy[k] + ds[o + 1] - ay, sz = three ? oshz[k] + ds[o + 2] - az : 0;
+        const sx = osh[2 * k] + ds[o] - ax, sy = osh[2 * k + 1] + ds[o + 1] - ay, sz = three ? oshz[k] + ds[o + 2] - az : 0;
         const plain = +(sx === 0) & +(sy === 0) & +(sz === 0);
         nbr[w] = o;
         shx[w] = 0;
@@ -532,8 +539,8 @@ export class VerletPairForces implements Objective {
         const k = rowK[t];
         const o = onbr[k];
         nbr[w] = o;
-        shx[w] = oshx[k] + ds[o] - ax;
-        shy[w] = oshy[k] + ds[o + 1] - ay;
+        shx[w] = osh[2 * k] + ds[o] - ax;
+        shy[w] = osh[2 * k + 1] + ds[o + 1] - ay;
         if (three) shz[w] = oshz[k] + ds[o + 2] - az;
         par[w] = opar[k];
         w++;
@@ -549,6 +556,28 @@ export class VerletPairForces implements Objective {
       shy[w] = 0;
       par[w] = 1;
     }
+    this.pairs = w;
+    this.reference.set(positions);
+    this.builds++;
+  }
+
+  /** buildInner through the kernels (the same list, bit for bit; wasm/kernels.wat innerRows). */
+  private buildInnerWasm(positions: Float64Array): void {
+    if (positions !== this.xbuf) this.xbuf.set(positions);
+    const N = this.numParticles;
+    const w = (this.K as KernelExports).innerRows(
+      this.xbuf.byteOffset, this.ds.byteOffset, this.dofsPerParticle, 0, N,
+      this.ostart.byteOffset, this.onbr.byteOffset, this.osh.byteOffset, this.orc2.byteOffset, this.opar.byteOffset,
+      this.start.byteOffset, this.mid.byteOffset, this.nbr.byteOffset, this.own.byteOffset, this.shx.byteOffset, this.shy.byteOffset,
+      this.par.byteOffset, this.rowTmp.byteOffset, 0,
+    );
+    this.start[N] = w;
+    // The padding pair: far apart (d = (1e10, 0)), so it yields g = 0 in every kernel; never scattered.
+    this.own[w] = 0;
+    this.nbr[w] = 0;
+    this.shx[w] = 1e10;
+    this.shy[w] = 0;
+    this.par[w] = 1;
     this.pairs = w;
     this.reference.set(positions);
     this.builds++;

@@ -18,6 +18,10 @@ export interface KernelExports {
   scatterNve(f: number, start: number, nbr: number, g: number, n: number, stride: number, x: number, v: number, h: number, dt: number, next: number): number;
   kickDrift(x: number, v: number, f: number, h: number, i0: number, i1: number, stride: number, dt: number): number;
   scatterIsokinetic(f: number, start: number, nbr: number, g: number, n: number, stride: number, vh: number, h: number, m: number): number;
+  innerRows(
+    pos: number, ds: number, stride: number, i0: number, i1: number, ostart: number, onbr: number, osh: number, orc2: number, opar: number,
+    start: number, mid: number, nbr: number, own: number, shx: number, shy: number, par: number, tmp: number, w0: number,
+  ): number;
   isokineticDrift(x: number, vh: number, f: number, m: number, i0: number, i1: number, stride: number, c: number, bdt: number, unit: number, dt: number): number;
 }
 

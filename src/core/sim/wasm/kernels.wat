@@ -387,4 +387,83 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $parts)))
     (local.get $vmax))
+  ;; ---- the inner Verlet list (forces.ts buildInner, 2D) ------------------------------------------------------------
+
+  ;; Rows [i0, i1) of the inner list from the outer list: an outer pair k of row i (neighbour at element offset o) is
+  ;; kept when |d|^2 < orc2[k] with the shift s = (osh[k] + ds_o) - ds_i and d = (x_o - x_i) + s (ds: the Cartesian
+  ;; image changes since the outer build, per coordinate); kept pairs with s = (0, 0) are written first (shift +0),
+  ;; then those with a shift, each group in outer-list order. Writes start[i], mid[i] and per pair nbr, own (= stride i),
+  ;; shx, shy, par (= opar[k]); the output starts at pair w0; returns the pair count after the last row. `tmp` is scratch
+  ;; for one row (3 f64 per outer pair of the row). The outputs need one slot of slack (writes are branch-free).
+  (func (export "innerRows")
+    (param $pos i32) (param $ds i32) (param $stride i32) (param $i0 i32) (param $i1 i32)
+    (param $ostart i32) (param $onbr i32) (param $osh i32) (param $orc2 i32) (param $opar i32)
+    (param $start i32) (param $mid i32) (param $nbr i32) (param $own i32) (param $shx i32) (param $shy i32) (param $par i32)
+    (param $tmp i32) (param $w0 i32) (result i32)
+    (local $i i32) (local $w i32) (local $k i32) (local $kend i32) (local $b i32) (local $t i32) (local $o i32) (local $oi i32)
+    (local $bytes i32) (local $keep i32) (local $plain i32) (local $pi v128) (local $ai v128) (local $sh v128) (local $d v128)
+    (local $dd v128) (local $pk f64)
+    (local.set $bytes (i32.shl (local.get $stride) (i32.const 3)))
+    (local.set $w (local.get $w0))
+    (local.set $i (local.get $i0))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_s (local.get $i) (local.get $i1)))
+        (i32.store (i32.add (local.get $start) (i32.shl (local.get $i) (i32.const 2))) (local.get $w))
+        (local.set $oi (i32.mul (local.get $i) (local.get $stride)))
+        (local.set $pi (v128.load (i32.add (local.get $pos) (i32.mul (local.get $i) (local.get $bytes)))))
+        (local.set $ai (v128.load (i32.add (local.get $ds) (i32.mul (local.get $i) (local.get $bytes)))))
+        (local.set $k (i32.load (i32.add (local.get $ostart) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $kend (i32.load offset=4 (i32.add (local.get $ostart) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $b (i32.const 0))
+        (block $pairsDone
+          (loop $pairs
+            (br_if $pairsDone (i32.ge_s (local.get $k) (local.get $kend)))
+            (local.set $o (i32.load (i32.add (local.get $onbr) (i32.shl (local.get $k) (i32.const 2)))))
+            ;; s = (osh[k] + ds_o) - ds_i;  d = (x_o - x_i) + s
+            (local.set $sh (f64x2.sub
+              (f64x2.add (v128.load (i32.add (local.get $osh) (i32.shl (local.get $k) (i32.const 4))))
+                         (v128.load (i32.add (local.get $ds) (i32.shl (local.get $o) (i32.const 3)))))
+              (local.get $ai)))
+            (local.set $d (f64x2.add
+              (f64x2.sub (v128.load (i32.add (local.get $pos) (i32.shl (local.get $o) (i32.const 3)))) (local.get $pi))
+              (local.get $sh)))
+            (local.set $dd (f64x2.mul (local.get $d) (local.get $d)))
+            (local.set $keep (f64.lt
+              (f64.add (f64x2.extract_lane 0 (local.get $dd)) (f64x2.extract_lane 1 (local.get $dd)))
+              (f64.load (i32.add (local.get $orc2) (i32.shl (local.get $k) (i32.const 3))))))
+            (local.set $plain (i32.and (f64.eq (f64x2.extract_lane 0 (local.get $sh)) (f64.const 0)) (f64.eq (f64x2.extract_lane 1 (local.get $sh)) (f64.const 0))))
+            (local.set $pk (f64.load (i32.add (local.get $opar) (i32.shl (local.get $k) (i32.const 3)))))
+            ;; an unshifted kept pair goes straight to slot w
+            (i32.store (i32.add (local.get $nbr) (i32.shl (local.get $w) (i32.const 2))) (local.get $o))
+            (i32.store (i32.add (local.get $own) (i32.shl (local.get $w) (i32.const 2))) (local.get $oi))
+            (f64.store (i32.add (local.get $shx) (i32.shl (local.get $w) (i32.const 3))) (f64.const 0))
+            (f64.store (i32.add (local.get $shy) (i32.shl (local.get $w) (i32.const 3))) (f64.const 0))
+            (f64.store (i32.add (local.get $par) (i32.shl (local.get $w) (i32.const 3))) (local.get $pk))
+            (local.set $w (i32.add (local.get $w) (i32.and (local.get $keep) (local.get $plain))))
+            ;; a shifted kept pair waits in tmp: (o, s) as 3 f64 slots: o, sx, sy, and its parameter in a 4th
+            (local.set $t (i32.add (local.get $tmp) (i32.shl (local.get $b) (i32.const 5))))
+            (i64.store (local.get $t) (i64.extend_i32_u (local.get $o)))
+            (f64.store offset=8 (local.get $t) (local.get $pk))
+            (v128.store offset=16 (local.get $t) (local.get $sh))
+            (local.set $b (i32.add (local.get $b) (i32.and (local.get $keep) (i32.eqz (local.get $plain)))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $pairs)))
+        (i32.store (i32.add (local.get $mid) (i32.shl (local.get $i) (i32.const 2))) (local.get $w))
+        (local.set $t (local.get $tmp))
+        (local.set $kend (i32.add (local.get $tmp) (i32.shl (local.get $b) (i32.const 5))))
+        (block $shiftedDone
+          (loop $shifted
+            (br_if $shiftedDone (i32.ge_u (local.get $t) (local.get $kend)))
+            (i32.store (i32.add (local.get $nbr) (i32.shl (local.get $w) (i32.const 2))) (i32.wrap_i64 (i64.load (local.get $t))))
+            (i32.store (i32.add (local.get $own) (i32.shl (local.get $w) (i32.const 2))) (local.get $oi))
+            (f64.store (i32.add (local.get $par) (i32.shl (local.get $w) (i32.const 3))) (f64.load offset=8 (local.get $t)))
+            (f64.store (i32.add (local.get $shx) (i32.shl (local.get $w) (i32.const 3))) (f64.load offset=16 (local.get $t)))
+            (f64.store (i32.add (local.get $shy) (i32.shl (local.get $w) (i32.const 3))) (f64.load offset=24 (local.get $t)))
+            (local.set $w (i32.add (local.get $w) (i32.const 1)))
+            (local.set $t (i32.add (local.get $t) (i32.const 32)))
+            (br $shifted)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows)))
+    (local.get $w))
 )
