@@ -1,23 +1,25 @@
 // The `avw` command: index, inspect and export trajectories from a terminal or a script.
 // Every command takes --json for machine-readable output; errors are one line on stderr with exit code 1
 // (2 for usage errors).
+// Start-up: a command loads only the modules it uses (`await import` in the command), so `avw simulate` starts in tens
+// of milliseconds instead of loading every job, the index and the figure renderer first.
 import { resolve } from 'node:path';
-import { openIndexed, type IndexedTrajectory } from '../core/index/indexed-trajectory.js';
-import { exportTagsFile, importTagsFile } from '../core/index/tags-io.js';
+import type { IndexedTrajectory } from '../core/index/indexed-trajectory.js';
 import { runInWorker } from '../core/jobs/worker-runner.js';
-import { SERIES_NAMES, validateSeriesParams, type SeriesResult } from '../core/jobs/series-job.js';
-import { FIELD_NAMES, validateFieldParams, type FieldResult } from '../core/jobs/field-job.js';
-import { validateDetectParams, type DetectResult } from '../core/jobs/detect-job.js';
-import { validateCorrelateParams, type CorrelateResult } from '../core/jobs/correlate-job.js';
-import { validateSimulateParams, type SimulateResult } from '../core/jobs/simulate-job.js';
-import { validateMinimizeParams, type MinimizeJobResult } from '../core/jobs/minimize-job.js';
+import type { SeriesResult } from '../core/jobs/series-job.js';
+import type { FieldResult } from '../core/jobs/field-job.js';
+import type { DetectResult } from '../core/jobs/detect-job.js';
+import type { CorrelateResult } from '../core/jobs/correlate-job.js';
+import type { SimulateResult } from '../core/jobs/simulate-job.js';
+import type { MinimizeJobResult } from '../core/jobs/minimize-job.js';
 import { JobCancelledError } from '../core/jobs/job.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { progressBar } from './progress.js';
-import { FIGURE_HELP, figureParamsFromArgs } from './figure-command.js';
 import type { FigureJobResult } from '../core/jobs/figure-job.js';
 
-const HELP = `avw: Avalanche Workbench command line
+const help = async (): Promise<string> => {
+  const { FIGURE_HELP } = await import('./figure-command.js');
+  return `avw: Avalanche Workbench command line
 
 usage:
   avw info FILE [--json]                      formats, frames, particles, dimensions, timesteps, box
@@ -63,6 +65,7 @@ common options:
 
 formats: LAMMPS text dump (.lammpstrj, .dump; gzip/bzip2 too), XYZ and extended XYZ, HOOMD GSD, DCD, XTC.
 `;
+};
 
 const COMMON: FlagSpec = { json: 'boolean', 'index-dir': 'string', help: 'boolean' };
 
@@ -70,7 +73,8 @@ function out(json: boolean, value: unknown, text: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text()}\n`);
 }
 
-function openWithProgress(file: string, indexDir: string | undefined, quiet: boolean): IndexedTrajectory {
+async function openWithProgress(file: string, indexDir: string | undefined, quiet: boolean): Promise<IndexedTrajectory> {
+  const { openIndexed } = await import('../core/index/indexed-trajectory.js');
   const bar = progressBar('indexing', !quiet && process.stderr.isTTY === true);
   try {
     return openIndexed(resolve(file), {
@@ -87,9 +91,9 @@ function oneFile(positionals: string[], command: string): string {
   return positionals[0];
 }
 
-function cmdInfo(argv: string[]): void {
+async function cmdInfo(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, COMMON, 'info');
-  const t = openWithProgress(oneFile(positionals, 'info'), flags['index-dir'] as string | undefined, flags.json === true);
+  const t = await openWithProgress(oneFile(positionals, 'info'), flags['index-dir'] as string | undefined, flags.json === true);
   try {
     const info = t.info();
     out(flags.json === true, info, () =>
@@ -109,11 +113,11 @@ function cmdInfo(argv: string[]): void {
   }
 }
 
-function cmdFrame(argv: string[]): void {
+async function cmdFrame(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, { ...COMMON, frame: 'int', unwrapped: 'boolean' }, 'frame');
   const file = oneFile(positionals, 'frame');
   if (flags.frame === undefined) throw new UsageError('avw frame: --frame K is required');
-  const t = openWithProgress(file, flags['index-dir'] as string | undefined, flags.json === true);
+  const t = await openWithProgress(file, flags['index-dir'] as string | undefined, flags.json === true);
   try {
     const k = flags.frame as number;
     if (k < 0 || k >= t.frameCount) throw new Error(`${file}: frame ${k} does not exist (the trajectory has ${t.frameCount} frames, 0..${t.frameCount - 1})`);
@@ -140,10 +144,10 @@ function cmdFrame(argv: string[]): void {
   }
 }
 
-function cmdIndex(argv: string[]): void {
+async function cmdIndex(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, COMMON, 'index');
   const started = performance.now();
-  const t = openWithProgress(oneFile(positionals, 'index'), flags['index-dir'] as string | undefined, flags.json === true);
+  const t = await openWithProgress(oneFile(positionals, 'index'), flags['index-dir'] as string | undefined, flags.json === true);
   try {
     const seconds = (performance.now() - started) / 1000;
     const value = { path: t.path, format: t.format, frames: t.frameCount, particles: t.particleCount, seconds, damage: t.damage?.message ?? null };
@@ -155,10 +159,11 @@ function cmdIndex(argv: string[]): void {
   }
 }
 
-function cmdTags(argv: string[]): void {
+async function cmdTags(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, { ...COMMON, export: 'string', import: 'string' }, 'tags');
-  const t = openWithProgress(oneFile(positionals, 'tags'), flags['index-dir'] as string | undefined, flags.json === true);
+  const t = await openWithProgress(oneFile(positionals, 'tags'), flags['index-dir'] as string | undefined, flags.json === true);
   try {
+    const { exportTagsFile, importTagsFile } = await import('../core/index/tags-io.js');
     if (flags.export !== undefined && flags.import !== undefined) throw new UsageError('avw tags: use --export or --import, not both');
     if (typeof flags.export === 'string') {
       const n = t.listTags().length;
@@ -203,6 +208,7 @@ function numberOrNull(v: number): number | null {
 async function cmdSeries(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, { ...COMMON, name: 'string', potential: 'string', temperature: 'string', reference: 'int' }, 'series');
   const file = resolve(oneFile(positionals, 'series'));
+  const { SERIES_NAMES, validateSeriesParams } = await import('../core/jobs/series-job.js');
   if (flags.name === undefined) throw new UsageError(`avw series: --name is required (${SERIES_NAMES.join('|')})`);
   let temperature: number | undefined;
   if (flags.temperature !== undefined) {
@@ -244,6 +250,7 @@ async function cmdField(argv: string[]): Promise<void> {
   const spec: FlagSpec = { ...COMMON, name: 'string', frame: 'int', ref: 'int', cutoff: 'string', delta: 'string', rmin: 'string', rmax: 'string', is: 'string' };
   const { positionals, flags } = parseArgs(argv, spec, 'field');
   const file = resolve(oneFile(positionals, 'field'));
+  const { FIELD_NAMES, validateFieldParams } = await import('../core/jobs/field-job.js');
   if (flags.name === undefined) throw new UsageError(`avw field: --name is required (${FIELD_NAMES.join('|')})`);
   if (flags.frame === undefined) throw new UsageError('avw field: --frame F is required');
   const params = validateFieldParams({
@@ -260,6 +267,7 @@ async function cmdField(argv: string[]): Promise<void> {
 
 async function cmdDetect(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, { ...COMMON, 'min-score': 'string', 'no-store': 'boolean' }, 'detect');
+  const { validateDetectParams } = await import('../core/jobs/detect-job.js');
   const params = validateDetectParams({
     path: resolve(oneFile(positionals, 'detect')), indexDir: flags['index-dir'], minScore: numberFlag(flags, 'min-score', 'detect'), store: flags['no-store'] !== true,
   });
@@ -274,6 +282,7 @@ async function cmdCorrelate(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, { ...COMMON, names: 'string', frame: 'int', ref: 'int', cutoff: 'string' }, 'correlate');
   if (typeof flags.names !== 'string') throw new UsageError('avw correlate: --names a,b,c is required');
   if (flags.frame === undefined) throw new UsageError('avw correlate: --frame F is required');
+  const { validateCorrelateParams } = await import('../core/jobs/correlate-job.js');
   const params = validateCorrelateParams({
     path: resolve(oneFile(positionals, 'correlate')), indexDir: flags['index-dir'], frame: flags.frame, ref: flags.ref,
     cutoff: numberFlag(flags, 'cutoff', 'correlate'), names: flags.names.split(',').map((s) => s.trim()).filter(Boolean),
@@ -374,11 +383,11 @@ async function cmdSimulate(argv: string[]): Promise<void> {
       raw = { ...md, Tp: f('Tp'), equilSteps: i('equil'), twSteps: i('tw'), schedule, production: flags.integrator };
     }
   }
-  const params = validateSimulateParams(raw);
   let r: SimulateResult;
   try {
+    // The job validates the parameters in its worker (loading the simulation modules once, there).
     // A cancel (Ctrl-C) writes a checkpoint at the next chunk or frame: give it time (a minimization or a shear step).
-    r = await runJob<SimulateResult>('simulate', params, kind, flags.json === true, 120_000);
+    r = await runJob<SimulateResult>('simulate', raw, kind, flags.json === true, 120_000);
   } catch (e) {
     if (e instanceof JobCancelledError) throw new Error(`cancelled; a checkpoint was written: continue with the same command and --resume`);
     throw e;
@@ -395,6 +404,7 @@ async function cmdSimulate(argv: string[]): Promise<void> {
 }
 
 async function cmdFigure(argv: string[]): Promise<void> {
+  const { figureParamsFromArgs } = await import('./figure-command.js');
   const { params, json } = figureParamsFromArgs(argv);
   const r = await runJob<FigureJobResult>('figure', params, 'figure', json);
   if (r.preview) throw new Error('avw figure: no output path');
@@ -411,6 +421,7 @@ async function cmdMinimize(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, { ...COMMON, out: 'string', method: 'string', ftol: 'string', potential: 'string', 'max-iterations': 'string' }, 'minimize');
   const file = oneFile(positionals, 'minimize');
   if (typeof flags.out !== 'string') throw new UsageError('avw minimize: --out IS.gsd is required');
+  const { validateMinimizeParams } = await import('../core/jobs/minimize-job.js');
   const params = validateMinimizeParams({
     path: resolve(file), out: resolve(flags.out), method: flags.method, ftol: numberFlag(flags, 'ftol', 'minimize'), potential: flags.potential,
     maxIterations: intFlag(flags, 'max-iterations', 'minimize'), indexDir: flags['index-dir'],
@@ -429,7 +440,7 @@ const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help')) {
-    process.stdout.write(HELP);
+    process.stdout.write(await help());
     return command === undefined ? 2 : 0;
   }
   if (command === '--version') {
