@@ -563,10 +563,10 @@ export class VerletPairForces implements Objective {
 
   /** buildInner through the kernels (the same list, bit for bit; wasm/kernels.wat innerRows). */
   private buildInnerWasm(positions: Float64Array): void {
-    if (positions !== this.xbuf) this.xbuf.set(positions);
+    const xk = this.inKernelMemory(positions);
     const N = this.numParticles;
     const w = (this.K as KernelExports).innerRows(
-      this.xbuf.byteOffset, this.ds.byteOffset, this.dofsPerParticle, 0, N,
+      xk.byteOffset, this.ds.byteOffset, this.dofsPerParticle, 0, N,
       this.ostart.byteOffset, this.onbr.byteOffset, this.osh.byteOffset, this.orc2.byteOffset, this.opar.byteOffset,
       this.start.byteOffset, this.mid.byteOffset, this.nbr.byteOffset, this.own.byteOffset, this.shx.byteOffset, this.shy.byteOffset,
       this.par.byteOffset, this.rowTmp.byteOffset, 0,
@@ -652,10 +652,10 @@ export class VerletPairForces implements Objective {
 
   // ---- The WebAssembly path (2D): pass 1 over the pairs, pass 2 over the rows (see wasm/kernels.wat).
 
-  /** Pass 1 over the current list at the coordinates in xbuf; returns the energy (0 for the MD's forces-only WCA). */
-  private pairPass(energy: boolean): number {
+  /** Pass 1 over the current list at coordinates `xk` (kernel memory); returns the energy (0 for the MD's forces-only WCA). */
+  private pairPass(energy: boolean, xk: Float64Array = this.xbuf): number {
     const K = this.K as KernelExports;
-    const x = this.xbuf.byteOffset, own = this.own.byteOffset, nbr = this.nbr.byteOffset, par = this.par.byteOffset;
+    const x = xk.byteOffset, own = this.own.byteOffset, nbr = this.nbr.byteOffset, par = this.par.byteOffset;
     const shx = this.shx.byteOffset, shy = this.shy.byteOffset, g = this.gbuf.byteOffset;
     const m = this.pairs + (this.pairs & 1);
     if (!this.isWca) return K.hertzPairsEnergy(x, own, nbr, par, shx, shy, g, 0, m, this.eps, 0);
@@ -664,13 +664,32 @@ export class VerletPairForces implements Objective {
     return 0;
   }
 
-  /** Forces (and the energy when asked) at x into f through the kernels; x and f are copied when not xbuf / fbuf. */
+  /**
+   * Forces (and the energy when asked) at x into f through the kernels. x and f are used in place when they are xbuf
+   * and fbuf (the MD), else copied through scratch arrays of the kernel memory (xbuf and fbuf keep their contents).
+   */
   private wasmForces(x: Float64Array, f: Float64Array, energy: boolean): number {
-    if (x !== this.xbuf) this.xbuf.set(x);
-    const e = this.pairPass(energy);
-    (this.K as KernelExports).scatter(this.fbuf.byteOffset, this.start.byteOffset, this.nbr.byteOffset, this.gbuf.byteOffset, this.numParticles, this.dofsPerParticle);
-    if (f !== this.fbuf) f.set(this.fbuf);
+    const xk = this.inKernelMemory(x);
+    const fk = f === this.fbuf ? f : this.scratch().f;
+    const e = this.pairPass(energy, xk);
+    (this.K as KernelExports).scatter(fk.byteOffset, this.start.byteOffset, this.nbr.byteOffset, this.gbuf.byteOffset, this.numParticles, this.dofsPerParticle);
+    if (fk !== f) f.set(fk);
     return e;
+  }
+
+  /** Coordinates x in kernel memory: xbuf itself, or a copy in the scratch array. */
+  private inKernelMemory(x: Float64Array): Float64Array {
+    if (x === this.xbuf) return x;
+    const xs = this.scratch().x;
+    xs.set(x);
+    return xs;
+  }
+
+  private scratchBufs: { x: Float64Array; f: Float64Array } | null = null;
+
+  private scratch(): { x: Float64Array; f: Float64Array } {
+    if (!this.scratchBufs) this.scratchBufs = { x: this.allocate(this.n), f: this.allocate(this.n) };
+    return this.scratchBufs;
   }
 
   /** A zeroed array of `count` doubles next to the engine's coordinates (the kernels' memory with the wasm kernel). */
