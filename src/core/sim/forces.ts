@@ -39,7 +39,7 @@ import {
 } from '../potentials.js';
 import type { Objective } from './minimize.js';
 import { copyBox, wrapPositions } from './system.js';
-import { KernelMemory, type KernelExports } from './wasm/kernels.js';
+import { KernelMemory, type KernelExports, type KernelTeam } from './wasm/kernels.js';
 
 // Module-local bindings of the kernels: a call through a local const is inlined by V8 whatever the module loader
 // (bundlers and test runners may turn imports into property getters, which would block inlining in the hot loops).
@@ -80,6 +80,15 @@ export interface PairForcesOptions {
    * 'js' the JavaScript loops below. Both give the same numbers bit for bit (tests/core/sim/kernels.test.ts).
    */
   kernel?: 'wasm' | 'js';
+  /**
+   * Worker threads for the MD's kernels (wasm only): pass 1 runs in chunks of pairs, pass 2 (and the integrators'
+   * particle passes) in chunks of particles, taken by whichever thread is free. The forces do not depend on the split
+   * (each particle gathers its own), so NVE trajectories are the serial path's bytes for any number of threads; the
+   * isokinetic kinetic-energy sum is taken per chunk (chunks fixed by N), then over the chunks in order: the same
+   * bytes for any number of threads >= 2 (the serial path sums particle by particle). The engine's arrays live in
+   * `team.memory`.
+   */
+  team?: KernelTeam;
 }
 
 /** Positions n*3 (z = 0 in 2D unless `out` already holds z values, which are kept) from packed coordinates. */
@@ -166,6 +175,8 @@ export class VerletPairForces implements Objective {
   private xyz: Float64Array | null = null;
   /** Force scratch of `energy`. */
   private scratchF: Float64Array | null = null;
+  /** The worker threads of the MD kernels (null: this thread alone). */
+  private readonly team: KernelTeam | null;
   /** The kernels' memory and exports (null with the 'js' kernel). */
   private readonly mem: KernelMemory | null;
   private readonly K: KernelExports | null;
@@ -173,6 +184,9 @@ export class VerletPairForces implements Objective {
   private own: Int32Array = new Int32Array(0);
   /** Per inner pair: (u'/r) d, the kernels' pass-1 output (2 per pair). */
   private gbuf: Float64Array = new Float64Array(0);
+  /** The transposed inner list (kernels): per particle j, the pairs tidx[tstart[j] .. tstart[j + 1]) whose neighbour is j. */
+  private tstart: Int32Array = new Int32Array(0);
+  private tidx: Int32Array = new Int32Array(0);
 
   constructor(options: PairForcesOptions) {
     const { potential } = options;
@@ -208,7 +222,8 @@ export class VerletPairForces implements Objective {
     if (options.kernel !== undefined && options.kernel !== 'wasm' && options.kernel !== 'js') {
       throw new RangeError(`Verlet list: unknown kernel "${options.kernel as string}" (wasm, js)`);
     }
-    this.mem = this.wasm ? new KernelMemory(8 * 8 * this.n + 8 * 4 * N + 65536) : null;
+    this.team = this.wasm && options.team && options.team.size > 1 ? options.team : null;
+    this.mem = this.wasm ? new KernelMemory(8 * 8 * this.n + 8 * 4 * N + 65536, options.team?.memory) : null;
     this.K = this.mem ? this.mem.kernels : null;
     this.xbuf = this.mem ? this.mem.f64(this.n) : new Float64Array(this.n);
     this.fbuf = this.mem ? this.mem.f64(this.n) : new Float64Array(this.n);
@@ -477,6 +492,8 @@ export class VerletPairForces implements Objective {
       if (mem) {
         this.own = mem.i32(cap);
         this.gbuf = mem.f64(2 * cap);
+        this.tidx = mem.i32(cap);
+        if (this.tstart.length === 0) this.tstart = mem.i32(N + 1);
       }
     }
     const ostart = this.ostart;
@@ -579,6 +596,7 @@ export class VerletPairForces implements Objective {
     this.shy[w] = 0;
     this.par[w] = 1;
     this.pairs = w;
+    (this.K as KernelExports).transpose(this.nbr.byteOffset, w, this.dofsPerParticle, N, this.tstart.byteOffset, this.tidx.byteOffset);
     this.reference.set(positions);
     this.builds++;
   }
@@ -660,7 +678,8 @@ export class VerletPairForces implements Objective {
     const m = this.pairs + (this.pairs & 1);
     if (!this.isWca) return K.hertzPairsEnergy(x, own, nbr, par, shx, shy, g, 0, m, this.eps, 0);
     if (energy) return K.wcaPairsEnergy(x, own, nbr, par, shx, shy, g, 0, m, this.eps, WCA_C2, 0);
-    K.wcaPairs(x, own, nbr, par, shx, shy, g, 0, m, this.eps, WCA_C2);
+    if (this.team) this.team.run('wcaPairs', [x, own, nbr, par, shx, shy, g, 0, m, this.eps, WCA_C2], 7, chunkOf(m, PAIR_CHUNK, 2));
+    else K.wcaPairs(x, own, nbr, par, shx, shy, g, 0, m, this.eps, WCA_C2);
     return 0;
   }
 
@@ -672,7 +691,9 @@ export class VerletPairForces implements Objective {
     const xk = this.inKernelMemory(x);
     const fk = f === this.fbuf ? f : this.scratch().f;
     const e = this.pairPass(energy, xk);
-    (this.K as KernelExports).scatter(fk.byteOffset, this.start.byteOffset, this.nbr.byteOffset, this.gbuf.byteOffset, this.numParticles, this.dofsPerParticle);
+    (this.K as KernelExports).gather(
+      fk.byteOffset, this.start.byteOffset, this.tstart.byteOffset, this.tidx.byteOffset, this.gbuf.byteOffset, 0, this.numParticles, this.dofsPerParticle,
+    );
     if (fk !== f) f.set(fk);
     return e;
   }
@@ -714,15 +735,17 @@ export class VerletPairForces implements Objective {
 
   /** Pass 2 of `stepNve` on its own (after `pairForces`). */
   scatterNve(v: Float64Array, h: Float64Array, dt: number, next: boolean): number {
-    return (this.K as KernelExports).scatterNve(
-      this.fbuf.byteOffset, this.start.byteOffset, this.nbr.byteOffset, this.gbuf.byteOffset, this.numParticles, this.dofsPerParticle,
-      this.xbuf.byteOffset, v.byteOffset, h.byteOffset, dt, next ? 1 : 0,
-    );
+    const args = [
+      this.fbuf.byteOffset, this.start.byteOffset, this.tstart.byteOffset, this.tidx.byteOffset, this.gbuf.byteOffset, 0, this.numParticles,
+      this.dofsPerParticle, this.xbuf.byteOffset, v.byteOffset, h.byteOffset, dt, next ? 1 : 0,
+    ] as const;
+    return this.team ? maxOf(this.team.run('gatherNve', args, 5, chunkOf(this.numParticles, PARTICLE_CHUNK, 8))) : (this.K as KernelExports).gatherNve(...args);
   }
 
   /** The first half of a velocity-Verlet step on its own (2D wasm): v += h F; x += dt v; returns max |v|^2. */
   kickDrift(v: Float64Array, h: Float64Array, dt: number): number {
-    return (this.K as KernelExports).kickDrift(this.xbuf.byteOffset, v.byteOffset, this.fbuf.byteOffset, h.byteOffset, 0, this.numParticles, this.dofsPerParticle, dt);
+    const args = [this.xbuf.byteOffset, v.byteOffset, this.fbuf.byteOffset, h.byteOffset, 0, this.numParticles, this.dofsPerParticle, dt] as const;
+    return this.team ? maxOf(this.team.run('kickDrift', args, 4, chunkOf(this.numParticles, PARTICLE_CHUNK, 8))) : (this.K as KernelExports).kickDrift(...args);
   }
 
   /** Forces at xbuf with the isokinetic kinetic-energy sum fused in (2D wasm): returns sum_i m_i |vh_i + h_i F_i|^2. */
@@ -733,17 +756,29 @@ export class VerletPairForces implements Objective {
 
   /** Pass 2 of `forcesIsokinetic` on its own (after `pairForces`). */
   scatterIsokinetic(vh: Float64Array, h: Float64Array, m: Float64Array): number {
-    return (this.K as KernelExports).scatterIsokinetic(
-      this.fbuf.byteOffset, this.start.byteOffset, this.nbr.byteOffset, this.gbuf.byteOffset, this.numParticles, this.dofsPerParticle,
-      vh.byteOffset, h.byteOffset, m.byteOffset,
-    );
+    const args = [
+      this.fbuf.byteOffset, this.start.byteOffset, this.tstart.byteOffset, this.tidx.byteOffset, this.gbuf.byteOffset, 0, this.numParticles,
+      this.dofsPerParticle, vh.byteOffset, h.byteOffset, m.byteOffset,
+    ] as const;
+    if (!this.team) return (this.K as KernelExports).gatherIsokinetic(...args);
+    // Each chunk's sum over its particles (in order), then the chunks' sums in chunk order.
+    const r = this.team.run('gatherIsokinetic', args, 5, chunkOf(this.numParticles, PARTICLE_CHUNK, 8));
+    let k2 = r[0];
+    for (let t = 1; t < r.length; t++) k2 += r[t];
+    return k2;
   }
 
   /** The isokinetic drift (2D wasm): vh = c vh + (bdt / m_i) F; x += dt vh; returns max |vh|^2. */
   isokineticDrift(vh: Float64Array, m: Float64Array, c: number, bdt: number, unitMass: boolean, dt: number): number {
-    return (this.K as KernelExports).isokineticDrift(
+    const args = [
       this.xbuf.byteOffset, vh.byteOffset, this.fbuf.byteOffset, m.byteOffset, 0, this.numParticles, this.dofsPerParticle, c, bdt, unitMass ? 1 : 0, dt,
-    );
+    ] as const;
+    return this.team ? maxOf(this.team.run('isokineticDrift', args, 4, chunkOf(this.numParticles, PARTICLE_CHUNK, 8))) : (this.K as KernelExports).isokineticDrift(...args);
+  }
+
+  /** Threads working on the MD kernels (1: this thread alone). */
+  get threads(): number {
+    return this.team ? this.team.size : 1;
   }
 
   /** Give the kernels' memory back for reuse by the next engine (this engine and its arrays are unusable after). */
@@ -996,6 +1031,21 @@ export class VerletPairForces implements Objective {
     });
     return m;
   }
+}
+
+/** Chunks of the parallel kernels: pairs (even: pass 1 takes two at a time) and particles (a multiple of 8: no two threads write one cache line of F, v, x). */
+const PAIR_CHUNK = 1024;
+const PARTICLE_CHUNK = 256;
+
+/** The chunk for a range of `count`: `base`, or larger (a multiple of `align`) to stay within 4000 chunks. */
+function chunkOf(count: number, base: number, align: number): number {
+  return Math.max(base, align * Math.ceil(count / 4000 / align));
+}
+
+function maxOf(r: Float64Array): number {
+  let m = r[0];
+  for (let t = 1; t < r.length; t++) m = Math.max(m, r[t]);
+  return m;
 }
 
 /** The smallest perpendicular width of a restricted-triclinic cell (2D: of the parallelogram a, b). */

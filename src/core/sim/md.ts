@@ -31,6 +31,7 @@ import { boxVolume, unwrapWithImages, type Box } from '../box.js';
 import { potentialByName, WCA, type PairPotential, type PotentialName } from '../potentials.js';
 import { VerletPairForces, type SymTensor } from './forces.js';
 import { Rng, type RngState } from './rng.js';
+import type { KernelTeam } from './wasm/kernels.js';
 import { copyBox, degreesOfFreedom, kineticEnergy, makeSystem, wrapPositions, type ParticleSystem } from './system.js';
 
 export type IntegratorName = 'nve' | 'isokinetic';
@@ -58,6 +59,8 @@ export interface MdOptions {
   time?: number;
   /** Force loops: 'wasm' (default; 2D) or 'js' (forces.ts PairForcesOptions.kernel): the same numbers bit for bit. */
   kernel?: 'wasm' | 'js';
+  /** Worker threads for the kernels (forces.ts PairForcesOptions.team; made by src/core/jobs/kernel-team.ts). */
+  team?: KernelTeam;
 }
 
 /**
@@ -158,6 +161,8 @@ export class MdSimulation {
   private readonly vhalf: Float64Array;
   /** dt / (2 m_i): the half kick per unit force. */
   private readonly hkick: Float64Array;
+  /** The kernel choice and threads this simulation was made with (kept by loadState). */
+  private readonly engine: { kernel?: 'wasm' | 'js'; team?: KernelTeam };
   private readonly pairs: VerletPairForces;
   private integratorName: IntegratorName = 'nve';
   private targetT: number | null = null;
@@ -186,9 +191,10 @@ export class MdSimulation {
     this.rng = options.rng ?? new Rng(options.seed ?? 1);
     this.timestep = options.timestep ?? 0;
     this.time = options.time ?? this.timestep * this.dt;
+    this.engine = { kernel: options.kernel, team: options.team };
     this.pairs = new VerletPairForces({
       potential: this.potential, sizes: this.potential.sizesFromDiameters(this.diameters), box: this.box, dimensions: this.dimensions,
-      skin: this.skin, outerSkin: options.outerSkin, kernel: options.kernel,
+      skin: this.skin, outerSkin: options.outerSkin, kernel: options.kernel, team: options.team,
     });
     // The particle arrays live next to the engine's coordinates (the kernels' memory), where the kernels update them.
     const a = allocateArrays(this.pairs, this.n);
@@ -225,6 +231,11 @@ export class MdSimulation {
   /** Pairs in the current Verlet list. */
   get listedPairs(): number {
     return this.pairs.pairs;
+  }
+
+  /** Threads stepping this simulation (1 without a team; see MdOptions.team). */
+  get threads(): number {
+    return this.pairs.threads;
   }
 
   /** Number of outer-list builds (neighbour searches) so far; see forces.ts. */
@@ -675,10 +686,10 @@ export class MdSimulation {
   }
 
   /** A simulation resumed from `saveState()`; its next steps are bit-identical to the uninterrupted run's. */
-  static fromState(state: MdState, options: { kernel?: 'wasm' | 'js' } = {}): MdSimulation {
+  static fromState(state: MdState, options: { kernel?: 'wasm' | 'js'; team?: KernelTeam } = {}): MdSimulation {
     checkState(state);
     const sim = Object.create(MdSimulation.prototype) as MdSimulation;
-    sim.restore(state, options.kernel);
+    sim.restore(state, options);
     return sim;
   }
 
@@ -688,11 +699,11 @@ export class MdSimulation {
    */
   loadState(state: MdState): void {
     checkState(state);
-    this.restore(state);
+    this.restore(state, this.engine);
   }
 
   /** Restore a saved state into this object (the constructor's work without wrapping or velocity changes). */
-  private restore(state: MdState, kernel?: 'wasm' | 'js'): void {
+  private restore(state: MdState, options: { kernel?: 'wasm' | 'js'; team?: KernelTeam } = {}): void {
     const w = this as unknown as Record<string, unknown>;
     const box: Box = copyBox(state.box);
     const potential = potentialByName(state.potential.name, state.potential.epsilon);
@@ -711,9 +722,10 @@ export class MdSimulation {
     w.time = state.time;
     const pairs = new VerletPairForces({
       potential, sizes: potential.sizesFromDiameters(this.diameters), box, dimensions: state.dimensions, skin: state.skin, outerSkin: state.outerSkin,
-      kernel,
+      kernel: options.kernel, team: options.team,
     });
     w.pairs = pairs;
+    w.engine = { kernel: options.kernel, team: options.team };
     const a = allocateArrays(pairs, state.n);
     a.positions.set(state.positions);
     a.vel.set(state.velocities);

@@ -13,11 +13,11 @@ export interface KernelExports {
   wcaPairs(pos: number, own: number, nbr: number, par: number, shx: number, shy: number, g: number, k0: number, k1: number, eps: number, c2: number): void;
   wcaPairsEnergy(pos: number, own: number, nbr: number, par: number, shx: number, shy: number, g: number, k0: number, k1: number, eps: number, c2: number, e0: number): number;
   hertzPairsEnergy(pos: number, own: number, nbr: number, par: number, shx: number, shy: number, g: number, k0: number, k1: number, eps: number, e0: number): number;
-  zero(f: number, count: number): void;
-  scatter(f: number, start: number, nbr: number, g: number, n: number, stride: number): void;
-  scatterNve(f: number, start: number, nbr: number, g: number, n: number, stride: number, x: number, v: number, h: number, dt: number, next: number): number;
+  gather(f: number, start: number, tstart: number, tidx: number, g: number, i0: number, i1: number, stride: number): void;
+  gatherNve(f: number, start: number, tstart: number, tidx: number, g: number, i0: number, i1: number, stride: number, x: number, v: number, h: number, dt: number, next: number): number;
+  gatherIsokinetic(f: number, start: number, tstart: number, tidx: number, g: number, i0: number, i1: number, stride: number, vh: number, h: number, m: number): number;
+  transpose(nbr: number, m: number, stride: number, n: number, tstart: number, tidx: number): void;
   kickDrift(x: number, v: number, f: number, h: number, i0: number, i1: number, stride: number, dt: number): number;
-  scatterIsokinetic(f: number, start: number, nbr: number, g: number, n: number, stride: number, vh: number, h: number, m: number): number;
   innerRows(
     pos: number, ds: number, stride: number, i0: number, i1: number, ostart: number, onbr: number, osh: number, orc2: number, opar: number,
     start: number, mid: number, nbr: number, own: number, shx: number, shy: number, par: number, tmp: number, w0: number,
@@ -38,6 +38,30 @@ interface WasmApi {
 }
 const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
+/** The kernel exports a KernelTeam can run over shares of a range. */
+export type KernelName = 'wcaPairs' | 'wcaPairsEnergy' | 'hertzPairsEnergy' | 'gather' | 'gatherNve' | 'gatherIsokinetic' | 'kickDrift' | 'isokineticDrift';
+export const KERNEL_NAMES: readonly KernelName[] = [
+  'wcaPairs', 'wcaPairsEnergy', 'hertzPairsEnergy', 'gather', 'gatherNve', 'gatherIsokinetic', 'kickDrift', 'isokineticDrift',
+];
+
+/**
+ * Threads that run the kernels over chunks of a range in one shared memory: the engine's parallel path. Made on the
+ * Node side (src/core/jobs/kernel-team.ts, worker_threads + Atomics) and injected, so this module stays pure.
+ */
+export interface KernelTeam {
+  /** Threads working, the calling thread included (>= 1). */
+  readonly size: number;
+  /** The shared memory the threads work in: an engine given this team allocates its arrays in it (one engine at a time). */
+  readonly memory: WasmMemory;
+  /**
+   * Call kernel `name` over a range in chunks: args[lo] and args[lo + 1] hold a range [a, b), cut into chunks of
+   * `chunk` (the last one shorter), which the threads take one at a time (whoever is free; the calling thread too).
+   * Returns when all are done, with each chunk's return value in chunk order: what a chunk computes and returns does
+   * not depend on which thread ran it, nor on the number of threads.
+   */
+  run(name: KernelName, args: ArrayLike<number>, lo: number, chunk: number): Float64Array;
+}
+
 const PAGE = 65536;
 /** Largest memory (pages of 64 KiB): the wasm32 limit, 4 GiB. */
 const MAX_PAGES = 65536;
@@ -56,6 +80,8 @@ function kernelsModule(): WasmModule {
 }
 
 const pool: WasmMemory[] = [];
+/** The allocation top of memories handed in from outside (a team's): every KernelMemory over one memory shares it. */
+const tops = new WeakMap<WasmMemory, number>();
 const POOL_SIZE = 4;
 
 export class KernelMemory {
@@ -63,10 +89,13 @@ export class KernelMemory {
   readonly kernels: KernelExports;
   /** Next free byte. */
   private top = 16;
+  /** Whether the memory was handed in (its allocation top is shared: see `tops`). */
+  private readonly shared: boolean;
 
   /**
    * A memory of at least `bytes` bytes (it grows on demand), from the pool when one is free, or an existing shared
-   * memory (a worker thread working in its parent's memory: then nothing is allocated here).
+   * memory (a team's: engines allocate one after the other in it, never over each other; a worker thread only runs
+   * kernels in it).
    */
   constructor(bytes: number, memory?: WasmMemory) {
     let mem = memory ?? null;
@@ -83,12 +112,13 @@ export class KernelMemory {
       }
     }
     this.memory = mem;
+    this.shared = memory !== undefined;
     this.kernels = new WA.Instance(kernelsModule(), { env: { memory: mem } }).exports as unknown as KernelExports;
   }
 
   /** Reserve `bytes` (16-byte aligned; the memory grows when needed; earlier views stay valid). */
   private alloc(bytes: number): number {
-    const at = this.top;
+    const at = this.shared ? (tops.get(this.memory) ?? 16) : this.top;
     const end = at + ((bytes + 15) & ~15);
     const have = this.memory.buffer.byteLength;
     if (end > have) {
@@ -96,6 +126,7 @@ export class KernelMemory {
       this.memory.grow(Math.ceil((end - have) / PAGE));
     }
     this.top = end;
+    if (this.shared) tops.set(this.memory, end);
     return at;
   }
 

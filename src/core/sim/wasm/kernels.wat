@@ -15,10 +15,8 @@
 ;; A force evaluation is two passes:
 ;;  pass 1 (wcaPairs, wcaPairsEnergy, hertzPairsEnergy): for pairs k in [k0, k1) (k1 - k0 even; the lists carry a
 ;;    harmless padding pair), g[k] = (gx, gy) = (u'(r)/r) d with d = x_j - x_i + shift, two pairs per iteration;
-;;  pass 2 (scatter, scatterNve, scatterIsokinetic): rows i in [i0, i1) in order, F_i += sum over the row of g[k]
-;;    (accumulated from 0 in row order, then added, as the JS loop's fx), F_j -= g[k] for each pair; the forces of
-;;    rows [i0, i1) are zeroed first. With a half list (j > i) a particle's force is complete at the end of its own row,
-;;    so the fused variants finish each particle's step right there.
+;;  pass 2 (gather, gatherNve, gatherIsokinetic): for particles i in [i0, i1), F_i from the g of the pairs that hold
+;;    i (see below), and the fused variants finish each particle's step right there.
 (module
   (import "env" "memory" (memory 1 65536 shared))
 
@@ -208,77 +206,70 @@
     (local.get $e))
 
   ;; ---- pass 2 ----------------------------------------------------------------------------------------------------
+  ;; Pass 2 gathers rather than scatters: particle i's force is
+  ;;   F_i = ((0 - g[k_1]) - g[k_2]) - ...  +  (((0 + g[r_1]) + g[r_2]) + ...)
+  ;; with k_1 < k_2 < ... the pairs in which i is the NEIGHBOUR (the transposed list tstart / tidx, in list order) and
+  ;; r_1, r_2, ... the pairs of i's own row: exactly the operations, in the same order, of the serial scatter loop
+  ;; (F zeroed; for each row in order: F_j -= g[k] for its pairs, then F_i += the row's sum). Every particle's force
+  ;; depends on g alone, so any set of threads can gather any particles: the result does not depend on the partition.
 
-  ;; Forces of rows [i0, i1): F zeroed over those rows' particles, then for each row i in order
-  ;;   F_j -= g[k] for its pairs k (in order), F_i += (0 + g[k0] + g[k0 + 1] + ...).
-  ;; (With several calls over consecutive row ranges the zeroing must precede all scatters: see `zero`.)
-  (func $scatterRows (param $f i32) (param $start i32) (param $nbr i32) (param $g i32) (param $i0 i32) (param $i1 i32) (param $stride i32)
-    (local $i i32) (local $k4 i32) (local $end4 i32) (local $a i32) (local $acc v128) (local $gk v128) (local $bytes i32)
+  ;; F_i (x, y) for particle i.
+  (func $force (param $i i32) (param $start i32) (param $tstart i32) (param $tidx i32) (param $g i32) (result v128)
+    (local $t i32) (local $tend i32) (local $k16 i32) (local $end16 i32) (local $neg v128) (local $acc v128)
+    (local.set $t (i32.shl (i32.load (i32.add (local.get $tstart) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2)))
+    (local.set $tend (i32.shl (i32.load offset=4 (i32.add (local.get $tstart) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2)))
+    (local.set $neg (f64x2.splat (f64.const 0)))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_s (local.get $t) (local.get $tend)))
+        (local.set $neg (f64x2.sub (local.get $neg)
+          (v128.load (i32.add (local.get $g) (i32.shl (i32.load (i32.add (local.get $tidx) (local.get $t))) (i32.const 4))))))
+        (local.set $t (i32.add (local.get $t) (i32.const 4)))
+        (br $loop)))
+    (local.set $k16 (i32.shl (i32.load (i32.add (local.get $start) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 4)))
+    (local.set $end16 (i32.shl (i32.load offset=4 (i32.add (local.get $start) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 4)))
+    (local.set $acc (f64x2.splat (f64.const 0)))
+    (block $done2
+      (loop $loop2
+        (br_if $done2 (i32.ge_s (local.get $k16) (local.get $end16)))
+        (local.set $acc (f64x2.add (local.get $acc) (v128.load (i32.add (local.get $g) (local.get $k16)))))
+        (local.set $k16 (i32.add (local.get $k16) (i32.const 16)))
+        (br $loop2)))
+    (f64x2.add (local.get $neg) (local.get $acc)))
+
+  ;; Forces of particles [i0, i1) (x and y; z untouched).
+  (func (export "gather")
+    (param $f i32) (param $start i32) (param $tstart i32) (param $tidx i32) (param $g i32) (param $i0 i32) (param $i1 i32) (param $stride i32)
+    (local $i i32) (local $bytes i32)
     (local.set $bytes (i32.shl (local.get $stride) (i32.const 3)))
     (local.set $i (local.get $i0))
-    (block $rowsDone
-      (loop $rows
-        (br_if $rowsDone (i32.ge_s (local.get $i) (local.get $i1)))
-        (local.set $k4 (i32.shl (i32.load (i32.add (local.get $start) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2)))
-        (local.set $end4 (i32.shl (i32.load offset=4 (i32.add (local.get $start) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2)))
-        (local.set $acc (f64x2.splat (f64.const 0)))
-        (block $pairsDone
-          (loop $pairs
-            (br_if $pairsDone (i32.ge_s (local.get $k4) (local.get $end4)))
-            (local.set $gk (v128.load (i32.add (local.get $g) (i32.shl (local.get $k4) (i32.const 2)))))
-            (local.set $acc (f64x2.add (local.get $acc) (local.get $gk)))
-            (local.set $a (i32.add (local.get $f) (i32.shl (i32.load (i32.add (local.get $nbr) (local.get $k4))) (i32.const 3))))
-            (v128.store (local.get $a) (f64x2.sub (v128.load (local.get $a)) (local.get $gk)))
-            (local.set $k4 (i32.add (local.get $k4) (i32.const 4)))
-            (br $pairs)))
-        (local.set $a (i32.add (local.get $f) (i32.mul (local.get $i) (local.get $bytes))))
-        (v128.store (local.get $a) (f64x2.add (v128.load (local.get $a)) (local.get $acc)))
+    (block $done
+      (loop $parts
+        (br_if $done (i32.ge_s (local.get $i) (local.get $i1)))
+        (v128.store (i32.add (local.get $f) (i32.mul (local.get $i) (local.get $bytes)))
+          (call $force (local.get $i) (local.get $start) (local.get $tstart) (local.get $tidx) (local.get $g)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rows))))
+        (br $parts))))
 
-  ;; Zero `count` f64 from f.
-  (func $zero (export "zero") (param $f i32) (param $count i32)
-    (memory.fill (local.get $f) (i32.const 0) (i32.shl (local.get $count) (i32.const 3))))
-
-  ;; F = forces of all n rows (zeroed first).
-  (func (export "scatter") (param $f i32) (param $start i32) (param $nbr i32) (param $g i32) (param $n i32) (param $stride i32)
-    (call $zero (local.get $f) (i32.mul (local.get $n) (local.get $stride)))
-    (call $scatterRows (local.get $f) (local.get $start) (local.get $nbr) (local.get $g) (i32.const 0) (local.get $n) (local.get $stride)))
-
-  ;; Velocity Verlet fused into pass 2 (md.ts runNve2): F zeroed, then at the end of each row i, F_i being complete,
+  ;; Velocity Verlet fused into pass 2 (md.ts runNve2) for particles [i0, i1): with F_i complete,
   ;;   v_i += h_i F_i                                  (second half kick of this step)
   ;; and when `next` is 1, the first half of the next step right away:
   ;;   v_i += h_i F_i;  x_i += dt v_i                   (returns max |v_i|^2 over the particles, for the list check)
   ;; h_i = (dt / 2) / m_i.
-  (func (export "scatterNve")
-    (param $f i32) (param $start i32) (param $nbr i32) (param $g i32) (param $n i32) (param $stride i32)
+  (func (export "gatherNve")
+    (param $f i32) (param $start i32) (param $tstart i32) (param $tidx i32) (param $g i32) (param $i0 i32) (param $i1 i32) (param $stride i32)
     (param $x i32) (param $v i32) (param $h i32) (param $dt f64) (param $next i32) (result f64)
-    (local $i i32) (local $k4 i32) (local $end4 i32) (local $a i32) (local $pa i32) (local $bytes i32)
-    (local $acc v128) (local $gk v128) (local $fi v128) (local $hi v128) (local $vi v128) (local $vdt v128) (local $vv v128)
-    (local $vmax f64)
+    (local $i i32) (local $a i32) (local $pa i32) (local $bytes i32)
+    (local $fi v128) (local $hi v128) (local $vi v128) (local $vdt v128) (local $vv v128) (local $vmax f64)
     (local.set $bytes (i32.shl (local.get $stride) (i32.const 3)))
     (local.set $vdt (f64x2.splat (local.get $dt)))
-    (call $zero (local.get $f) (i32.mul (local.get $n) (local.get $stride)))
-    (local.set $i (i32.const 0))
-    (block $rowsDone
-      (loop $rows
-        (br_if $rowsDone (i32.ge_s (local.get $i) (local.get $n)))
-        (local.set $k4 (i32.shl (i32.load (i32.add (local.get $start) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2)))
-        (local.set $end4 (i32.shl (i32.load offset=4 (i32.add (local.get $start) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2)))
-        (local.set $acc (f64x2.splat (f64.const 0)))
-        (block $pairsDone
-          (loop $pairs
-            (br_if $pairsDone (i32.ge_s (local.get $k4) (local.get $end4)))
-            (local.set $gk (v128.load (i32.add (local.get $g) (i32.shl (local.get $k4) (i32.const 2)))))
-            (local.set $acc (f64x2.add (local.get $acc) (local.get $gk)))
-            (local.set $a (i32.add (local.get $f) (i32.shl (i32.load (i32.add (local.get $nbr) (local.get $k4))) (i32.const 3))))
-            (v128.store (local.get $a) (f64x2.sub (v128.load (local.get $a)) (local.get $gk)))
-            (local.set $k4 (i32.add (local.get $k4) (i32.const 4)))
-            (br $pairs)))
+    (local.set $i (local.get $i0))
+    (block $done
+      (loop $parts
+        (br_if $done (i32.ge_s (local.get $i) (local.get $i1)))
         (local.set $pa (i32.mul (local.get $i) (local.get $bytes)))
-        (local.set $a (i32.add (local.get $f) (local.get $pa)))
-        (local.set $fi (f64x2.add (v128.load (local.get $a)) (local.get $acc)))
-        (v128.store (local.get $a) (local.get $fi))
+        (local.set $fi (call $force (local.get $i) (local.get $start) (local.get $tstart) (local.get $tidx) (local.get $g)))
+        (v128.store (i32.add (local.get $f) (local.get $pa)) (local.get $fi))
         (local.set $hi (f64x2.splat (f64.load (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 3))))))
         (local.set $a (i32.add (local.get $v) (local.get $pa)))
         (local.set $vi (f64x2.add (v128.load (local.get $a)) (f64x2.mul (local.get $hi) (local.get $fi))))
@@ -292,8 +283,76 @@
               (f64.add (f64x2.extract_lane 0 (local.get $vv)) (f64x2.extract_lane 1 (local.get $vv)))))))
         (v128.store (local.get $a) (local.get $vi))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rows)))
+        (br $parts)))
     (local.get $vmax))
+
+  ;; The isokinetic thermostat's kinetic-energy sum fused into pass 2 (md.ts runIsokinetic) for particles [i0, i1):
+  ;; with the unconstrained on-step velocity u_i = vh_i + h_i F_i,
+  ;;   k2 += m_i (u_x u_x + u_y u_y)        (in particle order, from 0; returns this range's k2)
+  (func (export "gatherIsokinetic")
+    (param $f i32) (param $start i32) (param $tstart i32) (param $tidx i32) (param $g i32) (param $i0 i32) (param $i1 i32) (param $stride i32)
+    (param $vh i32) (param $h i32) (param $m i32) (result f64)
+    (local $i i32) (local $pa i32) (local $bytes i32) (local $fi v128) (local $u v128) (local $k2 f64)
+    (local.set $bytes (i32.shl (local.get $stride) (i32.const 3)))
+    (local.set $i (local.get $i0))
+    (block $done
+      (loop $parts
+        (br_if $done (i32.ge_s (local.get $i) (local.get $i1)))
+        (local.set $pa (i32.mul (local.get $i) (local.get $bytes)))
+        (local.set $fi (call $force (local.get $i) (local.get $start) (local.get $tstart) (local.get $tidx) (local.get $g)))
+        (v128.store (i32.add (local.get $f) (local.get $pa)) (local.get $fi))
+        (local.set $u (f64x2.add (v128.load (i32.add (local.get $vh) (local.get $pa)))
+          (f64x2.mul (f64x2.splat (f64.load (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 3))))) (local.get $fi))))
+        (local.set $u (f64x2.mul (local.get $u) (local.get $u)))
+        (local.set $k2 (f64.add (local.get $k2) (f64.mul (f64.load (i32.add (local.get $m) (i32.shl (local.get $i) (i32.const 3))))
+          (f64.add (f64x2.extract_lane 0 (local.get $u)) (f64x2.extract_lane 1 (local.get $u))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $parts)))
+    (local.get $k2))
+
+  ;; The transposed inner list: for each particle j, the pairs k in [0, m) whose neighbour is j, in increasing k
+  ;; (a stable counting sort of the pairs by neighbour: tstart (n + 1 entries) and tidx (m entries)).
+  (func (export "transpose") (param $nbr i32) (param $m i32) (param $stride i32) (param $n i32) (param $tstart i32) (param $tidx i32)
+    (local $k i32) (local $j i32) (local $a i32) (local $sum i32) (local $c i32)
+    (memory.fill (local.get $tstart) (i32.const 0) (i32.shl (i32.add (local.get $n) (i32.const 1)) (i32.const 2)))
+    ;; counts, shifted by one: tstart[j + 1] = number of pairs with neighbour j
+    (local.set $k (i32.const 0))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_s (local.get $k) (local.get $m)))
+      (local.set $j (i32.div_u (i32.load (i32.add (local.get $nbr) (i32.shl (local.get $k) (i32.const 2)))) (local.get $stride)))
+      (local.set $a (i32.add (local.get $tstart) (i32.shl (i32.add (local.get $j) (i32.const 1)) (i32.const 2))))
+      (i32.store (local.get $a) (i32.add (i32.load (local.get $a)) (i32.const 1)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $l1)))
+    ;; prefix sums: tstart[j] = first slot of j
+    (local.set $j (i32.const 1))
+    (block $d2 (loop $l2
+      (br_if $d2 (i32.gt_s (local.get $j) (local.get $n)))
+      (local.set $a (i32.add (local.get $tstart) (i32.shl (local.get $j) (i32.const 2))))
+      (local.set $sum (i32.add (local.get $sum) (i32.load (local.get $a))))
+      (i32.store (local.get $a) (local.get $sum))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $l2)))
+    ;; fill, using tstart[j] as j's cursor (it ends at j's end = tstart[j + 1]) ...
+    (local.set $k (i32.const 0))
+    (block $d3 (loop $l3
+      (br_if $d3 (i32.ge_s (local.get $k) (local.get $m)))
+      (local.set $j (i32.div_u (i32.load (i32.add (local.get $nbr) (i32.shl (local.get $k) (i32.const 2)))) (local.get $stride)))
+      (local.set $a (i32.add (local.get $tstart) (i32.shl (local.get $j) (i32.const 2))))
+      (local.set $c (i32.load (local.get $a)))
+      (i32.store (i32.add (local.get $tidx) (i32.shl (local.get $c) (i32.const 2))) (local.get $k))
+      (i32.store (local.get $a) (i32.add (local.get $c) (i32.const 1)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $l3)))
+    ;; ... so shift the cursors back down one slot: tstart[j] = end of j - 1 = start of j
+    (local.set $j (local.get $n))
+    (block $d4 (loop $l4
+      (br_if $d4 (i32.le_s (local.get $j) (i32.const 0)))
+      (local.set $a (i32.add (local.get $tstart) (i32.shl (local.get $j) (i32.const 2))))
+      (i32.store (local.get $a) (i32.load (i32.sub (local.get $a) (i32.const 4))))
+      (local.set $j (i32.sub (local.get $j) (i32.const 1)))
+      (br $l4)))
+    (i32.store (local.get $tstart) (i32.const 0)))
 
   ;; The first half of a velocity-Verlet step on its own (md.ts runNve2): v_i += h_i F_i; x_i += dt v_i for particles
   ;; [i0, i1); returns max |v_i|^2 over them.
@@ -319,45 +378,6 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $parts)))
     (local.get $vmax))
-
-  ;; The isokinetic thermostat's kinetic-energy sum fused into pass 2 (md.ts runIsokinetic): F zeroed, then at the end
-  ;; of each row i, with the unconstrained on-step velocity u_i = vh_i + h_i F_i,
-  ;;   k2 += m_i (u_x u_x + u_y u_y)        (in particle order; returns k2 = 2 K(u))
-  (func (export "scatterIsokinetic")
-    (param $f i32) (param $start i32) (param $nbr i32) (param $g i32) (param $n i32) (param $stride i32)
-    (param $vh i32) (param $h i32) (param $m i32) (result f64)
-    (local $i i32) (local $k4 i32) (local $end4 i32) (local $a i32) (local $pa i32) (local $bytes i32)
-    (local $acc v128) (local $gk v128) (local $fi v128) (local $u v128) (local $k2 f64)
-    (local.set $bytes (i32.shl (local.get $stride) (i32.const 3)))
-    (call $zero (local.get $f) (i32.mul (local.get $n) (local.get $stride)))
-    (local.set $i (i32.const 0))
-    (block $rowsDone
-      (loop $rows
-        (br_if $rowsDone (i32.ge_s (local.get $i) (local.get $n)))
-        (local.set $k4 (i32.shl (i32.load (i32.add (local.get $start) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2)))
-        (local.set $end4 (i32.shl (i32.load offset=4 (i32.add (local.get $start) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2)))
-        (local.set $acc (f64x2.splat (f64.const 0)))
-        (block $pairsDone
-          (loop $pairs
-            (br_if $pairsDone (i32.ge_s (local.get $k4) (local.get $end4)))
-            (local.set $gk (v128.load (i32.add (local.get $g) (i32.shl (local.get $k4) (i32.const 2)))))
-            (local.set $acc (f64x2.add (local.get $acc) (local.get $gk)))
-            (local.set $a (i32.add (local.get $f) (i32.shl (i32.load (i32.add (local.get $nbr) (local.get $k4))) (i32.const 3))))
-            (v128.store (local.get $a) (f64x2.sub (v128.load (local.get $a)) (local.get $gk)))
-            (local.set $k4 (i32.add (local.get $k4) (i32.const 4)))
-            (br $pairs)))
-        (local.set $pa (i32.mul (local.get $i) (local.get $bytes)))
-        (local.set $a (i32.add (local.get $f) (local.get $pa)))
-        (local.set $fi (f64x2.add (v128.load (local.get $a)) (local.get $acc)))
-        (v128.store (local.get $a) (local.get $fi))
-        (local.set $u (f64x2.add (v128.load (i32.add (local.get $vh) (local.get $pa)))
-          (f64x2.mul (f64x2.splat (f64.load (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 3))))) (local.get $fi))))
-        (local.set $u (f64x2.mul (local.get $u) (local.get $u)))
-        (local.set $k2 (f64.add (local.get $k2) (f64.mul (f64.load (i32.add (local.get $m) (i32.shl (local.get $i) (i32.const 3))))
-          (f64.add (f64x2.extract_lane 0 (local.get $u)) (f64x2.extract_lane 1 (local.get $u))))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rows)))
-    (local.get $k2))
 
   ;; The isokinetic drift (md.ts runIsokinetic) for particles [i0, i1), with c = 2 beta - 1, bdt = beta dt:
   ;;   w_i = bdt (unit masses) or bdt / m_i;  vh_i = c vh_i + w_i F_i;  x_i += dt vh_i;  returns max |vh_i|^2.
