@@ -56,7 +56,8 @@ usage:
   avw minimize FILE --out IS.gsd [--method fire|cg] [--ftol 1e-10] [--potential wca|hertz] [--json]
                                               inherent structures of every frame, paired frame for frame
 ${FIGURE_HELP}  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
-                      --poly 0.11, --ftol F; a run writes OUT, OUT.json (sidecar) and OUT.checkpoint while running
+                      --poly 0.11, --ftol F, --threads N (MD; default: the machine's cores, 1 below 1000 particles);
+                      a run writes OUT, OUT.json (sidecar) and OUT.checkpoint while running
 
 common options:
   --index-dir DIR   where the trajectory index lives (default: $AVW_INDEX_DIR or the user data directory)
@@ -314,11 +315,11 @@ const SIM_FLAGS: FlagSpec = {
   T: 'string', Tp: 'string', equil: 'string', tw: 'string', B: 'string', ncfg: 'string', blocks: 'string', 'no-block-origins': 'boolean',
   every: 'string', frames: 'string', steps: 'string', dt: 'string', skin: 'string', integrator: 'string', is: 'boolean', 'is-method': 'string',
   ftol: 'string', from: 'string', frame: 'string', diameters: 'string', 'no-velocities': 'boolean', chunk: 'string',
-  deps: 'string', phi: 'string', minimizer: 'string', 'no-follow': 'boolean', 'frame-spacing': 'string', drop: 'string',
+  deps: 'string', phi: 'string', minimizer: 'string', 'no-follow': 'boolean', 'frame-spacing': 'string', drop: 'string', threads: 'string',
 };
 
 const THERMAL_ONLY = ['rho', 'poly', 'Tp', 'equil', 'tw', 'B', 'ncfg', 'blocks', 'no-block-origins', 'frames', 'integrator'];
-const MD_ONLY = ['dt', 'skin', 'is', 'is-method', 'from', 'frame', 'diameters', 'no-velocities', 'chunk', 'T'];
+const MD_ONLY = ['dt', 'skin', 'is', 'is-method', 'from', 'frame', 'diameters', 'no-velocities', 'chunk', 'T', 'threads'];
 const AQS_ONLY = ['deps', 'phi', 'minimizer', 'no-follow', 'frame-spacing', 'drop'];
 
 async function cmdSimulate(argv: string[]): Promise<void> {
@@ -362,7 +363,7 @@ async function cmdSimulate(argv: string[]): Promise<void> {
     }
     const md = {
       ...common, start, T: f('T'), dt: f('dt'), skin: f('skin'), inherentStructures: flags.is === true, isMethod: flags['is-method'],
-      ftol: f('ftol'), velocities: flags['no-velocities'] !== true, chunkSteps: i('chunk'),
+      ftol: f('ftol'), velocities: flags['no-velocities'] !== true, chunkSteps: i('chunk'), threads: i('threads'),
     };
     if (kind === 'nve') {
       refuse(THERMAL_ONLY);
