@@ -21,7 +21,6 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Box } from '../box.js';
 import { virialStress } from '../analysis/stress.js';
-import { openIndexed } from '../index/indexed-trajectory.js';
 import type { FrameSchedule } from '../index/schedule.js';
 import { FileSource } from '../io/file-source.js';
 import { GsdWriter } from '../io/gsd-writer.js';
@@ -302,8 +301,14 @@ function wrapped(positions: Float64Array, box: Box, dimensions: 2 | 3, images?: 
   return { positions: pos, images: img };
 }
 
-function indexSchedule(path: string, schedule: FrameSchedule, indexDir: string | undefined, warnings: string[]): void {
+/** The trajectory index (SQLite), loaded when first needed: it is not on the way to an MD run's first step. */
+async function loadIndex(): Promise<typeof import('../index/indexed-trajectory.js')> {
+  return import('../index/indexed-trajectory.js');
+}
+
+async function indexSchedule(path: string, schedule: FrameSchedule, indexDir: string | undefined, warnings: string[]): Promise<void> {
   try {
+    const { openIndexed } = await loadIndex();
     const t = openIndexed(path, { indexDir });
     try {
       t.setSchedule(schedule);
@@ -350,7 +355,7 @@ interface ThermalCheckpoint {
 }
 
 /** Build the starting particle system and its random stream. */
-function startSystem(p: ThermalParams): { system: ParticleSystem; rng: Rng; typeInfo: TypeInfo; note: string } {
+async function startSystem(p: ThermalParams): Promise<{ system: ParticleSystem; rng: Rng; typeInfo: TypeInfo; note: string }> {
   const s = p.start;
   if (s.kind === 'random') {
     const first = p.equilSteps > 0 ? p.Tp : (p.T ?? p.Tp);
@@ -378,6 +383,7 @@ function startSystem(p: ThermalParams): { system: ParticleSystem; rng: Rng; type
     typeInfo = { typeid: Uint32Array.from(system.types, (t) => t - 1), types: Array.from({ length: maxType }, (_v, k) => String(k + 1)) };
     note = `LAMMPS data ${s.path} (${system.n} atoms, diameters from ${s.diameters})`;
   } else {
+    const { openIndexed } = await loadIndex();
     const t = openIndexed(s.path, { indexDir: p.indexDir });
     try {
       const k = s.frame < 0 ? t.frameCount + s.frame : s.frame;
@@ -458,7 +464,7 @@ async function runThermal(p: ThermalParams, ctx: JobContext): Promise<SimulateRe
     startNote = `resumed from ${ckpt} at frame ${c.frames}`;
   } else {
     if (existsSync(ckpt)) throw new Error(`simulate: ${ckpt} exists: pass resume (--resume) to continue that run, or delete it to start over`);
-    const st = startSystem(p);
+    const st = await startSystem(p);
     typeInfo = st.typeInfo;
     startNote = st.note;
     team = await teamFor(p, st.system.n);
@@ -602,8 +608,8 @@ async function runThermal(p: ThermalParams, ctx: JobContext): Promise<SimulateRe
         const frames = mdW.frameCount;
         report(true);
         if (!indexed && p.index) {
-          indexSchedule(p.out, frameSchedule, p.indexDir, warnings);
-          if (isOut) indexSchedule(isOut, frameSchedule, p.indexDir, warnings);
+          await indexSchedule(p.out, frameSchedule, p.indexDir, warnings);
+          if (isOut) await indexSchedule(isOut, frameSchedule, p.indexDir, warnings);
           indexed = true;
         }
         if (p.checkpointEvery > 0 && frames % p.checkpointEvery === 0 && !proto.done) {

@@ -184,7 +184,7 @@ export class VerletPairForces implements Objective {
   private own: Int32Array = new Int32Array(0);
   /** Per inner pair: (u'/r) d, the kernels' pass-1 output (2 per pair). */
   private gbuf: Float64Array = new Float64Array(0);
-  /** The transposed inner list (kernels): per particle j, the pairs tidx[tstart[j] .. tstart[j + 1]) whose neighbour is j. */
+  /** The transposed inner list (kernels): the pairs tidx[tstart[o] .. tstart[o + 1]) whose neighbour has element offset o. */
   private tstart: Int32Array = new Int32Array(0);
   private tidx: Int32Array = new Int32Array(0);
 
@@ -493,7 +493,7 @@ export class VerletPairForces implements Objective {
         this.own = mem.i32(cap);
         this.gbuf = mem.f64(2 * cap);
         this.tidx = mem.i32(cap);
-        if (this.tstart.length === 0) this.tstart = mem.i32(N + 1);
+        if (this.tstart.length === 0) this.tstart = mem.i32(this.n + 1);
       }
     }
     const ostart = this.ostart;
@@ -596,7 +596,7 @@ export class VerletPairForces implements Objective {
     this.shy[w] = 0;
     this.par[w] = 1;
     this.pairs = w;
-    (this.K as KernelExports).transpose(this.nbr.byteOffset, w, this.dofsPerParticle, N, this.tstart.byteOffset, this.tidx.byteOffset);
+    (this.K as KernelExports).transpose(this.nbr.byteOffset, w, this.n, this.tstart.byteOffset, this.tidx.byteOffset);
     this.reference.set(positions);
     this.builds++;
   }

@@ -16,7 +16,7 @@ export interface KernelExports {
   gather(f: number, start: number, tstart: number, tidx: number, g: number, i0: number, i1: number, stride: number): void;
   gatherNve(f: number, start: number, tstart: number, tidx: number, g: number, i0: number, i1: number, stride: number, x: number, v: number, h: number, dt: number, next: number): number;
   gatherIsokinetic(f: number, start: number, tstart: number, tidx: number, g: number, i0: number, i1: number, stride: number, vh: number, h: number, m: number): number;
-  transpose(nbr: number, m: number, stride: number, n: number, tstart: number, tidx: number): void;
+  transpose(nbr: number, m: number, count: number, tstart: number, tidx: number): void;
   kickDrift(x: number, v: number, f: number, h: number, i0: number, i1: number, stride: number, dt: number): number;
   innerRows(
     pos: number, ds: number, stride: number, i0: number, i1: number, ostart: number, onbr: number, osh: number, orc2: number, opar: number,

@@ -213,11 +213,11 @@
   ;; (F zeroed; for each row in order: F_j -= g[k] for its pairs, then F_i += the row's sum). Every particle's force
   ;; depends on g alone, so any set of threads can gather any particles: the result does not depend on the partition.
 
-  ;; F_i (x, y) for particle i.
-  (func $force (param $i i32) (param $start i32) (param $tstart i32) (param $tidx i32) (param $g i32) (result v128)
+  ;; F_i (x, y) for particle i (o = its element offset, stride i: the transposed list is indexed by element offset).
+  (func $force (param $i i32) (param $o i32) (param $start i32) (param $tstart i32) (param $tidx i32) (param $g i32) (result v128)
     (local $t i32) (local $tend i32) (local $k16 i32) (local $end16 i32) (local $neg v128) (local $acc v128)
-    (local.set $t (i32.shl (i32.load (i32.add (local.get $tstart) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2)))
-    (local.set $tend (i32.shl (i32.load offset=4 (i32.add (local.get $tstart) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2)))
+    (local.set $t (i32.shl (i32.load (i32.add (local.get $tstart) (i32.shl (local.get $o) (i32.const 2)))) (i32.const 2)))
+    (local.set $tend (i32.shl (i32.load offset=4 (i32.add (local.get $tstart) (i32.shl (local.get $o) (i32.const 2)))) (i32.const 2)))
     (local.set $neg (f64x2.splat (f64.const 0)))
     (block $done
       (loop $loop
@@ -247,7 +247,7 @@
       (loop $parts
         (br_if $done (i32.ge_s (local.get $i) (local.get $i1)))
         (v128.store (i32.add (local.get $f) (i32.mul (local.get $i) (local.get $bytes)))
-          (call $force (local.get $i) (local.get $start) (local.get $tstart) (local.get $tidx) (local.get $g)))
+          (call $force (local.get $i) (i32.mul (local.get $i) (local.get $stride)) (local.get $start) (local.get $tstart) (local.get $tidx) (local.get $g)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $parts))))
 
@@ -268,7 +268,7 @@
       (loop $parts
         (br_if $done (i32.ge_s (local.get $i) (local.get $i1)))
         (local.set $pa (i32.mul (local.get $i) (local.get $bytes)))
-        (local.set $fi (call $force (local.get $i) (local.get $start) (local.get $tstart) (local.get $tidx) (local.get $g)))
+        (local.set $fi (call $force (local.get $i) (i32.mul (local.get $i) (local.get $stride)) (local.get $start) (local.get $tstart) (local.get $tidx) (local.get $g)))
         (v128.store (i32.add (local.get $f) (local.get $pa)) (local.get $fi))
         (local.set $hi (f64x2.splat (f64.load (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 3))))))
         (local.set $a (i32.add (local.get $v) (local.get $pa)))
@@ -299,7 +299,7 @@
       (loop $parts
         (br_if $done (i32.ge_s (local.get $i) (local.get $i1)))
         (local.set $pa (i32.mul (local.get $i) (local.get $bytes)))
-        (local.set $fi (call $force (local.get $i) (local.get $start) (local.get $tstart) (local.get $tidx) (local.get $g)))
+        (local.set $fi (call $force (local.get $i) (i32.mul (local.get $i) (local.get $stride)) (local.get $start) (local.get $tstart) (local.get $tidx) (local.get $g)))
         (v128.store (i32.add (local.get $f) (local.get $pa)) (local.get $fi))
         (local.set $u (f64x2.add (v128.load (i32.add (local.get $vh) (local.get $pa)))
           (f64x2.mul (f64x2.splat (f64.load (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 3))))) (local.get $fi))))
@@ -310,47 +310,48 @@
         (br $parts)))
     (local.get $k2))
 
-  ;; The transposed inner list: for each particle j, the pairs k in [0, m) whose neighbour is j, in increasing k
-  ;; (a stable counting sort of the pairs by neighbour: tstart (n + 1 entries) and tidx (m entries)).
-  (func (export "transpose") (param $nbr i32) (param $m i32) (param $stride i32) (param $n i32) (param $tstart i32) (param $tidx i32)
-    (local $k i32) (local $j i32) (local $a i32) (local $sum i32) (local $c i32)
-    (memory.fill (local.get $tstart) (i32.const 0) (i32.shl (i32.add (local.get $n) (i32.const 1)) (i32.const 2)))
-    ;; counts, shifted by one: tstart[j + 1] = number of pairs with neighbour j
+  ;; The transposed inner list: for each particle j, the pairs k in [0, m) whose neighbour is j, in increasing k (a
+  ;; stable counting sort of the pairs by neighbour). It is indexed by the neighbour's ELEMENT offset o = stride j, as
+  ;; the list holds it (no division): j's pairs are tidx[tstart[o] .. tstart[o + 1]); tstart has `count` + 1 entries
+  ;; (count = stride n; offsets that are no particle's hold empty ranges).
+  (func (export "transpose") (param $nbr i32) (param $m i32) (param $count i32) (param $tstart i32) (param $tidx i32)
+    (local $k i32) (local $o i32) (local $a i32) (local $sum i32) (local $c i32)
+    (memory.fill (local.get $tstart) (i32.const 0) (i32.shl (i32.add (local.get $count) (i32.const 1)) (i32.const 2)))
+    ;; counts, shifted by one: tstart[o + 1] = number of pairs with neighbour offset o
     (local.set $k (i32.const 0))
     (block $d1 (loop $l1
       (br_if $d1 (i32.ge_s (local.get $k) (local.get $m)))
-      (local.set $j (i32.div_u (i32.load (i32.add (local.get $nbr) (i32.shl (local.get $k) (i32.const 2)))) (local.get $stride)))
-      (local.set $a (i32.add (local.get $tstart) (i32.shl (i32.add (local.get $j) (i32.const 1)) (i32.const 2))))
+      (local.set $a (i32.add (local.get $tstart)
+        (i32.shl (i32.add (i32.load (i32.add (local.get $nbr) (i32.shl (local.get $k) (i32.const 2)))) (i32.const 1)) (i32.const 2))))
       (i32.store (local.get $a) (i32.add (i32.load (local.get $a)) (i32.const 1)))
       (local.set $k (i32.add (local.get $k) (i32.const 1)))
       (br $l1)))
-    ;; prefix sums: tstart[j] = first slot of j
-    (local.set $j (i32.const 1))
+    ;; prefix sums: tstart[o] = first slot of offset o
+    (local.set $o (i32.const 1))
     (block $d2 (loop $l2
-      (br_if $d2 (i32.gt_s (local.get $j) (local.get $n)))
-      (local.set $a (i32.add (local.get $tstart) (i32.shl (local.get $j) (i32.const 2))))
+      (br_if $d2 (i32.gt_s (local.get $o) (local.get $count)))
+      (local.set $a (i32.add (local.get $tstart) (i32.shl (local.get $o) (i32.const 2))))
       (local.set $sum (i32.add (local.get $sum) (i32.load (local.get $a))))
       (i32.store (local.get $a) (local.get $sum))
-      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (local.set $o (i32.add (local.get $o) (i32.const 1)))
       (br $l2)))
-    ;; fill, using tstart[j] as j's cursor (it ends at j's end = tstart[j + 1]) ...
+    ;; fill, using tstart[o] as o's cursor (it ends at o's end = tstart[o + 1]) ...
     (local.set $k (i32.const 0))
     (block $d3 (loop $l3
       (br_if $d3 (i32.ge_s (local.get $k) (local.get $m)))
-      (local.set $j (i32.div_u (i32.load (i32.add (local.get $nbr) (i32.shl (local.get $k) (i32.const 2)))) (local.get $stride)))
-      (local.set $a (i32.add (local.get $tstart) (i32.shl (local.get $j) (i32.const 2))))
+      (local.set $a (i32.add (local.get $tstart) (i32.shl (i32.load (i32.add (local.get $nbr) (i32.shl (local.get $k) (i32.const 2)))) (i32.const 2))))
       (local.set $c (i32.load (local.get $a)))
       (i32.store (i32.add (local.get $tidx) (i32.shl (local.get $c) (i32.const 2))) (local.get $k))
       (i32.store (local.get $a) (i32.add (local.get $c) (i32.const 1)))
       (local.set $k (i32.add (local.get $k) (i32.const 1)))
       (br $l3)))
-    ;; ... so shift the cursors back down one slot: tstart[j] = end of j - 1 = start of j
-    (local.set $j (local.get $n))
+    ;; ... so shift the cursors back up one slot: tstart[o] = (end of o - 1) = start of o
+    (local.set $o (local.get $count))
     (block $d4 (loop $l4
-      (br_if $d4 (i32.le_s (local.get $j) (i32.const 0)))
-      (local.set $a (i32.add (local.get $tstart) (i32.shl (local.get $j) (i32.const 2))))
+      (br_if $d4 (i32.le_s (local.get $o) (i32.const 0)))
+      (local.set $a (i32.add (local.get $tstart) (i32.shl (local.get $o) (i32.const 2))))
       (i32.store (local.get $a) (i32.load (i32.sub (local.get $a) (i32.const 4))))
-      (local.set $j (i32.sub (local.get $j) (i32.const 1)))
+      (local.set $o (i32.sub (local.get $o) (i32.const 1)))
       (br $l4)))
     (i32.store (local.get $tstart) (i32.const 0)))
 
