@@ -29,8 +29,16 @@
 //    `rebuild` before `forces`; every other evaluation (`energyAndForces`, `energy`, `virial`, `stress`, ...)
 //    checks and rebuilds (without wrapping) by itself, and after `setBox` (a shear step, a tilt flip) it builds
 //    both lists anew.
-// Force loops: the branch-free WCA kernel of potentials.ts for the MD (2D: the rows list the unshifted pairs first,
-// so only pairs across the boundary read a shift), and fused energy + forces loops for WCA and Hertz.
+// Force loops, two implementations that give the same numbers bit for bit (tests/core/sim/kernels.test.ts):
+//  - 'wasm' (default in 2D): the WebAssembly SIMD kernels of wasm/kernels.wat. Pass 1 runs over the inner list's pairs
+//    (two at a time) and stores g = (u'/r) d per pair; pass 2 gathers each particle's force from the pairs that hold
+//    it (a transposed list kept with the inner list), in exactly the order of the serial scatter loop below, with the
+//    MD's integration fused in (stepNve, forcesIsokinetic, ...). The inner rebuild runs there too. Coordinates,
+//    forces, the MD's velocities and the inner list live in one WebAssembly memory (wasm/kernels.ts KernelMemory);
+//    coordinates given from elsewhere (the minimizers') are copied in and forces out. With a KernelTeam (threads),
+//    pass 1 and pass 2 run in chunks on worker threads: no thread writes what another reads in the same pass.
+//  - 'js' (and 3D): the branch-free WCA kernel of potentials.ts for the MD (2D: the rows list the unshifted pairs
+//    first, so only pairs across the boundary read a shift), and fused energy + forces loops for WCA and Hertz.
 // Sign conventions as potentials.ts: d = r_j - r_i, F_i = (u'/r) d, F_j = -(u'/r) d.
 import { boxVolume, type Box } from '../box.js';
 import { NeighborSearch } from '../neighbors.js';

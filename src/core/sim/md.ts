@@ -24,6 +24,9 @@
 // dt * max|v| since the build cannot reach skin/2, which changes no rebuild step); a rebuild filters a longer outer
 // list (forces.ts). Positions are wrapped into the box (image counters updated) only at rebuilds, like LAMMPS, so
 // between rebuilds they may lie up to skin/2 outside it; `wrappedPositions()` gives copies inside the box.
+// Kernels: in 2D the steps run in the WebAssembly kernels of forces.ts (the integration fused into the force pass; the
+// same numbers, bit for bit, as the JS loops below, which 3D and `kernel: 'js'` use), optionally on worker threads
+// (MdOptions.team). `profile` collects where the time of the steps goes.
 // Public state for the next layers (protocols, jobs, GSD output, checkpoints): `positions`, `images`, `velocities`,
 // `forces`, `potentialEnergy()`, `temperature()`, `stress()`, `thermo()`, and `saveState()` / `fromState()` /
 // `loadState()` (plain typed arrays + PRNG state; a resumed run is bit-identical to an uninterrupted one).
