@@ -508,8 +508,10 @@ export class VerletPairForces implements Objective {
     let maxRow = 0;
     for (let i = 0; i < N; i++) maxRow = Math.max(maxRow, ostart[i + 1] - ostart[i]);
     if (this.wasm) {
-      if (this.rowTmp.length < 4 * (maxRow + 1)) this.rowTmp = (this.mem as KernelMemory).f64(8 * maxRow + 32);
-      this.buildInnerWasm(positions);
+      // Row scratch: 4 doubles per outer pair of the longest row, for each chunk of rows that may run at once.
+      const need = 4 * (maxRow + 1) * (this.team ? Math.ceil(N / this.rowChunk()) : 1);
+      if (this.rowTmp.length < need) this.rowTmp = (this.mem as KernelMemory).f64(2 * need + 32);
+      this.buildInnerWasm(positions, maxRow);
       return;
     }
     if (this.rowK.length < maxRow + 1) this.rowK = new Int32Array(2 * maxRow + 8);
@@ -587,10 +589,10 @@ export class VerletPairForces implements Objective {
   }
 
   /** buildInner through the kernels (the same list, bit for bit; wasm/kernels.wat innerRows). */
-  private buildInnerWasm(positions: Float64Array): void {
+  private buildInnerWasm(positions: Float64Array, maxRow: number): void {
     const xk = this.inKernelMemory(positions);
     const N = this.numParticles;
-    const w = (this.K as KernelExports).innerRows(
+    const w = this.team ? this.innerRowsOnTeam(this.team, xk, maxRow) : (this.K as KernelExports).innerRows(
       xk.byteOffset, this.ds.byteOffset, this.dofsPerParticle, 0, N,
       this.ostart.byteOffset, this.onbr.byteOffset, this.osh.byteOffset, this.orc2.byteOffset, this.opar.byteOffset,
       this.start.byteOffset, this.mid.byteOffset, this.nbr.byteOffset, this.own.byteOffset, this.shx.byteOffset, this.shy.byteOffset,
@@ -607,6 +609,48 @@ export class VerletPairForces implements Objective {
     (this.K as KernelExports).transpose(this.nbr.byteOffset, w, this.n, this.tstart.byteOffset, this.tidx.byteOffset);
     this.reference.set(positions);
     this.builds++;
+  }
+
+  /** Rows per chunk of the threaded inner rebuild. */
+  private rowChunk(): number {
+    return chunkOf(this.numParticles, 256, 8);
+  }
+
+  private staging: { nbr: Int32Array; own: Int32Array; shx: Float64Array; shy: Float64Array; par: Float64Array; ends: Int32Array; dests: Int32Array } | null = null;
+
+  /**
+   * The inner rows on the team (wasm/kernels.wat innerChunk, compactChunk): chunks of rows staged at their outer
+   * offsets, then moved into place; the same list as innerRows. Returns the pair count.
+   */
+  private innerRowsOnTeam(team: KernelTeam, xk: Float64Array, maxRow: number): number {
+    const mem = this.mem as KernelMemory, N = this.numParticles, R = this.rowChunk();
+    const cap = this.nbr.length;
+    let st = this.staging;
+    if (!st || st.nbr.length < cap) {
+      st = this.staging = {
+        nbr: mem.i32(cap), own: mem.i32(cap), shx: mem.f64(cap), shy: mem.f64(cap), par: mem.f64(cap),
+        ends: st?.ends ?? mem.i32(4096), dests: st?.dests ?? mem.i32(4096),
+      };
+    }
+    const tmpBytes = 32 * (maxRow + 1);
+    const ends = team.run('innerChunk', [
+      xk.byteOffset, this.ds.byteOffset, this.dofsPerParticle, 0, N,
+      this.ostart.byteOffset, this.onbr.byteOffset, this.osh.byteOffset, this.orc2.byteOffset, this.opar.byteOffset,
+      this.start.byteOffset, this.mid.byteOffset, st.nbr.byteOffset, st.own.byteOffset, st.shx.byteOffset, st.shy.byteOffset, st.par.byteOffset,
+      this.rowTmp.byteOffset, R, tmpBytes,
+    ], 3, R);
+    let w = 0;
+    for (let c = 0; c < ends.length; c++) {
+      st.ends[c] = ends[c];
+      st.dests[c] = w;
+      w += ends[c] - this.ostart[c * R];
+    }
+    team.run('compactChunk', [
+      0, N, R, this.ostart.byteOffset, st.ends.byteOffset, st.dests.byteOffset, this.start.byteOffset, this.mid.byteOffset,
+      st.nbr.byteOffset, st.own.byteOffset, st.shx.byteOffset, st.shy.byteOffset, st.par.byteOffset,
+      this.nbr.byteOffset, this.own.byteOffset, this.shx.byteOffset, this.shy.byteOffset, this.par.byteOffset,
+    ], 0, R);
+    return w;
   }
 
   /**

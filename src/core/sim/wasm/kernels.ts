@@ -22,6 +22,14 @@ export interface KernelExports {
     pos: number, ds: number, stride: number, i0: number, i1: number, ostart: number, onbr: number, osh: number, orc2: number, opar: number,
     start: number, mid: number, nbr: number, own: number, shx: number, shy: number, par: number, tmp: number, w0: number,
   ): number;
+  innerChunk(
+    pos: number, ds: number, stride: number, i0: number, i1: number, ostart: number, onbr: number, osh: number, orc2: number, opar: number,
+    start: number, mid: number, nbr: number, own: number, shx: number, shy: number, par: number, tmp: number, rows: number, tmpBytes: number,
+  ): number;
+  compactChunk(
+    i0: number, i1: number, rows: number, ostart: number, ends: number, dests: number, start: number, mid: number,
+    snbr: number, sown: number, sshx: number, sshy: number, spar: number, nbr: number, own: number, shx: number, shy: number, par: number,
+  ): void;
   isokineticDrift(x: number, vh: number, f: number, m: number, i0: number, i1: number, stride: number, c: number, bdt: number, unit: number, dt: number): number;
 }
 
@@ -39,9 +47,12 @@ interface WasmApi {
 const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /** The kernel exports a KernelTeam can run over shares of a range. */
-export type KernelName = 'wcaPairs' | 'wcaPairsEnergy' | 'hertzPairsEnergy' | 'gather' | 'gatherNve' | 'gatherIsokinetic' | 'kickDrift' | 'isokineticDrift';
+export type KernelName =
+  | 'wcaPairs' | 'wcaPairsEnergy' | 'hertzPairsEnergy' | 'gather' | 'gatherNve' | 'gatherIsokinetic' | 'kickDrift' | 'isokineticDrift'
+  | 'innerChunk' | 'compactChunk';
 export const KERNEL_NAMES: readonly KernelName[] = [
   'wcaPairs', 'wcaPairsEnergy', 'hertzPairsEnergy', 'gather', 'gatherNve', 'gatherIsokinetic', 'kickDrift', 'isokineticDrift',
+  'innerChunk', 'compactChunk',
 ];
 
 /**

@@ -458,7 +458,7 @@
   ;; then those with a shift, each group in outer-list order. Writes start[i], mid[i] and per pair nbr, own (= stride i),
   ;; shx, shy, par (= opar[k]); the output starts at pair w0; returns the pair count after the last row. `tmp` is scratch
   ;; for one row (3 f64 per outer pair of the row). The outputs need one slot of slack (writes are branch-free).
-  (func (export "innerRows")
+  (func $innerRows (export "innerRows")
     (param $pos i32) (param $ds i32) (param $stride i32) (param $i0 i32) (param $i1 i32)
     (param $ostart i32) (param $onbr i32) (param $osh i32) (param $orc2 i32) (param $opar i32)
     (param $start i32) (param $mid i32) (param $nbr i32) (param $own i32) (param $shx i32) (param $shy i32) (param $par i32)
@@ -529,4 +529,52 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows)))
     (local.get $w))
+
+  ;; The inner rebuild in chunks of `rows` rows on threads (forces.ts buildInnerWasm with a team). innerChunk builds
+  ;; rows [i0, i1) into staging arrays at the chunk's OUTER offset ostart[i0] (a row keeps at most its outer pairs, so
+  ;; chunks never overlap), with its own row scratch (tmp + (i0 / rows) tmpBytes); returns the staged end. Then
+  ;; compactChunk copies each chunk's staged pairs to dests[c] in the final arrays (the chunks' counts summed in
+  ;; order) and shifts its rows' start and mid by the move: the very list the serial innerRows writes.
+  (func (export "innerChunk")
+    (param $pos i32) (param $ds i32) (param $stride i32) (param $i0 i32) (param $i1 i32)
+    (param $ostart i32) (param $onbr i32) (param $osh i32) (param $orc2 i32) (param $opar i32)
+    (param $start i32) (param $mid i32) (param $nbr i32) (param $own i32) (param $shx i32) (param $shy i32) (param $par i32)
+    (param $tmp i32) (param $rows i32) (param $tmpBytes i32) (result i32)
+    (call $innerRows (local.get $pos) (local.get $ds) (local.get $stride) (local.get $i0) (local.get $i1)
+      (local.get $ostart) (local.get $onbr) (local.get $osh) (local.get $orc2) (local.get $opar)
+      (local.get $start) (local.get $mid) (local.get $nbr) (local.get $own) (local.get $shx) (local.get $shy) (local.get $par)
+      (i32.add (local.get $tmp) (i32.mul (i32.div_u (local.get $i0) (local.get $rows)) (local.get $tmpBytes)))
+      (i32.load (i32.add (local.get $ostart) (i32.shl (local.get $i0) (i32.const 2))))))
+
+  (func (export "compactChunk")
+    (param $i0 i32) (param $i1 i32) (param $rows i32) (param $ostart i32) (param $ends i32) (param $dests i32)
+    (param $start i32) (param $mid i32)
+    (param $snbr i32) (param $sown i32) (param $sshx i32) (param $sshy i32) (param $spar i32)
+    (param $nbr i32) (param $own i32) (param $shx i32) (param $shy i32) (param $par i32)
+    (local $c i32) (local $src i32) (local $len i32) (local $dst i32) (local $delta i32) (local $i i32) (local $a i32)
+    (local.set $c (i32.shl (i32.div_u (local.get $i0) (local.get $rows)) (i32.const 2)))
+    (local.set $src (i32.load (i32.add (local.get $ostart) (i32.shl (local.get $i0) (i32.const 2)))))
+    (local.set $len (i32.sub (i32.load (i32.add (local.get $ends) (local.get $c))) (local.get $src)))
+    (local.set $dst (i32.load (i32.add (local.get $dests) (local.get $c))))
+    (local.set $delta (i32.sub (local.get $dst) (local.get $src)))
+    (memory.copy (i32.add (local.get $nbr) (i32.shl (local.get $dst) (i32.const 2)))
+      (i32.add (local.get $snbr) (i32.shl (local.get $src) (i32.const 2))) (i32.shl (local.get $len) (i32.const 2)))
+    (memory.copy (i32.add (local.get $own) (i32.shl (local.get $dst) (i32.const 2)))
+      (i32.add (local.get $sown) (i32.shl (local.get $src) (i32.const 2))) (i32.shl (local.get $len) (i32.const 2)))
+    (memory.copy (i32.add (local.get $shx) (i32.shl (local.get $dst) (i32.const 3)))
+      (i32.add (local.get $sshx) (i32.shl (local.get $src) (i32.const 3))) (i32.shl (local.get $len) (i32.const 3)))
+    (memory.copy (i32.add (local.get $shy) (i32.shl (local.get $dst) (i32.const 3)))
+      (i32.add (local.get $sshy) (i32.shl (local.get $src) (i32.const 3))) (i32.shl (local.get $len) (i32.const 3)))
+    (memory.copy (i32.add (local.get $par) (i32.shl (local.get $dst) (i32.const 3)))
+      (i32.add (local.get $spar) (i32.shl (local.get $src) (i32.const 3))) (i32.shl (local.get $len) (i32.const 3)))
+    (local.set $i (local.get $i0))
+    (block $done
+      (loop $rowsLoop
+        (br_if $done (i32.ge_s (local.get $i) (local.get $i1)))
+        (local.set $a (i32.add (local.get $start) (i32.shl (local.get $i) (i32.const 2))))
+        (i32.store (local.get $a) (i32.add (i32.load (local.get $a)) (local.get $delta)))
+        (local.set $a (i32.add (local.get $mid) (i32.shl (local.get $i) (i32.const 2))))
+        (i32.store (local.get $a) (i32.add (i32.load (local.get $a)) (local.get $delta)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rowsLoop))))
 )
