@@ -82,12 +82,31 @@ let compiled: WasmModule | null = null;
 /** The compiled kernels module (compiled on first use, synchronously: it is a few kilobytes). */
 function kernelsModule(): WasmModule {
   if (!compiled) {
-    const text = atob(KERNELS_WASM_BASE64);
-    const bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    compiled = new WA.Module(bytes);
+    compiled = new WA.Module(fromBase64(KERNELS_WASM_BASE64));
   }
   return compiled;
+}
+
+/** Bytes of a base64 string (standard alphabet, '=' padding). */
+function fromBase64(b64: string): Uint8Array {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const value = new Int8Array(128).fill(-1);
+  for (let i = 0; i < 64; i++) value[alphabet.charCodeAt(i)] = i;
+  let len = b64.length;
+  while (len > 0 && b64[len - 1] === '=') len--;
+  const out = new Uint8Array(Math.floor((len * 3) / 4));
+  let acc = 0, bits = 0, o = 0;
+  for (let i = 0; i < len; i++) {
+    const v = value[b64.charCodeAt(i)];
+    if (v < 0) throw new Error(`kernels: invalid base64 at ${i}`);
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
 }
 
 const pool: WasmMemory[] = [];
