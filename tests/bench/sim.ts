@@ -19,7 +19,7 @@
 //      [--lammps-dir DIR] [--no-big] [--no-process]`, or call `bench()`.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { diametersForIds, lammpsDataToSystemInit, parseDiameterFile, parseLammpsData } from '../../src/core/io/lammps-data.js';
@@ -71,7 +71,7 @@ export interface SimBenchResult {
   profile: { kernel: 'wasm' | 'js'; ensemble: Ensemble; usPerStep: Record<string, number>; builds: number; outerBuilds: number; steps: number }[];
   outputMsPerFrame: number;
   throughput: ThroughputFigure[];
-  process: { ours: number; lammps: number | null; oursStartup: number; lammpsStartup: number | null; load: number } | null;
+  process: { steps: number; ours: number; lammps: number | null; oursStartup: number; lammpsStartup: number | null; load: number } | null;
 }
 
 /** Median; the mean of the two middle values for an even count. */
@@ -314,7 +314,7 @@ export async function bench(options: SimBenchOptions = {}): Promise<SimBenchResu
         log(`${line} (${load()})`);
       }
       result.process = {
-        ours: median(ours), lammps: lmp.length ? median(lmp) : null, oursStartup: median(ours0), lammpsStartup: lmp0.length ? median(lmp0) : null,
+        steps, ours: median(ours), lammps: lmp.length ? median(lmp) : null, oursStartup: median(ours0), lammpsStartup: lmp0.length ? median(lmp0) : null,
         load: median(loads),
       };
     }
@@ -328,7 +328,7 @@ export async function bench(options: SimBenchOptions = {}): Promise<SimBenchResu
 function printSummary(res: SimBenchResult): void {
   const m = (x: number | null): string => (x === null ? '-' : (x / 1e6).toFixed(2));
   const ratio = (a: number, b: number | null): string => (b === null ? '-' : (a / b).toFixed(2));
-  console.log(`\n== summary: ${res.machine}, ${availableParallelism()} cores, medians of ${res.repeats} ==`);
+  console.log(`\n== summary: ${res.machine}, medians of ${res.repeats} ==`);
   console.log('N        ensemble    ours 1T  ours 2T  LAMMPS 1  LAMMPS 2  ours/LAMMPS 1T  ours/LAMMPS 2T  efficiency 2T  load');
   for (const f of res.throughput) {
     console.log(
@@ -339,7 +339,7 @@ function printSummary(res: SimBenchResult): void {
   console.log('(M atom-steps/s; LAMMPS: nve / nvt serial and mpirun -np 2; ours: NVE / isokinetic with 1 and 2 threads)');
   const p = res.process;
   if (p) {
-    console.log(`whole process, ${'20000'} steps: avw ${p.ours.toFixed(2)} s, lmp ${p.lammps === null ? '-' : p.lammps.toFixed(2)} s` +
+    console.log(`whole process, ${p.steps} steps: avw ${p.ours.toFixed(2)} s, lmp ${p.lammps === null ? '-' : p.lammps.toFixed(2)} s` +
       (p.lammps === null ? '' : ` (avw/lmp ${(p.ours / p.lammps).toFixed(2)})`) +
       `; one step (start-up, output, exit): avw ${p.oursStartup.toFixed(2)} s, lmp ${p.lammpsStartup === null ? '-' : p.lammpsStartup.toFixed(2)} s (load ${p.load.toFixed(2)})`);
   }
