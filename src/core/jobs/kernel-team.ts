@@ -11,7 +11,9 @@
 // can only be written once s + 1 is finished, and by then the ticket no longer matches s. Whoever is free works, so a thread the OS has put aside (a loaded machine) delays a
 // command by at most the one chunk it holds. Waiting spins on Atomics.load for a while (an MD step issues a command
 // every few microseconds), then sleeps in Atomics.wait, so an idle team costs no CPU.
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { KERNEL_NAMES, KernelMemory, type KernelExports, type KernelName, type KernelTeam, type WasmMemory } from '../sim/wasm/kernels.js';
 
@@ -166,7 +168,12 @@ export async function createKernelTeam(threads: number, options: KernelTeamOptio
 
 function startWorker(workerData: unknown): Worker {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./kernel-team-worker.js', here), { workerData });
+  if (!here.endsWith('.ts')) {
+    // dist/ (tsc): beside this file; a bundle (electron-vite): beside the entry, one folder above the chunks.
+    const beside = new URL('./kernel-team-worker.js', here);
+    const up = new URL('../kernel-team-worker.js', here);
+    return new Worker(existsSync(fileURLToPath(beside)) || !existsSync(fileURLToPath(up)) ? beside : up, { workerData });
+  }
   // From the TypeScript sources (tests, tsx): register tsx's loader inside the thread, then load the entry.
   const entry = new URL('./kernel-team-worker.ts', here).href;
   const boot = `(async () => { const { register } = await import('tsx/esm/api'); register(); await import(${JSON.stringify(entry)}); })()`;
