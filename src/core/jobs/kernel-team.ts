@@ -130,7 +130,10 @@ class WorkerTeam implements KernelTeam {
     this.ctl[CTL.HEADER + 8 * (seq & 1) + CTL.CMD] = CTL.EXIT;
     Atomics.store(this.ctl, CTL.SEQ, seq);
     Atomics.notify(this.ctl, CTL.SEQ);
+    // The workers were unref'd (an idle team must not keep a process alive): ref them until they have exited, or the
+    // event loop could empty (and the process end) while this awaits them.
     await Promise.all(this.workers.map((w) => new Promise<void>((res) => {
+      w.ref();
       w.once('exit', () => res());
       setTimeout(() => void w.terminate(), 1000).unref();
     })));
