@@ -195,6 +195,10 @@ export class VerletPairForces implements Objective {
   /** The transposed inner list (kernels): the pairs tidx[tstart[o] .. tstart[o + 1]) whose neighbour has element offset o. */
   private tstart: Int32Array = new Int32Array(0);
   private tidx: Int32Array = new Int32Array(0);
+  /** The inner pairs with an image shift (kernels' MD pass): their pair numbers (increasing) and shifts (sx, sy). */
+  private sidx: Int32Array = new Int32Array(0);
+  private ssh: Float64Array = new Float64Array(0);
+  private shiftedPairs = 0;
 
   constructor(options: PairForcesOptions) {
     const { potential } = options;
@@ -501,6 +505,8 @@ export class VerletPairForces implements Objective {
         this.own = mem.i32(cap);
         this.gbuf = mem.f64(2 * cap);
         this.tidx = mem.i32(cap);
+        this.sidx = mem.i32(cap);
+        this.ssh = mem.f64(2 * cap);
         if (this.tstart.length === 0) this.tstart = mem.i32(this.n + 1);
       }
     }
@@ -606,6 +612,18 @@ export class VerletPairForces implements Objective {
     this.shy[w] = 0;
     this.par[w] = 1;
     this.pairs = w;
+    // The shifted pairs: the tail [mid[i], start[i + 1]) of each row.
+    const start = this.start, mid = this.mid, sidx = this.sidx, ssh = this.ssh, shx = this.shx, shy = this.shy;
+    let ns = 0;
+    for (let i = 0; i < N; i++) {
+      for (let k = mid[i], end = start[i + 1]; k < end; k++) {
+        sidx[ns] = k;
+        ssh[2 * ns] = shx[k];
+        ssh[2 * ns + 1] = shy[k];
+        ns++;
+      }
+    }
+    this.shiftedPairs = ns;
     (this.K as KernelExports).transpose(this.nbr.byteOffset, w, this.n, this.tstart.byteOffset, this.tidx.byteOffset);
     this.reference.set(positions);
     this.builds++;
@@ -730,8 +748,9 @@ export class VerletPairForces implements Objective {
     const m = this.pairs + (this.pairs & 1);
     if (!this.isWca) return K.hertzPairsEnergy(x, own, nbr, par, shx, shy, g, 0, m, this.eps, 0);
     if (energy) return K.wcaPairsEnergy(x, own, nbr, par, shx, shy, g, 0, m, this.eps, WCA_C2, 0);
-    if (this.team) this.team.run('wcaPairs', [x, own, nbr, par, shx, shy, g, 0, m, this.eps, WCA_C2], 7, chunkOf(m, PAIR_CHUNK, 2));
-    else K.wcaPairs(x, own, nbr, par, shx, shy, g, 0, m, this.eps, WCA_C2);
+    const sidx = this.sidx.byteOffset, ssh = this.ssh.byteOffset, ns = this.shiftedPairs;
+    if (this.team) this.team.run('wcaPairs', [x, own, nbr, par, sidx, ssh, ns, g, 0, m, this.eps, WCA_C2], 8, chunkOf(m, PAIR_CHUNK, 2));
+    else K.wcaPairs(x, own, nbr, par, sidx, ssh, ns, g, 0, m, this.eps, WCA_C2);
     return 0;
   }
 

@@ -10,7 +10,7 @@ import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
 
 /** The exports of kernels.wat (pointers are byte addresses in the memory; see the .wat for each kernel). */
 export interface KernelExports {
-  wcaPairs(pos: number, own: number, nbr: number, par: number, shx: number, shy: number, g: number, k0: number, k1: number, eps: number, c2: number): void;
+  wcaPairs(pos: number, own: number, nbr: number, par: number, sidx: number, ssh: number, ns: number, g: number, k0: number, k1: number, eps: number, c2: number): void;
   wcaPairsEnergy(pos: number, own: number, nbr: number, par: number, shx: number, shy: number, g: number, k0: number, k1: number, eps: number, c2: number, e0: number): number;
   hertzPairsEnergy(pos: number, own: number, nbr: number, par: number, shx: number, shy: number, g: number, k0: number, k1: number, eps: number, e0: number): number;
   gather(f: number, start: number, tstart: number, tidx: number, g: number, i0: number, i1: number, stride: number): void;

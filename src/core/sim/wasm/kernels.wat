@@ -24,10 +24,13 @@
 
   ;; MD forces (WCA, forces only): potentials.ts `wcaDuDrOverR`, branch-free,
   ;;   g = ((-24 eps) * inside) * (2 q q - q) * (1 / r^2),  inside = (r^2 < c2 s^2) as 1 or 0,  q = (s^2 (1 / r^2))^3.
+  ;; Pairs [k0, k1) first as if none had an image shift, d = x_j - x_i (the JS loop's unshifted rows); then the pairs
+  ;; with a shift, listed apart (sidx: their pair numbers, increasing; ssh: their shifts (sx, sy); ns of them), are
+  ;; done again with d = (x_j - x_i) + s. So the pass reads no shift for the ~95 % of pairs without one.
   (func (export "wcaPairs")
-    (param $pos i32) (param $own i32) (param $nbr i32) (param $par i32) (param $shx i32) (param $shy i32) (param $g i32)
-    (param $k0 i32) (param $k1 i32) (param $eps f64) (param $c2 f64)
-    (local $k4 i32) (local $k8 i32) (local $k16 i32) (local $end4 i32)
+    (param $pos i32) (param $own i32) (param $nbr i32) (param $par i32) (param $sidx i32) (param $ssh i32) (param $ns i32)
+    (param $g i32) (param $k0 i32) (param $k1 i32) (param $eps f64) (param $c2 f64)
+    (local $k4 i32) (local $k8 i32) (local $k16 i32) (local $end4 i32) (local $lo i32) (local $hi i32) (local $mid i32) (local $k i32)
     (local $d1 v128) (local $d2 v128) (local $dx v128) (local $dy v128) (local $r2 v128) (local $p v128)
     (local $in v128) (local $ir2 v128) (local $inv v128) (local $q v128) (local $gg v128) (local $gx v128) (local $gy v128)
     (local $one v128) (local $two v128) (local $ce v128) (local $vc2 v128)
@@ -49,15 +52,11 @@
         (local.set $d2 (f64x2.sub
           (v128.load (i32.add (local.get $pos) (i32.shl (i32.load offset=4 (i32.add (local.get $nbr) (local.get $k4))) (i32.const 3))))
           (v128.load (i32.add (local.get $pos) (i32.shl (i32.load offset=4 (i32.add (local.get $own) (local.get $k4))) (i32.const 3))))))
-        ;; dx = (x_j - x_i) + shx, dy = (y_j - y_i) + shy; lanes = the two pairs
-        (local.set $dx (f64x2.add
-          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $d1) (local.get $d2))
-          (v128.load (i32.add (local.get $shx) (local.get $k8)))))
-        (local.set $dy (f64x2.add
-          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $d1) (local.get $d2))
-          (v128.load (i32.add (local.get $shy) (local.get $k8)))))
-        (local.set $r2 (f64x2.add (f64x2.mul (local.get $dx) (local.get $dx)) (f64x2.mul (local.get $dy) (local.get $dy))))
+        ;; dx, dy; lanes = the two pairs
+        (local.set $dx (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $d1) (local.get $d2)))
+        (local.set $dy (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $d1) (local.get $d2)))
         (local.set $p (v128.load (i32.add (local.get $par) (local.get $k8))))
+        (local.set $r2 (f64x2.add (f64x2.mul (local.get $dx) (local.get $dx)) (f64x2.mul (local.get $dy) (local.get $dy))))
         (local.set $in (v128.and (f64x2.lt (local.get $r2) (f64x2.mul (local.get $vc2) (local.get $p))) (local.get $one)))
         (local.set $ir2 (f64x2.div (local.get $one) (local.get $r2)))
         (local.set $inv (f64x2.mul (local.get $p) (local.get $ir2)))
@@ -77,7 +76,47 @@
         (local.set $k4 (i32.add (local.get $k4) (i32.const 8)))
         (local.set $k8 (i32.add (local.get $k8) (i32.const 16)))
         (local.set $k16 (i32.add (local.get $k16) (i32.const 32)))
-        (br $pairs))))
+        (br $pairs)))
+    ;; The shifted pairs in [k0, k1): the first listed one at or after k0 (binary search), then in order.
+    (local.set $lo (i32.const 0))
+    (local.set $hi (local.get $ns))
+    (block $found
+      (loop $search
+        (br_if $found (i32.ge_s (local.get $lo) (local.get $hi)))
+        (local.set $mid (i32.shr_u (i32.add (local.get $lo) (local.get $hi)) (i32.const 1)))
+        (if (i32.lt_s (i32.load (i32.add (local.get $sidx) (i32.shl (local.get $mid) (i32.const 2)))) (local.get $k0))
+          (then (local.set $lo (i32.add (local.get $mid) (i32.const 1))))
+          (else (local.set $hi (local.get $mid))))
+        (br $search)))
+    (block $fixed
+      (loop $fix
+        (br_if $fixed (i32.ge_s (local.get $lo) (local.get $ns)))
+        (local.set $k (i32.load (i32.add (local.get $sidx) (i32.shl (local.get $lo) (i32.const 2)))))
+        (br_if $fixed (i32.ge_s (local.get $k) (local.get $k1)))
+        ;; d = (x_j - x_i) + s in both lanes (the same pair twice: each lane the scalar arithmetic)
+        (local.set $d1 (f64x2.add
+          (f64x2.sub
+            (v128.load (i32.add (local.get $pos) (i32.shl (i32.load (i32.add (local.get $nbr) (i32.shl (local.get $k) (i32.const 2)))) (i32.const 3))))
+            (v128.load (i32.add (local.get $pos) (i32.shl (i32.load (i32.add (local.get $own) (i32.shl (local.get $k) (i32.const 2)))) (i32.const 3)))))
+          (v128.load (i32.add (local.get $ssh) (i32.shl (local.get $lo) (i32.const 4))))))
+        (local.set $dx (i8x16.shuffle 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 (local.get $d1) (local.get $d1)))
+        (local.set $dy (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $d1) (local.get $d1)))
+        (local.set $p (f64x2.splat (f64.load (i32.add (local.get $par) (i32.shl (local.get $k) (i32.const 3))))))
+        (local.set $r2 (f64x2.add (f64x2.mul (local.get $dx) (local.get $dx)) (f64x2.mul (local.get $dy) (local.get $dy))))
+        (local.set $in (v128.and (f64x2.lt (local.get $r2) (f64x2.mul (local.get $vc2) (local.get $p))) (local.get $one)))
+        (local.set $ir2 (f64x2.div (local.get $one) (local.get $r2)))
+        (local.set $inv (f64x2.mul (local.get $p) (local.get $ir2)))
+        (local.set $q (f64x2.mul (f64x2.mul (local.get $inv) (local.get $inv)) (local.get $inv)))
+        (local.set $gg (f64x2.mul
+          (f64x2.mul
+            (f64x2.mul (local.get $ce) (local.get $in))
+            (f64x2.sub (f64x2.mul (f64x2.mul (local.get $two) (local.get $q)) (local.get $q)) (local.get $q)))
+          (local.get $ir2)))
+        (v128.store (i32.add (local.get $g) (i32.shl (local.get $k) (i32.const 4)))
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f64x2.mul (local.get $gg) (local.get $dx)) (f64x2.mul (local.get $gg) (local.get $dy))))
+        (local.set $lo (i32.add (local.get $lo) (i32.const 1)))
+        (br $fix))))
 
   ;; Energy and forces (WCA; the minimizers' loop): pairs beyond the cutoff (and NaN distances) contribute nothing, as
   ;; the JS loop's `continue`; u = eps (4 (q' q' - q') + 1) with q' = (s^2 / r^2)^3 (a division, as `wcaPairEnergy`),
