@@ -17,6 +17,7 @@ import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { progressBar } from './progress.js';
 import { FIGURE_HELP, figureParamsFromArgs } from './figure-command.js';
 import type { FigureJobResult } from '../core/jobs/figure-job.js';
+import { TOPOLOGY_HELP, cmdBetti } from './topology-command.js';
 
 const HELP = `avw: Avalanche Workbench command line
 
@@ -28,8 +29,12 @@ usage:
   avw tags FILE [--json]                      list the tags of a trajectory
   avw tags FILE --export OUT.csv|OUT.json     export tags
   avw tags FILE --import IN.csv|IN.json       import (merge) tags
-  avw series FILE --name NAME [--potential wca|hertz] [--temperature T] [--reference F] [--json]
-                                              a per-frame series (computed once, kept in the index); NAME:
+  avw series FILE --name NAME [--potential wca|hertz] [--temperature T] [--reference F]
+             [--alpha 8.19] [--periodic] [--is IS_FILE] [--json]
+                                              a per-frame series (computed once, kept in the index); the betti1
+                                              family is measured on inherent structures: FILE's own when it holds
+                                              them, else FILE.is.EXT or --is IS_FILE (--is FILE: FILE's frames as
+                                              they are); NAME:
 ${wrapList(SERIES_NAMES)}
   avw field FILE --frame F [--ref R] --name NAME [--cutoff RC] [--delta D --rmin A --rmax B] [--is IS_FILE] [--json]
                                               a per-particle field of frame F against the reference R (default:
@@ -55,7 +60,7 @@ ${wrapList([...FIELD_NAMES, 'file:PROPERTY'])}
                                               athermal quasistatic shear of Hertzian disks, avalanches followed
   avw minimize FILE --out IS.gsd [--method fire|cg] [--ftol 1e-10] [--potential wca|hertz] [--json]
                                               inherent structures of every frame, paired frame for frame
-${FIGURE_HELP}  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
+${TOPOLOGY_HELP}${FIGURE_HELP}  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
                       --poly 0.11, --ftol F; a run writes OUT, OUT.json (sidecar) and OUT.checkpoint while running
 
 common options:
@@ -85,7 +90,7 @@ function wrapList(names: readonly string[]): string {
 
 /** Flags of the registry's parameters (every value is checked by the registry, in the option's words). */
 const FIELD_FLAGS: FlagSpec = Object.fromEntries(Object.keys(FIELD_PARAMS).map((k) => [k, 'string']));
-const SERIES_FLAGS: FlagSpec = Object.fromEntries(Object.keys(SERIES_PARAMS).map((k) => [k, 'string']));
+const SERIES_FLAGS: FlagSpec = Object.fromEntries(Object.entries(SERIES_PARAMS).map(([k, p]) => [k, p.type === 'boolean' ? 'boolean' : 'string']));
 
 /** The registry parameters given on the command line (paths made absolute). */
 function registryParams(flags: Record<string, unknown>, names: readonly string[], paths: readonly string[] = []): Record<string, unknown> {
@@ -236,10 +241,11 @@ async function cmdSeries(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, { ...COMMON, name: 'string', ...SERIES_FLAGS }, 'series');
   const file = resolve(oneFile(positionals, 'series'));
   if (flags.name === undefined) throw new UsageError(`avw series: --name is required (${SERIES_NAMES.join('|')})`);
-  const params = validateSeriesParams({ path: file, indexDir: flags['index-dir'], name: flags.name, params: registryParams(flags, Object.keys(SERIES_PARAMS)) });
+  const params = validateSeriesParams({ path: file, indexDir: flags['index-dir'], name: flags.name, params: registryParams(flags, Object.keys(SERIES_PARAMS), ['is']) });
   const r = await runJob<SeriesResult>('series', params, params.name, flags.json === true);
   const frames = Array.from({ length: r.values.length }, (_v, i) => i);
-  const value = { name: r.name, frames, timesteps: Array.from(r.frames.subarray(0, r.values.length)), values: Array.from(r.values, numberOrNull) };
+  const value = { name: r.name, frames, timesteps: Array.from(r.frames.subarray(0, r.values.length)), values: Array.from(r.values, numberOrNull), measuredOn: r.measuredOn };
+  if (r.measuredOn !== file && flags.json !== true) process.stderr.write(`avw series: ${r.name} measured on ${r.measuredOn}\n`);
   out(flags.json === true, value, () => ['frame timestep value', ...frames.map((f) => `${f} ${value.timesteps[f]} ${value.values[f]}`)].join('\n'));
 }
 
@@ -445,7 +451,7 @@ async function cmdMinimize(argv: string[]): Promise<void> {
 
 const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   info: cmdInfo, frame: cmdFrame, index: cmdIndex, tags: cmdTags, series: cmdSeries, field: cmdField, detect: cmdDetect, correlate: cmdCorrelate,
-  simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure,
+  simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure, betti: cmdBetti,
 };
 
 export async function runCli(argv: string[]): Promise<number> {

@@ -80,7 +80,7 @@ export class PoolHost {
         return rest satisfies PoolFieldResult;
       }
       case 'series':
-        return computeSeries(source, resolveSeries(task.request, (n) => `"params.${n}"`), { progress });
+        return computeSeries(source, resolveSeries(task.request, (n) => `"params.${n}"`), { progress }, open);
       case 'detect': {
         const p: DetectParams = { path: task.path, minScore: task.minScore, store: true };
         return detect(source, p, { signal: new AbortController().signal, progress });
