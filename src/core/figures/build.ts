@@ -14,6 +14,7 @@ import { fieldsFigure, vectorsFigure } from './particles.js';
 import { sceneToPdf } from './pdf.js';
 import { sceneToPng, sceneToTiff } from './raster.js';
 import { scatterMatrixFigure } from './scatter.js';
+import { curvesFigure } from './curves.js';
 import type { Scene } from './scene.js';
 import { FIGURE_FORMATS, normalizeSpec, type FigureFormat, type FigureSpec } from './spec.js';
 import { sceneToSvg } from './svg.js';
@@ -65,6 +66,8 @@ function titleOf(spec: FigureSpec): string {
     case 'distribution': return `distribution of ${spec.field} in ${file} around frame ${spec.frame}`;
     case 'heatmap': return `correlations among ${spec.fields!.join(', ')} at frame ${spec.frame} of ${file}`;
     case 'scatter': return `scatter matrix of ${spec.fields!.join(', ')} at frame ${spec.frame} of ${file}`;
+    case 'local_gr': return `particle-level g(r) (Eq. C1) for delta = ${spec.deltas!.join(', ')} at frame ${spec.frame} of ${file}`;
+    case 'ln_g_beta_u': return `ln(g + beta u) at frame ${spec.frame} of ${file}`;
   }
 }
 
@@ -90,6 +93,8 @@ export function layoutFigure(spec: FigureSpec, data: FigureData): Scene {
     }
     case 'scatter':
       return scatterMatrixFigure({ names: data.labels, columns: data.columns }, style, m);
+    case 'curves':
+      return curvesFigure(data, style, m);
   }
 }
 

@@ -1,14 +1,19 @@
 // What a figure shows, read from the trajectory through its index: frames, fields (from the field cache or
 // computed once by computeField), series and correlation columns, plus the CSV of exactly the plotted numbers.
 // Layout never touches files; this module never decides layout.
+import { radialDistribution, smoothedRadialDistribution } from '../analysis/rdf.js';
+import { localPairDistribution, softness } from '../analysis/softness.js';
 import { getField, resolveField } from '../fields/field.js';
 import { TrajectorySet, type TrajectoryFrames } from '../fields/frames.js';
-import { computeSeries, resolveSeries } from '../fields/series.js';
+import { computeSeries, kineticTemperature, resolveSeries } from '../fields/series.js';
 import type { JobContext } from '../jobs/job.js';
 import { frameDiameters } from '../io/frame-util.js';
+import type { Frame } from '../io/types.js';
+import { PAIR_U, potentialByName } from '../potentials.js';
 import { referenceFor } from '#shared/reference-mode.js';
 import { magnitudes } from '#shared/colormaps.js';
 import { SERIES, fieldInfo, type AnyFieldName } from '#shared/fields.js';
+import type { Curve, CurveMark } from './curves.js';
 import { fieldLabel, seriesLabel } from './labels.js';
 import type { FigureSpec } from './spec.js';
 import type { ParticlePanel } from './particles.js';
@@ -29,7 +34,8 @@ export type FigureData =
   | { kind: 'grid'; rows: { field: FieldName; panels: GatheredPanel[]; range?: { min: number; max: number } }[] }
   | { kind: 'timeline'; x: Float64Array; xLabel: string; frames: Float64Array; timesteps: Float64Array; panels: { name: string; label: string; values: Float64Array }[]; marks: { x: number; kind: 'event' | 'tag'; label?: string }[] }
   | { kind: 'distribution'; xLabel: string; field: FieldName; curves: { label: string; values: Float64Array; role: 'before' | 'at' | 'after' | 'family'; frame: number; path: string }[]; bins: number }
-  | { kind: 'heatmap' | 'scatter'; names: FieldName[]; labels: string[]; columns: Float64Array[]; ids: Int32Array };
+  | { kind: 'heatmap' | 'scatter'; names: FieldName[]; labels: string[]; columns: Float64Array[]; ids: Int32Array }
+  | { kind: 'curves'; xLabel: string; yLabel: string; curves: Curve[]; marks: CurveMark[]; xRange: { min: number; max: number }; yFromZero: boolean };
 
 /** What was computed for a figure: each field at each frame, its reference and the parameters it used (the
  *  cutoff found from g(r), softness limits, ...), for the sidecar. */
@@ -168,7 +174,11 @@ export function gatherFigure(spec: FigureSpec, ctx?: JobContext): GatheredFigure
         return result({ kind: 'grid', rows }, panelsCsv(rows));
       }
       case 'timeline':
-        return result(...timelineData(src, spec, ctx));
+        return result(...timelineData(src, spec, notes, ctx));
+      case 'local_gr':
+        return result(...localGrData(src, spec, notes));
+      case 'ln_g_beta_u':
+        return result(...lnGBetaUData(src, spec, notes));
       case 'distribution':
         return result(...distributionData(src, spec, fr, notes, ctx));
       case 'heatmap':
@@ -180,7 +190,7 @@ export function gatherFigure(spec: FigureSpec, ctx?: JobContext): GatheredFigure
   }
 }
 
-function timelineData(src: TrajectoryFrames, spec: FigureSpec, ctx?: JobContext): [FigureData, string] {
+function timelineData(src: TrajectoryFrames, spec: FigureSpec, notes: Notes, ctx?: JobContext): [FigureData, string] {
   const t = src.t;
   const timesteps = t.timesteps();
   const frames = Float64Array.from({ length: t.frameCount }, (_, i) => i);
@@ -189,11 +199,11 @@ function timelineData(src: TrajectoryFrames, spec: FigureSpec, ctx?: JobContext)
   const panels = spec.series!.map((name) => {
     check(ctx);
     const info = SERIES[name];
-    const given: Record<string, unknown> = {};
     const takes = info.params as readonly string[];
+    const given: Record<string, unknown> = Object.fromEntries(Object.entries(spec.params ?? {}).filter(([k]) => takes.includes(k)));
     if (takes.includes('potential')) given.potential = spec.potential;
     if (takes.includes('temperature')) given.temperature = spec.temperature;
-    const s = computeSeries(src, resolveSeries({ name, params: given }, (n) => `"${n}"`), ctx);
+    const s = computeSeries(src, resolveSeries({ name, params: given }, (n) => (n === 'potential' || n === 'temperature' ? `"${n}"` : `"params.${n}"`)), ctx, (path) => notes.set.get(path));
     return { name, label: seriesLabel(name), values: s.values };
   });
   const at = (f: number): number => (useTime ? timesteps[f]! : f);
@@ -246,4 +256,149 @@ function correlationData(src: TrajectoryFrames, spec: FigureSpec, notes: Notes, 
   const lines = [['id', ...names].join(',')];
   for (let i = 0; i < ids.length; i++) lines.push([ids[i], ...columns.map((c) => csvNumber(c[i]!))].join(','));
   return [{ kind: spec.kind as 'heatmap' | 'scatter', names, labels: names.map(fieldLabel), columns, ids }, lines.join('\n') + '\n'];
+}
+
+// ---- the particle-level pair distribution of Appendix C (Jha & Sengupta Fig. 10) ----
+
+/** Upper end of r in the Fig. 10 figures (the softness search range, softness.ts), within the box. */
+const CURVES_R_MAX = 3;
+
+/** Frame indices of particle ids (the frame is sorted by id), naming a missing id. */
+function particleIndices(f: Frame, ids: readonly number[], path: string): number[] {
+  return ids.map((id) => {
+    let lo = 0, hi = f.n - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (f.ids[mid] === id) return mid;
+      if (f.ids[mid]! < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    throw new Error(`${path}: frame ${f.index} has no particle with id ${id} (ids ${f.ids[0]}..${f.ids[f.n - 1]})`);
+  });
+}
+
+function curvesCsv(rows: { curve: string; role: string; delta: number | ''; particle: number | ''; x: Float64Array; columns: Record<string, Float64Array> }[]): string {
+  const extra = Object.keys(rows[0]?.columns ?? {});
+  const lines = [['curve', 'role', 'delta', 'particle', 'r', ...extra].join(',')];
+  for (const row of rows) {
+    const label = `"${row.curve.replace(/"/g, '""')}"`;
+    for (let k = 0; k < row.x.length; k++) lines.push([label, row.role, row.delta, row.particle, csvNumber(row.x[k]!), ...extra.map((c) => csvNumber(row.columns[c]![k]!))].join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The softness integral's limits (Eq. C5) as marks, from params or worked out as softness.ts does; none with a warning when it cannot. */
+function softnessMarks(f: Frame, spec: FigureSpec, delta: number, notes: Notes, path: string): CurveMark[] {
+  try {
+    const p = spec.params ?? {};
+    const r = softness(f.positions, f.box, {
+      dimensions: f.dimensions, delta, rmin: p.rmin as number | undefined, rmax: p.rmax as number | undefined, globalC: false,
+    });
+    return [{ x: r.rmin, label: '\\it{r}_{min}' }, { x: r.rmax, label: '\\it{r}_{max}' }];
+  } catch (e) {
+    notes.warnings.push(`${path}: frame ${f.index}: no softness limits to mark (${e instanceof Error ? e.message : String(e)})`);
+    return [];
+  }
+}
+
+/**
+ * Fig. 10a: the particle-level pair distribution of Eq. C1 averaged over the particles for each Gaussian width in
+ * `deltas`, against the histogram g(r); the g_i(r) of the `particles` asked for at params.delta; r_min and r_max of the
+ * softness integral (Eq. C5) marked.
+ */
+function localGrData(src: TrajectoryFrames, spec: FigureSpec, notes: Notes): [FigureData, string] {
+  const path = src.t.path;
+  const f = src.read(spec.frame);
+  const dims = f.dimensions;
+  const delta = (spec.params?.delta as number | undefined) ?? 0.02;
+  const curves: Curve[] = [];
+  const rows: Parameters<typeof curvesCsv>[0] = [];
+  const hist = radialDistribution(f.positions, f.box, { dimensions: dims, rMax: CURVES_R_MAX, dr: 0.01 });
+  curves.push({ label: '\\it{g}(\\it{r}), histogram', x: hist.r, y: hist.g, role: 'reference' });
+  rows.push({ curve: 'g(r) histogram dr = 0.01', role: 'reference', delta: '', particle: '', x: hist.r, columns: { value: hist.g } });
+  for (const d of spec.deltas!) {
+    const s = smoothedRadialDistribution(f.positions, f.box, { dimensions: dims, delta: d, rMax: CURVES_R_MAX });
+    curves.push({ label: `⟨\\it{g}_{i}⟩, \\it{δ} = ${d}`, x: s.r, y: s.g, role: 'sequence' });
+    rows.push({ curve: `mean g_i delta = ${d}`, role: 'sequence', delta: d, particle: '', x: s.r, columns: { value: s.g } });
+  }
+  const ids = spec.particles ?? [];
+  if (ids.length) {
+    const loc = localPairDistribution(f.positions, f.box, particleIndices(f, ids, path), { dimensions: dims, delta, rMax: CURVES_R_MAX });
+    const k = loc.r.length;
+    ids.forEach((id, q) => {
+      const g = loc.g.slice(q * k, (q + 1) * k);
+      curves.push({ label: `\\it{g}_{i}, particle ${id} (\\it{δ} = ${delta})`, x: loc.r, y: g, role: 'particle' });
+      rows.push({ curve: `g_i particle ${id} delta = ${delta}`, role: 'particle', delta, particle: id, x: loc.r, columns: { value: g } });
+    });
+  }
+  const marks = softnessMarks(f, spec, delta, notes, path);
+  const xMax = Math.max(...curves.map((c) => c.x[c.x.length - 1] ?? 0));
+  return [
+    { kind: 'curves', xLabel: '\\it{r}', yLabel: '\\it{g}(\\it{r})', curves, marks, xRange: { min: 0, max: xMax }, yFromZero: true },
+    curvesCsv(rows),
+  ];
+}
+
+/** Below this, g + beta u is taken as 0 and its logarithm left out (the curve breaks instead of running to -infinity). */
+const LN_FLOOR = 1e-3;
+
+/**
+ * Fig. 10b: ln(g(r) + beta u(r)) against r from the mean diameter (the paper's axis starts at <sigma> = 1), with g the
+ * particle-averaged g_i of Eq. C1 at params.delta (and the g_i of the `particles` asked for), u the pair potential of two
+ * particles of the mean diameter, beta = 1/T (T given, else the frame's kinetic temperature).
+ */
+function lnGBetaUData(src: TrajectoryFrames, spec: FigureSpec, notes: Notes): [FigureData, string] {
+  const path = src.t.path;
+  const f = src.read(spec.frame);
+  const dims = f.dimensions;
+  const delta = (spec.params?.delta as number | undefined) ?? 0.02;
+  const temperature = spec.temperature ?? kineticTemperature(f)
+    ?? ((): never => { throw new Error(`${path}: frame ${f.index} has no velocities to measure the temperature of beta = 1/T from; pass --temperature T`); })();
+  if (!(temperature > 0)) throw new Error(`${path}: ln(g + beta u) needs a temperature > 0 (got ${temperature})`);
+  let diameters = frameDiameters(f);
+  if (!diameters) {
+    diameters = new Float64Array(f.n).fill(1);
+    notes.warnings.push(`${path}: the file stores no diameters; u(r) is that of two particles of diameter 1`);
+  }
+  let mean = 0;
+  for (let i = 0; i < diameters.length; i++) mean += diameters[i]! / diameters.length;
+  const potential = potentialByName(spec.potential ?? 'wca');
+  const sizes = potential.sizesFromDiameters([mean, mean]);
+  const tmp = new Float64Array(3);
+  const betaU = (r: number): number => (potential.pair(sizes[0]!, sizes[1]!, r * r, tmp) ? tmp[PAIR_U]! / temperature : 0);
+  const transform = (r: Float64Array, g: Float64Array): { x: Float64Array; g: Float64Array; bu: Float64Array; y: Float64Array } => {
+    let k0 = 0;
+    while (k0 < r.length && r[k0]! < mean - 1e-9) k0++;
+    const x = r.slice(k0), gg = g.slice(k0);
+    const bu = x.map(betaU);
+    const y = x.map((_, k) => (gg[k]! + bu[k]! >= LN_FLOOR ? Math.log(gg[k]! + bu[k]!) : NaN));
+    return { x, g: gg, bu, y };
+  };
+  const curves: Curve[] = [];
+  const rows: Parameters<typeof curvesCsv>[0] = [];
+  const s = smoothedRadialDistribution(f.positions, f.box, { dimensions: dims, delta, rMax: CURVES_R_MAX });
+  const m = transform(s.r, s.g);
+  curves.push({ label: `⟨\\it{g}_{i}⟩, \\it{δ} = ${delta}`, x: m.x, y: m.y, role: 'sequence' });
+  rows.push({ curve: `mean g_i delta = ${delta}`, role: 'sequence', delta, particle: '', x: m.x, columns: { g: m.g, beta_u: m.bu, value: m.y } });
+  const ids = spec.particles ?? [];
+  if (ids.length) {
+    const loc = localPairDistribution(f.positions, f.box, particleIndices(f, ids, path), { dimensions: dims, delta, rMax: CURVES_R_MAX });
+    const k = loc.r.length;
+    ids.forEach((id, q) => {
+      const p = transform(loc.r, loc.g.slice(q * k, (q + 1) * k));
+      curves.push({ label: `\\it{g}_{i}, particle ${id}`, x: p.x, y: p.y, role: 'particle' });
+      rows.push({ curve: `g_i particle ${id} delta = ${delta}`, role: 'particle', delta, particle: id, x: p.x, columns: { g: p.g, beta_u: p.bu, value: p.y } });
+    });
+  }
+  const cutoff = potential.pairCutoff(sizes, 0, 1);
+  const marks: CurveMark[] = cutoff > mean + 1e-9 ? [{ x: cutoff, label: '\\it{r}_{c}' }] : [];
+  const xMax = Math.max(...curves.map((c) => c.x[c.x.length - 1] ?? 0));
+  notes.warnings.push(...(m.x.length === 0 ? [`${path}: no r >= the mean diameter ${mean} within the box`] : []));
+  return [
+    {
+      kind: 'curves', xLabel: '\\it{r}', yLabel: `ln[\\it{g}(\\it{r}) + \\it{βu}(\\it{r})], \\it{T} = ${Number(temperature.toPrecision(4))}`,
+      curves, marks, xRange: { min: mean, max: xMax }, yFromZero: false,
+    },
+    curvesCsv(rows),
+  ];
 }
