@@ -6,7 +6,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { correlationMatrices } from '../analysis/correlations.js';
 import type { JobContext } from '../jobs/job.js';
 import { appVersion } from '../version.js';
-import { gatherFigure, type FieldUse, type FigureData, type GatheredFigure } from './data.js';
+import { gatherFigure, type FieldUse, type FigureData, type GatheredFigure, type SeriesUse } from './data.js';
 import { distributionFigure } from './distribution.js';
 import { gridFigure } from './grid.js';
 import { heatmapFigure } from './heatmap.js';
@@ -33,6 +33,8 @@ export interface FigureSidecar extends FigureSpec {
   frames: { before: number; at: number; after: number };
   /** Every field computed for the figure: frame, reference and the parameters used (e.g. the cutoff found from g(r)). */
   computed: FieldUse[];
+  /** Every series shown: the trajectory measured (a run's inherent structures for beta_1) and the parameters in force. */
+  measured: SeriesUse[];
 }
 
 export interface FigureResult {
@@ -159,6 +161,7 @@ export async function buildFigure(rawSpec: unknown, out: string, ctx?: JobContex
     output: { path: out, format, csv, widthPt: round3(scene.width), heightPt: round3(scene.height) },
     frames: gathered.frames,
     computed: gathered.fields,
+    measured: gathered.series,
   };
   writeAtomic(out, bytes);
   writeAtomic(csv, gathered.csv);

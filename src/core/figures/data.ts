@@ -47,11 +47,20 @@ export interface FieldUse {
   parameters: Record<string, unknown>;
 }
 
+/** A series a figure shows: the trajectory whose frames were measured (a run's inherent structures for the beta_1
+ *  family) and the parameters in force, for the sidecar. */
+export interface SeriesUse {
+  series: string;
+  path: string;
+  parameters: Record<string, unknown>;
+}
+
 /** Remarks and the record of computed fields, collected while gathering; the open trajectories with their recent
  *  frames (a grid or a heat map reads each frame once, whatever the number of fields). */
 interface Notes {
   warnings: string[];
   fields: FieldUse[];
+  series: SeriesUse[];
   set: TrajectorySet;
 }
 
@@ -63,6 +72,7 @@ export interface GatheredFigure {
   frames: FramesUsed;
   warnings: string[];
   fields: FieldUse[];
+  series: SeriesUse[];
 }
 
 const ROLE_TITLES = ['before', 'at', 'after'] as const;
@@ -149,7 +159,7 @@ function scalarValues(values: Float32Array, components: number): Float64Array {
 
 /** Read everything the spec's figure shows. */
 export function gatherFigure(spec: FigureSpec, ctx?: JobContext): GatheredFigure {
-  const notes: Notes = { warnings: [], fields: [], set: new TrajectorySet({ indexDir: spec.indexDir, signal: ctx?.signal, framesPerTrajectory: 16 }) };
+  const notes: Notes = { warnings: [], fields: [], series: [], set: new TrajectorySet({ indexDir: spec.indexDir, signal: ctx?.signal, framesPerTrajectory: 16 }) };
   try {
     const src = notes.set.get(spec.trajectory);
     const t = src.t;
@@ -157,7 +167,7 @@ export function gatherFigure(spec: FigureSpec, ctx?: JobContext): GatheredFigure
       notes.warnings.push(`${spec.trajectory}: the file's content differs from when the figure spec was written (fingerprint ${t.fingerprint} vs ${spec.fingerprint})`);
     }
     const fr = framesOf(spec, t.frameCount);
-    const result = (data: FigureData, csv: string): GatheredFigure => ({ data, csv, fingerprint: t.fingerprint, frames: fr, warnings: notes.warnings, fields: notes.fields });
+    const result = (data: FigureData, csv: string): GatheredFigure => ({ data, csv, fingerprint: t.fingerprint, frames: fr, warnings: notes.warnings, fields: notes.fields, series: notes.series });
     switch (spec.kind) {
       case 'fields': {
         const field = spec.field!;
@@ -203,7 +213,9 @@ function timelineData(src: TrajectoryFrames, spec: FigureSpec, notes: Notes, ctx
     const given: Record<string, unknown> = Object.fromEntries(Object.entries(spec.params ?? {}).filter(([k]) => takes.includes(k)));
     if (takes.includes('potential')) given.potential = spec.potential;
     if (takes.includes('temperature')) given.temperature = spec.temperature;
-    const s = computeSeries(src, resolveSeries({ name, params: given }, (n) => (n === 'potential' || n === 'temperature' ? `"${n}"` : `"params.${n}"`)), ctx, (path) => notes.set.get(path));
+    const r = resolveSeries({ name, params: given }, (n) => (n === 'potential' || n === 'temperature' ? `"${n}"` : `"params.${n}"`));
+    const s = computeSeries(src, r, ctx, (path) => notes.set.get(path));
+    notes.series.push({ series: name, path: s.measuredOn, parameters: Object.fromEntries(Object.entries(r.params).filter(([k, v]) => !(k === 'is' && v === null))) });
     return { name, label: seriesLabel(name), values: s.values };
   });
   const at = (f: number): number => (useTime ? timesteps[f]! : f);

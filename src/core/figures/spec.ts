@@ -96,7 +96,7 @@ const PARAM_KEYS = [...new Set([...Object.keys(FIELD_PARAMS), ...Object.keys(SER
 const SPEC_KEYS = new Set([
   'version', 'kind', 'trajectory', 'fingerprint', 'indexDir', 'frame', 'before', 'after', 'field', 'fields', 'vector', 'series',
   'potential', 'temperature', 'marks', 'xAxis', 'coefficient', 'bins', 'family', 'deltas', 'particles', 'reference', 'cutoff', 'params', 'range',
-  'style', 'preset', 'dpi', 'software', 'created', 'output', 'frames', 'computed',
+  'style', 'preset', 'dpi', 'software', 'created', 'output', 'frames', 'computed', 'measured',
 ]);
 const STYLE_KEYS = new Set(['width', 'height', 'fontFamily', 'fontSize', 'colormap', 'lineWidth', 'boxOutline', 'scaleBar', 'rasterParticles', 'rasterDpi', 'logY', 'logX', 'arrowScale']);
 

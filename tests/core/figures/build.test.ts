@@ -167,6 +167,10 @@ describe('the betti1 track and the Appendix C figures', () => {
     await buildFigure(specOf('timeline', { series: ['msd', 'betti1'], params: { alpha: 2 }, marks: [] }), out);
     const side = JSON.parse(readFileSync(companionPaths(out).sidecar, 'utf8'));
     expect(side.params).toEqual({ alpha: 2 });
+    expect(side.measured).toEqual([
+      { series: 'msd', path: demo, parameters: { reference: 0 } },
+      { series: 'betti1', path: join(work, 'demo.is.gsd'), parameters: { alpha: 2, periodic: false } },
+    ]);
     const rows = csvRows(companionPaths(out).csv);
     expect(Object.keys(rows[0]!)).toEqual(['frame', 'timestep', 'msd', 'betti1', 'mark']);
     expect(rows).toHaveLength(216);
