@@ -19,6 +19,7 @@ import {
 } from '#shared/fields.js';
 import type { TrajectoryFrames } from './frames.js';
 import { inherentFrames, inherentSourceOf } from './inherent.js';
+import { JobCancelledError } from '../jobs/job.js';
 
 export interface SeriesComputation {
   source: TrajectoryFrames;
@@ -246,7 +247,7 @@ export function computeSeries(
     const computed = r.spec.compute({
       source: on, from: start, to: end, params: r.params,
       step: (f) => {
-        if (ctx.signal?.aborted) throw new Error('cancelled');
+        if (ctx.signal?.aborted) throw new JobCancelledError(r.name);
         ctx.progress?.(f - from, n - from, `frame ${f}`);
       },
     });

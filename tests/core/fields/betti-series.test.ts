@@ -163,7 +163,7 @@ describe('the betti1 series', () => {
           expect(total).toBe(FRAMES);
           if (done === 3) controller.abort();
         },
-      })).toThrow('cancelled');
+      })).toThrow('betti1: cancelled');
       expect(seen).toEqual([0, 1, 2, 3]);
       const kept = src.t.getSeries('betti1', r.hash)!.frameCount;
       // The first chunk is one frame (to measure the pace); what followed was still running when cancelled.
