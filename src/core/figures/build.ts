@@ -96,7 +96,7 @@ export function layoutFigure(spec: FigureSpec, data: FigureData): Scene {
     case 'scatter':
       return scatterMatrixFigure({ names: data.labels, columns: data.columns }, style, m);
     case 'curves':
-      return curvesFigure(data, style, m);
+      return curvesFigure([data.panel], style, m, spec.kind === 'local_gr' ? 'Particle-level g(r)' : 'ln(g + beta u)');
   }
 }
 
@@ -126,7 +126,7 @@ export async function renderScene(scene: Scene, format: FigureFormat, dpi: numbe
   }
 }
 
-function writeAtomic(path: string, data: Buffer | string): void {
+export function writeAtomic(path: string, data: Buffer | string): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     writeFileSync(tmp, data);

@@ -1,143 +1,257 @@
-// Curves against r on one axes (Jha & Sengupta Fig. 10, Appendix C): the particle-level pair distribution g_i(r) for
-// several Gaussian widths against the histogram g(r), and ln(g + beta u); a legend in the emptiest corner and labelled
-// vertical marks (the softness integral's r_min and r_max, the potential's cutoff).
+// Curves against a common x in one or more panels side by side: the ensemble figures of a study (an MSD per temperature
+// with its standard-error band; F_s(q, t) per temperature; tau_alpha(T) with error bars, the VFT fit and T_g). Each curve
+// is a line (with an optional +-err band) or points (with optional error bars); reference lines mark levels (1/e, 10^6)
+// or values (T_g, with a band for its uncertainty). Colours run along the sequential map, as the distribution family's.
 import { cssColourAt } from '#shared/colormaps.js';
-import type { Item, Scene, Stroke, TextItem, TextMeasurer } from './scene.js';
+import type { Item, Scene, Stroke, TextMeasurer } from './scene.js';
 import type { FigureStyle } from './style.js';
+import { panelLetter } from './labels.js';
 import {
-  axesMargins, boxesOverlap, chartMetrics, clipToRect, drawAxes, emptiestCorner, finiteRange, fmt, OKABE_ITO, pageX, paddedRange,
-  pagePoints, planAxis, polylinePath, samplePolyline, textBox, type AxisPlan, type Axes, type Box,
+  axesMargins, chartMetrics, clipToRect, dots, drawAxes, emptiestCorner, finiteRange, fmt, maxMargins, pageX, pageY, paddedRange,
+  planAxis, polylinePath, samplePolyline, type Axes, type AxisPlan,
 } from './axes.js';
-import { legendOf } from './distribution.js';
 
-/**
- * How a curve is drawn: `reference` (the conventional estimate, grey and dotted), `sequence` (one of a series over a
- * parameter, coloured along the colour map in order), `particle` (one particle's curve, thin, dashed, Okabe-Ito colours).
- */
-export type CurveRole = 'reference' | 'sequence' | 'particle';
-export interface Curve { label: string; x: Float64Array; y: Float64Array; role: CurveRole }
-export interface CurveMark { x: number; label: string }
-export interface CurvesData {
+export interface Curve {
+  label: string;
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+  /** Symmetric error drawn as a band around a line (line curves) or as bars (point curves). */
+  err?: ArrayLike<number> | null;
+  /** Asymmetric bounds (bars on point curves), e.g. tau exp(+-se) on a log axis. */
+  low?: ArrayLike<number> | null;
+  high?: ArrayLike<number> | null;
+  kind: 'line' | 'points';
+  /** Default: along the colour map by the curve's index among the panel's `sequence` curves. */
+  colour?: string;
+  dash?: number[];
+  /** Whether the curve takes a colour from the sequence (default true). */
+  sequence?: boolean;
+}
+
+export interface RefLine {
+  /** 'h': y = value across the panel; 'v': x = value. */
+  orientation: 'h' | 'v';
+  value: number;
+  label?: string;
+  /** A shaded range around the line (e.g. T_g +- sigma). */
+  band?: [number, number] | null;
+  /** Vertical lines: the y value the label sits just above (default: the bottom of the panel). */
+  labelAt?: number;
+  /** Horizontal lines: the label at the left (default) or right end. */
+  labelEnd?: boolean;
+  colour?: string;
+}
+
+export interface CurvePanel {
   xLabel: string;
   yLabel: string;
+  logX: boolean;
+  logY: boolean;
   curves: Curve[];
-  marks: CurveMark[];
-  /** The x extent shown (default: that of the curves). */
-  xRange?: { min: number; max: number };
-  /** Start the y axis at 0 (densities such as g(r)). */
-  yFromZero?: boolean;
+  refs?: RefLine[];
+  /** Extra values the axis ranges must include (e.g. a reference level). */
+  includeX?: number[];
+  includeY?: number[];
 }
 
-const PARTICLE_COLOURS = [OKABE_ITO.vermillion, OKABE_ITO.green, OKABE_ITO.purple, OKABE_ITO.orange, OKABE_ITO.skyBlue, OKABE_ITO.black];
-const MARK_COLOUR = '#555555';
+const REF_COLOUR = '#555555';
 
-function strokesOf(d: CurvesData, style: FigureStyle): Stroke[] {
-  const width = chartMetrics(style).dataLineWidth;
-  const sequence = d.curves.filter((c) => c.role === 'sequence').length;
-  let s = 0, p = 0;
-  return d.curves.map((c) => {
-    switch (c.role) {
-      case 'reference': return { colour: '#7f7f7f', width, dash: [1, 1.3], join: 'round', cap: 'round' };
-      case 'sequence': {
-        // Along the sequential map, stopping short of its pale end so every curve stays visible on white.
-        const t = sequence > 1 ? (0.85 * s++) / (sequence - 1) : 0.3;
-        return { colour: cssColourAt(style.colormap, t), width, join: 'round', cap: 'round' };
-      }
-      case 'particle': return { colour: PARTICLE_COLOURS[p++ % PARTICLE_COLOURS.length]!, width: 0.7 * width, dash: [3, 1.5], join: 'round', cap: 'butt' };
-    }
-  });
+function colourOf(c: Curve, k: number, n: number, style: FigureStyle): string {
+  if (c.colour) return c.colour;
+  const t = n > 1 ? (0.85 * k) / (n - 1) : 0.3;
+  return cssColourAt(style.colormap, t);
 }
 
-/** The y values of the curves inside the x range shown. */
-function visibleY(d: CurvesData, xr: { min: number; max: number }): Float64Array[] {
-  return d.curves.map((c) => c.y.map((v, i) => (c.x[i]! >= xr.min && c.x[i]! <= xr.max ? v : NaN)));
+function rangeOf(values: ArrayLike<number>[], extra: number[] | undefined, log: boolean): { min: number; max: number } {
+  const r = finiteRange([...values, Float64Array.from(extra ?? [])], log) ?? { min: log ? 0.1 : 0, max: 1 };
+  return paddedRange(r, log, 0.04);
 }
 
-function layout(d: CurvesData, xr: { min: number; max: number }, yr: { min: number; max: number }, markRow: number, style: FigureStyle, measure: TextMeasurer): { ax: Axes; height: number; margins: ReturnType<typeof axesMargins> } {
-  const pad = 0.3 * style.fontSize;
-  const plan = (w: number, h: number): { x: AxisPlan; y: AxisPlan } => ({
-    x: planAxis(xr, { log: false, length: w, orientation: 'x', label: d.xLabel, style, measure }),
-    y: planAxis(yr, { log: false, length: h, orientation: 'y', label: d.yLabel, style, measure }),
-  });
-  let w = 0.8 * style.width;
-  let h = Math.min(0.62 * w, 190);
-  let p = plan(w, h);
-  for (let pass = 0; pass < 2; pass++) {
-    const m = axesMargins(p.x, p.y, style, measure);
-    m.top = Math.max(m.top, markRow);
-    w = style.width - 2 * pad - m.left - m.right;
-    h = style.height ? Math.max(20, style.height - 2 * pad - m.top - m.bottom) : Math.min(0.62 * w, 190);
-    p = plan(w, h);
+function plans(p: CurvePanel, w: number, h: number, style: FigureStyle, measure: TextMeasurer): { x: AxisPlan; y: AxisPlan } {
+  const xs: ArrayLike<number>[] = p.curves.map((c) => c.x);
+  const ys: ArrayLike<number>[] = [];
+  for (const c of p.curves) {
+    ys.push(c.y);
+    if (c.low) ys.push(c.low);
+    if (c.high) ys.push(c.high);
+    if (c.err && c.kind === 'points') ys.push(Float64Array.from(c.y as ArrayLike<number>, (v, i) => v + (c.err![i] ?? 0)));
   }
-  const margins = axesMargins(p.x, p.y, style, measure);
-  margins.top = Math.max(margins.top, markRow);
-  const rect = { x: pad + margins.left, y: pad + margins.top, w: style.width - 2 * pad - margins.left - margins.right, h };
-  return { ax: { rect, x: p.x, y: p.y }, height: style.height ?? rect.y + rect.h + margins.bottom + pad, margins };
+  const xr = rangeOf(xs, p.includeX, p.logX);
+  const yr = rangeOf(ys, p.includeY, p.logY);
+  return {
+    x: planAxis(xr, { log: p.logX, length: w, orientation: 'x', label: p.xLabel, style, measure }),
+    y: planAxis(yr, { log: p.logY, length: h, orientation: 'y', label: p.yLabel, style, measure }),
+  };
 }
 
-/** Vertical dashed lines at the marks, labelled above the plot (a label that would collide is left out). */
-function marksOf(d: CurvesData, ax: Axes, style: FigureStyle, measure: TextMeasurer): Item[] {
+/** A band (filled polygon) of y +- err along a curve; broken where a point is missing. */
+function bandPaths(ax: Axes, c: Curve): string[] {
+  const out: string[] = [];
+  let upper: [number, number][] = [];
+  let lower: [number, number][] = [];
+  const flush = (): void => {
+    if (upper.length > 1) {
+      const pts = [...upper, ...lower.reverse()];
+      out.push(`${pts.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${fmt(x)} ${fmt(y)}`).join(' ')} Z`);
+    }
+    upper = [];
+    lower = [];
+  };
+  const bottom = ax.rect.y + ax.rect.h;
+  for (let i = 0; i < c.x.length; i++) {
+    const x = pageX(ax, c.x[i]!);
+    const y = c.y[i]!;
+    const e = c.err![i]!;
+    const hi = pageY(ax, y + e);
+    let lo = pageY(ax, y - e);
+    if (!Number.isFinite(lo) && ax.y.kind === 'log' && Number.isFinite(hi)) lo = bottom + 1;
+    if (!Number.isFinite(x) || !Number.isFinite(hi) || !Number.isFinite(lo) || !Number.isFinite(e)) {
+      flush();
+      continue;
+    }
+    upper.push([x, hi]);
+    lower.push([x, lo]);
+  }
+  flush();
+  return out;
+}
+
+function curveItems(ax: Axes, c: Curve, colour: string, style: FigureStyle): Item[] {
   const lw = chartMetrics(style).dataLineWidth;
-  const size = chartMetrics(style).tickLabelSize;
+  const items: Item[] = [];
+  const px = Float64Array.from({ length: c.x.length }, (_v, i) => pageX(ax, c.x[i]!));
+  const py = Float64Array.from({ length: c.y.length }, (_v, i) => pageY(ax, c.y[i]!));
+  if (c.kind === 'line') {
+    if (c.err) for (const d of bandPaths(ax, c)) items.push({ type: 'path', d, fill: colour, opacity: 0.25 });
+    const stroke: Stroke = { colour, width: lw, join: 'round', cap: 'round' };
+    if (c.dash) stroke.dash = c.dash;
+    items.push({ type: 'path', d: polylinePath(px, py), stroke });
+    return items;
+  }
+  const bars: string[] = [];
+  const cap = 0.25 * style.fontSize;
+  for (let i = 0; i < c.x.length; i++) {
+    if (!Number.isFinite(px[i]!) || !Number.isFinite(py[i]!)) continue;
+    const lo = c.low ? c.low[i]! : c.err ? c.y[i]! - c.err[i]! : NaN;
+    const hi = c.high ? c.high[i]! : c.err ? c.y[i]! + c.err[i]! : NaN;
+    const a = pageY(ax, lo);
+    const b = pageY(ax, hi);
+    if (!Number.isFinite(a) || !Number.isFinite(b)) continue;
+    bars.push(`M${fmt(px[i]!)} ${fmt(a)} L${fmt(px[i]!)} ${fmt(b)} M${fmt(px[i]! - cap / 2)} ${fmt(a)} L${fmt(px[i]! + cap / 2)} ${fmt(a)} M${fmt(px[i]! - cap / 2)} ${fmt(b)} L${fmt(px[i]! + cap / 2)} ${fmt(b)}`);
+  }
+  if (bars.length) items.push({ type: 'path', d: bars.join(' '), stroke: { colour, width: 0.8 * lw, cap: 'butt' } });
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let i = 0; i < px.length; i++) if (Number.isFinite(px[i]!) && Number.isFinite(py[i]!)) {
+    xs.push(px[i]!);
+    ys.push(py[i]!);
+  }
+  items.push(dots(xs, ys, 0.3 * style.fontSize, colour, 1, { colour: '#000000', width: 0.4 * style.lineWidth }));
+  return items;
+}
+
+function refItems(ax: Axes, r: RefLine, style: FigureStyle, measure: TextMeasurer): Item[] {
+  const lw = chartMetrics(style).dataLineWidth;
+  const colour = r.colour ?? REF_COLOUR;
   const { rect } = ax;
-  const inside = d.marks.map((m) => ({ m, px: pageX(ax, m.x) })).filter(({ px }) => Number.isFinite(px) && px >= rect.x - 1e-6 && px <= rect.x + rect.w + 1e-6);
-  if (inside.length === 0) return [];
-  const items: Item[] = [{
-    type: 'path', d: inside.map(({ px }) => `M${fmt(px)} ${fmt(rect.y)} L${fmt(px)} ${fmt(rect.y + rect.h)}`).join(' '),
-    stroke: { colour: MARK_COLOUR, width: 0.6 * lw, dash: [2.5, 1.5], cap: 'butt' },
-  }];
-  const placed: Box[] = [];
-  for (const { m, px } of inside) {
-    if (!m.label) continue;
-    const t: TextItem = { type: 'text', x: px, y: rect.y - 0.3 * style.fontSize, text: m.label, size, anchor: 'middle', baseline: 'bottom', colour: MARK_COLOUR };
-    const b = textBox(t, measure, style.fontFamily);
-    if (placed.some((q) => boxesOverlap(q, b, 0.3 * style.fontSize))) continue;
-    placed.push(b);
-    items.push(t);
+  const items: Item[] = [];
+  const size = chartMetrics(style).tickLabelSize;
+  if (r.orientation === 'h') {
+    const y = pageY(ax, r.value);
+    if (!Number.isFinite(y)) return [];
+    items.push({ type: 'path', d: `M${fmt(rect.x)} ${fmt(y)} L${fmt(rect.x + rect.w)} ${fmt(y)}`, stroke: { colour, width: 0.7 * lw, dash: [3, 2], cap: 'butt' } });
+    if (r.label) {
+      const x = r.labelEnd ? rect.x + rect.w - 0.3 * style.fontSize : rect.x + 0.3 * style.fontSize;
+      items.push({ type: 'text', x, y: y - 0.2 * style.fontSize, text: r.label, size, anchor: r.labelEnd ? 'end' : 'start', baseline: 'bottom', colour });
+    }
+  } else {
+    const x = pageX(ax, r.value);
+    if (!Number.isFinite(x)) return [];
+    if (r.band) {
+      const a = Math.max(rect.x, pageX(ax, r.band[0]));
+      const b = Math.min(rect.x + rect.w, pageX(ax, r.band[1]));
+      if (Number.isFinite(a) && Number.isFinite(b) && b > a) items.push({ type: 'rect', x: a, y: rect.y, w: b - a, h: rect.h, fill: '#d9d9d9' });
+    }
+    items.push({ type: 'path', d: `M${fmt(x)} ${fmt(rect.y)} L${fmt(x)} ${fmt(rect.y + rect.h)}`, stroke: { colour, width: 0.7 * lw, dash: [3, 2], cap: 'butt' } });
+    if (r.label) {
+      const w = measure.measure(r.label, size, style.fontFamily).width;
+      const right = x + 0.3 * style.fontSize + w <= rect.x + rect.w;
+      const at = r.labelAt !== undefined ? pageY(ax, r.labelAt) : NaN;
+      const y = Number.isFinite(at) ? at - 0.2 * style.fontSize : rect.y + rect.h - 0.3 * style.fontSize;
+      items.push({ type: 'text', x: right ? x + 0.3 * style.fontSize : x - 0.3 * style.fontSize, y, text: r.label, size, anchor: right ? 'start' : 'end', baseline: 'bottom', colour });
+    }
   }
   return items;
 }
 
-/** Curves against one x axis with a legend and labelled marks. */
-export function curvesFigure(d: CurvesData, style: FigureStyle, measure: TextMeasurer): Scene {
-  if (d.curves.length === 0) throw new Error('curves: nothing to draw');
-  const xr = d.xRange ?? finiteRange(d.curves.map((c) => c.x), false) ?? { min: 0, max: 1 };
-  const ys = visibleY(d, xr);
-  const yData = finiteRange(ys, false) ?? { min: 0, max: 1 };
-  const strokes = strokesOf(d, style);
-  const legend = legendOf(d.curves.map((c, i) => ({ label: c.label, stroke: strokes[i]! })).filter((e) => e.label), style, measure);
-  const labelled = d.marks.some((m) => m.label);
-  const row = labelled ? measure.measure('Ag', chartMetrics(style).tickLabelSize, style.fontFamily) : null;
-  const markRow = row ? row.ascent + row.descent + 0.4 * style.fontSize : 0;
-  let best: { ax: Axes; height: number; margins: ReturnType<typeof axesMargins>; corner: ReturnType<typeof emptiestCorner> } | null = null;
-  // More headroom until the legend finds a corner free of data (a few tries).
-  for (let attempt = 0; attempt < 4; attempt++) {
-    const top = yData.max + (yData.max - yData.min) * 0.2 * attempt;
-    const yr = paddedRange({ min: d.yFromZero ? Math.min(0, yData.min) : yData.min, max: top }, false, 0.04);
-    if (d.yFromZero && yData.min >= 0) yr.min = 0;
-    const l = layout(d, xr, yr, markRow, style, measure);
+function legendItems(ax: Axes, entries: { label: string; colour: string; kind: Curve['kind']; dash?: number[] }[], style: FigureStyle, measure: TextMeasurer, data: { x: number[]; y: number[] }): Item[] {
+  if (entries.length === 0) return [];
+  const size = chartMetrics(style).tickLabelSize;
+  const sample = 1.6 * style.fontSize;
+  const gap = 0.4 * style.fontSize;
+  const row = 1.25 * size;
+  const w = sample + gap + Math.max(...entries.map((e) => measure.measure(e.label, size, style.fontFamily).width));
+  const h = entries.length * row;
+  const corner = emptiestCorner(ax.rect, w, h, 0.5 * style.fontSize, data.x, data.y);
+  const lw = chartMetrics(style).dataLineWidth;
+  return entries.flatMap((e, i) => {
+    const cy = corner.y + (i + 0.5) * row;
+    const mark: Item = e.kind === 'line'
+      ? { type: 'path', d: `M${fmt(corner.x)} ${fmt(cy)} L${fmt(corner.x + sample)} ${fmt(cy)}`, stroke: { colour: e.colour, width: lw, ...(e.dash ? { dash: e.dash } : {}) } }
+      : dots([corner.x + sample / 2], [cy], 0.3 * style.fontSize, e.colour, 1, { colour: '#000000', width: 0.4 * style.lineWidth });
+    return [mark, { type: 'text', x: corner.x + sample + gap, y: cy, text: e.label, size, anchor: 'start', baseline: 'middle' } satisfies Item];
+  });
+}
+
+/** One row of panels (letters (a), (b), ... when more than one), each with its curves, reference lines and legend. */
+export function curvesFigure(panels: CurvePanel[], style: FigureStyle, measure: TextMeasurer, title = 'Curves'): Scene {
+  if (panels.length === 0) throw new Error('curves: no panel');
+  const n = panels.length;
+  const pad = 0.3 * style.fontSize;
+  const gap = n > 1 ? 1.2 * style.fontSize : 0;
+  let plotW = (0.8 * style.width) / n;
+  let plotH = n === 1 ? Math.min(0.62 * plotW, 190) : Math.min(0.8 * plotW, 190);
+  let ps = panels.map((p) => plans(p, plotW, plotH, style, measure));
+  let margins = ps.map((p) => axesMargins(p.x, p.y, style, measure));
+  for (let pass = 0; pass < 2; pass++) {
+    const horizontal = margins.reduce((s, m) => s + m.left + m.right, 0);
+    plotW = (style.width - 2 * pad - horizontal - (n - 1) * gap) / n;
+    const common = maxMargins(margins);
+    plotH = style.height ? Math.max(20, style.height - 2 * pad - common.top - common.bottom) : n === 1 ? Math.min(0.62 * plotW, 190) : Math.min(0.8 * plotW, 190);
+    ps = panels.map((p) => plans(p, plotW, plotH, style, measure));
+    margins = ps.map((p) => axesMargins(p.x, p.y, style, measure));
+  }
+  const common = maxMargins(margins);
+  // Room for the panel letters above the plots.
+  if (n > 1) common.top = Math.max(common.top, measure.measure('(a)', style.fontSize, style.fontFamily).ascent + 0.3 * style.fontSize);
+  const items: Item[] = [];
+  let x0 = pad;
+  const descriptions: string[] = [];
+  panels.forEach((p, k) => {
+    const m = margins[k]!;
+    const rect = { x: x0 + m.left, y: pad + common.top, w: plotW, h: plotH };
+    x0 = rect.x + rect.w + m.right + gap;
+    const ax: Axes = { rect, x: ps[k]!.x, y: ps[k]!.y };
+    const seq = p.curves.filter((c) => c.sequence !== false).length;
+    let si = 0;
+    const colours = p.curves.map((c) => colourOf(c, c.sequence !== false ? si++ : 0, seq, style));
+    const data: Item[] = [];
+    for (const r of p.refs ?? []) if (r.orientation === 'v') data.push(...refItems(ax, r, style, measure));
+    p.curves.forEach((c, i) => data.push(...curveItems(ax, c, colours[i]!, style)));
+    for (const r of p.refs ?? []) if (r.orientation === 'h') data.push(...refItems(ax, r, style, measure));
+    items.push(clipToRect(rect, data, 'data'));
+    items.push(...drawAxes(ax, { ...m, bottom: common.bottom }, style, measure));
     const pts = { x: [] as number[], y: [] as number[] };
-    d.curves.forEach((c, i) => {
-      const p = pagePoints(l.ax, c.x, ys[i]!);
-      const s = samplePolyline(p.x, p.y, 1);
+    for (const c of p.curves) {
+      const s = samplePolyline(Float64Array.from({ length: c.x.length }, (_v, i) => pageX(ax, c.x[i]!)), Float64Array.from({ length: c.y.length }, (_v, i) => pageY(ax, c.y[i]!)), 1);
       pts.x.push(...s.x);
       pts.y.push(...s.y);
-    });
-    const corner = emptiestCorner(l.ax.rect, legend.width, legend.height, 0.6 * style.fontSize, pts.x, pts.y);
-    if (!best || corner.hits < best.corner.hits) best = { ...l, corner };
-    if (corner.hits === 0) break;
-  }
-  const { ax, height, margins, corner } = best!;
-  const lines: Item[] = d.curves.map((c, i) => {
-    const p = pagePoints(ax, c.x, ys[i]!);
-    return { type: 'path', d: polylinePath(p.x, p.y), stroke: strokes[i]! } satisfies Item;
+    }
+    const entries = p.curves.map((c, i) => ({ label: c.label, colour: colours[i]!, kind: c.kind, dash: c.dash })).filter((e) => e.label);
+    if (entries.length > 1 || (entries.length === 1 && p.curves.length > 1)) items.push(...legendItems(ax, entries, style, measure, pts));
+    if (n > 1) items.push({ type: 'text', x: rect.x - m.left, y: pad, text: panelLetter(k), size: style.fontSize, anchor: 'start', baseline: 'top', bold: false });
+    descriptions.push(`${n > 1 ? `${panelLetter(k)} ` : ''}${p.yLabel} against ${p.xLabel}: ${p.curves.map((c) => c.label || c.kind).join(', ')}`);
   });
-  const items: Item[] = [clipToRect(ax.rect, lines, 'data'), ...drawAxes(ax, margins, style, measure), ...marksOf(d, ax, style, measure)];
-  if (legend.height > 0) items.push(...legend.draw(corner.x, corner.y));
-  return {
-    width: style.width, height, fontFamily: style.fontFamily, items,
-    title: 'Curves',
-    description: `${d.curves.length} curve${d.curves.length === 1 ? '' : 's'} of ${d.yLabel} against ${d.xLabel} over [${xr.min}, ${xr.max}]: ${d.curves.map((c) => c.label).join('; ')}` +
-      (d.marks.length ? `; marks at ${d.marks.map((m) => `${m.label} = ${m.x}`).join(', ')}` : ''),
-  };
+  const height = style.height ?? pad + common.top + plotH + common.bottom + pad;
+  return { width: style.width, height, fontFamily: style.fontFamily, items, title, description: descriptions.join('; ') };
 }

@@ -10,10 +10,12 @@ import type { JobContext } from '../jobs/job.js';
 import { frameDiameters } from '../io/frame-util.js';
 import type { Frame } from '../io/types.js';
 import { PAIR_U, potentialByName } from '../potentials.js';
+import { loadDiameterFile, type ParticleSizes } from '../index/particle-sizes.js';
 import { referenceFor } from '#shared/reference-mode.js';
 import { magnitudes } from '#shared/colormaps.js';
 import { SERIES, fieldInfo, type AnyFieldName } from '#shared/fields.js';
-import type { Curve, CurveMark } from './curves.js';
+import { OKABE_ITO } from './axes.js';
+import type { Curve, CurvePanel, RefLine } from './curves.js';
 import { fieldLabel, seriesLabel } from './labels.js';
 import type { FigureSpec } from './spec.js';
 import type { ParticlePanel } from './particles.js';
@@ -35,7 +37,7 @@ export type FigureData =
   | { kind: 'timeline'; x: Float64Array; xLabel: string; frames: Float64Array; timesteps: Float64Array; panels: { name: string; label: string; values: Float64Array }[]; marks: { x: number; kind: 'event' | 'tag'; label?: string }[] }
   | { kind: 'distribution'; xLabel: string; field: FieldName; curves: { label: string; values: Float64Array; role: 'before' | 'at' | 'after' | 'family'; frame: number; path: string }[]; bins: number }
   | { kind: 'heatmap' | 'scatter'; names: FieldName[]; labels: string[]; columns: Float64Array[]; ids: Int32Array }
-  | { kind: 'curves'; xLabel: string; yLabel: string; curves: Curve[]; marks: CurveMark[]; xRange: { min: number; max: number }; yFromZero: boolean };
+  | { kind: 'curves'; panel: CurvePanel };
 
 /** What was computed for a figure: each field at each frame, its reference and the parameters it used (the
  *  cutoff found from g(r), softness limits, ...), for the sidecar. */
@@ -79,6 +81,12 @@ const ROLE_TITLES = ['before', 'at', 'after'] as const;
 
 function check(ctx: JobContext | undefined): void {
   if (ctx?.signal.aborted) throw new Error('figure: cancelled');
+}
+
+/** The spec's particle diameters as the index keeps them. */
+function sizesOfSpec(spec: FigureSpec): ParticleSizes {
+  const d = spec.diameters!;
+  return 'file' in d ? loadDiameterFile(d.file) : { kind: 'per-type', types: d.types };
 }
 
 /** Before / at / after frames of the spec, clamped to the trajectory. */
@@ -163,6 +171,7 @@ export function gatherFigure(spec: FigureSpec, ctx?: JobContext): GatheredFigure
   try {
     const src = notes.set.get(spec.trajectory);
     const t = src.t;
+    if (spec.diameters) src.t.setParticleSizes(sizesOfSpec(spec));
     if (spec.fingerprint && spec.fingerprint !== t.fingerprint) {
       notes.warnings.push(`${spec.trajectory}: the file's content differs from when the figure spec was written (fingerprint ${t.fingerprint} vs ${spec.fingerprint})`);
     }
@@ -211,8 +220,8 @@ function timelineData(src: TrajectoryFrames, spec: FigureSpec, notes: Notes, ctx
     const info = SERIES[name];
     const takes = info.params as readonly string[];
     const given: Record<string, unknown> = Object.fromEntries(Object.entries(spec.params ?? {}).filter(([k]) => takes.includes(k)));
-    if (takes.includes('potential')) given.potential = spec.potential;
-    if (takes.includes('temperature')) given.temperature = spec.temperature;
+    if (takes.includes('potential') && spec.potential !== undefined) given.potential = spec.potential;
+    if (takes.includes('temperature') && spec.temperature !== undefined) given.temperature = spec.temperature;
     const r = resolveSeries({ name, params: given }, (n) => (n === 'potential' || n === 'temperature' ? `"${n}"` : `"params.${n}"`));
     const s = computeSeries(src, r, ctx, (path) => notes.set.get(path));
     notes.series.push({ series: name, path: s.measuredOn, parameters: Object.fromEntries(Object.entries(r.params).filter(([k, v]) => !(k === 'is' && v === null))) });
@@ -239,6 +248,7 @@ function distributionData(src: TrajectoryFrames, spec: FigureSpec, fr: FramesUse
   if (spec.family && spec.family.length > 0) {
     for (const m of spec.family) {
       const other = notes.set.get(m.path);
+      if (spec.diameters && !other.t.particleSizes) other.t.setParticleSizes(sizesOfSpec(spec));
       const frame = m.frame ?? spec.frame;
       if (frame >= other.t.frameCount) throw new Error(`${m.path}: frame ${frame} does not exist (${other.t.frameCount} frames)`);
       curves.push({ label: m.label, values: valuesAt(other, frame), role: 'family', frame, path: m.path });
@@ -275,6 +285,14 @@ function correlationData(src: TrajectoryFrames, spec: FigureSpec, notes: Notes, 
 /** Upper end of r in the Fig. 10 figures (the softness search range, softness.ts), within the box. */
 const CURVES_R_MAX = 3;
 
+/** The conventional estimate drawn for comparison (grey, dotted), a member of a sequence (along the colour map), one particle's curve (dashed, Okabe-Ito colours). */
+const PARTICLE_COLOURS = [OKABE_ITO.vermillion, OKABE_ITO.green, OKABE_ITO.purple, OKABE_ITO.orange, OKABE_ITO.skyBlue, OKABE_ITO.black];
+function curveOf(label: string, x: Float64Array, y: Float64Array, role: 'reference' | 'sequence' | 'particle', k = 0): Curve {
+  if (role === 'reference') return { label, x, y, kind: 'line', colour: '#7f7f7f', dash: [1, 1.3], sequence: false };
+  if (role === 'particle') return { label, x, y, kind: 'line', colour: PARTICLE_COLOURS[k % PARTICLE_COLOURS.length], dash: [3, 1.5], sequence: false };
+  return { label, x, y, kind: 'line' };
+}
+
 /** Frame indices of particle ids (the frame is sorted by id), naming a missing id. */
 function particleIndices(f: Frame, ids: readonly number[], path: string): number[] {
   return ids.map((id) => {
@@ -300,13 +318,13 @@ function curvesCsv(rows: { curve: string; role: string; delta: number | ''; part
 }
 
 /** The softness integral's limits (Eq. C5) as marks, from params or worked out as softness.ts does; none with a warning when it cannot. */
-function softnessMarks(f: Frame, spec: FigureSpec, delta: number, notes: Notes, path: string): CurveMark[] {
+function softnessMarks(f: Frame, spec: FigureSpec, delta: number, notes: Notes, path: string): RefLine[] {
   try {
     const p = spec.params ?? {};
     const r = softness(f.positions, f.box, {
       dimensions: f.dimensions, delta, rmin: p.rmin as number | undefined, rmax: p.rmax as number | undefined, globalC: false,
     });
-    return [{ x: r.rmin, label: '\\it{r}_{min}' }, { x: r.rmax, label: '\\it{r}_{max}' }];
+    return [{ orientation: 'v', value: r.rmin, label: '\\it{r}_{min}' }, { orientation: 'v', value: r.rmax, label: '\\it{r}_{max}' }];
   } catch (e) {
     notes.warnings.push(`${path}: frame ${f.index}: no softness limits to mark (${e instanceof Error ? e.message : String(e)})`);
     return [];
@@ -326,11 +344,11 @@ function localGrData(src: TrajectoryFrames, spec: FigureSpec, notes: Notes): [Fi
   const curves: Curve[] = [];
   const rows: Parameters<typeof curvesCsv>[0] = [];
   const hist = radialDistribution(f.positions, f.box, { dimensions: dims, rMax: CURVES_R_MAX, dr: 0.01 });
-  curves.push({ label: '\\it{g}(\\it{r}), histogram', x: hist.r, y: hist.g, role: 'reference' });
+  curves.push(curveOf('\\it{g}(\\it{r}), histogram', hist.r, hist.g, 'reference'));
   rows.push({ curve: 'g(r) histogram dr = 0.01', role: 'reference', delta: '', particle: '', x: hist.r, columns: { value: hist.g } });
   for (const d of spec.deltas!) {
     const s = smoothedRadialDistribution(f.positions, f.box, { dimensions: dims, delta: d, rMax: CURVES_R_MAX });
-    curves.push({ label: `⟨\\it{g}_{i}⟩, \\it{δ} = ${d}`, x: s.r, y: s.g, role: 'sequence' });
+    curves.push(curveOf(`⟨\\it{g}_{i}⟩, \\it{δ} = ${d}`, s.r, s.g, 'sequence'));
     rows.push({ curve: `mean g_i delta = ${d}`, role: 'sequence', delta: d, particle: '', x: s.r, columns: { value: s.g } });
   }
   const ids = spec.particles ?? [];
@@ -339,14 +357,13 @@ function localGrData(src: TrajectoryFrames, spec: FigureSpec, notes: Notes): [Fi
     const k = loc.r.length;
     ids.forEach((id, q) => {
       const g = loc.g.slice(q * k, (q + 1) * k);
-      curves.push({ label: `\\it{g}_{i}, particle ${id} (\\it{δ} = ${delta})`, x: loc.r, y: g, role: 'particle' });
+      curves.push(curveOf(`\\it{g}_{i}, particle ${id} (\\it{δ} = ${delta})`, loc.r, g, 'particle', q));
       rows.push({ curve: `g_i particle ${id} delta = ${delta}`, role: 'particle', delta, particle: id, x: loc.r, columns: { value: g } });
     });
   }
-  const marks = softnessMarks(f, spec, delta, notes, path);
-  const xMax = Math.max(...curves.map((c) => c.x[c.x.length - 1] ?? 0));
+  const refs = softnessMarks(f, spec, delta, notes, path);
   return [
-    { kind: 'curves', xLabel: '\\it{r}', yLabel: '\\it{g}(\\it{r})', curves, marks, xRange: { min: 0, max: xMax }, yFromZero: true },
+    { kind: 'curves', panel: { xLabel: '\\it{r}', yLabel: '\\it{g}(\\it{r})', logX: false, logY: false, curves, refs, includeX: [0], includeY: [0] } },
     curvesCsv(rows),
   ];
 }
@@ -390,7 +407,7 @@ function lnGBetaUData(src: TrajectoryFrames, spec: FigureSpec, notes: Notes): [F
   const rows: Parameters<typeof curvesCsv>[0] = [];
   const s = smoothedRadialDistribution(f.positions, f.box, { dimensions: dims, delta, rMax: CURVES_R_MAX });
   const m = transform(s.r, s.g);
-  curves.push({ label: `⟨\\it{g}_{i}⟩, \\it{δ} = ${delta}`, x: m.x, y: m.y, role: 'sequence' });
+  curves.push(curveOf(`⟨\\it{g}_{i}⟩, \\it{δ} = ${delta}`, m.x, m.y, 'sequence'));
   rows.push({ curve: `mean g_i delta = ${delta}`, role: 'sequence', delta, particle: '', x: m.x, columns: { g: m.g, beta_u: m.bu, value: m.y } });
   const ids = spec.particles ?? [];
   if (ids.length) {
@@ -398,18 +415,17 @@ function lnGBetaUData(src: TrajectoryFrames, spec: FigureSpec, notes: Notes): [F
     const k = loc.r.length;
     ids.forEach((id, q) => {
       const p = transform(loc.r, loc.g.slice(q * k, (q + 1) * k));
-      curves.push({ label: `\\it{g}_{i}, particle ${id}`, x: p.x, y: p.y, role: 'particle' });
+      curves.push(curveOf(`\\it{g}_{i}, particle ${id}`, p.x, p.y, 'particle', q));
       rows.push({ curve: `g_i particle ${id} delta = ${delta}`, role: 'particle', delta, particle: id, x: p.x, columns: { g: p.g, beta_u: p.bu, value: p.y } });
     });
   }
   const cutoff = potential.pairCutoff(sizes, 0, 1);
-  const marks: CurveMark[] = cutoff > mean + 1e-9 ? [{ x: cutoff, label: '\\it{r}_{c}' }] : [];
-  const xMax = Math.max(...curves.map((c) => c.x[c.x.length - 1] ?? 0));
+  const refs: RefLine[] = cutoff > mean + 1e-9 ? [{ orientation: 'v', value: cutoff, label: '\\it{r}_{c}' }] : [];
   notes.warnings.push(...(m.x.length === 0 ? [`${path}: no r >= the mean diameter ${mean} within the box`] : []));
   return [
     {
-      kind: 'curves', xLabel: '\\it{r}', yLabel: `ln[\\it{g}(\\it{r}) + \\it{βu}(\\it{r})], \\it{T} = ${Number(temperature.toPrecision(4))}`,
-      curves, marks, xRange: { min: mean, max: xMax }, yFromZero: false,
+      kind: 'curves',
+      panel: { xLabel: '\\it{r}', yLabel: `ln[\\it{g}(\\it{r}) + \\it{βu}(\\it{r})], \\it{T} = ${Number(temperature.toPrecision(4))}`, logX: false, logY: false, curves, refs },
     },
     curvesCsv(rows),
   ];

@@ -75,8 +75,12 @@ export interface FigureSpec {
   reference: ReferenceSpec;
   /** Strain-family neighbourhood cutoff (default: second neighbour shell); the same as params.cutoff. */
   cutoff?: number;
-  /** Parameters of the fields and series shown (each takes those that apply to it: cutoff, delta, rmin, rmax, is; alpha,
-   *  periodic, reference); potential and temperature stand at the top level. */
+  /** Particle diameters of trajectories whose files store none: a per-id table (`id diameter` rows) or per-type values;
+   *  remembered in the index for those trajectories. */
+  diameters?: { file: string } | { types: Record<string, number> };
+  /** Parameters of the fields and series shown (each takes those that apply to it: cutoff, delta, rmin, rmax, is,
+   *  potential, modes; alpha, periodic, reference, count); a series' potential and temperature may also stand at the
+   *  top level (which wins). */
   params?: Partial<Record<FieldParamName | SeriesParamName, ParamValue>>;
   /** Colour range of particle fields (default: 1st-99th percentile over the panels, centred for signed fields). */
   range?: { min: number; max: number };
@@ -89,14 +93,14 @@ export interface FigureSpec {
   software?: { name: string; version: string };
 }
 
-/** The parameters a spec's `params` may hold: those of the fields and of the series (potential and temperature are top-level keys). */
-const PARAM_KEYS = [...new Set([...Object.keys(FIELD_PARAMS), ...Object.keys(SERIES_PARAMS)])].filter((k) => k !== 'potential' && k !== 'temperature');
+/** The parameters a spec's `params` may hold: those of the fields and of the series (a name both have means the same there). */
+const PARAM_KEYS = [...new Set([...Object.keys(FIELD_PARAMS), ...Object.keys(SERIES_PARAMS)])];
 
 /** Keys a spec may have: its own, and what a sidecar adds (so a sidecar is a spec). */
 const SPEC_KEYS = new Set([
   'version', 'kind', 'trajectory', 'fingerprint', 'indexDir', 'frame', 'before', 'after', 'field', 'fields', 'vector', 'series',
-  'potential', 'temperature', 'marks', 'xAxis', 'coefficient', 'bins', 'family', 'deltas', 'particles', 'reference', 'cutoff', 'params', 'range',
-  'style', 'preset', 'dpi', 'software', 'created', 'output', 'frames', 'computed', 'measured',
+  'potential', 'temperature', 'marks', 'xAxis', 'coefficient', 'bins', 'family', 'deltas', 'particles', 'reference', 'cutoff', 'params', 'diameters',
+  'range', 'style', 'preset', 'dpi', 'software', 'created', 'output', 'frames', 'computed', 'measured',
 ]);
 const STYLE_KEYS = new Set(['width', 'height', 'fontFamily', 'fontSize', 'colormap', 'lineWidth', 'boxOutline', 'scaleBar', 'rasterParticles', 'rasterDpi', 'logY', 'logX', 'arrowScale']);
 
@@ -229,11 +233,17 @@ export function normalizeSpec(raw: unknown): FigureSpec {
   }
   const cutoff = num(r.cutoff, 'cutoff', 0);
   if (cutoff !== undefined) spec.cutoff = cutoff;
+  if (r.diameters !== undefined) {
+    const d = r.diameters as Record<string, unknown> | null;
+    if (d && typeof d === 'object' && typeof d.file === 'string' && d.file && Object.keys(d).length === 1) spec.diameters = { file: d.file };
+    else if (d && typeof d === 'object' && d.types && typeof d.types === 'object' && Object.keys(d).length === 1
+      && Object.values(d.types as Record<string, unknown>).every((v) => typeof v === 'number' && v > 0)) spec.diameters = { types: { ...(d.types as Record<string, number>) } };
+    else fail('"diameters" must be {"file": "D.txt"} (rows "id diameter") or {"types": {"1": 1.0, "2": 1.4}} with positive diameters');
+  }
   if (r.params !== undefined) {
     if (!r.params || typeof r.params !== 'object' || Array.isArray(r.params)) fail('"params" must be an object of field and series parameters');
     const params: Partial<Record<FieldParamName | SeriesParamName, ParamValue>> = {};
     for (const [k, v] of Object.entries(r.params as Record<string, unknown>)) {
-      if (k === 'potential' || k === 'temperature') fail(`"params.${k}" stands at the top level of a spec ("${k}")`);
       const info: ParamInfo | undefined = (FIELD_PARAMS as Record<string, ParamInfo>)[k] ?? (SERIES_PARAMS as Record<string, ParamInfo>)[k];
       if (!info) fail(`unknown parameter "params.${k}" (known: ${PARAM_KEYS.join(', ')})`);
       params[k as FieldParamName | SeriesParamName] = checkParam('figure spec', k, info, v, (n) => `"params.${n}"`);
@@ -266,7 +276,7 @@ export function normalizeSpec(raw: unknown): FigureSpec {
   return spec;
 }
 
-function normalizeStyle(raw: unknown, base: FigureStyle): FigureStyle {
+export function normalizeStyle(raw: unknown, base: FigureStyle): FigureStyle {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) fail('"style" must be an object');
   const s = raw as Record<string, unknown>;
   const unknown = Object.keys(s).filter((k) => !STYLE_KEYS.has(k));

@@ -184,7 +184,7 @@ describe('the betti1 track and the Appendix C figures', () => {
       is.close();
     }
     await expect(buildFigure(specOf('timeline', { series: ['msd', 'betti1'], params: { alpha: 0 } }), join(work, 'x.svg'))).rejects.toThrow('"params.alpha" must be a number > 0');
-    await expect(buildFigure(specOf('timeline', { params: { potential: 'wca' } }), join(work, 'x.svg'))).rejects.toThrow('"params.potential" stands at the top level');
+    await expect(buildFigure(specOf('timeline', { params: { potential: 'lj' } }), join(work, 'x.svg'))).rejects.toThrow('"params.potential" must be wca or hertz');
   }, 120_000);
 
   it('local_gr: the particle-averaged g_i(r) per delta against the histogram, particles on their own, r_min and r_max marked', async () => {
