@@ -44,6 +44,7 @@ node -e '
 const fs = require("fs"), path = require("path");
 for (const f of fs.readdirSync(process.argv[1]).filter((f) => f.endsWith(".json"))) {
   const p = path.join(process.argv[1], f), s = JSON.parse(fs.readFileSync(p, "utf8"));
+  if (typeof s.trajectory !== "string") continue; // a study or its figures (scripts/make-study-figures.sh)
   const rel = (x) => path.relative(process.argv[1], x);
   const local = (x) => (x.startsWith(process.cwd()) ? rel(x) : x);
   s.trajectory = local(s.trajectory);

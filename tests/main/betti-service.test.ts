@@ -49,9 +49,10 @@ describe('betti1 in the workbench service', () => {
     write(run, () => 0);
     write(join(root, 'run.is.lammpstrj'), (k) => k);
     const tasks: string[] = [];
+    // Series tasks only (opening a trajectory also prepares it in the background).
     const spawnPoolChild: ServiceOptions['spawnPoolChild'] = (o) => {
       const child = spawnPoolWorker(o);
-      return { ...child, send: (m) => { if (m.type === 'task') tasks.push(m.task.kind); child.send(m); } };
+      return { ...child, send: (m) => { if (m.type === 'task' && m.task.kind === 'series') tasks.push(m.task.kind); child.send(m); } };
     };
     const service = new WorkbenchService({
       host: 'web', indexDir: join(root, 'index'), appRoot: join(root, 'app'), runJob: (kind, params, options) => runInWorker(kind, params, options), spawnPoolChild,

@@ -361,7 +361,10 @@ function localGrData(src: TrajectoryFrames, spec: FigureSpec, notes: Notes): [Fi
       rows.push({ curve: `g_i particle ${id} delta = ${delta}`, role: 'particle', delta, particle: id, x: loc.r, columns: { value: g } });
     });
   }
-  const refs = softnessMarks(f, spec, delta, notes, path);
+  // The limits' labels near the top, clear of the curves that sit at g = 0 below the first peak.
+  let top = 0;
+  for (const c of curves) for (let k = 0; k < c.y.length; k++) if (Number.isFinite(c.y[k]!) && c.y[k]! > top) top = c.y[k]!;
+  const refs = softnessMarks(f, spec, delta, notes, path).map((r) => ({ ...r, labelAt: 0.9 * top }));
   return [
     { kind: 'curves', panel: { xLabel: '\\it{r}', yLabel: '\\it{g}(\\it{r})', logX: false, logY: false, curves, refs, includeX: [0], includeY: [0] } },
     curvesCsv(rows),

@@ -190,7 +190,16 @@ describe('the betti1 track and the Appendix C figures', () => {
   it('local_gr: the particle-averaged g_i(r) per delta against the histogram, particles on their own, r_min and r_max marked', async () => {
     const out = join(work, 'local-gr-check.svg');
     const { scene } = sceneOf(specOf('local_gr', { deltas: [0.02] }));
-    expect(scene.description).toMatch(/marks at \\it\{r\}_\{min\} = [0-9.]+, \\it\{r\}_\{max\} = [0-9.]+/);
+    const texts: string[] = [];
+    const walk = (items: { type: string; text?: string; items?: unknown[] }[]): void => {
+      for (const it of items) {
+        if (it.type === 'text') texts.push(it.text!);
+        if (it.items) walk(it.items as never);
+      }
+    };
+    walk(scene.items as never);
+    expect(texts).toContain('\\it{r}_{min}');
+    expect(texts).toContain('\\it{r}_{max}');
     await buildFigure(specOf('local_gr'), out);
     const rows = csvRows(companionPaths(out).csv);
     const curves = [...new Set(rows.map((r) => r.curve))];
