@@ -211,8 +211,8 @@ export const SERIES = {
   stress_vol: { ...STRESS, title: 'Stress (volumetric)', label: '\\it{σ}_{vol}', description: 'volumetric stress (xx + yy)/2' },
   stress_norm: { ...STRESS, title: 'Stress norm', label: '‖\\it{σ}‖', description: 'stress norm sqrt(xx^2 + yy^2 + 2 xy^2)' },
   lambda_min: {
-    title: 'λ smallest (Hessian)', label: '\\it{λ}_{smallest}', params: ['potential', 'count'], required: ['potential'], family: null, frames: 'trajectory',
-    description: 'mean of the m smallest positive Hessian eigenvalues of each frame (Jha & Sengupta Eq. 6, Fig. 1e; for inherent-structure trajectories)',
+    title: 'λ smallest (Hessian)', label: '\\it{λ}_{smallest}', params: ['potential', 'count', 'is'], required: ['potential'], family: null, frames: 'inherent',
+    description: 'mean of the m smallest positive Hessian eigenvalues of each inherent structure (Jha & Sengupta Eq. 6, Fig. 1e)',
   },
   betti1: {
     ...BETTI, title: 'Betti number β1', label: '\\it{β}_{1}',
