@@ -1,30 +1,31 @@
 // The `avw` command: index, inspect and export trajectories from a terminal or a script.
 // Every command takes --json for machine-readable output; errors are one line on stderr with exit code 1
 // (2 for usage errors).
+// Start-up: a command loads only the modules it uses (`await import` in the command), so `avw simulate` starts in tens
+// of milliseconds instead of loading every job, the index and the figure renderer first.
 import { resolve } from 'node:path';
-import { openIndexed, type IndexedTrajectory } from '../core/index/indexed-trajectory.js';
-import { describeSizes, loadDiameterFile, parseTypeDiameters } from '../core/index/particle-sizes.js';
-import { exportTagsFile, importTagsFile } from '../core/index/tags-io.js';
+import type { IndexedTrajectory } from '../core/index/indexed-trajectory.js';
 import { runInWorker } from '../core/jobs/worker-runner.js';
-import { validateSeriesParams, type SeriesResult } from '../core/jobs/series-job.js';
-import { validateFieldParams, type FieldResult } from '../core/jobs/field-job.js';
+import type { SeriesResult } from '../core/jobs/series-job.js';
+import type { FieldResult } from '../core/jobs/field-job.js';
 import { FIELD_NAMES, FIELD_PARAMS, SERIES_NAMES, SERIES_PARAMS } from '#shared/fields.js';
-import { validateDetectParams, type DetectResult } from '../core/jobs/detect-job.js';
-import { validateCorrelateParams, type CorrelateResult } from '../core/jobs/correlate-job.js';
-import type { SimulateParams, SimulateResult } from '../core/jobs/simulate-job.js';
-import { SIMULATE_OPTIONS, SimulateOptionError, simulateParamsFromOptions } from '../core/jobs/simulate-options.js';
-import { validateMinimizeParams, type MinimizeJobResult } from '../core/jobs/minimize-job.js';
-import { validateModesParams, type ModesResult } from '../core/jobs/modes-job.js';
+import type { DetectResult } from '../core/jobs/detect-job.js';
+import type { CorrelateResult } from '../core/jobs/correlate-job.js';
+import type { SimulateResult } from '../core/jobs/simulate-job.js';
+import { SIMULATE_OPTIONS, SimulateOptionError, simulateRawFromOptions } from '../core/jobs/simulate-options.js';
+import type { MinimizeJobResult } from '../core/jobs/minimize-job.js';
+import type { ModesResult } from '../core/jobs/modes-job.js';
 import { JobCancelledError } from '../core/jobs/job.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { progressBar } from './progress.js';
-import { FIGURE_HELP, figureParamsFromArgs } from './figure-command.js';
 import type { FigureJobResult } from '../core/jobs/figure-job.js';
 import { cmdStudy, cmdStudySeries, STUDY_HELP } from './study-command.js';
 import { cmdStudyFigure, isStudyFigure, STUDY_FIGURE_HELP } from './study-figure-command.js';
 import { TOPOLOGY_HELP, cmdBetti } from './topology-command.js';
 
-const HELP = `avw: Avalanche Workbench command line
+const help = async (): Promise<string> => {
+  const { FIGURE_HELP } = await import('./figure-command.js');
+  return `avw: Avalanche Workbench command line
 
 usage:
   avw info FILE [--json]                      formats, frames, particles, dimensions, timesteps, box
@@ -73,7 +74,8 @@ ${TOPOLOGY_HELP}  avw detect FILE [--min-score Z] [--no-store] [--json]
   avw minimize FILE --out IS.gsd [--method fire|cg] [--ftol 1e-10] [--potential wca|hertz] [--json]
                                               inherent structures of every frame, paired frame for frame
 ${FIGURE_HELP}${STUDY_FIGURE_HELP}${STUDY_HELP}  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
-                      --poly 0.11, --ftol F; a run writes OUT, OUT.json (sidecar) and OUT.checkpoint while running
+                      --poly 0.11, --ftol F, --threads N (MD; default: the machine's cores, 1 below 1000 particles);
+                      a run writes OUT, OUT.json (sidecar) and OUT.checkpoint while running
 
 common options:
   --index-dir DIR   where the trajectory index lives (default: $AVW_INDEX_DIR or the user data directory)
@@ -85,19 +87,21 @@ common options:
 
 formats: LAMMPS text dump (.lammpstrj, .dump; gzip/bzip2 too), XYZ and extended XYZ, HOOMD GSD, DCD, XTC.
 `;
+};
 
 const COMMON: FlagSpec = { json: 'boolean', 'index-dir': 'string', help: 'boolean' };
 /** Particle diameters for a file that stores none: a per-id table or per-type values, remembered in the index. */
 const SIZES: FlagSpec = { diameters: 'string', 'type-diameters': 'string' };
 
 /** Remember --diameters / --type-diameters for the trajectory (in its index), before a job reads its frames. */
-function rememberSizes(file: string, flags: Record<string, unknown>, command: string): void {
+async function rememberSizes(file: string, flags: Record<string, unknown>, command: string): Promise<void> {
   const table = flags.diameters;
   const types = flags['type-diameters'];
   if (table === undefined && types === undefined) return;
   if (table !== undefined && types !== undefined) throw new UsageError(`avw ${command}: give --diameters FILE or --type-diameters T:D,..., not both`);
+  const { loadDiameterFile, parseTypeDiameters } = await import('../core/index/particle-sizes.js');
   const sizes = typeof table === 'string' ? loadDiameterFile(table) : parseTypeDiameters(String(types));
-  const t = openWithProgress(file, flags['index-dir'] as string | undefined, flags.json === true);
+  const t = await openWithProgress(file, flags['index-dir'] as string | undefined, flags.json === true);
   try {
     t.setParticleSizes(sizes);
   } finally {
@@ -139,7 +143,8 @@ function out(json: boolean, value: unknown, text: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text()}\n`);
 }
 
-function openWithProgress(file: string, indexDir: string | undefined, quiet: boolean): IndexedTrajectory {
+async function openWithProgress(file: string, indexDir: string | undefined, quiet: boolean): Promise<IndexedTrajectory> {
+  const { openIndexed } = await import('../core/index/indexed-trajectory.js');
   const bar = progressBar('indexing', !quiet && process.stderr.isTTY === true);
   try {
     return openIndexed(resolve(file), {
@@ -156,10 +161,11 @@ function oneFile(positionals: string[], command: string): string {
   return positionals[0];
 }
 
-function cmdInfo(argv: string[]): void {
+async function cmdInfo(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES }, 'info');
-  rememberSizes(resolve(oneFile(positionals, 'info')), flags, 'info');
-  const t = openWithProgress(oneFile(positionals, 'info'), flags['index-dir'] as string | undefined, flags.json === true);
+  await rememberSizes(resolve(oneFile(positionals, 'info')), flags, 'info');
+  const { describeSizes } = await import('../core/index/particle-sizes.js');
+  const t = await openWithProgress(oneFile(positionals, 'info'), flags['index-dir'] as string | undefined, flags.json === true);
   try {
     const info = t.info();
     out(flags.json === true, info, () =>
@@ -180,12 +186,12 @@ function cmdInfo(argv: string[]): void {
   }
 }
 
-function cmdFrame(argv: string[]): void {
+async function cmdFrame(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, frame: 'int', unwrapped: 'boolean' }, 'frame');
   const file = oneFile(positionals, 'frame');
-  rememberSizes(resolve(file), flags, 'frame');
+  await rememberSizes(resolve(file), flags, 'frame');
   if (flags.frame === undefined) throw new UsageError('avw frame: --frame K is required');
-  const t = openWithProgress(file, flags['index-dir'] as string | undefined, flags.json === true);
+  const t = await openWithProgress(file, flags['index-dir'] as string | undefined, flags.json === true);
   try {
     const k = flags.frame as number;
     if (k < 0 || k >= t.frameCount) throw new Error(`${file}: frame ${k} does not exist (the trajectory has ${t.frameCount} frames, 0..${t.frameCount - 1})`);
@@ -212,10 +218,10 @@ function cmdFrame(argv: string[]): void {
   }
 }
 
-function cmdIndex(argv: string[]): void {
+async function cmdIndex(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, COMMON, 'index');
   const started = performance.now();
-  const t = openWithProgress(oneFile(positionals, 'index'), flags['index-dir'] as string | undefined, flags.json === true);
+  const t = await openWithProgress(oneFile(positionals, 'index'), flags['index-dir'] as string | undefined, flags.json === true);
   try {
     const seconds = (performance.now() - started) / 1000;
     const value = { path: t.path, format: t.format, frames: t.frameCount, particles: t.particleCount, seconds, damage: t.damage?.message ?? null };
@@ -227,10 +233,11 @@ function cmdIndex(argv: string[]): void {
   }
 }
 
-function cmdTags(argv: string[]): void {
+async function cmdTags(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, { ...COMMON, export: 'string', import: 'string' }, 'tags');
-  const t = openWithProgress(oneFile(positionals, 'tags'), flags['index-dir'] as string | undefined, flags.json === true);
+  const t = await openWithProgress(oneFile(positionals, 'tags'), flags['index-dir'] as string | undefined, flags.json === true);
   try {
+    const { exportTagsFile, importTagsFile } = await import('../core/index/tags-io.js');
     if (flags.export !== undefined && flags.import !== undefined) throw new UsageError('avw tags: use --export or --import, not both');
     if (typeof flags.export === 'string') {
       const n = t.listTags().length;
@@ -276,7 +283,8 @@ async function cmdSeries(argv: string[]): Promise<void> {
   if (argv.some((a) => a === '--study' || a.startsWith('--study='))) return cmdStudySeries(argv);
   const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, name: 'string', ...SERIES_FLAGS }, 'series');
   const file = resolve(oneFile(positionals, 'series'));
-  rememberSizes(file, flags, 'series');
+  await rememberSizes(file, flags, 'series');
+  const { validateSeriesParams } = await import('../core/jobs/series-job.js');
   if (flags.name === undefined) throw new UsageError(`avw series: --name is required (${SERIES_NAMES.join('|')})`);
   const params = validateSeriesParams({ path: file, indexDir: flags['index-dir'], name: flags.name, params: registryParams(flags, Object.keys(SERIES_PARAMS), ['is']) });
   const r = await runJob<SeriesResult>('series', params, params.name, flags.json === true);
@@ -311,7 +319,8 @@ function fieldValuesJson(r: FieldResult): (number | null | (number | null)[])[] 
 async function cmdField(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, name: 'string', frame: 'int', ref: 'int', ...FIELD_FLAGS }, 'field');
   const file = resolve(oneFile(positionals, 'field'));
-  rememberSizes(file, flags, 'field');
+  await rememberSizes(file, flags, 'field');
+  const { validateFieldParams } = await import('../core/jobs/field-job.js');
   if (flags.name === undefined) throw new UsageError(`avw field: --name is required (${FIELD_NAMES.join('|')}|file:PROPERTY)`);
   if (flags.frame === undefined) throw new UsageError('avw field: --frame F is required');
   const params = validateFieldParams({
@@ -326,6 +335,7 @@ async function cmdField(argv: string[]): Promise<void> {
 
 async function cmdDetect(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, { ...COMMON, 'min-score': 'string', 'no-store': 'boolean' }, 'detect');
+  const { validateDetectParams } = await import('../core/jobs/detect-job.js');
   const params = validateDetectParams({
     path: resolve(oneFile(positionals, 'detect')), indexDir: flags['index-dir'], minScore: numberFlag(flags, 'min-score', 'detect'), store: flags['no-store'] !== true,
   });
@@ -341,6 +351,7 @@ async function cmdCorrelate(argv: string[]): Promise<void> {
   rememberSizes(resolve(oneFile(positionals, 'correlate')), flags, 'correlate');
   if (typeof flags.names !== 'string') throw new UsageError('avw correlate: --names a,b,c is required');
   if (flags.frame === undefined) throw new UsageError('avw correlate: --frame F is required');
+  const { validateCorrelateParams } = await import('../core/jobs/correlate-job.js');
   const params = validateCorrelateParams({
     path: resolve(oneFile(positionals, 'correlate')), indexDir: flags['index-dir'], frame: flags.frame, ref: flags.ref,
     params: registryParams(flags, Object.keys(FIELD_PARAMS), ['is']), names: flags.names.split(',').map((s) => s.trim()).filter(Boolean),
@@ -377,17 +388,18 @@ async function cmdSimulate(argv: string[]): Promise<void> {
   const cmd = `simulate ${kind}`;
   const { positionals, flags } = parseArgs(rest, SIM_FLAGS, cmd);
   if (positionals.length > 0) throw new UsageError(`avw ${cmd}: unexpected argument "${positionals[0]}"`);
-  let params: SimulateParams;
+  let raw: Record<string, unknown>;
   try {
-    params = simulateParamsFromOptions(kind, flags, { indexDir: flags['index-dir'] as string | undefined });
+    raw = simulateRawFromOptions(kind, flags, { indexDir: flags['index-dir'] as string | undefined });
   } catch (e) {
     if (e instanceof SimulateOptionError) throw new UsageError(e.message);
     throw e;
   }
   let r: SimulateResult;
   try {
+    // The job validates the parameters in its worker (loading the simulation modules once, there).
     // A cancel (Ctrl-C) writes a checkpoint at the next chunk or frame: give it time (a minimization or a shear step).
-    r = await runJob<SimulateResult>('simulate', params, kind, flags.json === true, 120_000);
+    r = await runJob<SimulateResult>('simulate', raw, kind, flags.json === true, 120_000);
   } catch (e) {
     if (e instanceof JobCancelledError) throw new Error(`cancelled; a checkpoint was written: continue with the same command and --resume`);
     throw e;
@@ -405,6 +417,7 @@ async function cmdSimulate(argv: string[]): Promise<void> {
 
 async function cmdFigure(argv: string[]): Promise<void> {
   if (isStudyFigure(argv)) return cmdStudyFigure(argv);
+  const { figureParamsFromArgs } = await import('./figure-command.js');
   const { params, json } = figureParamsFromArgs(argv);
   const r = await runJob<FigureJobResult>('figure', params, 'figure', json);
   if (r.preview) throw new Error('avw figure: no output path');
@@ -422,6 +435,7 @@ async function cmdMinimize(argv: string[]): Promise<void> {
   const file = oneFile(positionals, 'minimize');
   rememberSizes(resolve(file), flags, 'minimize');
   if (typeof flags.out !== 'string') throw new UsageError('avw minimize: --out IS.gsd is required');
+  const { validateMinimizeParams } = await import('../core/jobs/minimize-job.js');
   const params = validateMinimizeParams({
     path: resolve(file), out: resolve(flags.out), method: flags.method, ftol: numberFlag(flags, 'ftol', 'minimize'), potential: flags.potential,
     maxIterations: intFlag(flags, 'max-iterations', 'minimize'), indexDir: flags['index-dir'],
@@ -440,6 +454,7 @@ async function cmdModes(argv: string[]): Promise<void> {
   const file = resolve(oneFile(positionals, 'modes'));
   rememberSizes(file, flags, 'modes');
   if (flags.frame === undefined) throw new UsageError('avw modes: --frame F is required');
+  const { validateModesParams } = await import('../core/jobs/modes-job.js');
   const params = validateModesParams({ path: file, indexDir: flags['index-dir'], frame: flags.frame, potential: flags.potential, count: flags.count });
   const r = await runJob<ModesResult>('modes', params, 'modes', flags.json === true);
   if (r.maxForce > MODES_FORCE_TOLERANCE || r.negativeModes > 0) {
@@ -466,7 +481,7 @@ const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help')) {
-    process.stdout.write(HELP);
+    process.stdout.write(await help());
     return command === undefined ? 2 : 0;
   }
   if (command === '--version') {
