@@ -72,10 +72,9 @@ function stepPoints(ax: Axes, d: Density): { x: number[]; y: number[] } {
   return { x, y };
 }
 
-export interface Legend { width: number; height: number; draw(x: number, y: number): Item[] }
+interface Legend { width: number; height: number; draw(x: number, y: number): Item[] }
 
-/** A legend of line samples and labels (also used by the curves figures). */
-export function legendOf(entries: { label: string; stroke: Stroke }[], style: FigureStyle, measure: TextMeasurer): Legend {
+function legendOf(entries: { label: string; stroke: Stroke }[], style: FigureStyle, measure: TextMeasurer): Legend {
   const size = chartMetrics(style).tickLabelSize;
   const sample = 1.8 * style.fontSize;
   const gap = 0.4 * style.fontSize;
