@@ -11,7 +11,7 @@ import { magnitudes } from '#shared/colormaps.js';
 import { SERIES, fieldInfo, type AnyFieldName } from '#shared/fields.js';
 import { fieldLabel, seriesLabel } from './labels.js';
 import type { FigureSpec } from './spec.js';
-import type { ParticlePanel } from './particles.js';
+import type { ParticlePanel } from './particle-layers.js';
 
 export interface FramesUsed { before: number; at: number; after: number }
 
