@@ -16,7 +16,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, r
 import { deserialize, serialize } from 'node:v8';
 import type { Box } from '../box.js';
 import { FileSource } from '../io/file-source.js';
-import { GsdFile, GsdType } from '../io/gsd.js';
+import { GsdFile, GsdType } from '../io/gsd-file.js';
 import { GsdWriter } from '../io/gsd-writer.js';
 
 /** The software version written into sidecars (package.json). */
