@@ -16,6 +16,7 @@ import { JobCancelledError } from '../core/jobs/job.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { progressBar } from './progress.js';
 import { FIGURE_HELP, figureParamsFromArgs } from './figure-command.js';
+import { EXPORT_HELP, exportCommand } from './export-command.js';
 import type { FigureJobResult } from '../core/jobs/figure-job.js';
 
 const HELP = `avw: Avalanche Workbench command line
@@ -55,7 +56,7 @@ ${wrapList([...FIELD_NAMES, 'file:PROPERTY'])}
                                               athermal quasistatic shear of Hertzian disks, avalanches followed
   avw minimize FILE --out IS.gsd [--method fire|cg] [--ftol 1e-10] [--potential wca|hertz] [--json]
                                               inherent structures of every frame, paired frame for frame
-${FIGURE_HELP}  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
+${FIGURE_HELP}${EXPORT_HELP}  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
                       --poly 0.11, --ftol F; a run writes OUT, OUT.json (sidecar) and OUT.checkpoint while running
 
 common options:
@@ -445,7 +446,7 @@ async function cmdMinimize(argv: string[]): Promise<void> {
 
 const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   info: cmdInfo, frame: cmdFrame, index: cmdIndex, tags: cmdTags, series: cmdSeries, field: cmdField, detect: cmdDetect, correlate: cmdCorrelate,
-  simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure,
+  simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure, export: (argv) => exportCommand(argv, runJob),
 };
 
 export async function runCli(argv: string[]): Promise<number> {
