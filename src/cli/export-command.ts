@@ -1,12 +1,12 @@
 // `avw export`: flags to the parameters of the export job (src/core/jobs/export-job.ts), which writes frames with our
-// fields as a HOOMD GSD file; the result printed as text or JSON.
+// fields as a HOOMD GSD file; the result printed as text or JSON. The job's module is loaded when the command runs.
 import { resolve } from 'node:path';
-import { validateExportParams, type ExportParams, type ExportResult } from '../core/jobs/export-job.js';
+import type { ExportParams, ExportResult } from '../core/jobs/export-job.js';
 import { FIELD_PARAMS } from '#shared/fields.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 
 export const EXPORT_HELP = `  avw export FILE --fields d2min,e_norm[,file:PROP...] [--frames A:B] [--ref previous|fixed:R|lag:L]
-             [--cutoff RC ...] --out OUT.gsd [--json]
+             [--cutoff RC ...] [--diameters FILE | --type-diameters T:D,...] --out OUT.gsd [--json]
                                               frames A..B-1 (a Python slice; default all) with the fields as
                                               HOOMD per-particle logs log/particles/NAME (float32, N x components)
                                               beside positions, box, types and diameters, for OVITO, freud and the
@@ -16,6 +16,7 @@ export const EXPORT_HELP = `  avw export FILE --fields d2min,e_norm[,file:PROP..
 
 const FLAGS: FlagSpec = {
   json: 'boolean', 'index-dir': 'string', help: 'boolean', fields: 'string', frames: 'string', ref: 'string', out: 'string',
+  diameters: 'string', 'type-diameters': 'string',
   ...Object.fromEntries(Object.keys(FIELD_PARAMS).map((k) => [k, 'string'])),
 };
 
@@ -35,8 +36,8 @@ function referenceOf(text: string): ExportParams['reference'] {
   return m[1] === 'fixed' ? { mode: 'fixed', frame: Number(m[2]) } : { mode: 'lag', lag: Number(m[2]) };
 }
 
-/** The export job's parameters from the command line. */
-export function exportParamsFromArgs(argv: string[]): { params: ExportParams; json: boolean } {
+/** The export job's parameters from the command line (and the flags, for the diameters). */
+export async function exportParamsFromArgs(argv: string[]): Promise<{ params: ExportParams; json: boolean; flags: Record<string, unknown> }> {
   const { positionals, flags } = parseArgs(argv, FLAGS, 'export');
   if (positionals.length !== 1) throw new UsageError(`avw export: expected one trajectory file, got ${positionals.length}`);
   if (typeof flags.fields !== 'string') throw new UsageError('avw export: --fields a,b,c is required (field names, or file:PROPERTY)');
@@ -46,6 +47,7 @@ export function exportParamsFromArgs(argv: string[]): { params: ExportParams; js
     const v = flags[k];
     if (v !== undefined) fieldParams[k] = k === 'is' && typeof v === 'string' ? resolve(v) : v;
   }
+  const { validateExportParams } = await import('../core/jobs/export-job.js');
   const params = validateExportParams({
     path: resolve(positionals[0]), indexDir: flags['index-dir'], out: resolve(flags.out),
     fields: flags.fields.split(',').map((s) => s.trim()).filter(Boolean),
@@ -53,15 +55,20 @@ export function exportParamsFromArgs(argv: string[]): { params: ExportParams; js
     reference: typeof flags.ref === 'string' ? referenceOf(flags.ref) : undefined,
     params: fieldParams,
   });
-  return { params, json: flags.json === true };
+  return { params, json: flags.json === true, flags };
 }
 
-type RunJob = <R>(kind: string, params: unknown, label: string, quiet: boolean) => Promise<R>;
+/** What the command takes from the CLI: its job runner (progress bar, Ctrl-C cancels) and --diameters handling. */
+export interface ExportCli {
+  runJob<R>(kind: string, params: unknown, label: string, quiet: boolean): Promise<R>;
+  rememberSizes(file: string, flags: Record<string, unknown>, command: string): Promise<void>;
+}
 
-/** `avw export ...`, with the CLI's job runner (progress bar, Ctrl-C cancels). */
-export async function exportCommand(argv: string[], runJob: RunJob): Promise<void> {
-  const { params, json } = exportParamsFromArgs(argv);
-  const r = await runJob<ExportResult>('export', params, 'export', json);
+/** `avw export ...` */
+export async function exportCommand(argv: string[], cli: ExportCli): Promise<void> {
+  const { params, json, flags } = await exportParamsFromArgs(argv);
+  await cli.rememberSizes(params.path, flags, 'export');
+  const r = await cli.runJob<ExportResult>('export', params, 'export', json);
   for (const w of r.warnings) process.stderr.write(`avw export: warning: ${w}\n`);
   process.stdout.write(json ? `${JSON.stringify(r)}\n` : [
     `wrote ${r.out}: frames ${r.from}..${r.to - 1} (${r.frames}) of ${r.n} particles`,

@@ -1,7 +1,8 @@
 // `npm run bench -- analysis`: the analysis benchmarks of issue 4, with their targets.
 //  - D2min and strain family for one frame pair: N = 2000 < 1.5 ms, N = 100 000 < 150 ms (neighbour search included);
 //  - the MSD series over 1000 frames of N = 2000 from a GSD file, end to end (index, read, unwrap, MSD): < 1 s;
-//  - softness at N = 2000; neighbour lists; stress and energy; the detector's precision and recall.
+//  - softness at N = 2000; neighbour lists; stress and energy; the detector's precision and recall on planted jumps and
+//    on the labelled real LAMMPS runs of tests/fixtures/real-runs (analysis-real.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { bench as benchSeries } from './analysis-series.js';
 import { bench as benchSoftness } from './analysis-softness.js';
 import { bench as benchNeighbors } from './analysis-neighbors.js';
 import { detectionFigures } from './analysis-detect.js';
+import { realRunSection } from './analysis-real.js';
 import { machine, rng } from './util.js';
 
 function print(title: string, rows: { label: string; ms: number }[]): void {
@@ -67,3 +69,4 @@ print('Softness and g(r)', benchSoftness());
 print('Neighbour lists', benchNeighbors());
 console.log('\nAvalanche detection on synthetic MSD series with planted jumps (200 seeds per row)');
 detectionFigures(200, true);
+realRunSection();

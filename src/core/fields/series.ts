@@ -8,6 +8,7 @@ import { frameDiameters } from '../io/frame-util.js';
 import type { Frame } from '../io/types.js';
 import { msdSeries } from '../analysis/msd.js';
 import { virialStress } from '../analysis/stress.js';
+import { vibrationalModes } from '../analysis/hessian.js';
 import { pairNeighborList, potentialByName, totalEnergy, type PotentialName } from '../potentials.js';
 import {
   SERIES, SERIES_PARAMS, checkParams, withDefaults, CLI_NAMER,
@@ -51,7 +52,10 @@ export function kineticTemperature(frame: Frame): number | null {
 /** Particle sizes of a frame for a pair potential, from the diameters the file stores. */
 function particleSizes(t: IndexedTrajectory, frame: Frame, potential: PotentialName): Float64Array {
   const d = frameDiameters(frame);
-  if (!d) fail(`${t.path}: frame ${frame.index} has no particle diameters (a diameter or radius column), which the ${potential} potential needs`);
+  if (!d) {
+    fail(`${t.path}: frame ${frame.index} has no particle diameters (a diameter or radius column), which the ${potential} potential needs; `
+      + 'give them once for this trajectory: --diameters FILE (rows "id diameter") or --type-diameters 1:1.0,2:1.4');
+  }
   return potentialByName(potential).sizesFromDiameters(d);
 }
 
@@ -111,6 +115,23 @@ function stressOf(c: SeriesComputation): SeriesValues {
   return { stress_xx: s.xx, stress_yy: s.yy, stress_xy: s.xy, stress_vol: s.vol, stress_norm: s.norm };
 }
 
+/** lambda_smallest of every frame: the mean of the m smallest positive Hessian eigenvalues (Jha & Sengupta Eq. 6). */
+function lambdaMinOf(c: SeriesComputation): SeriesValues {
+  const t = c.source.t;
+  const name = c.params.potential as PotentialName;
+  const potential = potentialByName(name);
+  const count = (c.params.count as number | null) ?? 30;
+  const out = new Float64Array(c.to - c.from);
+  for (let f = c.from; f < c.to; f++) {
+    c.step(f);
+    const frame = c.source.read(f);
+    const sizes = particleSizes(t, frame, name);
+    const m = vibrationalModes({ positions: frame.positions, box: frame.box, sizes, potential, dimensions: frame.dimensions }, { count, vectors: false });
+    out[f - c.from] = m.lambdaSmallest;
+  }
+  return { lambda_min: out };
+}
+
 const COMPUTE: { [K in SeriesName]: (c: SeriesComputation) => SeriesValues } = {
   msd: msdOf(false),
   msd_com: msdOf(true),
@@ -120,6 +141,7 @@ const COMPUTE: { [K in SeriesName]: (c: SeriesComputation) => SeriesValues } = {
   stress_xy: stressOf,
   stress_vol: stressOf,
   stress_norm: stressOf,
+  lambda_min: lambdaMinOf,
 };
 
 /** Every series with its computation, by name. */

@@ -21,7 +21,6 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Box } from '../box.js';
 import { virialStress } from '../analysis/stress.js';
-import { openIndexed } from '../index/indexed-trajectory.js';
 import type { FrameSchedule } from '../index/schedule.js';
 import { FileSource } from '../io/file-source.js';
 import { GsdWriter } from '../io/gsd-writer.js';
@@ -38,6 +37,7 @@ import { Rng } from '../sim/rng.js';
 import { createRandomSystem } from '../sim/setup.js';
 import { assignVelocities, makeSystem, wrapPositions, type ParticleSystem } from '../sim/system.js';
 import { JobCancelledError, type JobContext, type JobDefinition } from './job.js';
+import { createKernelTeam, defaultThreads, type ClosableKernelTeam } from './kernel-team.js';
 import {
   APPLICATION, canonicalJson, gsdFrameCount, openGsdForResume, readCheckpoint, SOFTWARE_VERSION, writeCheckpoint, writeHoomdFrame,
   writeJsonAtomic,
@@ -74,6 +74,11 @@ export interface ThermalParams {
   checkpointEvery: number;
   /** Largest number of MD steps between cancel checks (default: 1e6 / N clamped to 100..1000). */
   chunkSteps: number | null;
+  /**
+   * Threads of the MD (kernel-team.ts; null: the machine's cores, 1 below 1000 particles). NVE trajectories are the
+   * same bytes for any count, isokinetic ones for any count >= 2 (see forces.ts PairForcesOptions.team).
+   */
+  threads: number | null;
   resume: boolean;
   /** Record the schedule in the trajectory index (default true). */
   index: boolean;
@@ -244,16 +249,17 @@ export function validateSimulateParams(raw: unknown): SimulateParams {
     ftol: num(p, 'ftol', 1e-10, positive, 'a positive force tolerance'),
     velocities: p.velocities !== false,
     chunkSteps: p.chunkSteps === undefined || p.chunkSteps === null ? null : num(p, 'chunkSteps', undefined, isInt(1), 'a positive integer'),
+    threads: p.threads === undefined || p.threads === null ? null : num(p, 'threads', undefined, (v) => isInt(1)(v) && v <= 256, 'an integer from 1 to 256'),
     resume: resumeFlag,
     index: p.index !== false,
   };
 }
 
 /** The parameters that must match between a checkpoint and its resume (everything that changes the output). */
-function physicsParams(p: SimulateParams): Record<string, unknown> {
+export function physicsParams(p: SimulateParams): Record<string, unknown> {
   const o: Record<string, unknown> = { ...p };
   // Where the output goes and how the run is driven do not change the trajectory (the checkpoint sits next to it).
-  for (const k of ['out', 'resume', 'checkpointEvery', 'indexDir', 'index', 'chunkSteps']) delete o[k];
+  for (const k of ['out', 'resume', 'checkpointEvery', 'indexDir', 'index', 'chunkSteps', 'threads']) delete o[k];
   return o;
 }
 
@@ -295,8 +301,14 @@ function wrapped(positions: Float64Array, box: Box, dimensions: 2 | 3, images?: 
   return { positions: pos, images: img };
 }
 
-function indexSchedule(path: string, schedule: FrameSchedule, indexDir: string | undefined, warnings: string[]): void {
+/** The trajectory index (SQLite), loaded when first needed: it is not on the way to an MD run's first step. */
+async function loadIndex(): Promise<typeof import('../index/indexed-trajectory.js')> {
+  return import('../index/indexed-trajectory.js');
+}
+
+async function indexSchedule(path: string, schedule: FrameSchedule, indexDir: string | undefined, warnings: string[]): Promise<void> {
   try {
+    const { openIndexed } = await loadIndex();
     const t = openIndexed(path, { indexDir });
     try {
       t.setSchedule(schedule);
@@ -306,6 +318,12 @@ function indexSchedule(path: string, schedule: FrameSchedule, indexDir: string |
   } catch (e) {
     warnings.push(`could not record the schedule of ${path} in the index: ${e instanceof Error ? e.message : String(e)}`);
   }
+}
+
+/** The MD's worker threads (none for one thread). */
+async function teamFor(p: ThermalParams, n: number): Promise<ClosableKernelTeam | undefined> {
+  const threads = p.threads ?? defaultThreads(n);
+  return threads > 1 ? createKernelTeam(threads) : undefined;
 }
 
 function checkpointPath(out: string): string {
@@ -337,7 +355,7 @@ interface ThermalCheckpoint {
 }
 
 /** Build the starting particle system and its random stream. */
-function startSystem(p: ThermalParams): { system: ParticleSystem; rng: Rng; typeInfo: TypeInfo; note: string } {
+async function startSystem(p: ThermalParams): Promise<{ system: ParticleSystem; rng: Rng; typeInfo: TypeInfo; note: string }> {
   const s = p.start;
   if (s.kind === 'random') {
     const first = p.equilSteps > 0 ? p.Tp : (p.T ?? p.Tp);
@@ -365,6 +383,7 @@ function startSystem(p: ThermalParams): { system: ParticleSystem; rng: Rng; type
     typeInfo = { typeid: Uint32Array.from(system.types, (t) => t - 1), types: Array.from({ length: maxType }, (_v, k) => String(k + 1)) };
     note = `LAMMPS data ${s.path} (${system.n} atoms, diameters from ${s.diameters})`;
   } else {
+    const { openIndexed } = await loadIndex();
     const t = openIndexed(s.path, { indexDir: p.indexDir });
     try {
       const k = s.frame < 0 ? t.frameCount + s.frame : s.frame;
@@ -410,6 +429,7 @@ async function runThermal(p: ThermalParams, ctx: JobContext): Promise<SimulateRe
     production: p.production,
   };
   let sim: MdSimulation;
+  let team: ClosableKernelTeam | undefined;
   let proto: ThermalProtocol;
   let typeInfo: TypeInfo;
   let mdW: GsdWriter;
@@ -425,7 +445,8 @@ async function runThermal(p: ThermalParams, ctx: JobContext): Promise<SimulateRe
     const c = readCheckpoint<ThermalCheckpoint>(ckpt);
     if (c.kind !== p.kind) throw new Error(`simulate: ${ckpt} is the checkpoint of a ${c.kind} run, not ${p.kind}`);
     checkResumeParams(p, c.params, ckpt);
-    sim = MdSimulation.fromState(c.md);
+    team = await teamFor(p, c.md.n);
+    sim = MdSimulation.fromState(c.md, { team });
     proto = new ThermalProtocol(protoOptions, c.position);
     typeInfo = c.typeInfo;
     prior = c.timings;
@@ -443,10 +464,11 @@ async function runThermal(p: ThermalParams, ctx: JobContext): Promise<SimulateRe
     startNote = `resumed from ${ckpt} at frame ${c.frames}`;
   } else {
     if (existsSync(ckpt)) throw new Error(`simulate: ${ckpt} exists: pass resume (--resume) to continue that run, or delete it to start over`);
-    const st = startSystem(p);
+    const st = await startSystem(p);
     typeInfo = st.typeInfo;
     startNote = st.note;
-    sim = new MdSimulation(st.system, { dt: p.dt, skin: p.skin, rng: st.rng, integrator: 'nve' });
+    team = await teamFor(p, st.system.n);
+    sim = new MdSimulation(st.system, { dt: p.dt, skin: p.skin, rng: st.rng, integrator: 'nve', team });
     proto = new ThermalProtocol(protoOptions);
     mdW = GsdWriter.create(p.out, { application: APPLICATION });
     if (isOut) isW = GsdWriter.create(isOut, { application: APPLICATION });
@@ -470,7 +492,7 @@ async function runThermal(p: ThermalParams, ctx: JobContext): Promise<SimulateRe
       parameters: physicsParams(p),
       seed: p.seed,
       start: { ...describeStart(p.start), note: startNote },
-      system: { n, dimensions: dims, box: { origin: sim.box.origin, vectors: sim.box.vectors }, potential: 'wca', dt: p.dt, skin: p.skin },
+      system: { n, dimensions: dims, box: { origin: sim.box.origin, vectors: sim.box.vectors }, potential: 'wca', dt: p.dt, skin: p.skin, threads: sim.threads },
       protocol: {
         parentTemperature: p.equilSteps > 0 ? p.Tp : null,
         equilibrationSteps: p.equilSteps,
@@ -586,8 +608,8 @@ async function runThermal(p: ThermalParams, ctx: JobContext): Promise<SimulateRe
         const frames = mdW.frameCount;
         report(true);
         if (!indexed && p.index) {
-          indexSchedule(p.out, frameSchedule, p.indexDir, warnings);
-          if (isOut) indexSchedule(isOut, frameSchedule, p.indexDir, warnings);
+          await indexSchedule(p.out, frameSchedule, p.indexDir, warnings);
+          if (isOut) await indexSchedule(isOut, frameSchedule, p.indexDir, warnings);
           indexed = true;
         }
         if (p.checkpointEvery > 0 && frames % p.checkpointEvery === 0 && !proto.done) {
@@ -603,6 +625,7 @@ async function runThermal(p: ThermalParams, ctx: JobContext): Promise<SimulateRe
   } finally {
     mdW.close();
     isW?.close();
+    await team?.close();
   }
   if (finished) {
     rmSync(ckpt, { force: true });

@@ -426,6 +426,8 @@ export class WorkbenchService implements Api {
         },
       });
       indexJobId = job.id;
+      // The client learns the index job's id at once (to cancel it), before the first progress of the scan.
+      this.emit({ event: 'indexProgress', data: { jobId: job.id, path: abs, done: 0, total: 0, frames: 0 } });
       const cancelled = new Error(`${abs}: opening was cancelled (indexing stopped)`);
       let r: IndexJobResult;
       try {
@@ -451,6 +453,8 @@ export class WorkbenchService implements Api {
     this.open.delete(t.id);
     this.keepOpen(t);
     this.state.addRecentFile(t.path);
+    // In the background, what the first field request would otherwise wait for (the strain neighbourhood from g(r)).
+    this.pool.run({ kind: 'prepare', path: t.path }, { priority: PRIORITY.background, key: `prepare|${t.id}` }).catch(() => undefined);
     const fileFields = fileFieldNames(Object.keys(t.readFrame(0).properties));
     return {
       id: t.id,
