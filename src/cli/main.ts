@@ -40,7 +40,7 @@ usage:
                                               Pearson and Spearman matrices among scalar fields
   avw simulate thermal --n N [--rho 0.9] --T T [--Tp 0.5] [--equil STEPS] [--tw STEPS]
              (--B B --ncfg NCFG --blocks K [--no-block-origins] | --every K --frames F)
-             [--dt 0.003] [--seed S] [--integrator isokinetic|nve] [--is [--is-method fire|cg]]
+             [--dt 0.003] [--seed S] [--integrator isokinetic|nve] [--is [--is-method cg|fire]]
              [--from DATA --diameters D.txt | --from TRAJ [--frame K]] --out RUN.gsd [--resume] [--json]
                                               thermal MD of the 2D polydisperse WCA glass: equilibrate at Tp,
                                               quench to T, age tw steps, production on S = i*B + 2^j (block
@@ -51,8 +51,10 @@ usage:
   avw simulate aqs --n N [--seed S] --steps K [--deps 1e-4] [--every M] [--phi 0.9] [--minimizer cg|fire]
              [--no-follow] [--frame-spacing 0.15] [--drop elastic|energy] --out SHEAR.gsd [--resume] [--json]
                                               athermal quasistatic shear of Hertzian disks, avalanches followed
-  avw minimize FILE --out IS.gsd [--method fire|cg] [--ftol 1e-10] [--potential wca|hertz] [--json]
+  avw minimize FILE --out IS.gsd [--method cg|fire] [--ftol 1e-10] [--potential wca|hertz] [--resume] [--json]
                                               inherent structures of every frame, paired frame for frame
+                                              (conjugate gradient by default, as Jha & Sengupta; --resume
+                                              continues a killed run from OUT.checkpoint)
 ${FIGURE_HELP}  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
                       --poly 0.11, --ftol F; a run writes OUT, OUT.json (sidecar) and OUT.checkpoint while running
 

@@ -50,7 +50,8 @@ export function validateMinimizeParams(raw: unknown): MinimizeParams {
   if (typeof p.out !== 'string' || !p.out) fail('"out" must be a file path');
   const path = resolve(p.path as string), out = resolve(p.out as string);
   if (path === out) fail('"out" must differ from the input trajectory');
-  const method = p.method ?? 'fire';
+  // Conjugate gradient by default, as Jha & Sengupta make their inherent structures; FIRE on request.
+  const method = p.method ?? 'cg';
   if (method !== 'fire' && method !== 'cg') fail('"method" must be fire or cg');
   const potential = p.potential ?? 'wca';
   if (potential !== 'wca' && potential !== 'hertz') fail('"potential" must be wca or hertz');
