@@ -14,10 +14,11 @@ import { validateMinimizeParams, type MinimizeJobResult } from '../core/jobs/min
 import { JobCancelledError } from '../core/jobs/job.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { progressBar } from './progress.js';
-import { FIGURE_HELP, figureParamsFromArgs } from './figure-command.js';
 import type { FigureJobResult } from '../core/jobs/figure-job.js';
 
-const HELP = `avw: Avalanche Workbench command line
+// The figure command's modules (PDF, fonts, rasterizer) load only when a figure or the help is asked for: every other
+// command starts without them.
+const help = (FIGURE_HELP: string): string => `avw: Avalanche Workbench command line
 
 usage:
   avw info FILE [--json]                      formats, frames, particles, dimensions, timesteps, box
@@ -84,6 +85,12 @@ function openWithProgress(file: string, indexDir: string | undefined, quiet: boo
   }
 }
 
+/** A trajectory with no complete frame, because of damage, is an error (exit 1) naming the file and the place. */
+function requireUsable(t: IndexedTrajectory): void {
+  const why = t.unusable();
+  if (why) throw new Error(why);
+}
+
 function oneFile(positionals: string[], command: string): string {
   if (positionals.length !== 1) throw new UsageError(`avw ${command}: expected one trajectory file, got ${positionals.length}`);
   return positionals[0];
@@ -93,6 +100,7 @@ function cmdInfo(argv: string[]): void {
   const { positionals, flags } = parseArgs(argv, COMMON, 'info');
   const t = openWithProgress(oneFile(positionals, 'info'), flags['index-dir'] as string | undefined, flags.json === true);
   try {
+    requireUsable(t);
     const info = t.info();
     out(flags.json === true, info, () =>
       [
@@ -117,8 +125,11 @@ function cmdFrame(argv: string[]): void {
   if (flags.frame === undefined) throw new UsageError('avw frame: --frame K is required');
   const t = openWithProgress(file, flags['index-dir'] as string | undefined, flags.json === true);
   try {
+    requireUsable(t);
     const k = flags.frame as number;
+    if (t.frameCount === 0) throw new Error(`${t.path}: the trajectory has no frames`);
     if (k < 0 || k >= t.frameCount) throw new Error(`${file}: frame ${k} does not exist (the trajectory has ${t.frameCount} frames, 0..${t.frameCount - 1})`);
+    if (t.damage) process.stderr.write(`avw frame: warning: ${t.damage.message}\n`);
     const f = t.readFrame(k, { unwrapped: flags.unwrapped === true });
     const pos = flags.unwrapped === true ? (f.unwrapped ?? f.positions) : f.positions;
     for (const w of f.warnings) process.stderr.write(`avw frame: warning: ${w}\n`);
@@ -147,6 +158,7 @@ function cmdIndex(argv: string[]): void {
   const started = performance.now();
   const t = openWithProgress(oneFile(positionals, 'index'), flags['index-dir'] as string | undefined, flags.json === true);
   try {
+    requireUsable(t);
     const seconds = (performance.now() - started) / 1000;
     const value = { path: t.path, format: t.format, frames: t.frameCount, particles: t.particleCount, seconds, damage: t.damage?.message ?? null };
     out(flags.json === true, value, () =>
@@ -161,6 +173,8 @@ function cmdTags(argv: string[]): void {
   const { positionals, flags } = parseArgs(argv, { ...COMMON, export: 'string', import: 'string' }, 'tags');
   const t = openWithProgress(oneFile(positionals, 'tags'), flags['index-dir'] as string | undefined, flags.json === true);
   try {
+    // The tags stay usable whatever happened to the file; its damage is said once.
+    if (t.damage) process.stderr.write(`avw tags: warning: ${t.damage.message}\n`);
     if (flags.export !== undefined && flags.import !== undefined) throw new UsageError('avw tags: use --export or --import, not both');
     if (typeof flags.export === 'string') {
       const n = t.listTags().length;
@@ -397,6 +411,7 @@ async function cmdSimulate(argv: string[]): Promise<void> {
 }
 
 async function cmdFigure(argv: string[]): Promise<void> {
+  const { figureParamsFromArgs } = await import('./figure-command.js');
   const { params, json } = figureParamsFromArgs(argv);
   const r = await runJob<FigureJobResult>('figure', params, 'figure', json);
   if (r.preview) throw new Error('avw figure: no output path');
@@ -431,7 +446,7 @@ const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help')) {
-    process.stdout.write(HELP);
+    process.stdout.write(help((await import('./figure-command.js')).FIGURE_HELP));
     return command === undefined ? 2 : 0;
   }
   if (command === '--version') {
