@@ -425,17 +425,24 @@ async function cmdFigure(argv: string[]): Promise<void> {
 }
 
 async function cmdMinimize(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, out: 'string', method: 'string', ftol: 'string', potential: 'string', 'max-iterations': 'string' }, 'minimize');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, out: 'string', method: 'string', ftol: 'string', potential: 'string', 'max-iterations': 'string', resume: 'boolean' }, 'minimize');
   const file = oneFile(positionals, 'minimize');
   if (typeof flags.out !== 'string') throw new UsageError('avw minimize: --out IS.gsd is required');
   const params = validateMinimizeParams({
     path: resolve(file), out: resolve(flags.out), method: flags.method, ftol: numberFlag(flags, 'ftol', 'minimize'), potential: flags.potential,
-    maxIterations: intFlag(flags, 'max-iterations', 'minimize'), indexDir: flags['index-dir'],
+    maxIterations: intFlag(flags, 'max-iterations', 'minimize'), resume: flags.resume === true, indexDir: flags['index-dir'],
   });
-  const r = await runJob<MinimizeJobResult>('minimize', params, 'minimize', flags.json === true);
+  let r: MinimizeJobResult;
+  try {
+    // A cancel (Ctrl-C) stops after the frame being minimized: the checkpoint covers every frame written.
+    r = await runJob<MinimizeJobResult>('minimize', params, 'minimize', flags.json === true, 120_000);
+  } catch (e) {
+    if (e instanceof JobCancelledError) throw new Error('cancelled; a checkpoint was written: continue with the same command and --resume');
+    throw e;
+  }
   if (r.unconverged > 0) process.stderr.write(`avw minimize: warning: ${r.unconverged} frame(s) did not reach max|F| < ${r.ftol} (log/converged = 0)\n`);
   out(flags.json === true, r, () =>
-    `wrote ${r.out}: ${r.frames} inherent structures of ${r.n} particles (${r.method}, max|F| <= ${r.maxForce.toExponential(2)}) in ${fmtSeconds(r.wallSeconds)}`);
+    `${r.resumed ? 'resumed and finished' : 'wrote'} ${r.out}: ${r.frames} inherent structures of ${r.n} particles (${r.method}, max|F| <= ${r.maxForce.toExponential(2)}) in ${fmtSeconds(r.wallSeconds)}`);
 }
 
 const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
