@@ -3,6 +3,8 @@
 // (2 for usage errors).
 import { resolve } from 'node:path';
 import { openIndexed, type IndexedTrajectory } from '../core/index/indexed-trajectory.js';
+import { indexDbPath } from '../core/index/data-dir.js';
+import { IndexDb, isIndexDamage, quarantineIndex } from '../core/index/index-db.js';
 import { exportTagsFile, importTagsFile } from '../core/index/tags-io.js';
 import { runInWorker } from '../core/jobs/worker-runner.js';
 import { SERIES_NAMES, validateSeriesParams, type SeriesResult } from '../core/jobs/series-job.js';
@@ -76,13 +78,22 @@ function out(json: boolean, value: unknown, text: () => string): void {
 function openWithProgress(file: string, indexDir: string | undefined, quiet: boolean): IndexedTrajectory {
   const bar = progressBar('indexing', !quiet && process.stderr.isTTY === true);
   try {
-    return openIndexed(resolve(file), {
+    const t = openIndexed(resolve(file), {
       indexDir,
       onProgress: (p) => bar.update(p.fileBytesDone, p.fileBytesTotal, `${p.frames} frames`),
     });
+    for (const w of t.db.warnings) process.stderr.write(`avw: warning: ${w}\n`);
+    return t;
   } finally {
     bar.finish();
   }
+}
+
+/** Open the index here before a job's worker does: a damaged one is set aside and started anew, and the user told so. */
+function checkIndex(indexDir: unknown): void {
+  const db = IndexDb.open({ indexDir: typeof indexDir === 'string' ? indexDir : undefined });
+  for (const w of db.warnings) process.stderr.write(`avw: warning: ${w}\n`);
+  db.close();
 }
 
 /** A trajectory with no complete frame, because of damage, is an error (exit 1) naming the file and the place. */
@@ -196,6 +207,7 @@ function cmdTags(argv: string[]): void {
 
 /** Run a job in a worker thread with a progress bar on a terminal; Ctrl-C cancels it (`cancelGraceMs`: how long it may take to stop). */
 async function runJob<R>(kind: string, params: unknown, label: string, quiet: boolean, cancelGraceMs?: number): Promise<R> {
+  checkIndex((params as { indexDir?: unknown } | null)?.indexDir);
   const bar = progressBar(label, !quiet && process.stderr.isTTY === true);
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
@@ -450,6 +462,19 @@ const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure,
 };
 
+/** Commands that only read the trajectory and (re)build index contents: safe to run again on a new index. */
+const RETRY_ON_DAMAGED_INDEX = new Set(['info', 'frame', 'index', 'tags', 'series', 'field', 'detect', 'correlate']);
+
+/** The --index-dir of a command line (else the environment's or the default index). */
+function indexDirArg(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--') break;
+    if (argv[i] === '--index-dir') return argv[i + 1];
+    if (argv[i].startsWith('--index-dir=')) return argv[i].slice('--index-dir='.length);
+  }
+  return undefined;
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help')) {
@@ -463,7 +488,17 @@ export async function runCli(argv: string[]): Promise<number> {
   const run = COMMANDS[command];
   try {
     if (!run) throw new UsageError(`avw: unknown command "${command}" (try avw --help)`);
-    await run(rest);
+    try {
+      await run(rest);
+    } catch (e) {
+      // An index found damaged while in use (a corrupt page): set it aside and run the command once more on a new one.
+      if (!isIndexDamage(e) || !RETRY_ON_DAMAGED_INDEX.has(command)) throw e;
+      const file = indexDbPath(indexDirArg(rest));
+      const aside = quarantineIndex(file, 'damaged');
+      process.stderr.write(`avw: warning: ${file}: the trajectory index is damaged (${(e as Error).message.replace(/^.*?: /, '')}); ` +
+        `${aside ? `it was moved to ${aside}; ` : ''}a new index is built, the tags come back from its journal\n`);
+      await run(rest);
+    }
     return 0;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);

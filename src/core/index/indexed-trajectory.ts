@@ -176,6 +176,7 @@ export class IndexedTrajectory {
     try {
       const { rec, reader, outcome, warnings } = sync(db, abs, db.trajectoryByPath(abs), options);
       const t = new IndexedTrajectory(db, !options.db, rec, reader, outcome, options);
+      if (!options.db) warnings.unshift(...db.warnings);
       if (rec.damage) warnings.push(rec.damage.message);
       t.warnings.push(...warnings, ...t.tagWarnings());
       return t;
