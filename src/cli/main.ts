@@ -140,10 +140,11 @@ function cmdFrame(argv: string[]): void {
     const k = flags.frame as number;
     if (t.frameCount === 0) throw new Error(`${t.path}: the trajectory has no frames`);
     if (k < 0 || k >= t.frameCount) throw new Error(`${file}: frame ${k} does not exist (the trajectory has ${t.frameCount} frames, 0..${t.frameCount - 1})`);
-    if (t.damage) process.stderr.write(`avw frame: warning: ${t.damage.message}\n`);
     const f = t.readFrame(k, { unwrapped: flags.unwrapped === true });
     const pos = flags.unwrapped === true ? (f.unwrapped ?? f.positions) : f.positions;
-    for (const w of f.warnings) process.stderr.write(`avw frame: warning: ${w}\n`);
+    // Warnings once the frame is read (a failure is one line): the file's damage, then the frame's own remarks.
+    if (t.damage) process.stderr.write(`avw frame: warning: ${t.damage.message}\n`);
+    for (const w of f.warnings) process.stderr.write(`avw frame: warning: ${t.path}: frame ${k}: ${w}\n`);
     const positions: number[][] = new Array(f.n);
     for (let i = 0; i < f.n; i++) positions[i] = [pos[3 * i], pos[3 * i + 1], pos[3 * i + 2]];
     const value = {

@@ -11,6 +11,8 @@
 //   {"op":"move","from":P,"to":Q}                    the file was moved (the index adopted it under its new path)
 // Each append is one write() of whole lines to a file opened for appending, then fsync, then close (the file is
 // reopened every time, so a compaction's rename is seen by every process). A torn last line (a full disk) is skipped.
+// The lines are written just before the transaction commits: a process killed between the two leaves in the journal
+// the one change it had not acknowledged yet (never fewer changes than the index; the next compaction realigns them).
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
