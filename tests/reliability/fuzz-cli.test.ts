@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/core/util/random.js';
+import { MUTATIONS } from '../core/io/mutations.js';
 import { avw, FIXTURES, pool, report, tmpDir, type RunResult } from './util.js';
 
 const dir = tmpDir('avw-fuzzcli-');
@@ -35,29 +36,8 @@ const SEEDS: Record<string, Buffer> = {
   'run.xtc': readFileSync(join(FIXTURES, 'xtc/small.xtc')),
 };
 
-const MUTATIONS: Record<string, (b: Buffer, r: () => number) => Buffer> = {
-  truncate: (b, r) => b.subarray(0, Math.floor(r() * b.length)),
-  flip: (b, r) => {
-    const c = Buffer.from(b);
-    for (let k = 1 + Math.floor(r() * 6); k > 0; k--) c[Math.floor(r() * c.length)] ^= 1 << Math.floor(r() * 8);
-    return c;
-  },
-  splice: (b, r) => {
-    // A range of the file copied over another place of it (frames or records landing where they do not belong).
-    const len = 1 + Math.floor(r() * Math.min(512, b.length / 2));
-    const from = Math.floor(r() * (b.length - len));
-    const to = Math.floor(r() * (b.length - len));
-    const c = Buffer.from(b);
-    b.copy(c, to, from, from + len);
-    return c;
-  },
-  zero: (b, r) => {
-    const c = Buffer.from(b);
-    const at = Math.floor(r() * c.length);
-    c.fill(0, at, Math.min(c.length, at + 1 + Math.floor(r() * 256)));
-    return c;
-  },
-};
+/** The mutations of the readers' fuzz test (tests/core/io/mutations.ts) that a file meets in the wild. */
+const KINDS = ['truncate', 'flipBytes', 'splice', 'zeroRun'] as const;
 
 /** What a user may see: JSON and exit 0, or exit 1 and one line naming the file; warnings name it too. */
 function problems(r: RunResult, command: string, file: string): string[] {
@@ -87,10 +67,10 @@ describe('fuzz: mutated files through avw info and avw frame', () => {
     const started = performance.now();
     const cases: { file: string }[] = [];
     for (const [name, seed] of Object.entries(SEEDS)) {
-      for (const [kind, mutate] of Object.entries(MUTATIONS)) {
+      for (const kind of KINDS) {
         const r = mulberry32(name.length * 1009 + kind.length * 97 + 12345);
         const file = join(dir, `${kind}-${name}`);
-        writeFileSync(file, mutate(seed, r));
+        writeFileSync(file, MUTATIONS[kind](seed, r));
         cases.push({ file });
       }
     }
