@@ -10,12 +10,15 @@ export default defineConfig({
       outDir: 'out/main',
       externalizeDeps: true,
       // The job entries sit beside index.js, where the runners look for them: utility-entry for Electron's
-      // utility processes (runInUtilityProcess), worker-entry for worker threads (runInWorker).
+      // utility processes (runInUtilityProcess), worker-entry for worker threads (runInWorker), and the analysis
+      // pool's (pool-utility-entry in Electron, pool-worker-entry for worker threads).
       rollupOptions: {
         input: {
           index: resolve('src/main/index.ts'),
           'utility-entry': resolve('src/main/electron/utility-entry.ts'),
           'worker-entry': resolve('src/core/jobs/worker-entry.ts'),
+          'pool-utility-entry': resolve('src/main/electron/pool-utility-entry.ts'),
+          'pool-worker-entry': resolve('src/core/jobs/pool-worker-entry.ts'),
         },
       },
     },

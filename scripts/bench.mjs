@@ -8,6 +8,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const suites = {
   io: ['tests/bench/io.ts'],
   analysis: ['tests/bench/analysis.ts'],
+  betti: ['tests/bench/betti.ts'],
   sim: ['tests/bench/sim.ts', 'tests/bench/minimize.ts'],
   ui: ['tests/bench/ui.ts'],
   figures: ['tests/bench/figures.ts'],

@@ -7,8 +7,9 @@ import { indexDbPath } from '../core/index/data-dir.js';
 import { IndexDb, isIndexDamage, quarantineIndex } from '../core/index/index-db.js';
 import { exportTagsFile, importTagsFile } from '../core/index/tags-io.js';
 import { runInWorker } from '../core/jobs/worker-runner.js';
-import { SERIES_NAMES, validateSeriesParams, type SeriesResult } from '../core/jobs/series-job.js';
-import { FIELD_NAMES, validateFieldParams, type FieldResult } from '../core/jobs/field-job.js';
+import { validateSeriesParams, type SeriesResult } from '../core/jobs/series-job.js';
+import { validateFieldParams, type FieldResult } from '../core/jobs/field-job.js';
+import { FIELD_NAMES, FIELD_PARAMS, SERIES_NAMES, SERIES_PARAMS } from '#shared/fields.js';
 import { validateDetectParams, type DetectResult } from '../core/jobs/detect-job.js';
 import { validateCorrelateParams, type CorrelateResult } from '../core/jobs/correlate-job.js';
 import { validateSimulateParams, type SimulateResult } from '../core/jobs/simulate-job.js';
@@ -30,16 +31,17 @@ usage:
   avw tags FILE [--json]                      list the tags of a trajectory
   avw tags FILE --export OUT.csv|OUT.json     export tags
   avw tags FILE --import IN.csv|IN.json       import (merge) tags
-  avw series FILE --name msd|msd_com|energy|stress_xx|stress_yy|stress_xy|stress_vol|stress_norm
-             [--potential wca|hertz] [--temperature T] [--reference F] [--json]
-                                              a per-frame series (computed once, kept in the index)
+  avw series FILE --name NAME [--potential wca|hertz] [--temperature T] [--reference F] [--json]
+                                              a per-frame series (computed once, kept in the index); NAME:
+${wrapList(SERIES_NAMES)}
   avw field FILE --frame F [--ref R] --name NAME [--cutoff RC] [--delta D --rmin A --rmax B] [--is IS_FILE] [--json]
-                                              a per-particle field of the frame pair (R, F); NAME is one of
-                                              d2min d2min_sum na displacement mobility e_norm eps_norm eps_vol
-                                              eps_vol_abs det_h k dev_total eps_xy softness is_displacement
+                                              a per-particle field of frame F against the reference R (default:
+                                              the previous frame, Jha & Sengupta Eq. 7; mobility always the
+                                              previous frame, is_displacement IS(0), softness none); NAME:
+${wrapList([...FIELD_NAMES, 'file:PROPERTY'])}
   avw detect FILE [--min-score Z] [--no-store] [--json]
                                               avalanche candidates from MSD jumps, stored as detector tags
-  avw correlate FILE --frame F [--ref R] --names a,b,c [--json]
+  avw correlate FILE --frame F [--ref R] --names a,b,c [--cutoff RC ...] [--json]
                                               Pearson and Spearman matrices among scalar fields
   avw simulate thermal --n N [--rho 0.9] --T T [--Tp 0.5] [--equil STEPS] [--tw STEPS]
              (--B B --ncfg NCFG --blocks K [--no-block-origins] | --every K --frames F)
@@ -70,6 +72,36 @@ formats: LAMMPS text dump (.lammpstrj, .dump; gzip/bzip2 too), XYZ and extended 
 `;
 
 const COMMON: FlagSpec = { json: 'boolean', 'index-dir': 'string', help: 'boolean' };
+
+/** Names laid out in the help's right-hand column. */
+function wrapList(names: readonly string[]): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const n of names) {
+    if (line && line.length + n.length + 1 > 56) {
+      lines.push(line);
+      line = '';
+    }
+    line = line ? `${line} ${n}` : n;
+  }
+  if (line) lines.push(line);
+  return lines.map((l) => `${' '.repeat(46)}${l}`).join('\n');
+}
+
+/** Flags of the registry's parameters (every value is checked by the registry, in the option's words). */
+const FIELD_FLAGS: FlagSpec = Object.fromEntries(Object.keys(FIELD_PARAMS).map((k) => [k, 'string']));
+const SERIES_FLAGS: FlagSpec = Object.fromEntries(Object.keys(SERIES_PARAMS).map((k) => [k, 'string']));
+
+/** The registry parameters given on the command line (paths made absolute). */
+function registryParams(flags: Record<string, unknown>, names: readonly string[], paths: readonly string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of names) {
+    const v = flags[k];
+    if (v === undefined) continue;
+    out[k] = paths.includes(k) && typeof v === 'string' ? resolve(v) : v;
+  }
+  return out;
+}
 
 function out(json: boolean, value: unknown, text: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text()}\n`);
@@ -230,17 +262,10 @@ function numberOrNull(v: number): number | null {
 }
 
 async function cmdSeries(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, name: 'string', potential: 'string', temperature: 'string', reference: 'int' }, 'series');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, name: 'string', ...SERIES_FLAGS }, 'series');
   const file = resolve(oneFile(positionals, 'series'));
   if (flags.name === undefined) throw new UsageError(`avw series: --name is required (${SERIES_NAMES.join('|')})`);
-  let temperature: number | undefined;
-  if (flags.temperature !== undefined) {
-    temperature = Number(flags.temperature);
-    if (!Number.isFinite(temperature) || temperature < 0) throw new UsageError('avw series: --temperature must be a non-negative number');
-  }
-  const params = validateSeriesParams({
-    path: file, indexDir: flags['index-dir'], name: flags.name, potential: flags.potential, temperature, reference: flags.reference,
-  });
+  const params = validateSeriesParams({ path: file, indexDir: flags['index-dir'], name: flags.name, params: registryParams(flags, Object.keys(SERIES_PARAMS)) });
   const r = await runJob<SeriesResult>('series', params, params.name, flags.json === true);
   const frames = Array.from({ length: r.values.length }, (_v, i) => i);
   const value = { name: r.name, frames, timesteps: Array.from(r.frames.subarray(0, r.values.length)), values: Array.from(r.values, numberOrNull) };
@@ -270,16 +295,13 @@ function fieldValuesJson(r: FieldResult): (number | null | (number | null)[])[] 
 }
 
 async function cmdField(argv: string[]): Promise<void> {
-  const spec: FlagSpec = { ...COMMON, name: 'string', frame: 'int', ref: 'int', cutoff: 'string', delta: 'string', rmin: 'string', rmax: 'string', is: 'string' };
-  const { positionals, flags } = parseArgs(argv, spec, 'field');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, name: 'string', frame: 'int', ref: 'int', ...FIELD_FLAGS }, 'field');
   const file = resolve(oneFile(positionals, 'field'));
-  if (flags.name === undefined) throw new UsageError(`avw field: --name is required (${FIELD_NAMES.join('|')})`);
+  if (flags.name === undefined) throw new UsageError(`avw field: --name is required (${FIELD_NAMES.join('|')}|file:PROPERTY)`);
   if (flags.frame === undefined) throw new UsageError('avw field: --frame F is required');
   const params = validateFieldParams({
     path: file, indexDir: flags['index-dir'], name: flags.name, frame: flags.frame, ref: flags.ref,
-    cutoff: numberFlag(flags, 'cutoff', 'field'), delta: numberFlag(flags, 'delta', 'field'),
-    rmin: numberFlag(flags, 'rmin', 'field'), rmax: numberFlag(flags, 'rmax', 'field'),
-    isPath: typeof flags.is === 'string' ? resolve(flags.is) : undefined,
+    params: registryParams(flags, Object.keys(FIELD_PARAMS), ['is']),
   });
   const r = await runJob<FieldResult>('field', params, params.name, flags.json === true);
   if (r.invalidCount > 0) process.stderr.write(`avw field: ${r.invalidCount} particle(s) flagged (null): too few neighbours, a singular fit, or absent in the reference\n`);
@@ -300,12 +322,12 @@ async function cmdDetect(argv: string[]): Promise<void> {
 }
 
 async function cmdCorrelate(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, names: 'string', frame: 'int', ref: 'int', cutoff: 'string' }, 'correlate');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, names: 'string', frame: 'int', ref: 'int', ...FIELD_FLAGS }, 'correlate');
   if (typeof flags.names !== 'string') throw new UsageError('avw correlate: --names a,b,c is required');
   if (flags.frame === undefined) throw new UsageError('avw correlate: --frame F is required');
   const params = validateCorrelateParams({
     path: resolve(oneFile(positionals, 'correlate')), indexDir: flags['index-dir'], frame: flags.frame, ref: flags.ref,
-    cutoff: numberFlag(flags, 'cutoff', 'correlate'), names: flags.names.split(',').map((s) => s.trim()).filter(Boolean),
+    params: registryParams(flags, Object.keys(FIELD_PARAMS), ['is']), names: flags.names.split(',').map((s) => s.trim()).filter(Boolean),
   });
   const r = await runJob<CorrelateResult>('correlate', params, 'correlate', flags.json === true);
   const k = r.names.length;

@@ -145,6 +145,8 @@ export class IndexedTrajectory {
   private readerInstance: TrajectoryReader | null;
   private timestepCache: Float64Array | null = null;
   private lastUnwrapped: { index: number; wrapped: Float64Array; unwrapped: Float64Array } | null = null;
+  /** Frames whose unwrapped positions came from continuity (not from the file): the ones worth a checkpoint. */
+  private readonly byContinuity = new WeakSet<Frame>();
   private closed = false;
 
   private constructor(
@@ -248,7 +250,10 @@ export class IndexedTrajectory {
 
   readFrame(i: number, options: ReadFrameOptions = {}): Frame {
     const frame = this.reader().readFrame(this.entry(i), i);
-    if (options.unwrapped && !frame.unwrapped) frame.unwrapped = this.unwrapByContinuity(i, frame);
+    if (options.unwrapped && !frame.unwrapped) {
+      frame.unwrapped = this.unwrapByContinuity(i, frame);
+      this.byContinuity.add(frame);
+    }
     return frame;
   }
 
@@ -416,9 +421,7 @@ export class IndexedTrajectory {
         }
       }
       w = fr.positions;
-      if (f % every === 0 && f !== i) this.saveCheckpoint(f, u);
     }
-    if (i % every === 0 && i > 0) this.saveCheckpoint(i, u);
     if (n * 3 !== u.length) {
       throw new TrajectoryError(`${this.rec.path}: cannot unwrap frame ${i} by continuity: the particle count changed`, this.rec.path, { frame: i });
     }
@@ -428,7 +431,18 @@ export class IndexedTrajectory {
     return u;
   }
 
-  private saveCheckpoint(f: number, u: Float64Array): void {
+  /**
+   * Keep the unwrapped positions of a frame read with `unwrapped` as a checkpoint of the continuity unwrapping, when it
+   * falls on a checkpoint frame (every 32 by default) and the file itself does not determine them. Reading never writes
+   * to the index: a computation that walks the frames in order (the MSD series, in a worker) leaves these behind, so that
+   * later random access unwraps from the nearest checkpoint instead of from frame 0.
+   */
+  checkpointUnwrapped(frame: Frame): void {
+    this.checkOpen();
+    const every = Math.max(1, Math.floor(this.options.unwrapCheckpointEvery ?? DEFAULT_UNWRAP_CHECKPOINT));
+    const f = frame.index;
+    const u = frame.unwrapped;
+    if (f <= 0 || f % every !== 0 || !u || !this.byContinuity.has(frame)) return;
     if (this.db.getFieldBytes(this.rec.id, f, 0, UNWRAPPED_FIELD, UNWRAPPED_PARAMS)) return;
     this.db.putFieldBytes(this.rec.id, f, 0, UNWRAPPED_FIELD, UNWRAPPED_PARAMS, u.length / 3, Buffer.from(u.buffer, u.byteOffset, u.byteLength));
   }

@@ -4,8 +4,9 @@
 // has touched (a kind other than 'candidate', or a note) is kept.
 import type { IndexedTrajectory } from '../index/indexed-trajectory.js';
 import { detectJumps, type JumpCandidate } from '../analysis/detect.js';
+import type { TrajectoryFrames } from '../fields/frames.js';
+import { computeSeries, resolveSeries } from '../fields/series.js';
 import type { JobContext, JobDefinition } from './job.js';
-import { computeSeries } from './series-job.js';
 import { withTrajectory } from './with-trajectory.js';
 
 export interface DetectParams {
@@ -66,8 +67,9 @@ function storeCandidatesNow(t: IndexedTrajectory, candidates: readonly JumpCandi
   return { added, updated, removed };
 }
 
-export function detect(t: IndexedTrajectory, p: DetectParams, ctx: JobContext): DetectResult {
-  const msd = computeSeries(t, { path: p.path, name: 'msd' }, ctx).values;
+export function detect(source: TrajectoryFrames, p: DetectParams, ctx: JobContext): DetectResult {
+  const t = source.t;
+  const msd = computeSeries(source, resolveSeries({ name: 'msd' }), ctx).values;
   // Log-spaced schedules: the detector compares increments at equal time lags, so it needs the frames' times.
   const times = t.timesteps();
   const r = detectJumps({ msd, times, minScore: p.minScore });
@@ -82,6 +84,6 @@ export const detectJob: JobDefinition<DetectParams, DetectResult> = {
   kind: 'detect',
   validate: validateDetectParams,
   run(params, ctx) {
-    return withTrajectory(params, ctx, (t) => detect(t, params, ctx));
+    return withTrajectory(params, ctx, (source) => detect(source, params, ctx));
   },
 };
