@@ -15,6 +15,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { detectJumps, JUMP_DETECTION_DEFAULTS, type JumpCandidate } from '../../src/core/analysis/detect.js';
+import { TrajectoryFrames } from '../../src/core/fields/frames.js';
 import { openIndexed } from '../../src/core/index/indexed-trajectory.js';
 import { detect } from '../../src/core/jobs/detect-job.js';
 import { benchArg } from './util.js';
@@ -135,7 +136,7 @@ export function realRunFigures(nc = 20, print = true, path = REAL_LABELS): { byS
       const dir = mkdtempSync(join(tmpdir(), 'avw-real-'));
       const t = openIndexed(dump, { indexDir: dir });
       try {
-        candidates = detect(t, { path: dump, indexDir: dir, store: false }, ctx).candidates;
+        candidates = detect(new TrajectoryFrames(t, 8), { path: dump, indexDir: dir, store: false }, ctx).candidates;
         via = 'avw detect';
       } finally {
         t.close();

@@ -25,7 +25,7 @@ if (mode === 'index') {
   const frames = Number(rest[0]);
   say('go');
   for (let f = 1; f <= frames; f++) {
-    await runInProcess(fieldJob, { path: file, indexDir, name: 'd2min', frame: f, ref: f - 1, cutoff: 2 });
+    await runInProcess(fieldJob, { path: file, indexDir, name: 'd2min', frame: f, ref: f - 1, params: { cutoff: 2 } });
     say(`field ${f}`);
   }
   say('done');

@@ -116,7 +116,7 @@ describe('kill -9 matrix', () => {
     const refDir = join(dir, 'index-fields-ref');
     const want = new Map<number, Buffer>();
     for (let f = 1; f < GLASS_FRAMES; f++) {
-      const r = await runInProcess(fieldJob, { path: glass, indexDir: refDir, name: 'd2min', frame: f, ref: f - 1, cutoff: 2 }) as FieldResult;
+      const r = await runInProcess(fieldJob, { path: glass, indexDir: refDir, name: 'd2min', frame: f, ref: f - 1, params: { cutoff: 2 } }) as FieldResult;
       want.set(f, Buffer.from(Float32Array.from(r.values).buffer));
     }
     for (let k = 0; k < KILLS_PER_OPERATION; k++) {
@@ -140,7 +140,7 @@ describe('kill -9 matrix', () => {
         t.close();
       }
       // And the rest is computed and served as if nothing had happened.
-      const last = await runInProcess(fieldJob, { path: glass, indexDir, name: 'd2min', frame: GLASS_FRAMES - 1, ref: GLASS_FRAMES - 2, cutoff: 2 }) as FieldResult;
+      const last = await runInProcess(fieldJob, { path: glass, indexDir, name: 'd2min', frame: GLASS_FRAMES - 1, ref: GLASS_FRAMES - 2, params: { cutoff: 2 } }) as FieldResult;
       expect(Buffer.from(Float32Array.from(last.values).buffer).equals(want.get(GLASS_FRAMES - 1)!)).toBe(true);
     }
   }, 300_000);
