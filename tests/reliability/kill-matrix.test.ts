@@ -13,6 +13,7 @@ import { runInProcess } from '../../src/core/jobs/job.js';
 import { fieldJob, type FieldResult } from '../../src/core/jobs/field-job.js';
 import { minimizeJob } from '../../src/core/jobs/minimize-job.js';
 import { simulateJob } from '../../src/core/jobs/simulate-job.js';
+import { gsdFrameCount } from '../../src/core/jobs/simulate-output.js';
 import { mulberry32 } from '../../src/core/util/random.js';
 import { writeGlassDump } from '../main/helpers.js';
 import { avw, CHILD, CLI, report, runNode, tmpDir, waitUntil, type RunResult } from './util.js';
@@ -23,10 +24,18 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const KILLS_PER_OPERATION = 3;
 const moments = mulberry32(20_251_207);
 const tally = { runs: 0, kills: 0, finishedFirst: 0, resumed: 0, checks: 0 };
+/** Per operation: SIGKILLs that landed mid-operation / child runs. */
+const byOperation = new Map<string, [number, number]>();
+let operation = '';
+const count = (killed: number, runs: number): void => {
+  const [k, r] = byOperation.get(operation) ?? [0, 0];
+  byOperation.set(operation, [k + killed, r + runs]);
+};
 const started = performance.now();
 afterAll(() => report('kill -9 matrix', {
   'child runs': tally.runs, 'SIGKILLs mid-operation': tally.kills, 'finished before the kill': tally.finishedFirst,
   'resumes': tally.resumed, 'checks after a kill': tally.checks, lost: 0,
+  'kills per operation': [...byOperation].map(([op, [k, r]]) => `${op} ${k}/${r}`).join(', '),
 }, started));
 
 /**
@@ -50,12 +59,32 @@ async function killDuring(script: string, args: string[], delayMs: number, trigg
     },
   });
   if (r.timedOut) throw new Error(`${script} ${args.join(' ')}: hung (stderr: ${r.stderr})`);
+  count(r.signal === 'SIGKILL' ? 1 : 0, 1);
   if (r.signal === 'SIGKILL') tally.kills++;
   else {
     tally.finishedFirst++;
     if (r.code !== 0) throw new Error(`${script} ${args.join(' ')}: exit ${r.code}: ${r.stderr}`);
   }
   return r;
+}
+
+/** Complete frames in a GSD file being written (0 while it cannot be read yet). */
+function framesIn(path: string): number {
+  try {
+    return existsSync(path) ? gsdFrameCount(path) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** A kill that landed after the run had finished its work (its checkpoint removed, the sidecar complete) is no mid-run kill. */
+function landedAfterTheEnd(r: RunResult, out: string): boolean {
+  if (!r.signal || existsSync(`${out}.checkpoint`)) return false;
+  expect(JSON.parse(readFileSync(`${out}.json`, 'utf8')).status).toBe('complete');
+  tally.kills--;
+  tally.finishedFirst++;
+  count(-1, 0);
+  return true;
 }
 
 /** The index is sound: SQLite's integrity check, and every trajectory's frames contiguous and matching its cursor. */
@@ -85,6 +114,7 @@ describe('kill -9 matrix', () => {
   });
 
   it('while indexing: the index reopens clean with whole batches, and resumes to every frame', async () => {
+    operation = 'indexing';
     const file = join(dir, 'long.lammpstrj');
     const FRAMES = 150_000; // ~20 MB of two-particle frames: two 16 MB scan batches
     const fd = openSync(file, 'w');
@@ -113,6 +143,7 @@ describe('kill -9 matrix', () => {
   }, 300_000);
 
   it('while caching fields: every cached field has its full length and the right values', async () => {
+    operation = 'field cache';
     const refDir = join(dir, 'index-fields-ref');
     const want = new Map<number, Buffer>();
     for (let f = 1; f < GLASS_FRAMES; f++) {
@@ -146,6 +177,7 @@ describe('kill -9 matrix', () => {
   }, 300_000);
 
   it('while editing tags: no acknowledged edit is lost, in the index or its journal', async () => {
+    operation = 'tag edits';
     for (let k = 0; k < KILLS_PER_OPERATION; k++) {
       const indexDir = join(dir, `index-tags-${k}`);
       openIndexed(glass, { indexDir }).close();
@@ -192,23 +224,32 @@ describe('kill -9 matrix', () => {
 
   describe('simulation and minimisation resume byte for byte', () => {
     const SIM = {
-      kind: 'thermal', seed: 7, start: { kind: 'random', n: 100 }, T: 0.4, Tp: 0.5, equilSteps: 1000, twSteps: 0,
-      schedule: { kind: 'linear', every: 150, frames: 24 }, checkpointEvery: 2, index: false,
+      kind: 'thermal', seed: 7, start: { kind: 'random', n: 400 }, T: 0.4, Tp: 0.5, equilSteps: 1000, twSteps: 0,
+      schedule: { kind: 'linear', every: 300, frames: 24 }, checkpointEvery: 2, index: false,
     };
-    const SIM_ARGS = ['simulate', 'thermal', '--n', '100', '--T', '0.4', '--Tp', '0.5', '--equil', '1000', '--tw', '0', '--every', '150', '--frames', '24', '--seed', '7', '--checkpoint-every', '2'];
+    const SIM_ARGS = ['simulate', 'thermal', '--n', '400', '--T', '0.4', '--Tp', '0.5', '--equil', '1000', '--tw', '0', '--every', '300', '--frames', '24', '--seed', '7', '--checkpoint-every', '2'];
     const ref = join(dir, 'ref.gsd');
     const refIs = join(dir, 'ref.is.gsd');
+    // How long the uninterrupted runs take here: the kill lands within a frame's time of a frame drawn at random.
+    let simMs = 0, minMs = 0;
     beforeAll(async () => {
+      let t0 = performance.now();
       await runInProcess(simulateJob, { ...SIM, out: ref });
+      simMs = performance.now() - t0;
+      t0 = performance.now();
       await runInProcess(minimizeJob, { path: ref, out: refIs, indexDir: join(dir, 'index-min-ref') });
+      minMs = performance.now() - t0;
     }, 120_000);
 
     it('a simulation killed at three moments resumes to the uninterrupted trajectory', async () => {
+      operation = 'simulation';
       for (let k = 0; k < KILLS_PER_OPERATION; k++) {
         const out = join(dir, `sim-${k}.gsd`);
         const indexDir = join(dir, `index-sim-${k}`);
-        const r = await killDuring(CLI, [...SIM_ARGS, '--out', out, '--index-dir', indexDir], Math.floor(moments() * 1200), { poll: () => existsSync(`${out}.checkpoint`) });
-        if (r.signal) {
+        // Once the trajectory has reached a frame drawn at random (past the first checkpoint), within a frame's time.
+        const at = 3 + Math.floor(moments() * 19);
+        const r = await killDuring(CLI, [...SIM_ARGS, '--out', out, '--index-dir', indexDir], Math.floor(moments() * simMs / 24), { poll: () => framesIn(out) >= at });
+        if (r.signal && !landedAfterTheEnd(r, out)) {
           await runInProcess(simulateJob, { ...SIM, out, resume: true });
           tally.resumed++;
         }
@@ -219,12 +260,16 @@ describe('kill -9 matrix', () => {
     }, 300_000);
 
     it('a minimisation killed at three moments resumes (avw minimize --resume) to the uninterrupted file', async () => {
+      operation = 'minimisation';
       for (let k = 0; k < KILLS_PER_OPERATION; k++) {
         const out = join(dir, `min-${k}.is.gsd`);
         const indexDir = join(dir, `index-min-${k}`);
         const args = ['minimize', ref, '--out', out, '--index-dir', indexDir];
-        const r = await killDuring(CLI, args, Math.floor(moments() * 1500), { poll: () => existsSync(`${out}.checkpoint`) });
-        if (r.signal && k === 0) {
+        const at = 1 + Math.floor(moments() * 21);
+        const r = await killDuring(CLI, args, Math.floor(moments() * minMs / 24), { poll: () => framesIn(out) >= at });
+        if (landedAfterTheEnd(r, out)) {
+          // Nothing to resume: the file is whole (checked below).
+        } else if (r.signal && k === 0) {
           // As a user does it; the other resumes run the same job in this process (no second process start-up).
           const again = await avw([...args, '--resume', '--json']);
           expect(again.stderr).toBe('');
@@ -242,6 +287,7 @@ describe('kill -9 matrix', () => {
   });
 
   it('while writing a figure: the figure, its data and its spec are each complete or absent', async () => {
+    operation = 'figure';
     const spec = (out: string, indexDir: string) => ['figure', glass, '--kind', 'fields', '--frame', '6', '--field', 'displacement', '--out', out, '--dpi', '300', '--index-dir', indexDir];
     const refPng = join(dir, 'fig-ref.png');
     const whole = await avw(spec(refPng, join(dir, 'index-fig-ref')));

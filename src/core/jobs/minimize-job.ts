@@ -20,7 +20,7 @@ import { inherentStructure } from '../sim/inherent-structure.js';
 import { wrapPositions } from '../sim/system.js';
 import { JobCancelledError, type JobDefinition } from './job.js';
 import {
-  APPLICATION, canonicalJson, gsdFrameCount, readCheckpoint, SOFTWARE_VERSION, truncateGsd, writeCheckpoint, writeHoomdFrame, writeJsonAtomic,
+  APPLICATION, canonicalJson, openGsdForResume, readCheckpoint, SOFTWARE_VERSION, writeCheckpoint, writeHoomdFrame, writeJsonAtomic,
 } from './simulate-output.js';
 
 export interface MinimizeParams {
@@ -147,15 +147,8 @@ export const minimizeJob: JobDefinition<MinimizeParams, MinimizeJobResult> = {
         ({ unconverged, maxForce, iterations, n } = c);
         first = c.frames;
         earlierSeconds = c.wallSeconds;
-        if (first === 0) w = GsdWriter.create(p.out, { application: APPLICATION });
-        else {
-          if (!existsSync(p.out)) throw new Error(`minimize: ${p.out}: the output of the checkpointed run is missing; cannot resume`);
-          const have = gsdFrameCount(p.out);
-          if (have < first) throw new Error(`minimize: ${p.out} has ${have} frames, fewer than the checkpoint's ${first}; cannot resume`);
-          // Rewritten to exactly the checkpoint's frames: no frame after it, no bytes of an interrupted one.
-          truncateGsd(p.out, first);
-          w = GsdWriter.openAppend(p.out);
-        }
+        // The output rewritten to exactly the checkpoint's frames: no frame after it, no bytes of an interrupted one.
+        w = first === 0 ? GsdWriter.create(p.out, { application: APPLICATION }) : openGsdForResume(p.out, first);
       } else {
         if (existsSync(ckpt)) throw new Error(`minimize: ${ckpt} exists: pass resume (--resume) to continue that run, or delete it to start over`);
         w = GsdWriter.create(p.out, { application: APPLICATION });
