@@ -12,6 +12,8 @@ const suites = {
   sim: ['tests/bench/sim.ts', 'tests/bench/minimize.ts'],
   ui: ['tests/bench/ui.ts'],
   figures: ['tests/bench/figures.ts'],
+  study: ['tests/bench/study.ts'],
+  modes: ['tests/bench/modes.ts'],
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length ? wanted : Object.keys(suites);

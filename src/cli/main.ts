@@ -12,12 +12,16 @@ import { validateFieldParams, type FieldResult } from '../core/jobs/field-job.js
 import { FIELD_NAMES, FIELD_PARAMS, SERIES_NAMES, SERIES_PARAMS } from '#shared/fields.js';
 import { validateDetectParams, type DetectResult } from '../core/jobs/detect-job.js';
 import { validateCorrelateParams, type CorrelateResult } from '../core/jobs/correlate-job.js';
-import { validateSimulateParams, type SimulateResult } from '../core/jobs/simulate-job.js';
+import type { SimulateParams, SimulateResult } from '../core/jobs/simulate-job.js';
+import { SIMULATE_OPTIONS, SimulateOptionError, simulateParamsFromOptions } from '../core/jobs/simulate-options.js';
 import { validateMinimizeParams, type MinimizeJobResult } from '../core/jobs/minimize-job.js';
+import { validateModesParams, type ModesResult } from '../core/jobs/modes-job.js';
 import { JobCancelledError } from '../core/jobs/job.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { progressBar } from './progress.js';
 import type { FigureJobResult } from '../core/jobs/figure-job.js';
+import { cmdStudy, cmdStudySeries, STUDY_HELP } from './study-command.js';
+import { cmdStudyFigure, isStudyFigure, STUDY_FIGURE_HELP } from './study-figure-command.js';
 
 // The figure command's modules (PDF, fonts, rasterizer) load only when a figure or the help is asked for: every other
 // command starts without them.
@@ -31,14 +35,21 @@ usage:
   avw tags FILE [--json]                      list the tags of a trajectory
   avw tags FILE --export OUT.csv|OUT.json     export tags
   avw tags FILE --import IN.csv|IN.json       import (merge) tags
-  avw series FILE --name NAME [--potential wca|hertz] [--temperature T] [--reference F] [--json]
+  avw series FILE --name NAME [--potential wca|hertz] [--temperature T] [--reference F] [--count M] [--json]
                                               a per-frame series (computed once, kept in the index); NAME:
 ${wrapList(SERIES_NAMES)}
-  avw field FILE --frame F [--ref R] --name NAME [--cutoff RC] [--delta D --rmin A --rmax B] [--is IS_FILE] [--json]
+  avw series --study STUDY.json --name NAME|fs --by T [--json]
+                                              the series averaged over a study's replicas per temperature (+- stderr)
+  avw field FILE --frame F [--ref R] --name NAME [--cutoff RC] [--delta D --rmin A --rmax B] [--is IS_FILE]
+            [--potential wca|hertz --modes K] [--json]
                                               a per-particle field of frame F against the reference R (default:
                                               the previous frame, Jha & Sengupta Eq. 7; mobility always the
                                               previous frame, is_displacement IS(0), softness none); NAME:
 ${wrapList([...FIELD_NAMES, 'file:PROPERTY'])}
+  avw modes FILE --frame F [--potential wca|hertz] [--count 30] [--json]
+                                              the count smallest positive Hessian eigenvalues of frame F and
+                                              lambda_smallest (Jha & Sengupta Eq. 6), zero and negative modes,
+                                              lambda_max; warns when the frame is not a minimum
   avw detect FILE [--min-score Z] [--no-store] [--json]
                                               avalanche candidates from MSD jumps, stored as detector tags
   avw correlate FILE --frame F [--ref R] --names a,b,c [--cutoff RC ...] [--json]
@@ -60,7 +71,7 @@ ${wrapList([...FIELD_NAMES, 'file:PROPERTY'])}
                                               inherent structures of every frame, paired frame for frame
                                               (conjugate gradient by default, as Jha & Sengupta; --resume
                                               continues a killed run from OUT.checkpoint)
-${FIGURE_HELP}  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
+${FIGURE_HELP}${STUDY_FIGURE_HELP}${STUDY_HELP}  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
                       --poly 0.11, --ftol F; a run writes OUT, OUT.json (sidecar) and OUT.checkpoint while running
 
 common options:
@@ -262,6 +273,7 @@ function numberOrNull(v: number): number | null {
 }
 
 async function cmdSeries(argv: string[]): Promise<void> {
+  if (argv.some((a) => a === '--study' || a.startsWith('--study='))) return cmdStudySeries(argv);
   const { positionals, flags } = parseArgs(argv, { ...COMMON, name: 'string', ...SERIES_FLAGS }, 'series');
   const file = resolve(oneFile(positionals, 'series'));
   if (flags.name === undefined) throw new UsageError(`avw series: --name is required (${SERIES_NAMES.join('|')})`);
@@ -352,16 +364,8 @@ function fmtSeconds(s: number): string {
 }
 
 const SIM_FLAGS: FlagSpec = {
-  ...COMMON, out: 'string', seed: 'string', resume: 'boolean', 'checkpoint-every': 'string', n: 'string', rho: 'string', poly: 'string',
-  T: 'string', Tp: 'string', equil: 'string', tw: 'string', B: 'string', ncfg: 'string', blocks: 'string', 'no-block-origins': 'boolean',
-  every: 'string', frames: 'string', steps: 'string', dt: 'string', skin: 'string', integrator: 'string', is: 'boolean', 'is-method': 'string',
-  ftol: 'string', from: 'string', frame: 'string', diameters: 'string', 'no-velocities': 'boolean', chunk: 'string',
-  deps: 'string', phi: 'string', minimizer: 'string', 'no-follow': 'boolean', 'frame-spacing': 'string', drop: 'string',
+  ...COMMON, ...Object.fromEntries(Object.entries(SIMULATE_OPTIONS).map(([name, kind]) => [name, kind === 'boolean' ? 'boolean' : 'string'])),
 };
-
-const THERMAL_ONLY = ['rho', 'poly', 'Tp', 'equil', 'tw', 'B', 'ncfg', 'blocks', 'no-block-origins', 'frames', 'integrator'];
-const MD_ONLY = ['dt', 'skin', 'is', 'is-method', 'from', 'frame', 'diameters', 'no-velocities', 'chunk', 'T'];
-const AQS_ONLY = ['deps', 'phi', 'minimizer', 'no-follow', 'frame-spacing', 'drop'];
 
 async function cmdSimulate(argv: string[]): Promise<void> {
   const [kind, ...rest] = argv;
@@ -369,63 +373,13 @@ async function cmdSimulate(argv: string[]): Promise<void> {
   const cmd = `simulate ${kind}`;
   const { positionals, flags } = parseArgs(rest, SIM_FLAGS, cmd);
   if (positionals.length > 0) throw new UsageError(`avw ${cmd}: unexpected argument "${positionals[0]}"`);
-  if (typeof flags.out !== 'string') throw new UsageError(`avw ${cmd}: --out FILE is required`);
-  const refuse = (names: string[]): void => {
-    for (const name of names) if (flags[name] !== undefined) throw new UsageError(`avw ${cmd}: --${name} does not apply to ${kind} runs`);
-  };
-  const f = (name: string): number | undefined => numberFlag(flags, name, cmd);
-  const i = (name: string): number | undefined => intFlag(flags, name, cmd);
-  const common = {
-    kind, out: resolve(flags.out), seed: i('seed'), resume: flags.resume === true, checkpointEvery: i('checkpoint-every'),
-    indexDir: flags['index-dir'],
-  };
-  let raw: Record<string, unknown>;
-  if (kind === 'aqs') {
-    refuse([...THERMAL_ONLY, ...MD_ONLY]);
-    if (flags.n === undefined) throw new UsageError('avw simulate aqs: --n N is required');
-    if (flags.steps === undefined) throw new UsageError('avw simulate aqs: --steps K (strain steps) is required');
-    raw = {
-      ...common, n: i('n'), steps: i('steps'), strainStep: f('deps'), every: i('every'), packingFraction: f('phi'),
-      minimizer: flags.minimizer, dropCriterion: flags.drop, ftol: f('ftol'), follow: flags['no-follow'] !== true, frameSpacing: f('frame-spacing'),
-    };
-  } else {
-    refuse(AQS_ONLY);
-    let start: Record<string, unknown>;
-    if (typeof flags.from === 'string') {
-      if (flags.n !== undefined) throw new UsageError(`avw ${cmd}: --n and --from exclude each other (the start file sets N)`);
-      start = typeof flags.diameters === 'string'
-        ? { kind: 'data', path: resolve(flags.from), diameters: resolve(flags.diameters) }
-        : { kind: 'frame', path: resolve(flags.from), frame: i('frame') ?? 0 };
-      if (flags.frame !== undefined && typeof flags.diameters === 'string') throw new UsageError(`avw ${cmd}: --frame applies to a trajectory start, not to a data file`);
-    } else {
-      if (kind === 'nve') throw new UsageError('avw simulate nve: --from DATA --diameters D.txt (or --from TRAJ [--frame K]) is required');
-      if (flags.n === undefined) throw new UsageError('avw simulate thermal: --n N is required (or --from a configuration)');
-      start = { kind: 'random', n: i('n'), density: f('rho'), polydispersity: f('poly') };
-    }
-    const md = {
-      ...common, start, T: f('T'), dt: f('dt'), skin: f('skin'), inherentStructures: flags.is === true, isMethod: flags['is-method'],
-      ftol: f('ftol'), velocities: flags['no-velocities'] !== true, chunkSteps: i('chunk'),
-    };
-    if (kind === 'nve') {
-      refuse(THERMAL_ONLY);
-      if (flags.steps === undefined) throw new UsageError('avw simulate nve: --steps N is required');
-      raw = { ...md, steps: i('steps'), every: i('every') };
-    } else {
-      if (flags.T === undefined) throw new UsageError('avw simulate thermal: --T T (the target temperature) is required');
-      if (flags.steps !== undefined) throw new UsageError('avw simulate thermal: the production length follows from the schedule (--B/--ncfg/--blocks or --every/--frames), not --steps');
-      const logBlock = flags.B !== undefined || flags.ncfg !== undefined || flags.blocks !== undefined;
-      let schedule: Record<string, unknown>;
-      if (logBlock) {
-        if (flags.every !== undefined || flags.frames !== undefined) throw new UsageError('avw simulate thermal: give a log-block schedule (--B --ncfg --blocks) or a linear one (--every --frames), not both');
-        schedule = { kind: 'log-block', B: i('B'), nCfg: i('ncfg'), blocks: i('blocks') ?? 1, blockOrigins: flags['no-block-origins'] !== true };
-      } else {
-        if (flags.every === undefined || flags.frames === undefined) throw new UsageError('avw simulate thermal: a schedule is required: --B B --ncfg NCFG --blocks K, or --every K --frames F');
-        schedule = { kind: 'linear', every: i('every'), frames: i('frames') };
-      }
-      raw = { ...md, Tp: f('Tp'), equilSteps: i('equil'), twSteps: i('tw'), schedule, production: flags.integrator };
-    }
+  let params: SimulateParams;
+  try {
+    params = simulateParamsFromOptions(kind, flags, { indexDir: flags['index-dir'] as string | undefined });
+  } catch (e) {
+    if (e instanceof SimulateOptionError) throw new UsageError(e.message);
+    throw e;
   }
-  const params = validateSimulateParams(raw);
   let r: SimulateResult;
   try {
     // A cancel (Ctrl-C) writes a checkpoint at the next chunk or frame: give it time (a minimization or a shear step).
@@ -446,6 +400,7 @@ async function cmdSimulate(argv: string[]): Promise<void> {
 }
 
 async function cmdFigure(argv: string[]): Promise<void> {
+  if (isStudyFigure(argv)) return cmdStudyFigure(argv);
   const { figureParamsFromArgs } = await import('./figure-command.js');
   const { params, json } = figureParamsFromArgs(argv);
   const r = await runJob<FigureJobResult>('figure', params, 'figure', json);
@@ -480,9 +435,34 @@ async function cmdMinimize(argv: string[]): Promise<void> {
     `${r.resumed ? 'resumed and finished' : 'wrote'} ${r.out}: ${r.frames} inherent structures of ${r.n} particles (${r.method}, max|F| <= ${r.maxForce.toExponential(2)}) in ${fmtSeconds(r.wallSeconds)}`);
 }
 
+/** Largest max |F_i| still taken for a minimum by `avw modes` (inherent structures reach 1e-10). */
+const MODES_FORCE_TOLERANCE = 1e-6;
+
+async function cmdModes(argv: string[]): Promise<void> {
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, frame: 'int', potential: 'string', count: 'int' }, 'modes');
+  const file = resolve(oneFile(positionals, 'modes'));
+  if (flags.frame === undefined) throw new UsageError('avw modes: --frame F is required');
+  const params = validateModesParams({ path: file, indexDir: flags['index-dir'], frame: flags.frame, potential: flags.potential, count: flags.count });
+  const r = await runJob<ModesResult>('modes', params, 'modes', flags.json === true);
+  if (r.maxForce > MODES_FORCE_TOLERANCE || r.negativeModes > 0) {
+    process.stderr.write(`avw modes: warning: ${file} frame ${r.frame} is not a minimum (max |F| = ${r.maxForce.toExponential(3)}, ${r.negativeModes} negative mode(s)); `
+      + 'the Hessian spectrum of an inherent structure needs minimized positions (avw minimize)\n');
+  }
+  if (r.eigenvalues.length < r.count) process.stderr.write(`avw modes: warning: only ${r.eigenvalues.length} positive eigenvalue(s) exist, fewer than --count ${r.count}\n`);
+  const value = {
+    frame: r.frame, potential: r.potential, count: r.count, eigenvalues: r.eigenvalues, lambdaSmallest: r.lambdaSmallest,
+    zeroModes: r.zeroModes, negativeModes: r.negativeModes, lambdaMax: r.lambdaMax, maxForce: r.maxForce,
+  };
+  out(flags.json === true, value, () => [
+    `frame ${r.frame} (${r.n} particles, ${r.potential}): lambda_smallest = ${r.lambdaSmallest ?? 'none'} (mean of ${r.eigenvalues.length} smallest positive eigenvalues)`,
+    `zero modes ${r.zeroModes} (${r.rattlers} rattler(s)), negative modes ${r.negativeModes}, lambda_max ${r.lambdaMax}, max |F| ${r.maxForce.toExponential(3)}`,
+    'eigenvalues:', ...r.eigenvalues.map((l, i) => `${i + 1} ${l}`),
+  ].join('\n'));
+}
+
 const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   info: cmdInfo, frame: cmdFrame, index: cmdIndex, tags: cmdTags, series: cmdSeries, field: cmdField, detect: cmdDetect, correlate: cmdCorrelate,
-  simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure,
+  simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure, study: cmdStudy, modes: cmdModes,
 };
 
 /** Commands that only read the trajectory and (re)build index contents: safe to run again on a new index. */

@@ -31,6 +31,8 @@ export const FIELD_PARAMS = {
   rmin: { type: 'number', min: 0, max: 1e4, default: null, defaultText: 'where g(r) first becomes nonzero', help: 'lower limit of the softness integral' },
   rmax: { type: 'number', min: 0, minExclusive: true, max: 1e4, default: null, defaultText: 'where g(r) falls to 1 after its first peak', help: 'upper limit of the softness integral' },
   is: { type: 'path', default: null, defaultText: 'FILE.is.EXT beside the trajectory', help: 'the paired inherent-structure trajectory' },
+  potential: { type: 'enum', values: ['wca', 'hertz'], default: 'wca', help: 'pair potential of the Hessian (diameters from the file)' },
+  modes: { type: 'int', min: 1, max: 1000, default: 30, help: 'number k of lowest non-zero Hessian modes' },
 } as const satisfies Record<string, ParamInfo>;
 export type FieldParamName = keyof typeof FIELD_PARAMS;
 
@@ -47,13 +49,14 @@ export interface FieldInfo {
   neutral: number;
   reference: ReferenceRule;
   params: readonly FieldParamName[];
-  /** Fields computed together by one computation (the strain family comes from one fit) and cached together. */
-  family: 'strain' | null;
+  /** Fields computed together by one computation (the strain family comes from one fit, the modes from one Hessian) and cached together. */
+  family: 'strain' | 'modes' | null;
   /** What it is, with the paper's equation, for help texts and the README. */
   description: string;
 }
 
 const STRAIN = { vector: false, signed: false, neutral: 0, reference: 'pair', params: ['cutoff'], family: 'strain' } as const;
+const MODES = { signed: false, neutral: 0, reference: 'none', params: ['potential', 'modes'], family: 'modes' } as const;
 
 /** Every per-particle field, in the order the Field box lists them. */
 export const FIELDS = {
@@ -83,6 +86,14 @@ export const FIELDS = {
   is_displacement: {
     title: 'IS displacement', label: '|Δ\\bf{r}_{IS}|', vector: true, signed: false, neutral: 0, reference: 'first', params: ['is'], family: null,
     description: 'displacement between inherent structures from IS(0) (Eq. 12; needs the paired *.is trajectory)',
+  },
+  soft_modes: {
+    ...MODES, vector: false, title: 'Soft-mode participation', label: '\\it{p}_{soft}',
+    description: 'participation in the k lowest non-zero Hessian modes, p_i = (N/k) sum_l |e_l,i|^2 (mean 1; meant for inherent structures)',
+  },
+  lowest_mode: {
+    ...MODES, vector: true, title: 'Lowest mode', label: '|\\bf{e}_{1}|',
+    description: 'the lowest non-zero Hessian mode per particle, scaled by sqrt(N) (mean |e_i|^2 = 1; sign: largest component positive)',
   },
 } as const satisfies Record<string, FieldInfo>;
 
@@ -141,6 +152,7 @@ export const SERIES_PARAMS = {
     type: 'number', min: 0, max: 1e6, default: null, defaultText: "each frame's kinetic temperature from its velocities",
     help: 'temperature of the ideal-gas term of the stress',
   },
+  count: { type: 'int', min: 1, max: 1000, default: 30, help: 'number m of smallest positive Hessian eigenvalues averaged (Eq. 6)' },
 } as const satisfies Record<string, ParamInfo>;
 export type SeriesParamName = keyof typeof SERIES_PARAMS;
 
@@ -170,6 +182,10 @@ export const SERIES = {
   stress_xy: { ...STRESS, title: 'Stress xy', label: '\\it{σ}_{xy}', description: 'virial stress xy' },
   stress_vol: { ...STRESS, title: 'Stress (volumetric)', label: '\\it{σ}_{vol}', description: 'volumetric stress (xx + yy)/2' },
   stress_norm: { ...STRESS, title: 'Stress norm', label: '‖\\it{σ}‖', description: 'stress norm sqrt(xx^2 + yy^2 + 2 xy^2)' },
+  lambda_min: {
+    title: 'λ smallest (Hessian)', label: '\\it{λ}_{smallest}', params: ['potential', 'count'], required: ['potential'], family: null,
+    description: 'mean of the m smallest positive Hessian eigenvalues of each frame (Jha & Sengupta Eq. 6, Fig. 1e; for inherent-structure trajectories)',
+  },
 } as const satisfies Record<string, SeriesInfo>;
 
 export type SeriesName = keyof typeof SERIES;

@@ -15,8 +15,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { detectJumps, JUMP_DETECTION_DEFAULTS, type JumpCandidate } from '../../src/core/analysis/detect.js';
-import { TrajectoryFrames } from '../../src/core/fields/frames.js';
-import { openIndexed } from '../../src/core/index/indexed-trajectory.js';
+import { TrajectorySet } from '../../src/core/fields/frames.js';
 import { detect } from '../../src/core/jobs/detect-job.js';
 import { benchArg } from './util.js';
 
@@ -134,12 +133,12 @@ export function realRunFigures(nc = 20, print = true, path = REAL_LABELS): { byS
     const dump = join(REAL_RUNS_DIR, 'generated', `${run.name}.lammpstrj`);
     if (existsSync(dump)) {
       const dir = mkdtempSync(join(tmpdir(), 'avw-real-'));
-      const t = openIndexed(dump, { indexDir: dir });
+      const set = new TrajectorySet({ indexDir: dir });
       try {
-        candidates = detect(new TrajectoryFrames(t, 8), { path: dump, indexDir: dir, store: false }, ctx).candidates;
+        candidates = detect(set.get(dump), { path: dump, indexDir: dir, store: false }, ctx).candidates;
         via = 'avw detect';
       } finally {
-        t.close();
+        set.close();
         rmSync(dir, { recursive: true, force: true });
       }
       const same = candidates.length === r.candidates.length && candidates.every((c, k) => c.frame === r.candidates[k].frame && c.after === r.candidates[k].after);

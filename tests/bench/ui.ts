@@ -24,6 +24,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { GsdWriter } from '../../src/core/io/gsd-writer.js';
+import { createRandomSystem } from '../../src/core/sim/setup.js';
 import { machine, median, percentile, rng } from './util.js';
 
 const root = join(import.meta.dirname, '../..');
@@ -43,17 +44,18 @@ if (!SIZES.every((n) => Number.isInteger(n) && n > 0)) {
   process.exit(2);
 }
 
-/** A 2D binary glass-like trajectory: jittered lattice at rho ~ 0.9, thermal steps, a few local shear events. */
+/** A 2D polydisperse glass-like trajectory: the simulator's random overlap-free packing at rho = 0.9 (a disordered
+ *  structure whose g(r) has the shells the strain family's default neighbourhood is found from), thermal steps, and a
+ *  few local vortex events. */
 function generate(n: number): string {
-  const path = join(dir, `glass2d-N${n}-F${FRAMES}.gsd`);
+  const path = join(dir, `glass2d-v2-N${n}-F${FRAMES}.gsd`);
   if (existsSync(path)) return path;
   mkdirSync(dir, { recursive: true });
   console.log(`generating ${path} (once; cached in .bench/ui) ...`);
   const r = rng(11);
   const gauss = (): number => Math.sqrt(-2 * Math.log(r() + 1e-300)) * Math.cos(2 * Math.PI * r());
-  const L = Math.sqrt(n / 0.9);
-  const side = Math.ceil(Math.sqrt(n));
-  const a = L / side;
+  const { system } = createRandomSystem({ n, seed: 11 });
+  const L = system.box.vectors[0][0];
   const base = new Float64Array(2 * n);
   const shift = new Float64Array(2 * n);
   const pos = new Float64Array(3 * n);
@@ -61,10 +63,10 @@ function generate(n: number): string {
   const typeid = new Int32Array(n);
   const diameter = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    base[2 * i] = ((i % side) + 0.5 + 0.1 * gauss()) * a - L / 2;
-    base[2 * i + 1] = (Math.floor(i / side) + 0.5 + 0.1 * gauss()) * a - L / 2;
-    typeid[i] = i % 2;
-    diameter[i] = i % 2 ? 1.0 : 0.8;
+    base[2 * i] = system.positions[3 * i] - system.box.origin[0] - L / 2;
+    base[2 * i + 1] = system.positions[3 * i + 1] - system.box.origin[1] - L / 2;
+    diameter[i] = system.diameters[i];
+    typeid[i] = system.diameters[i] > 1 ? 1 : 0;
   }
   const tmp = `${path}.part`;
   const w = GsdWriter.create(tmp);

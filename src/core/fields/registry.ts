@@ -8,6 +8,9 @@ import { displacement, inherentStructureDisplacement, mobility } from '../analys
 import { radialDistribution, secondShellCutoff } from '../analysis/rdf.js';
 import { matchById } from '../analysis/reference.js';
 import { softness } from '../analysis/softness.js';
+import { lowestModeField, softModeParticipation, vibrationalModes } from '../analysis/hessian.js';
+import { frameDiameters } from '../io/frame-util.js';
+import { potentialByName, type PotentialName } from '../potentials.js';
 import type { Frame } from '../io/types.js';
 import { FIELDS, FILE_FIELD_PREFIX, FILE_VELOCITY, type FieldInfo, type FieldName, type FileFieldName, type ParamValue } from '#shared/fields.js';
 import type { TrajectoryFrames } from './frames.js';
@@ -144,6 +147,34 @@ function isDisplacementField(c: FieldComputation): FieldComputed {
   return { values: { is_displacement: toFloat32(r.vectors, b.dimensions, 3) }, used: { is: isPath } };
 }
 
+/**
+ * The soft-mode family from one Hessian of the frame (meant for inherent structures): participation in the k lowest
+ * non-zero modes and the lowest mode itself, scaled by sqrt(N) (analysis/hessian.ts; Jha & Sengupta Eq. 6's modes).
+ */
+function modesFamily(c: FieldComputation): FieldComputed {
+  const f = c.current;
+  const potentialName = (c.params.potential as PotentialName | null) ?? 'wca';
+  const k = (c.params.modes as number | null) ?? 30;
+  const d = frameDiameters(f);
+  if (!d) fail(`${c.source.t.path}: frame ${f.index} has no particle diameters (a diameter or radius column), which the Hessian needs`);
+  const potential = potentialByName(potentialName);
+  const m = vibrationalModes({ positions: f.positions, box: f.box, sizes: potential.sizesFromDiameters(d), potential, dimensions: f.dimensions }, { count: k });
+  const dim = f.dimensions;
+  const lowest = lowestModeField(m.vectors, f.n, dim);
+  const scale = Math.sqrt(f.n);
+  for (let i = 0; i < lowest.length; i++) lowest[i] *= scale;
+  return {
+    values: {
+      soft_modes: toFloat32(softModeParticipation(m.vectors, f.n, dim), 1, 1),
+      lowest_mode: toFloat32(lowest, dim, dim),
+    },
+    used: {
+      potential: potentialName, modes: m.eigenvalues.length, lambdaSmallest: m.lambdaSmallest, lowestEigenvalue: m.eigenvalues[0] ?? null,
+      maxForce: m.maxForce, negativeModes: m.negativeModes,
+    },
+  };
+}
+
 const COMPUTE: { [K in FieldName]: (c: FieldComputation) => FieldComputed } = {
   displacement: displacementField,
   d2min: strainFamily,
@@ -160,6 +191,8 @@ const COMPUTE: { [K in FieldName]: (c: FieldComputation) => FieldComputed } = {
   mobility: mobilityField,
   softness: softnessField,
   is_displacement: isDisplacementField,
+  soft_modes: modesFamily,
+  lowest_mode: modesFamily,
 };
 
 /** Every field with its computation, by name. */

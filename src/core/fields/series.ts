@@ -8,6 +8,7 @@ import { frameDiameters } from '../io/frame-util.js';
 import type { Frame } from '../io/types.js';
 import { msdSeries } from '../analysis/msd.js';
 import { virialStress } from '../analysis/stress.js';
+import { vibrationalModes } from '../analysis/hessian.js';
 import { pairNeighborList, potentialByName, totalEnergy, type PotentialName } from '../potentials.js';
 import {
   SERIES, SERIES_PARAMS, checkParams, withDefaults, CLI_NAMER,
@@ -111,6 +112,23 @@ function stressOf(c: SeriesComputation): SeriesValues {
   return { stress_xx: s.xx, stress_yy: s.yy, stress_xy: s.xy, stress_vol: s.vol, stress_norm: s.norm };
 }
 
+/** lambda_smallest of every frame: the mean of the m smallest positive Hessian eigenvalues (Jha & Sengupta Eq. 6). */
+function lambdaMinOf(c: SeriesComputation): SeriesValues {
+  const t = c.source.t;
+  const name = c.params.potential as PotentialName;
+  const potential = potentialByName(name);
+  const count = (c.params.count as number | null) ?? 30;
+  const out = new Float64Array(c.to - c.from);
+  for (let f = c.from; f < c.to; f++) {
+    c.step(f);
+    const frame = c.source.read(f);
+    const sizes = particleSizes(t, frame, name);
+    const m = vibrationalModes({ positions: frame.positions, box: frame.box, sizes, potential, dimensions: frame.dimensions }, { count, vectors: false });
+    out[f - c.from] = m.lambdaSmallest;
+  }
+  return { lambda_min: out };
+}
+
 const COMPUTE: { [K in SeriesName]: (c: SeriesComputation) => SeriesValues } = {
   msd: msdOf(false),
   msd_com: msdOf(true),
@@ -120,6 +138,7 @@ const COMPUTE: { [K in SeriesName]: (c: SeriesComputation) => SeriesValues } = {
   stress_xy: stressOf,
   stress_vol: stressOf,
   stress_norm: stressOf,
+  lambda_min: lambdaMinOf,
 };
 
 /** Every series with its computation, by name. */

@@ -240,7 +240,7 @@ export function normalizeSpec(raw: unknown): FigureSpec {
   return spec;
 }
 
-function normalizeStyle(raw: unknown, base: FigureStyle): FigureStyle {
+export function normalizeStyle(raw: unknown, base: FigureStyle): FigureStyle {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) fail('"style" must be an object');
   const s = raw as Record<string, unknown>;
   const unknown = Object.keys(s).filter((k) => !STYLE_KEYS.has(k));

@@ -746,16 +746,7 @@ export class IndexDb {
     const run = this.db.transaction(() => {
       this.st.deleteFieldKey.run(id, frame, ref, field, paramsHashValue);
       if (size > cap) return false;
-      let total = this.st.cacheTotal.get() as number;
-      while (total + size > cap) {
-        const victims = this.st.oldestFields.all() as [number, number][];
-        if (victims.length === 0) break;
-        for (const [rowid, bytes] of victims) {
-          this.st.deleteFieldRow.run(rowid);
-          total -= bytes;
-          if (total + size <= cap) break;
-        }
-      }
+      this.evictFields(cap - size);
       this.st.insertField.run(id, frame, ref, field, paramsHashValue, n, size, this.nextUse(), data);
       return true;
     });
@@ -764,6 +755,27 @@ export class IndexDb {
 
   putField(id: number, frame: number, ref: number, field: string, paramsHashValue: string, values: Float32Array, n = values.length): boolean {
     return this.putFieldBytes(id, frame, ref, field, paramsHashValue, n, bytesOf(values));
+  }
+
+  /** Evict the least recently used fields until the cache holds at most `budget` bytes; returns the bytes freed. */
+  private evictFields(budget: number): number {
+    let total = this.st.cacheTotal.get() as number;
+    const before = total;
+    while (total > budget) {
+      const victims = this.st.oldestFields.all() as [number, number][];
+      if (victims.length === 0) break;
+      for (const [rowid, bytes] of victims) {
+        this.st.deleteFieldRow.run(rowid);
+        total -= bytes;
+        if (total <= budget) break;
+      }
+    }
+    return before - total;
+  }
+
+  /** Bring the field cache within its cap (after fields were added in bulk, e.g. merged from index shards); returns the bytes freed. */
+  trimFieldCache(): number {
+    return this.transaction(() => this.evictFields(this.fieldCacheMaxBytes));
   }
 
   /** Total bytes held by the field cache (all trajectories). */

@@ -6,6 +6,7 @@ import { IndexDb } from '../index/index-db.js';
 import { computeAndStoreField, resolveField, type FieldRequest, type FieldResult } from '../fields/field.js';
 import { TrajectorySet } from '../fields/frames.js';
 import { computeSeries, resolveSeries, type SeriesRequest, type SeriesResult } from '../fields/series.js';
+import { defaultStrainCutoff } from '../fields/registry.js';
 import { detect, type DetectParams, type DetectResult } from './detect-job.js';
 import { throttledProgress, transferablesOf, type JobProgress } from './job.js';
 
@@ -13,12 +14,15 @@ import { throttledProgress, transferablesOf, type JobProgress } from './job.js';
 export type PoolTaskParams =
   | { kind: 'field'; path: string; request: FieldRequest }
   | { kind: 'series'; path: string; request: SeriesRequest }
-  | { kind: 'detect'; path: string; minScore?: number };
+  | { kind: 'detect'; path: string; minScore?: number }
+  /** Work out what the fields of a trajectory share, once (the strain family's default neighbourhood), ahead of the first request. */
+  | { kind: 'prepare'; path: string };
 
 /** A field as a pool worker answers: without the particle ids (the service has them with the frames). */
 export type PoolFieldResult = Omit<FieldResult, 'ids'>;
 
-export type PoolTaskResult<K extends PoolTaskParams['kind']> = K extends 'field' ? PoolFieldResult : K extends 'series' ? SeriesResult : DetectResult;
+export type PoolTaskResult<K extends PoolTaskParams['kind']> =
+  K extends 'field' ? PoolFieldResult : K extends 'series' ? SeriesResult : K extends 'detect' ? DetectResult : { strainCutoff: number | null };
 
 export type PoolControlMessage =
   | { type: 'task'; id: number; task: PoolTaskParams }
@@ -81,6 +85,15 @@ export class PoolHost {
       }
       case 'series':
         return computeSeries(source, resolveSeries(task.request, (n) => `"params.${n}"`), { progress });
+      case 'prepare': {
+        let strainCutoff: number | null = null;
+        try {
+          strainCutoff = defaultStrainCutoff(source);
+        } catch {
+          // No second shell in g(r): a strain field asked for later says so, with what to do.
+        }
+        return { strainCutoff };
+      }
       case 'detect': {
         const p: DetectParams = { path: task.path, minScore: task.minScore, store: true };
         return detect(source, p, { signal: new AbortController().signal, progress });

@@ -1,8 +1,8 @@
 // The parent side of the analysis pool: a few persistent workers (worker threads, or Electron utility processes) that
 // keep trajectories open between requests, fed from one priority queue. A request costs its computation, not a start-up.
 // Priorities: what is on screen first, then compute-ahead in the direction of travel, then background work (a sweep over
-// the whole trajectory), which is cancelled as a group when it is no longer wanted. Long tasks (series, detection) never
-// take every worker, so an interactive request always finds one within the time of one short task. Identical requests
+// the whole trajectory), which is cancelled as a group when it is no longer wanted. Long tasks (series, detection) and
+// background work never take every worker, so a request for the screen always finds one free. Identical requests
 // (same key) are joined, and a joined request lifts the priority of the queued one.
 import { JobCancelledError, type JobProgress } from './job.js';
 import type { PoolChildMessage, PoolControlMessage, PoolTaskParams } from './pool-host.js';
@@ -154,6 +154,11 @@ export class AnalysisPool {
     this.queue.sort((a, b) => a.priority - b.priority || a.seq - b.seq);
   }
 
+  /** Work that must leave a worker free: long tasks and the background. */
+  private inLane(t: Task): boolean {
+    return t.long || t.priority >= PRIORITY.background;
+  }
+
   private addSlot(): Slot {
     const slot: Slot = { child: this.spawn({ indexDir: this.options.indexDir }), task: null, alive: true };
     slot.child.onMessage((m) => this.onMessage(slot, m));
@@ -170,9 +175,10 @@ export class AnalysisPool {
         if (this.slots.length >= this.size) return;
         slot = this.addSlot();
       }
-      const longRunning = this.slots.filter((s) => s.task?.long).length;
-      const canLong = this.size === 1 || longRunning < this.size - 1;
-      const i = this.queue.findIndex((t) => !t.long || canLong);
+      // Long tasks and background work share size - 1 workers: one is always left for what is on screen.
+      const laneBusy = this.slots.filter((s) => s.task && this.inLane(s.task)).length;
+      const laneFree = this.size === 1 || laneBusy < this.size - 1;
+      const i = this.queue.findIndex((t) => !this.inLane(t) || laneFree);
       if (i < 0) return;
       const [task] = this.queue.splice(i, 1);
       slot.task = task;

@@ -8,6 +8,7 @@ import { correlateJob } from './correlate-job.js';
 import { simulateJob } from './simulate-job.js';
 import { minimizeJob } from './minimize-job.js';
 import { figureJob } from './figure-job.js';
+import { modesJob } from './modes-job.js';
 
 /** A diagnostic job: counts to `n`, one step per `stepMs`, reporting progress (used by the job-system tests). */
 const countJob: JobDefinition<{ n: number; stepMs: number }, { counted: number }> = {
@@ -42,4 +43,5 @@ export const JOBS: Record<string, JobDefinition<never, unknown>> = {
   simulate: simulateJob as JobDefinition<never, unknown>,
   minimize: minimizeJob as JobDefinition<never, unknown>,
   figure: figureJob as JobDefinition<never, unknown>,
+  modes: modesJob as JobDefinition<never, unknown>,
 };

@@ -251,7 +251,7 @@ export function validateSimulateParams(raw: unknown): SimulateParams {
 }
 
 /** The parameters that must match between a checkpoint and its resume (everything that changes the output). */
-function physicsParams(p: SimulateParams): Record<string, unknown> {
+export function physicsParams(p: SimulateParams): Record<string, unknown> {
   const o: Record<string, unknown> = { ...p };
   // Where the output goes and how the run is driven do not change the trajectory (the checkpoint sits next to it).
   for (const k of ['out', 'resume', 'checkpointEvery', 'indexDir', 'index', 'chunkSteps']) delete o[k];

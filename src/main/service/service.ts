@@ -454,6 +454,8 @@ export class WorkbenchService implements Api {
     this.open.delete(t.id);
     this.keepOpen(t);
     this.state.addRecentFile(t.path);
+    // In the background, what the first field request would otherwise wait for (the strain neighbourhood from g(r)).
+    this.pool.run({ kind: 'prepare', path: t.path }, { priority: PRIORITY.background, key: `prepare|${t.id}` }).catch(() => undefined);
     const fileFields = fileFieldNames(Object.keys(t.readFrame(0).properties));
     return {
       id: t.id,

@@ -3,7 +3,7 @@ import { detectJumps, JumpFrameStatus } from '../../../src/core/analysis/detect.
 import {
   combineScores, measureDetection, mulberry32, plantedJumps, PLANTED_SCHEDULES, scheduleSteps, scoreDetection,
   type DetectionMeasurement,
-} from '../../../src/core/analysis/planted-jumps.js';
+} from './planted-jumps.js';
 
 /** A diffusive MSD on a linear schedule with Gaussian noise (sd sigma) and steps at the given frames. */
 function linearSeries(n: number, seed: number, sigma: number, steps: [number, number][] = []): { msd: Float64Array; times: Float64Array } {

@@ -35,7 +35,7 @@ describe('the registry', () => {
       expect(typeof FIELD_REGISTRY[name].compute).toBe('function');
     }
     for (const name of SERIES_NAMES) expect(SERIES_REGISTRY[name]).toMatchObject({ ...SERIES[name], name });
-    expect(VECTOR_FIELD_NAMES).toEqual(['displacement', 'na', 'is_displacement']);
+    expect(VECTOR_FIELD_NAMES).toEqual(['displacement', 'na', 'is_displacement', 'lowest_mode']);
   });
 
   it('gives labels and colour maps from the entries', () => {

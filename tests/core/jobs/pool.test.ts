@@ -123,6 +123,25 @@ describe('AnalysisPool scheduling', () => {
     pool.close();
   });
 
+  it('leaves a worker free of background work for what is on screen', async () => {
+    const { children, spawn } = fakeChildren();
+    const pool = new AnalysisPool({ indexDir: '/idx', size: 2, spawn });
+    const sweep = [10, 11, 12].map((f) => pool.run(field(f), { priority: PRIORITY.background, group: 'sweep' }));
+    await tick();
+    expect(pool.stats()).toMatchObject({ busy: 1, queued: 2 });
+    const visible = pool.run(field(3));
+    await tick();
+    expect(pool.stats()).toMatchObject({ busy: 2, queued: 2 });
+    const free = children.find((c) => taskFrames(c.sent).includes(3))!;
+    expect(taskFrames(free.sent)).toEqual([3]);
+    free.answer();
+    await visible;
+    pool.cancelGroup('sweep');
+    children.find((c) => taskFrames(c.sent).includes(10))!.answer();
+    await Promise.allSettled(sweep);
+    pool.close();
+  });
+
   it('replaces a worker whose running task is cancelled, and fails the task of a worker that died', async () => {
     const { children, spawn } = fakeChildren();
     const pool = new AnalysisPool({ indexDir: '/idx', size: 1, spawn });
