@@ -20,12 +20,10 @@ import { JobCancelledError } from '../core/jobs/job.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { progressBar } from './progress.js';
 import type { FigureJobResult } from '../core/jobs/figure-job.js';
-import { cmdStudy, cmdStudySeries, STUDY_HELP } from './study-command.js';
-import { cmdStudyFigure, isStudyFigure, STUDY_FIGURE_HELP } from './study-figure-command.js';
 
-// The figure command's modules (PDF, fonts, rasterizer) load only when a figure or the help is asked for: every other
-// command starts without them.
-const help = (FIGURE_HELP: string): string => `avw: Avalanche Workbench command line
+// The figure and study commands' modules (PDF, fonts, rasterizer, schedulers) load only when such a command or the help
+// is asked for: every other command starts without them (a second less per process).
+const help = (FIGURE_HELP: string, STUDY_FIGURE_HELP: string, STUDY_HELP: string): string => `avw: Avalanche Workbench command line
 
 usage:
   avw info FILE [--json]                      formats, frames, particles, dimensions, timesteps, box
@@ -273,7 +271,7 @@ function numberOrNull(v: number): number | null {
 }
 
 async function cmdSeries(argv: string[]): Promise<void> {
-  if (argv.some((a) => a === '--study' || a.startsWith('--study='))) return cmdStudySeries(argv);
+  if (argv.some((a) => a === '--study' || a.startsWith('--study='))) return (await import('./study-command.js')).cmdStudySeries(argv);
   const { positionals, flags } = parseArgs(argv, { ...COMMON, name: 'string', ...SERIES_FLAGS }, 'series');
   const file = resolve(oneFile(positionals, 'series'));
   if (flags.name === undefined) throw new UsageError(`avw series: --name is required (${SERIES_NAMES.join('|')})`);
@@ -400,7 +398,8 @@ async function cmdSimulate(argv: string[]): Promise<void> {
 }
 
 async function cmdFigure(argv: string[]): Promise<void> {
-  if (isStudyFigure(argv)) return cmdStudyFigure(argv);
+  const study = await import('./study-figure-command.js');
+  if (study.isStudyFigure(argv)) return study.cmdStudyFigure(argv);
   const { figureParamsFromArgs } = await import('./figure-command.js');
   const { params, json } = figureParamsFromArgs(argv);
   const r = await runJob<FigureJobResult>('figure', params, 'figure', json);
@@ -462,7 +461,7 @@ async function cmdModes(argv: string[]): Promise<void> {
 
 const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   info: cmdInfo, frame: cmdFrame, index: cmdIndex, tags: cmdTags, series: cmdSeries, field: cmdField, detect: cmdDetect, correlate: cmdCorrelate,
-  simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure, study: cmdStudy, modes: cmdModes,
+  simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure, study: async (argv) => (await import('./study-command.js')).cmdStudy(argv), modes: cmdModes,
 };
 
 /** Commands that only read the trajectory and (re)build index contents: safe to run again on a new index. */
@@ -481,7 +480,8 @@ function indexDirArg(argv: string[]): string | undefined {
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help')) {
-    process.stdout.write(help((await import('./figure-command.js')).FIGURE_HELP));
+    const [figure, studyFigure, study] = await Promise.all([import('./figure-command.js'), import('./study-figure-command.js'), import('./study-command.js')]);
+    process.stdout.write(help(figure.FIGURE_HELP, studyFigure.STUDY_FIGURE_HELP, study.STUDY_HELP));
     return command === undefined ? 2 : 0;
   }
   if (command === '--version') {
