@@ -1,29 +1,31 @@
 // The `avw` command: index, inspect and export trajectories from a terminal or a script.
 // Every command takes --json for machine-readable output; errors are one line on stderr with exit code 1
 // (2 for usage errors).
+// Start-up: a command loads only the modules it uses (`await import` in the command), so `avw simulate` starts in tens
+// of milliseconds instead of loading every job, the index and the figure renderer first.
 import { resolve } from 'node:path';
-import { openIndexed, type IndexedTrajectory } from '../core/index/indexed-trajectory.js';
-import { indexDbPath } from '../core/index/data-dir.js';
-import { IndexDb, isIndexDamage, quarantineIndex } from '../core/index/index-db.js';
-import { exportTagsFile, importTagsFile } from '../core/index/tags-io.js';
+import type { IndexedTrajectory } from '../core/index/indexed-trajectory.js';
 import { runInWorker } from '../core/jobs/worker-runner.js';
-import { validateSeriesParams, type SeriesResult } from '../core/jobs/series-job.js';
-import { validateFieldParams, type FieldResult } from '../core/jobs/field-job.js';
+import type { SeriesResult } from '../core/jobs/series-job.js';
+import type { FieldResult } from '../core/jobs/field-job.js';
 import { FIELD_NAMES, FIELD_PARAMS, SERIES_NAMES, SERIES_PARAMS } from '#shared/fields.js';
-import { validateDetectParams, type DetectResult } from '../core/jobs/detect-job.js';
-import { validateCorrelateParams, type CorrelateResult } from '../core/jobs/correlate-job.js';
-import type { SimulateParams, SimulateResult } from '../core/jobs/simulate-job.js';
-import { SIMULATE_OPTIONS, SimulateOptionError, simulateParamsFromOptions } from '../core/jobs/simulate-options.js';
-import { validateMinimizeParams, type MinimizeJobResult } from '../core/jobs/minimize-job.js';
-import { validateModesParams, type ModesResult } from '../core/jobs/modes-job.js';
+import type { DetectResult } from '../core/jobs/detect-job.js';
+import type { CorrelateResult } from '../core/jobs/correlate-job.js';
+import type { SimulateResult } from '../core/jobs/simulate-job.js';
+import { SIMULATE_OPTIONS, SimulateOptionError, simulateRawFromOptions } from '../core/jobs/simulate-options.js';
+import type { MinimizeJobResult } from '../core/jobs/minimize-job.js';
+import type { ModesResult } from '../core/jobs/modes-job.js';
 import { JobCancelledError } from '../core/jobs/job.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { progressBar } from './progress.js';
 import type { FigureJobResult } from '../core/jobs/figure-job.js';
 
-// The figure and study commands' modules (PDF, fonts, rasterizer, schedulers) load only when such a command or the help
-// is asked for: every other command starts without them (a second less per process).
-const help = (FIGURE_HELP: string, STUDY_FIGURE_HELP: string, STUDY_HELP: string): string => `avw: Avalanche Workbench command line
+const help = async (): Promise<string> => {
+  // The figure and study commands load PDF, fonts and the rasterizer: only for them and for this help.
+  const [{ FIGURE_HELP }, { STUDY_FIGURE_HELP }, { STUDY_HELP }] = await Promise.all([
+    import('./figure-command.js'), import('./study-figure-command.js'), import('./study-command.js'),
+  ]);
+  return `avw: Avalanche Workbench command line
 
 usage:
   avw info FILE [--json]                      formats, frames, particles, dimensions, timesteps, box
@@ -70,17 +72,40 @@ ${wrapList([...FIELD_NAMES, 'file:PROPERTY'])}
                                               (conjugate gradient by default, as Jha & Sengupta; --resume
                                               continues a killed run from OUT.checkpoint)
 ${FIGURE_HELP}${STUDY_FIGURE_HELP}${STUDY_HELP}  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
-                      --poly 0.11, --ftol F; a run writes OUT, OUT.json (sidecar) and OUT.checkpoint while running
+                      --poly 0.11, --ftol F, --threads N (MD; default: the machine's cores, 1 below 1000 particles);
+                      a run writes OUT, OUT.json (sidecar) and OUT.checkpoint while running
 
 common options:
   --index-dir DIR   where the trajectory index lives (default: $AVW_INDEX_DIR or the user data directory)
+  --diameters FILE  particle diameters of a file that stores none: rows "id diameter" (info, frame, series, field,
+                    correlate, modes, minimize); remembered in the index for that trajectory
+  --type-diameters T:D,...  the same per particle type, e.g. 1:1.0,2:1.4
   --json            machine-readable output on stdout
   --help            this text
 
 formats: LAMMPS text dump (.lammpstrj, .dump; gzip/bzip2 too), XYZ and extended XYZ, HOOMD GSD, DCD, XTC.
 `;
+};
 
 const COMMON: FlagSpec = { json: 'boolean', 'index-dir': 'string', help: 'boolean' };
+/** Particle diameters for a file that stores none: a per-id table or per-type values, remembered in the index. */
+const SIZES: FlagSpec = { diameters: 'string', 'type-diameters': 'string' };
+
+/** Remember --diameters / --type-diameters for the trajectory (in its index), before a job reads its frames. */
+async function rememberSizes(file: string, flags: Record<string, unknown>, command: string): Promise<void> {
+  const table = flags.diameters;
+  const types = flags['type-diameters'];
+  if (table === undefined && types === undefined) return;
+  if (table !== undefined && types !== undefined) throw new UsageError(`avw ${command}: give --diameters FILE or --type-diameters T:D,..., not both`);
+  const { loadDiameterFile, parseTypeDiameters } = await import('../core/index/particle-sizes.js');
+  const sizes = typeof table === 'string' ? loadDiameterFile(table) : parseTypeDiameters(String(types));
+  const t = await openWithProgress(file, flags['index-dir'] as string | undefined, flags.json === true);
+  try {
+    t.setParticleSizes(sizes);
+  } finally {
+    t.close();
+  }
+}
 
 /** Names laid out in the help's right-hand column. */
 function wrapList(names: readonly string[]): string {
@@ -116,7 +141,8 @@ function out(json: boolean, value: unknown, text: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text()}\n`);
 }
 
-function openWithProgress(file: string, indexDir: string | undefined, quiet: boolean): IndexedTrajectory {
+async function openWithProgress(file: string, indexDir: string | undefined, quiet: boolean): Promise<IndexedTrajectory> {
+  const { openIndexed } = await import('../core/index/indexed-trajectory.js');
   const bar = progressBar('indexing', !quiet && process.stderr.isTTY === true);
   try {
     const t = openIndexed(resolve(file), {
@@ -131,7 +157,8 @@ function openWithProgress(file: string, indexDir: string | undefined, quiet: boo
 }
 
 /** Open the index here before a job's worker does: a damaged one is set aside and started anew, and the user told so. */
-function checkIndex(indexDir: unknown): void {
+async function checkIndex(indexDir: unknown): Promise<void> {
+  const { IndexDb } = await import('../core/index/index-db.js');
   const db = IndexDb.open({ indexDir: typeof indexDir === 'string' ? indexDir : undefined });
   for (const w of db.warnings) process.stderr.write(`avw: warning: ${w}\n`);
   db.close();
@@ -148,9 +175,11 @@ function oneFile(positionals: string[], command: string): string {
   return positionals[0];
 }
 
-function cmdInfo(argv: string[]): void {
-  const { positionals, flags } = parseArgs(argv, COMMON, 'info');
-  const t = openWithProgress(oneFile(positionals, 'info'), flags['index-dir'] as string | undefined, flags.json === true);
+async function cmdInfo(argv: string[]): Promise<void> {
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES }, 'info');
+  await rememberSizes(resolve(oneFile(positionals, 'info')), flags, 'info');
+  const { describeSizes } = await import('../core/index/particle-sizes.js');
+  const t = await openWithProgress(oneFile(positionals, 'info'), flags['index-dir'] as string | undefined, flags.json === true);
   try {
     requireUsable(t);
     const info = t.info();
@@ -164,6 +193,7 @@ function cmdInfo(argv: string[]): void {
         `timesteps   ${info.timesteps ? `${info.timesteps[0]} .. ${info.timesteps[1]}` : 'none'}`,
         `box origin  ${info.box ? info.box.origin.join(' ') : 'none'}`,
         `box vectors ${info.box ? info.box.vectors.map((v) => `[${v.join(' ')}]`).join(' ') : 'none'}`,
+        ...(t.particleSizes ? [`diameters   ${describeSizes(t.particleSizes)}`] : []),
         ...(t.damage ? [`damage      ${t.damage.message}`] : []),
       ].join('\n'));
   } finally {
@@ -171,11 +201,12 @@ function cmdInfo(argv: string[]): void {
   }
 }
 
-function cmdFrame(argv: string[]): void {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, frame: 'int', unwrapped: 'boolean' }, 'frame');
+async function cmdFrame(argv: string[]): Promise<void> {
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, frame: 'int', unwrapped: 'boolean' }, 'frame');
   const file = oneFile(positionals, 'frame');
+  await rememberSizes(resolve(file), flags, 'frame');
   if (flags.frame === undefined) throw new UsageError('avw frame: --frame K is required');
-  const t = openWithProgress(file, flags['index-dir'] as string | undefined, flags.json === true);
+  const t = await openWithProgress(file, flags['index-dir'] as string | undefined, flags.json === true);
   try {
     requireUsable(t);
     const k = flags.frame as number;
@@ -206,10 +237,10 @@ function cmdFrame(argv: string[]): void {
   }
 }
 
-function cmdIndex(argv: string[]): void {
+async function cmdIndex(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, COMMON, 'index');
   const started = performance.now();
-  const t = openWithProgress(oneFile(positionals, 'index'), flags['index-dir'] as string | undefined, flags.json === true);
+  const t = await openWithProgress(oneFile(positionals, 'index'), flags['index-dir'] as string | undefined, flags.json === true);
   try {
     requireUsable(t);
     const seconds = (performance.now() - started) / 1000;
@@ -222,12 +253,13 @@ function cmdIndex(argv: string[]): void {
   }
 }
 
-function cmdTags(argv: string[]): void {
+async function cmdTags(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, { ...COMMON, export: 'string', import: 'string' }, 'tags');
-  const t = openWithProgress(oneFile(positionals, 'tags'), flags['index-dir'] as string | undefined, flags.json === true);
+  const t = await openWithProgress(oneFile(positionals, 'tags'), flags['index-dir'] as string | undefined, flags.json === true);
   try {
     // The tags stay usable whatever happened to the file; its damage is said once.
     if (t.damage) process.stderr.write(`avw tags: warning: ${t.damage.message}\n`);
+    const { exportTagsFile, importTagsFile } = await import('../core/index/tags-io.js');
     if (flags.export !== undefined && flags.import !== undefined) throw new UsageError('avw tags: use --export or --import, not both');
     if (typeof flags.export === 'string') {
       const n = t.listTags().length;
@@ -249,7 +281,7 @@ function cmdTags(argv: string[]): void {
 
 /** Run a job in a worker thread with a progress bar on a terminal; Ctrl-C cancels it (`cancelGraceMs`: how long it may take to stop). */
 async function runJob<R>(kind: string, params: unknown, label: string, quiet: boolean, cancelGraceMs?: number): Promise<R> {
-  checkIndex((params as { indexDir?: unknown } | null)?.indexDir);
+  if (kind !== 'simulate') await checkIndex((params as { indexDir?: unknown } | null)?.indexDir);
   const bar = progressBar(label, !quiet && process.stderr.isTTY === true);
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
@@ -272,8 +304,10 @@ function numberOrNull(v: number): number | null {
 
 async function cmdSeries(argv: string[]): Promise<void> {
   if (argv.some((a) => a === '--study' || a.startsWith('--study='))) return (await import('./study-command.js')).cmdStudySeries(argv);
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, name: 'string', ...SERIES_FLAGS }, 'series');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, name: 'string', ...SERIES_FLAGS }, 'series');
   const file = resolve(oneFile(positionals, 'series'));
+  await rememberSizes(file, flags, 'series');
+  const { validateSeriesParams } = await import('../core/jobs/series-job.js');
   if (flags.name === undefined) throw new UsageError(`avw series: --name is required (${SERIES_NAMES.join('|')})`);
   const params = validateSeriesParams({ path: file, indexDir: flags['index-dir'], name: flags.name, params: registryParams(flags, Object.keys(SERIES_PARAMS)) });
   const r = await runJob<SeriesResult>('series', params, params.name, flags.json === true);
@@ -305,8 +339,10 @@ function fieldValuesJson(r: FieldResult): (number | null | (number | null)[])[] 
 }
 
 async function cmdField(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, name: 'string', frame: 'int', ref: 'int', ...FIELD_FLAGS }, 'field');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, name: 'string', frame: 'int', ref: 'int', ...FIELD_FLAGS }, 'field');
   const file = resolve(oneFile(positionals, 'field'));
+  await rememberSizes(file, flags, 'field');
+  const { validateFieldParams } = await import('../core/jobs/field-job.js');
   if (flags.name === undefined) throw new UsageError(`avw field: --name is required (${FIELD_NAMES.join('|')}|file:PROPERTY)`);
   if (flags.frame === undefined) throw new UsageError('avw field: --frame F is required');
   const params = validateFieldParams({
@@ -321,6 +357,7 @@ async function cmdField(argv: string[]): Promise<void> {
 
 async function cmdDetect(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, { ...COMMON, 'min-score': 'string', 'no-store': 'boolean' }, 'detect');
+  const { validateDetectParams } = await import('../core/jobs/detect-job.js');
   const params = validateDetectParams({
     path: resolve(oneFile(positionals, 'detect')), indexDir: flags['index-dir'], minScore: numberFlag(flags, 'min-score', 'detect'), store: flags['no-store'] !== true,
   });
@@ -332,9 +369,11 @@ async function cmdDetect(argv: string[]): Promise<void> {
 }
 
 async function cmdCorrelate(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, names: 'string', frame: 'int', ref: 'int', ...FIELD_FLAGS }, 'correlate');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, names: 'string', frame: 'int', ref: 'int', ...FIELD_FLAGS }, 'correlate');
+  rememberSizes(resolve(oneFile(positionals, 'correlate')), flags, 'correlate');
   if (typeof flags.names !== 'string') throw new UsageError('avw correlate: --names a,b,c is required');
   if (flags.frame === undefined) throw new UsageError('avw correlate: --frame F is required');
+  const { validateCorrelateParams } = await import('../core/jobs/correlate-job.js');
   const params = validateCorrelateParams({
     path: resolve(oneFile(positionals, 'correlate')), indexDir: flags['index-dir'], frame: flags.frame, ref: flags.ref,
     params: registryParams(flags, Object.keys(FIELD_PARAMS), ['is']), names: flags.names.split(',').map((s) => s.trim()).filter(Boolean),
@@ -371,17 +410,18 @@ async function cmdSimulate(argv: string[]): Promise<void> {
   const cmd = `simulate ${kind}`;
   const { positionals, flags } = parseArgs(rest, SIM_FLAGS, cmd);
   if (positionals.length > 0) throw new UsageError(`avw ${cmd}: unexpected argument "${positionals[0]}"`);
-  let params: SimulateParams;
+  let raw: Record<string, unknown>;
   try {
-    params = simulateParamsFromOptions(kind, flags, { indexDir: flags['index-dir'] as string | undefined });
+    raw = simulateRawFromOptions(kind, flags, { indexDir: flags['index-dir'] as string | undefined });
   } catch (e) {
     if (e instanceof SimulateOptionError) throw new UsageError(e.message);
     throw e;
   }
   let r: SimulateResult;
   try {
+    // The job validates the parameters in its worker (loading the simulation modules once, there).
     // A cancel (Ctrl-C) writes a checkpoint at the next chunk or frame: give it time (a minimization or a shear step).
-    r = await runJob<SimulateResult>('simulate', params, kind, flags.json === true, 120_000);
+    r = await runJob<SimulateResult>('simulate', raw, kind, flags.json === true, 120_000);
   } catch (e) {
     if (e instanceof JobCancelledError) throw new Error(`cancelled; a checkpoint was written: continue with the same command and --resume`);
     throw e;
@@ -414,9 +454,11 @@ async function cmdFigure(argv: string[]): Promise<void> {
 }
 
 async function cmdMinimize(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, out: 'string', method: 'string', ftol: 'string', potential: 'string', 'max-iterations': 'string', resume: 'boolean' }, 'minimize');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, out: 'string', method: 'string', ftol: 'string', potential: 'string', 'max-iterations': 'string', resume: 'boolean' }, 'minimize');
   const file = oneFile(positionals, 'minimize');
+  rememberSizes(resolve(file), flags, 'minimize');
   if (typeof flags.out !== 'string') throw new UsageError('avw minimize: --out IS.gsd is required');
+  const { validateMinimizeParams } = await import('../core/jobs/minimize-job.js');
   const params = validateMinimizeParams({
     path: resolve(file), out: resolve(flags.out), method: flags.method, ftol: numberFlag(flags, 'ftol', 'minimize'), potential: flags.potential,
     maxIterations: intFlag(flags, 'max-iterations', 'minimize'), resume: flags.resume === true, indexDir: flags['index-dir'],
@@ -438,9 +480,11 @@ async function cmdMinimize(argv: string[]): Promise<void> {
 const MODES_FORCE_TOLERANCE = 1e-6;
 
 async function cmdModes(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, frame: 'int', potential: 'string', count: 'int' }, 'modes');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, frame: 'int', potential: 'string', count: 'int' }, 'modes');
   const file = resolve(oneFile(positionals, 'modes'));
+  rememberSizes(file, flags, 'modes');
   if (flags.frame === undefined) throw new UsageError('avw modes: --frame F is required');
+  const { validateModesParams } = await import('../core/jobs/modes-job.js');
   const params = validateModesParams({ path: file, indexDir: flags['index-dir'], frame: flags.frame, potential: flags.potential, count: flags.count });
   const r = await runJob<ModesResult>('modes', params, 'modes', flags.json === true);
   if (r.maxForce > MODES_FORCE_TOLERANCE || r.negativeModes > 0) {
@@ -465,7 +509,7 @@ const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
 };
 
 /** Commands that only read the trajectory and (re)build index contents: safe to run again on a new index. */
-const RETRY_ON_DAMAGED_INDEX = new Set(['info', 'frame', 'index', 'tags', 'series', 'field', 'detect', 'correlate']);
+const RETRY_ON_DAMAGED_INDEX = new Set(['info', 'frame', 'index', 'tags', 'series', 'field', 'detect', 'correlate', 'modes']);
 
 /** The --index-dir of a command line (else the environment's or the default index). */
 function indexDirArg(argv: string[]): string | undefined {
@@ -477,11 +521,27 @@ function indexDirArg(argv: string[]): string | undefined {
   return undefined;
 }
 
+/** An index found damaged while in use (a corrupt page): set it aside and run the command once more on a new one. */
+async function runRetryingOnDamagedIndex(command: string, run: (argv: string[]) => void | Promise<void>, rest: string[]): Promise<void> {
+  try {
+    await run(rest);
+  } catch (e) {
+    if (!RETRY_ON_DAMAGED_INDEX.has(command)) throw e;
+    const { isIndexDamage, quarantineIndex } = await import('../core/index/index-db.js');
+    if (!isIndexDamage(e)) throw e;
+    const { indexDbPath } = await import('../core/index/data-dir.js');
+    const file = indexDbPath(indexDirArg(rest));
+    const aside = quarantineIndex(file, 'damaged');
+    process.stderr.write(`avw: warning: ${file}: the trajectory index is damaged (${(e as Error).message.replace(/^.*?: /, '')}); ` +
+      `${aside ? `it was moved to ${aside}; ` : ''}a new index is built, the tags come back from its journal\n`);
+    await run(rest);
+  }
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help')) {
-    const [figure, studyFigure, study] = await Promise.all([import('./figure-command.js'), import('./study-figure-command.js'), import('./study-command.js')]);
-    process.stdout.write(help(figure.FIGURE_HELP, studyFigure.STUDY_FIGURE_HELP, study.STUDY_HELP));
+    process.stdout.write(await help());
     return command === undefined ? 2 : 0;
   }
   if (command === '--version') {
@@ -491,17 +551,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const run = COMMANDS[command];
   try {
     if (!run) throw new UsageError(`avw: unknown command "${command}" (try avw --help)`);
-    try {
-      await run(rest);
-    } catch (e) {
-      // An index found damaged while in use (a corrupt page): set it aside and run the command once more on a new one.
-      if (!isIndexDamage(e) || !RETRY_ON_DAMAGED_INDEX.has(command)) throw e;
-      const file = indexDbPath(indexDirArg(rest));
-      const aside = quarantineIndex(file, 'damaged');
-      process.stderr.write(`avw: warning: ${file}: the trajectory index is damaged (${(e as Error).message.replace(/^.*?: /, '')}); ` +
-        `${aside ? `it was moved to ${aside}; ` : ''}a new index is built, the tags come back from its journal\n`);
-      await run(rest);
-    }
+    await runRetryingOnDamagedIndex(command, run, rest);
     return 0;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);

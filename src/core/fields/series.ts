@@ -52,7 +52,10 @@ export function kineticTemperature(frame: Frame): number | null {
 /** Particle sizes of a frame for a pair potential, from the diameters the file stores. */
 function particleSizes(t: IndexedTrajectory, frame: Frame, potential: PotentialName): Float64Array {
   const d = frameDiameters(frame);
-  if (!d) fail(`${t.path}: frame ${frame.index} has no particle diameters (a diameter or radius column), which the ${potential} potential needs`);
+  if (!d) {
+    fail(`${t.path}: frame ${frame.index} has no particle diameters (a diameter or radius column), which the ${potential} potential needs; `
+      + 'give them once for this trajectory: --diameters FILE (rows "id diameter") or --type-diameters 1:1.0,2:1.4');
+  }
   return potentialByName(potential).sizesFromDiameters(d);
 }
 

@@ -6,6 +6,7 @@ import { TrajectorySet, type TrajectoryFrames } from '../fields/frames.js';
 import { computeSeries, resolveSeries } from '../fields/series.js';
 import type { JobContext } from '../jobs/job.js';
 import { frameDiameters } from '../io/frame-util.js';
+import { loadDiameterFile, type ParticleSizes } from '../index/particle-sizes.js';
 import { referenceFor } from '#shared/reference-mode.js';
 import { magnitudes } from '#shared/colormaps.js';
 import { SERIES, fieldInfo, type AnyFieldName } from '#shared/fields.js';
@@ -63,6 +64,12 @@ const ROLE_TITLES = ['before', 'at', 'after'] as const;
 
 function check(ctx: JobContext | undefined): void {
   if (ctx?.signal.aborted) throw new Error('figure: cancelled');
+}
+
+/** The spec's particle diameters as the index keeps them. */
+function sizesOfSpec(spec: FigureSpec): ParticleSizes {
+  const d = spec.diameters!;
+  return 'file' in d ? loadDiameterFile(d.file) : { kind: 'per-type', types: d.types };
 }
 
 /** Before / at / after frames of the spec, clamped to the trajectory. */
@@ -147,6 +154,7 @@ export function gatherFigure(spec: FigureSpec, ctx?: JobContext): GatheredFigure
   try {
     const src = notes.set.get(spec.trajectory);
     const t = src.t;
+    if (spec.diameters) src.t.setParticleSizes(sizesOfSpec(spec));
     if (spec.fingerprint && spec.fingerprint !== t.fingerprint) {
       notes.warnings.push(`${spec.trajectory}: the file's content differs from when the figure spec was written (fingerprint ${t.fingerprint} vs ${spec.fingerprint})`);
     }
@@ -217,6 +225,7 @@ function distributionData(src: TrajectoryFrames, spec: FigureSpec, fr: FramesUse
   if (spec.family && spec.family.length > 0) {
     for (const m of spec.family) {
       const other = notes.set.get(m.path);
+      if (spec.diameters && !other.t.particleSizes) other.t.setParticleSizes(sizesOfSpec(spec));
       const frame = m.frame ?? spec.frame;
       if (frame >= other.t.frameCount) throw new Error(`${m.path}: frame ${frame} does not exist (${other.t.frameCount} frames)`);
       curves.push({ label: m.label, values: valuesAt(other, frame), role: 'family', frame, path: m.path });

@@ -70,6 +70,9 @@ export interface FigureSpec {
   reference: ReferenceSpec;
   /** Strain-family neighbourhood cutoff (default: second neighbour shell); the same as params.cutoff. */
   cutoff?: number;
+  /** Particle diameters of trajectories whose files store none: a per-id table (`id diameter` rows) or per-type values;
+   *  remembered in the index for those trajectories. */
+  diameters?: { file: string } | { types: Record<string, number> };
   /** Parameters of the fields shown (each field takes those that apply to it: cutoff, delta, rmin, rmax, is). */
   params?: Partial<Record<FieldParamName, ParamValue>>;
   /** Colour range of particle fields (default: 1st-99th percentile over the panels, centred for signed fields). */
@@ -86,7 +89,7 @@ export interface FigureSpec {
 /** Keys a spec may have: its own, and what a sidecar adds (so a sidecar is a spec). */
 const SPEC_KEYS = new Set([
   'version', 'kind', 'trajectory', 'fingerprint', 'indexDir', 'frame', 'before', 'after', 'field', 'fields', 'vector', 'series',
-  'potential', 'temperature', 'marks', 'xAxis', 'coefficient', 'bins', 'family', 'reference', 'cutoff', 'params', 'range', 'style', 'preset',
+  'potential', 'temperature', 'marks', 'xAxis', 'coefficient', 'bins', 'family', 'reference', 'cutoff', 'params', 'diameters', 'range', 'style', 'preset',
   'dpi', 'software', 'created', 'output', 'frames', 'computed',
 ]);
 const STYLE_KEYS = new Set(['width', 'height', 'fontFamily', 'fontSize', 'colormap', 'lineWidth', 'boxOutline', 'scaleBar', 'rasterParticles', 'rasterDpi', 'logY', 'logX', 'arrowScale']);
@@ -205,6 +208,13 @@ export function normalizeSpec(raw: unknown): FigureSpec {
   }
   const cutoff = num(r.cutoff, 'cutoff', 0);
   if (cutoff !== undefined) spec.cutoff = cutoff;
+  if (r.diameters !== undefined) {
+    const d = r.diameters as Record<string, unknown> | null;
+    if (d && typeof d === 'object' && typeof d.file === 'string' && d.file && Object.keys(d).length === 1) spec.diameters = { file: d.file };
+    else if (d && typeof d === 'object' && d.types && typeof d.types === 'object' && Object.keys(d).length === 1
+      && Object.values(d.types as Record<string, unknown>).every((v) => typeof v === 'number' && v > 0)) spec.diameters = { types: { ...(d.types as Record<string, number>) } };
+    else fail('"diameters" must be {"file": "D.txt"} (rows "id diameter") or {"types": {"1": 1.0, "2": 1.4}} with positive diameters');
+  }
   if (r.params !== undefined) {
     if (!r.params || typeof r.params !== 'object' || Array.isArray(r.params)) fail('"params" must be an object of field parameters');
     const params: Partial<Record<FieldParamName, ParamValue>> = {};

@@ -19,7 +19,7 @@ import type { Compression, FormatName, FrameEntry, ScanDamage } from '../io/type
 import { indexDbPath } from './data-dir.js';
 import type { FrameSchedule } from './schedule.js';
 import { FutureSchemaError, migrate } from './schema.js';
-import { TagJournal, tagJournalPath, type JournalOp, type JournalTag } from './tag-journal.js';
+import { TagJournal, tagJournalPath, type JournalEntry, type JournalOp, type JournalTag } from './tag-journal.js';
 
 export const DEFAULT_FIELD_CACHE_BYTES = 1024 ** 3;
 export const TAG_KINDS = ['avalanche', 'uncertain', 'not-avalanche', 'candidate'] as const;
@@ -362,12 +362,16 @@ export class IndexDb {
    */
   private maintainJournal(): void {
     const j = this.journal as TagJournal;
-    if (j.exists() ? j.size() < JOURNAL_COMPACT_BYTES : (this.db.prepare('SELECT count(*) FROM tags').pluck().get() as number) === 0) return;
+    if (j.exists() ? j.size() < JOURNAL_COMPACT_BYTES : (this.db.prepare("SELECT (SELECT count(*) FROM tags) + (SELECT count(*) FROM app_state WHERE key LIKE 'trajectory:%')").pluck().get() as number) === 0) return;
     this.transaction(() => {
-      const all = j.exists() ? j.replay() : new Map<string, Map<string, JournalTag>>();
-      const out = new Map<string, JournalTag[]>();
-      for (const [path, tags] of all) out.set(path, [...tags.values()]);
-      for (const t of this.listTrajectories()) out.set(t.path, this.listTags(t.id).map(journalTag));
+      const out = j.exists() ? j.replay() : new Map<string, JournalEntry>();
+      for (const t of this.listTrajectories()) {
+        const settings = new Map<string, unknown>();
+        for (const r of this.db.prepare('SELECT key, value FROM app_state WHERE key LIKE ?').all(`trajectory:${t.id}:%`) as { key: string; value: string }[]) {
+          settings.set(r.key.slice(`trajectory:${t.id}:`.length), JSON.parse(r.value));
+        }
+        out.set(t.path, { tags: new Map(this.listTags(t.id).map((g) => [`${g.frame}/${g.source}`, journalTag(g)])), settings });
+      }
       j.rewrite(out);
     });
   }
@@ -420,7 +424,34 @@ export class IndexDb {
       insertField: db.prepare(`INSERT INTO field_cache (trajectory_id, frame, ref_frame, field, params_hash, n, byte_size, last_used, data)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       fieldKeys: db.prepare('SELECT frame, ref_frame, field, params_hash, n, byte_size FROM field_cache WHERE trajectory_id = ? ORDER BY last_used'),
+      getSetting: db.prepare('SELECT value FROM app_state WHERE key = ?').pluck(),
+      putSetting: db.prepare('INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at'),
+      deleteSetting: db.prepare('DELETE FROM app_state WHERE key = ?'),
     };
+  }
+
+  // ---- per-trajectory settings a person made (particle diameters, ...): kept when the file is re-indexed, like tags ----
+
+  /** A trajectory's setting as stored (JSON), or undefined. */
+  trajectorySetting(id: number, name: string): unknown {
+    const text = this.st.getSetting.get(`trajectory:${id}:${name}`) as string | undefined;
+    if (text === undefined) return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Store (or, with null, forget) a trajectory's setting; committed at once, and journaled with the tags (made by hand too). */
+  setTrajectorySetting(id: number, name: string, value: unknown): void {
+    const key = `trajectory:${id}:${name}`;
+    this.transaction(() => {
+      if (value === null) this.st.deleteSetting.run(key);
+      else this.st.putSetting.run(key, JSON.stringify(value), new Date().toISOString());
+      const path = this.journal ? this.trajectory(id)?.path : undefined;
+      if (path !== undefined) this.journalOp({ op: 'setting', path, name, value: value ?? null });
+    });
   }
 
   /**
@@ -486,16 +517,18 @@ export class IndexDb {
     return (this.st.all.all() as TrajectoryRow[]).map(toRecord);
   }
 
-  /** A new trajectory row; tags the journal holds for its path (an index rebuilt or deleted since) come back with it. */
+  /** A new trajectory row; the tags and settings the journal holds for its path (an index rebuilt or deleted since) come back with it. */
   createTrajectory(t: NewTrajectory): TrajectoryRecord {
     const now = nowIso();
     return this.transaction(() => {
       const info = this.st.insertTrajectory.run(t.path, t.format, t.compression, t.size, t.mtimeMs, t.headHash, t.hashEnd, t.tailHash,
         fingerprintOf(t.size, t.headHash, t.tailHash), now, now);
       const id = Number(info.lastInsertRowid);
-      for (const g of this.journal?.tagsFor(t.path) ?? []) {
+      const kept = this.journal?.replay().get(t.path);
+      for (const g of kept?.tags.values() ?? []) {
         this.st.insertTag.run(id, g.frame, g.kind, g.source, g.score, g.note, g.before, g.after, g.createdAt, g.updatedAt);
       }
+      for (const [name, value] of kept?.settings ?? []) this.st.putSetting.run(`trajectory:${id}:${name}`, JSON.stringify(value), now);
       return this.trajectory(id)!;
     });
   }

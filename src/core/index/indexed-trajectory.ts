@@ -15,6 +15,7 @@ import {
   IndexDb, type NewTag, type SeriesRecord, type Tag, type TagPatch, type TrajectoryRecord,
 } from './index-db.js';
 import { deriveSchedule, validateSchedule, type FrameSchedule } from './schedule.js';
+import { checkParticleSizes, diametersOf, type ParticleSizes } from './particle-sizes.js';
 
 /** Bytes hashed at the head of the file and before the indexed end for the content fingerprint. */
 export const FINGERPRINT_SPAN = 64 * 1024;
@@ -145,6 +146,8 @@ export class IndexedTrajectory {
   private readerInstance: TrajectoryReader | null;
   private timestepCache: Float64Array | null = null;
   private lastUnwrapped: { index: number; wrapped: Float64Array; unwrapped: Float64Array } | null = null;
+  /** The stored particle diameters (undefined: not read yet). */
+  private sizesCache: ParticleSizes | null | undefined = undefined;
   /** Frames whose unwrapped positions came from continuity (not from the file): the ones worth a checkpoint. */
   private readonly byContinuity = new WeakSet<Frame>();
   private closed = false;
@@ -250,6 +253,8 @@ export class IndexedTrajectory {
 
   readFrame(i: number, options: ReadFrameOptions = {}): Frame {
     const frame = this.reader().readFrame(this.entry(i), i);
+    const sizes = this.particleSizes;
+    if (sizes && !frame.properties.diameter && !frame.properties.radius) frame.properties.diameter = diametersOf(frame, sizes, this.rec.path);
     if (options.unwrapped && !frame.unwrapped) {
       frame.unwrapped = this.unwrapByContinuity(i, frame);
       this.byContinuity.add(frame);
@@ -282,6 +287,23 @@ export class IndexedTrajectory {
     this.checkOpen();
     if (this.frameCount > 0 || !this.damage) return null;
     return `${this.damage.message}; the file has no complete frame`;
+  }
+
+  // ---- particle diameters for files that store none (remembered in the index) ----
+
+  /** The diameters set for this trajectory (used for frames whose file stores no diameter or radius), or null. */
+  get particleSizes(): ParticleSizes | null {
+    this.checkOpen();
+    if (this.sizesCache === undefined) this.sizesCache = checkParticleSizes(this.db.trajectorySetting(this.rec.id, 'particleSizes'));
+    return this.sizesCache;
+  }
+
+  /** Set (or, with null, forget) the diameters of this trajectory's particles; checked against frame 0 first. */
+  setParticleSizes(sizes: ParticleSizes | null): void {
+    this.checkOpen();
+    if (sizes && this.rec.frameCount > 0) diametersOf(this.reader().readFrame(this.entry(0), 0), sizes, this.rec.path);
+    this.db.setTrajectorySetting(this.rec.id, 'particleSizes', sizes);
+    this.sizesCache = sizes;
   }
 
   // ---- tags: every change is committed at once ----

@@ -1,12 +1,13 @@
-// The tags' journal: an append-only JSON-lines file beside the trajectory index. Tags are the only data in the index a
-// person made by hand (everything else is recomputed from the trajectories), so every change to them is also written
-// here, inside the same SQLite write transaction (so the appends of several processes are serialised by the index's
+// The tags' journal: an append-only JSON-lines file beside the trajectory index. Tags (and a trajectory's settings, such as
+// the particle diameters given for a file that stores none) are the only data in the index a person made by hand
+// (everything else is recomputed from the trajectories), so every change to them is also written here, inside the same SQLite write transaction (so the appends of several processes are serialised by the index's
 // write lock, and a change rolled back is never journaled). When the index is lost or rebuilt (damaged, deleted, from
 // a newer program), a trajectory indexed again gets its tags back from the journal.
 //
 // One line per change, keyed by the trajectory's absolute path and the tag's (frame, source), as the index keys them:
 //   {"op":"put","path":P,"tag":{frame,kind,source,score,note,before,after,createdAt,updatedAt}}
 //   {"op":"del","path":P,"frame":F,"source":S}       a tag removed (or moved to another frame)
+//   {"op":"setting","path":P,"name":N,"value":V}    a trajectory's setting (V null: forgotten)
 //   {"op":"drop","path":P}                           the trajectory and its tags removed from the index
 //   {"op":"move","from":P,"to":Q}                    the file was moved (the index adopted it under its new path)
 // Each append is one write() of whole lines to a file opened for appending, then fsync, then close (the file is
@@ -33,8 +34,15 @@ export interface JournalTag {
 export type JournalOp =
   | { op: 'put'; path: string; tag: JournalTag }
   | { op: 'del'; path: string; frame: number; source: string }
+  | { op: 'setting'; path: string; name: string; value: unknown }
   | { op: 'drop'; path: string }
   | { op: 'move'; from: string; to: string };
+
+/** What the journal holds for one trajectory: its tags by "frame/source" and its settings by name. */
+export interface JournalEntry {
+  tags: Map<string, JournalTag>;
+  settings: Map<string, unknown>;
+}
 
 /** The journal beside an index file (`<dir>/index.sqlite` -> `<dir>/tags-journal.jsonl`). */
 export function tagJournalPath(indexFile: string): string {
@@ -74,15 +82,20 @@ export class TagJournal {
     }
   }
 
-  /** Every trajectory's tags as the journal has them (path -> tags by "frame/source"). */
-  replay(): Map<string, Map<string, JournalTag>> {
-    const out = new Map<string, Map<string, JournalTag>>();
+  /** Every trajectory's tags and settings as the journal has them, by path. */
+  replay(): Map<string, JournalEntry> {
+    const out = new Map<string, JournalEntry>();
     let text: string;
     try {
       text = readFileSync(this.file, 'utf8');
     } catch {
       return out;
     }
+    const entry = (path: string): JournalEntry => {
+      let e = out.get(path);
+      if (!e) out.set(path, (e = { tags: new Map(), settings: new Map() }));
+      return e;
+    };
     for (const line of text.split('\n')) {
       if (!line) continue;
       let o: JournalOp;
@@ -91,18 +104,16 @@ export class TagJournal {
       } catch {
         continue; // a torn line
       }
-      if (o.op === 'put' && o.tag) {
-        let m = out.get(o.path);
-        if (!m) out.set(o.path, (m = new Map()));
-        m.set(key(o.tag.frame, o.tag.source), o.tag);
-      } else if (o.op === 'del') {
-        out.get(o.path)?.delete(key(o.frame, o.source));
-      } else if (o.op === 'drop') {
-        out.delete(o.path);
-      } else if (o.op === 'move') {
-        const m = out.get(o.from);
+      if (o.op === 'put' && o.tag) entry(o.path).tags.set(key(o.tag.frame, o.tag.source), o.tag);
+      else if (o.op === 'del') out.get(o.path)?.tags.delete(key(o.frame, o.source));
+      else if (o.op === 'setting') {
+        if (o.value === null) out.get(o.path)?.settings.delete(o.name);
+        else entry(o.path).settings.set(o.name, o.value);
+      } else if (o.op === 'drop') out.delete(o.path);
+      else if (o.op === 'move') {
+        const e = out.get(o.from);
         out.delete(o.from);
-        if (m) out.set(o.to, m);
+        if (e) out.set(o.to, e);
         else out.delete(o.to);
       }
     }
@@ -111,15 +122,18 @@ export class TagJournal {
 
   /** The tags the journal holds for one trajectory, by frame then source. */
   tagsFor(path: string): JournalTag[] {
-    const m = this.replay().get(path);
-    if (!m) return [];
-    return [...m.values()].sort((a, b) => a.frame - b.frame || a.source.localeCompare(b.source));
+    const e = this.replay().get(path);
+    if (!e) return [];
+    return [...e.tags.values()].sort((a, b) => a.frame - b.frame || a.source.localeCompare(b.source));
   }
 
-  /** Rewrite the journal as one `put` per tag (temporary file, fsync, rename: a kill leaves the old or the new one). */
-  rewrite(tags: Map<string, Iterable<JournalTag>>): void {
+  /** Rewrite the journal as one line per tag and setting (temporary file, fsync, rename: a kill leaves the old or the new one). */
+  rewrite(entries: Map<string, JournalEntry>): void {
     const lines: string[] = [];
-    for (const [path, list] of tags) for (const tag of list) lines.push(JSON.stringify({ op: 'put', path, tag } satisfies JournalOp));
+    for (const [path, e] of entries) {
+      for (const tag of e.tags.values()) lines.push(JSON.stringify({ op: 'put', path, tag } satisfies JournalOp));
+      for (const [name, value] of e.settings) lines.push(JSON.stringify({ op: 'setting', path, name, value } satisfies JournalOp));
+    }
     const tmp = `${this.file}.tmp-${process.pid}`;
     const fd = openSync(tmp, 'w');
     try {

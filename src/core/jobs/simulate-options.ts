@@ -1,7 +1,6 @@
 // The long options of `avw simulate KIND` (--n, --T, --B, ...) to the simulate job's parameters. One mapping for
 // the command line and for study files, whose "parameters" are these options by their long names.
 import { resolve } from 'node:path';
-import { validateSimulateParams, type SimulateParams } from './simulate-job.js';
 
 export const SIMULATE_KINDS = ['thermal', 'nve', 'aqs'] as const;
 export type SimulateKind = (typeof SIMULATE_KINDS)[number];
@@ -12,11 +11,11 @@ export const SIMULATE_OPTIONS: Readonly<Record<string, 'boolean' | 'value'>> = {
   T: 'value', Tp: 'value', equil: 'value', tw: 'value', B: 'value', ncfg: 'value', blocks: 'value', 'no-block-origins': 'boolean',
   every: 'value', frames: 'value', steps: 'value', dt: 'value', skin: 'value', integrator: 'value', is: 'boolean', 'is-method': 'value',
   ftol: 'value', from: 'value', frame: 'value', diameters: 'value', 'no-velocities': 'boolean', chunk: 'value',
-  deps: 'value', phi: 'value', minimizer: 'value', 'no-follow': 'boolean', 'frame-spacing': 'value', drop: 'value',
+  deps: 'value', phi: 'value', minimizer: 'value', 'no-follow': 'boolean', 'frame-spacing': 'value', drop: 'value', threads: 'value',
 };
 
 const THERMAL_ONLY = ['rho', 'poly', 'Tp', 'equil', 'tw', 'B', 'ncfg', 'blocks', 'no-block-origins', 'frames', 'integrator'];
-const MD_ONLY = ['dt', 'skin', 'is', 'is-method', 'from', 'frame', 'diameters', 'no-velocities', 'chunk', 'T'];
+const MD_ONLY = ['dt', 'skin', 'is', 'is-method', 'from', 'frame', 'diameters', 'no-velocities', 'chunk', 'T', 'threads'];
 const AQS_ONLY = ['deps', 'phi', 'minimizer', 'no-follow', 'frame-spacing', 'drop'];
 
 /** A wrong or missing option: the command line reports it as a usage error. */
@@ -37,11 +36,11 @@ export interface SimulateOptionContext {
 }
 
 /**
- * Options (by long name; values as typed on a command line or as JSON numbers) to validated simulate parameters.
- * Throws SimulateOptionError for an option that does not apply or is missing, and the job's own validation error
- * for a bad value.
+ * Options (by long name; values as typed on a command line or as JSON numbers) to the simulate job's parameters, for
+ * its validateSimulateParams (run where the job runs: the command line does not load the simulation modules before its
+ * worker starts). Throws SimulateOptionError for an option that does not apply or is missing.
  */
-export function simulateParamsFromOptions(kind: string, flags: SimulateOptionValues, ctx: SimulateOptionContext = {}): SimulateParams {
+export function simulateRawFromOptions(kind: string, flags: SimulateOptionValues, ctx: SimulateOptionContext = {}): Record<string, unknown> {
   if (kind !== 'thermal' && kind !== 'nve' && kind !== 'aqs') throw new SimulateOptionError('avw simulate: expected thermal, nve or aqs (avw simulate thermal|nve|aqs ...)');
   const cmd = `simulate ${kind}`;
   const abs = ctx.resolvePath ?? ((p: string) => resolve(p));
@@ -93,7 +92,7 @@ export function simulateParamsFromOptions(kind: string, flags: SimulateOptionVal
     }
     const md = {
       ...common, start, T: f('T'), dt: f('dt'), skin: f('skin'), inherentStructures: on('is'), isMethod: flags['is-method'],
-      ftol: f('ftol'), velocities: !on('no-velocities'), chunkSteps: i('chunk'),
+      ftol: f('ftol'), velocities: !on('no-velocities'), chunkSteps: i('chunk'), threads: i('threads'),
     };
     if (kind === 'nve') {
       refuse(THERMAL_ONLY);
@@ -114,5 +113,5 @@ export function simulateParamsFromOptions(kind: string, flags: SimulateOptionVal
       raw = { ...md, Tp: f('Tp'), equilSteps: i('equil'), twSteps: i('tw'), schedule, production: flags.integrator };
     }
   }
-  return validateSimulateParams(raw);
+  return raw;
 }

@@ -11,8 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FIELD_NAMES, SERIES_NAMES, VECTOR_FIELDS, type FieldName, type SeriesName } from './per-run.js';
-import { SIMULATE_KINDS, SIMULATE_OPTIONS, simulateParamsFromOptions, type SimulateKind } from '../jobs/simulate-options.js';
-import type { SimulateParams } from '../jobs/simulate-job.js';
+import { SIMULATE_KINDS, SIMULATE_OPTIONS, simulateRawFromOptions, type SimulateKind } from '../jobs/simulate-options.js';
+import { validateSimulateParams, type SimulateParams } from '../jobs/simulate-job.js';
 
 /** Analyses a run can do after its simulation. */
 export type Analysis =
@@ -246,7 +246,7 @@ export function simulateOptionsOf(study: Study, T: number | null, runSeed: numbe
 /** The validated simulate job parameters of one run. */
 export function simulateParamsOf(study: Study, T: number | null, runSeed: number, out: string, indexDir?: string): SimulateParams {
   try {
-    return simulateParamsFromOptions(study.simulate, simulateOptionsOf(study, T, runSeed, out), { indexDir, resolvePath: (p) => resolve(study.file, '..', p) });
+    return validateSimulateParams(simulateRawFromOptions(study.simulate, simulateOptionsOf(study, T, runSeed, out), { indexDir, resolvePath: (p) => resolve(study.file, '..', p) }));
   } catch (e) {
     throw new StudyFileError(`${study.file}: parameters: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -85,11 +85,25 @@ describe('the tags journal', () => {
     expect(tagsOf(s.file, s.indexDir)).toEqual(want);
   });
 
-  it('brings the tags back when the index is deleted', () => {
+  it('brings the tags back when the index is deleted, and the particle diameters set by hand', () => {
     const s = setup('deleted');
     const want = makeTags(s.file, s.indexDir);
+    const t = openIndexed(s.file, { indexDir: s.indexDir });
+    t.setParticleSizes({ kind: 'per-type', types: { 1: 1.2 } });
+    t.close();
     for (const f of readdirSync(s.indexDir)) if (f.startsWith('index.sqlite')) rmSync(join(s.indexDir, f));
     expect(tagsOf(s.file, s.indexDir)).toEqual(want);
+    const again = openIndexed(s.file, { indexDir: s.indexDir });
+    try {
+      expect(again.particleSizes).toEqual({ kind: 'per-type', types: { 1: 1.2 } });
+      again.setParticleSizes(null);
+    } finally {
+      again.close();
+    }
+    rmSync(join(s.indexDir, 'index.sqlite'));
+    const third = openIndexed(s.file, { indexDir: s.indexDir });
+    expect(third.particleSizes).toBeNull();
+    third.close();
   });
 
   it('follows a moved file', () => {
