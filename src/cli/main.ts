@@ -21,9 +21,10 @@ import { progressBar } from './progress.js';
 import type { FigureJobResult } from '../core/jobs/figure-job.js';
 
 const help = async (): Promise<string> => {
-  // The figure and study commands load PDF, fonts and the rasterizer: only for them and for this help.
-  const [{ FIGURE_HELP }, { STUDY_FIGURE_HELP }, { STUDY_HELP }] = await Promise.all([
-    import('./figure-command.js'), import('./study-figure-command.js'), import('./study-command.js'),
+  // The figure, study and topology commands load PDF, fonts, the rasterizer and their analyses: only for them and
+  // for this help.
+  const [{ FIGURE_HELP }, { STUDY_FIGURE_HELP }, { STUDY_HELP }, { TOPOLOGY_HELP }] = await Promise.all([
+    import('./figure-command.js'), import('./study-figure-command.js'), import('./study-command.js'), import('./topology-command.js'),
   ]);
   return `avw: Avalanche Workbench command line
 
@@ -35,8 +36,12 @@ usage:
   avw tags FILE [--json]                      list the tags of a trajectory
   avw tags FILE --export OUT.csv|OUT.json     export tags
   avw tags FILE --import IN.csv|IN.json       import (merge) tags
-  avw series FILE --name NAME [--potential wca|hertz] [--temperature T] [--reference F] [--count M] [--json]
-                                              a per-frame series (computed once, kept in the index); NAME:
+  avw series FILE --name NAME [--potential wca|hertz] [--temperature T] [--reference F] [--count M]
+             [--alpha 8.19] [--periodic] [--is IS_FILE] [--json]
+                                              a per-frame series (computed once, kept in the index); the betti1
+                                              family is measured on inherent structures: FILE's own when it holds
+                                              them, else FILE.is.EXT or --is IS_FILE (--is FILE: FILE's frames as
+                                              they are); NAME:
 ${wrapList(SERIES_NAMES)}
   avw series --study STUDY.json --name NAME|fs --by T [--json]
                                               the series averaged over a study's replicas per temperature (+- stderr)
@@ -50,7 +55,7 @@ ${wrapList([...FIELD_NAMES, 'file:PROPERTY'])}
                                               the count smallest positive Hessian eigenvalues of frame F and
                                               lambda_smallest (Jha & Sengupta Eq. 6), zero and negative modes,
                                               lambda_max; warns when the frame is not a minimum
-  avw detect FILE [--min-score Z] [--no-store] [--json]
+${TOPOLOGY_HELP}  avw detect FILE [--min-score Z] [--no-store] [--json]
                                               avalanche candidates from MSD jumps, stored as detector tags
   avw correlate FILE --frame F [--ref R] --names a,b,c [--cutoff RC ...] [--json]
                                               Pearson and Spearman matrices among scalar fields
@@ -124,7 +129,7 @@ function wrapList(names: readonly string[]): string {
 
 /** Flags of the registry's parameters (every value is checked by the registry, in the option's words). */
 const FIELD_FLAGS: FlagSpec = Object.fromEntries(Object.keys(FIELD_PARAMS).map((k) => [k, 'string']));
-const SERIES_FLAGS: FlagSpec = Object.fromEntries(Object.keys(SERIES_PARAMS).map((k) => [k, 'string']));
+const SERIES_FLAGS: FlagSpec = Object.fromEntries(Object.entries(SERIES_PARAMS).map(([k, p]) => [k, p.type === 'boolean' ? 'boolean' : 'string']));
 
 /** The registry parameters given on the command line (paths made absolute). */
 function registryParams(flags: Record<string, unknown>, names: readonly string[], paths: readonly string[] = []): Record<string, unknown> {
@@ -309,10 +314,11 @@ async function cmdSeries(argv: string[]): Promise<void> {
   await rememberSizes(file, flags, 'series');
   const { validateSeriesParams } = await import('../core/jobs/series-job.js');
   if (flags.name === undefined) throw new UsageError(`avw series: --name is required (${SERIES_NAMES.join('|')})`);
-  const params = validateSeriesParams({ path: file, indexDir: flags['index-dir'], name: flags.name, params: registryParams(flags, Object.keys(SERIES_PARAMS)) });
+  const params = validateSeriesParams({ path: file, indexDir: flags['index-dir'], name: flags.name, params: registryParams(flags, Object.keys(SERIES_PARAMS), ['is']) });
   const r = await runJob<SeriesResult>('series', params, params.name, flags.json === true);
   const frames = Array.from({ length: r.values.length }, (_v, i) => i);
-  const value = { name: r.name, frames, timesteps: Array.from(r.frames.subarray(0, r.values.length)), values: Array.from(r.values, numberOrNull) };
+  const value = { name: r.name, frames, timesteps: Array.from(r.frames.subarray(0, r.values.length)), values: Array.from(r.values, numberOrNull), measuredOn: r.measuredOn };
+  if (r.measuredOn !== file && flags.json !== true) process.stderr.write(`avw series: ${r.name} measured on ${r.measuredOn}\n`);
   out(flags.json === true, value, () => ['frame timestep value', ...frames.map((f) => `${f} ${value.timesteps[f]} ${value.values[f]}`)].join('\n'));
 }
 
@@ -506,10 +512,11 @@ async function cmdModes(argv: string[]): Promise<void> {
 const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   info: cmdInfo, frame: cmdFrame, index: cmdIndex, tags: cmdTags, series: cmdSeries, field: cmdField, detect: cmdDetect, correlate: cmdCorrelate,
   simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure, study: async (argv) => (await import('./study-command.js')).cmdStudy(argv), modes: cmdModes,
+  betti: async (argv) => (await import('./topology-command.js')).cmdBetti(argv),
 };
 
 /** Commands that only read the trajectory and (re)build index contents: safe to run again on a new index. */
-const RETRY_ON_DAMAGED_INDEX = new Set(['info', 'frame', 'index', 'tags', 'series', 'field', 'detect', 'correlate', 'modes']);
+const RETRY_ON_DAMAGED_INDEX = new Set(['info', 'frame', 'index', 'tags', 'series', 'field', 'detect', 'correlate', 'modes', 'betti']);
 
 /** The --index-dir of a command line (else the environment's or the default index). */
 function indexDirArg(argv: string[]): string | undefined {

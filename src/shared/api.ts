@@ -145,7 +145,7 @@ export interface SimulationRequest {
 
 /** Figure kinds, output formats, size presets and raster resolutions of the figure engine (src/core/figures: spec.ts,
  * style.ts), repeated here for the renderer, which never imports core; a test keeps the two lists equal. */
-export const FIGURE_KINDS = ['fields', 'vectors', 'timeline', 'distribution', 'heatmap', 'scatter', 'grid'] as const;
+export const FIGURE_KINDS = ['fields', 'vectors', 'timeline', 'distribution', 'heatmap', 'scatter', 'grid', 'local_gr', 'ln_g_beta_u'] as const;
 export type FigureKindName = (typeof FIGURE_KINDS)[number];
 export const FIGURE_FORMATS = ['pdf', 'svg', 'png', 'tiff'] as const;
 export type FigureFormatName = (typeof FIGURE_FORMATS)[number];

@@ -19,6 +19,7 @@ export type ReferenceRule = 'pair' | 'previous' | 'first' | 'none';
 export type ParamInfo =
   | { type: 'number' | 'int'; min: number; max: number; minExclusive?: boolean; default: number | null; defaultText?: string; help: string }
   | { type: 'enum'; values: readonly string[]; default: string | null; defaultText?: string; help: string }
+  | { type: 'boolean'; default: boolean; help: string }
   | { type: 'path'; default: null; defaultText: string; help: string };
 
 /** Field parameters by name; a field lists the ones it takes. The CLI option is `--NAME`, the API key `params.NAME`. */
@@ -153,8 +154,26 @@ export const SERIES_PARAMS = {
     help: 'temperature of the ideal-gas term of the stress',
   },
   count: { type: 'int', min: 1, max: 1000, default: 30, help: 'number m of smallest positive Hessian eigenvalues averaged (Eq. 6)' },
+  alpha: {
+    type: 'number', min: 0, minExclusive: true, max: 1e4, default: 8.19,
+    help: "filtration threshold of the Vietoris-Rips complex (Jha & Sengupta App. B: (sigma_max1 + sigma_max2) * 3.0 = 8.19, the paper's)",
+  },
+  periodic: { type: 'boolean', default: false, help: "minimum-image distances in the box (default: plain distances between wrapped coordinates, as the paper)" },
+  is: {
+    type: 'path', default: null, defaultText: 'the trajectory itself if it holds inherent structures (FILE.is.EXT, or written by avw minimize), else FILE.is.EXT beside it',
+    help: 'the inherent-structure trajectory the series is measured on (the trajectory\'s own path: its frames as they are)',
+  },
 } as const satisfies Record<string, ParamInfo>;
 export type SeriesParamName = keyof typeof SERIES_PARAMS;
+
+/**
+ * Which frames a series is measured on.
+ * - `trajectory`: the trajectory's own frames.
+ * - `inherent`: inherent structures (Jha & Sengupta Fig. 1e-f, S4-S5): the trajectory itself when it holds them, else
+ *   its paired FILE.is.EXT (or the file given as `is`), frame for frame; the values are stored with that trajectory, so
+ *   the MD run and its inherent structures share them.
+ */
+export type SeriesFrames = 'trajectory' | 'inherent';
 
 export interface SeriesInfo {
   title: string;
@@ -162,29 +181,50 @@ export interface SeriesInfo {
   params: readonly SeriesParamName[];
   /** Parameters that must be given (no default can be worked out). */
   required: readonly SeriesParamName[];
-  /** Series computed together in one pass over the frames (the stress components) and stored together. */
-  family: 'stress' | null;
+  /** Series computed together in one pass over the frames (the stress components, the readings of beta_1) and stored together. */
+  family: 'stress' | 'betti' | null;
+  frames: SeriesFrames;
   description: string;
 }
 
-const STRESS = { params: ['potential', 'temperature'], required: ['potential'], family: 'stress' } as const;
+const STRESS = { params: ['potential', 'temperature'], required: ['potential'], family: 'stress', frames: 'trajectory' } as const;
+/** The three readings of one persistent-homology computation per frame (src/core/analysis/betti.ts). */
+const BETTI = { params: ['alpha', 'periodic', 'is'], required: [], family: 'betti', frames: 'inherent' } as const;
 
 /** Every per-frame series, in the order the timeline lists them. */
 export const SERIES = {
-  msd: { title: 'MSD', label: 'MSD', params: ['reference'], required: [], family: null, description: 'mean-square displacement from the reference frame of unwrapped positions' },
+  msd: {
+    title: 'MSD', label: 'MSD', params: ['reference'], required: [], family: null, frames: 'trajectory',
+    description: 'mean-square displacement from the reference frame of unwrapped positions',
+  },
   msd_com: {
-    title: 'MSD (COM removed)', label: 'MSD (centre of mass removed)', params: ['reference'], required: [], family: null,
+    title: 'MSD (COM removed)', label: 'MSD (centre of mass removed)', params: ['reference'], required: [], family: null, frames: 'trajectory',
     description: 'MSD with the centre-of-mass drift removed',
   },
-  energy: { title: 'Energy per particle', label: '\\it{U}/\\it{N}', params: ['potential'], required: ['potential'], family: null, description: 'potential energy per particle (diameters from the file)' },
+  energy: {
+    title: 'Energy per particle', label: '\\it{U}/\\it{N}', params: ['potential'], required: ['potential'], family: null, frames: 'trajectory',
+    description: 'potential energy per particle (diameters from the file)',
+  },
   stress_xx: { ...STRESS, title: 'Stress xx', label: '\\it{σ}_{xx}', description: 'virial stress xx (Jha & Sengupta Eqs. 3-5; pressure-like sign, repulsion positive)' },
   stress_yy: { ...STRESS, title: 'Stress yy', label: '\\it{σ}_{yy}', description: 'virial stress yy' },
   stress_xy: { ...STRESS, title: 'Stress xy', label: '\\it{σ}_{xy}', description: 'virial stress xy' },
   stress_vol: { ...STRESS, title: 'Stress (volumetric)', label: '\\it{σ}_{vol}', description: 'volumetric stress (xx + yy)/2' },
   stress_norm: { ...STRESS, title: 'Stress norm', label: '‖\\it{σ}‖', description: 'stress norm sqrt(xx^2 + yy^2 + 2 xy^2)' },
   lambda_min: {
-    title: 'λ smallest (Hessian)', label: '\\it{λ}_{smallest}', params: ['potential', 'count'], required: ['potential'], family: null,
-    description: 'mean of the m smallest positive Hessian eigenvalues of each frame (Jha & Sengupta Eq. 6, Fig. 1e; for inherent-structure trajectories)',
+    title: 'λ smallest (Hessian)', label: '\\it{λ}_{smallest}', params: ['potential', 'count', 'is'], required: ['potential'], family: null, frames: 'inherent',
+    description: 'mean of the m smallest positive Hessian eigenvalues of each inherent structure (Jha & Sengupta Eq. 6, Fig. 1e)',
+  },
+  betti1: {
+    ...BETTI, title: 'Betti number β1', label: '\\it{β}_{1}',
+    description: "Betti number beta_1 of the inherent structure (Jha & Sengupta App. B, Figs. 1f, S5): persistent H1 classes of the Vietoris-Rips filtration born at <= alpha, each counted once (the paper's count)",
+  },
+  betti1_alive: {
+    ...BETTI, title: 'β1 alive at alpha', label: '\\it{β}_{1}(\\it{α})',
+    description: 'H1 classes alive at alpha: beta_1 of the Vietoris-Rips complex VR_alpha itself',
+  },
+  betti1_cycles: {
+    ...BETTI, title: 'Cycle-closing edges', label: '\\it{E} − \\it{V} + \\it{β}_{0}',
+    description: 'edges of VR_alpha that close a cycle, E - V + beta_0 (zero-length H1 pairs included)',
   },
 } as const satisfies Record<string, SeriesInfo>;
 
@@ -197,7 +237,7 @@ export function isSeriesName(name: unknown): name is SeriesName {
 
 // ---- parameter values: one check for the CLI, the API and figure specs, in the user's words ----
 
-export type ParamValue = number | string;
+export type ParamValue = number | string | boolean;
 
 /** How a parameter is named to the user: `--cutoff` on the command line, `"params.cutoff"` in the API. */
 export type ParamNamer = (name: string) => string;
@@ -214,6 +254,7 @@ export class ParamError extends Error {
 export function allowedText(p: ParamInfo): string {
   if (p.type === 'enum') return p.values.length === 2 ? `${p.values[0]} or ${p.values[1]}` : `one of ${p.values.join(', ')}`;
   if (p.type === 'path') return 'a file path';
+  if (p.type === 'boolean') return 'true or false';
   return `${p.type === 'int' ? 'an integer' : 'a number'} ${p.minExclusive ? '>' : '>='} ${p.min} and <= ${p.max}`;
 }
 
@@ -230,6 +271,11 @@ export function checkParam(owner: string, name: string, p: ParamInfo, v: unknown
   if (p.type === 'path') {
     if (typeof v !== 'string' || v.length === 0 || v.length > 4096 || v.includes('\0')) bad();
     return v as string;
+  }
+  if (p.type === 'boolean') {
+    if (v === true || v === 'true') return true;
+    if (v === false || v === 'false') return false;
+    return bad();
   }
   const x = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   if (typeof x !== 'number' || !Number.isFinite(x) || x < p.min || x > p.max || (p.minExclusive === true && x === p.min)) bad();

@@ -1,11 +1,15 @@
 // The one registry of per-frame series, and the computation of a series over a whole trajectory: computed once,
 // stored in the index, extended incrementally when frames are appended (a simulation still writing). Every entry is
 // the plain description of src/shared/fields.ts plus its computation over a range of frames; a family (the stress
-// components) is computed in one pass and stored together.
+// components, the readings of beta_1) is computed in one pass and stored together. Long computations are stored in
+// chunks of a few seconds, so that a cancelled or killed computation keeps what it did and resumes from there.
+// Series measured on inherent structures (`frames: 'inherent'`) run on the trajectory that holds them (inherent.ts)
+// and are stored with it: a run and its FILE.is.EXT share one computation.
 import { paramsHash } from '../index/index-db.js';
 import type { IndexedTrajectory } from '../index/indexed-trajectory.js';
 import { frameDiameters } from '../io/frame-util.js';
 import type { Frame } from '../io/types.js';
+import { betti1 } from '../analysis/betti.js';
 import { msdSeries } from '../analysis/msd.js';
 import { virialStress } from '../analysis/stress.js';
 import { vibrationalModes } from '../analysis/hessian.js';
@@ -15,6 +19,8 @@ import {
   type ParamNamer, type ParamValue, type SeriesInfo, type SeriesName,
 } from '#shared/fields.js';
 import type { TrajectoryFrames } from './frames.js';
+import { inherentFrames, inherentSourceOf } from './inherent.js';
+import { JobCancelledError } from '../jobs/job.js';
 
 export interface SeriesComputation {
   source: TrajectoryFrames;
@@ -132,6 +138,26 @@ function lambdaMinOf(c: SeriesComputation): SeriesValues {
   return { lambda_min: out };
 }
 
+/**
+ * beta_1 of every frame (Jha & Sengupta App. B, Figs. 1f, S5: persistent H1 of the Vietoris-Rips filtration up to
+ * alpha, analysis/betti.ts), its three readings in one pass: the paper's count, the classes alive at alpha, cycle edges.
+ */
+function bettiOf(c: SeriesComputation): SeriesValues {
+  const count = c.to - c.from;
+  const born = new Float64Array(count), alive = new Float64Array(count), cycles = new Float64Array(count);
+  const alpha = c.params.alpha as number;
+  const periodic = c.params.periodic === true;
+  for (let f = c.from; f < c.to; f++) {
+    c.step(f);
+    const frame = c.source.read(f);
+    const r = betti1(frame.positions, frame.box, { alpha, periodic, dimensions: frame.dimensions });
+    born[f - c.from] = r.bornBelowAlpha;
+    alive[f - c.from] = r.aliveAtAlpha;
+    cycles[f - c.from] = r.cycleEdges;
+  }
+  return { betti1: born, betti1_alive: alive, betti1_cycles: cycles };
+}
+
 const COMPUTE: { [K in SeriesName]: (c: SeriesComputation) => SeriesValues } = {
   msd: msdOf(false),
   msd_com: msdOf(true),
@@ -142,6 +168,9 @@ const COMPUTE: { [K in SeriesName]: (c: SeriesComputation) => SeriesValues } = {
   stress_vol: stressOf,
   stress_norm: stressOf,
   lambda_min: lambdaMinOf,
+  betti1: bettiOf,
+  betti1_alive: bettiOf,
+  betti1_cycles: bettiOf,
 };
 
 /** Every series with its computation, by name. */
@@ -180,7 +209,11 @@ export function resolveSeries(request: SeriesRequest, namer: ParamNamer = CLI_NA
   }
   const params = withDefaults(SERIES_PARAMS, spec.params, given);
   const key: Record<string, ParamValue | string> = {};
-  for (const [k, v] of Object.entries(params)) key[k] = v ?? (k === 'temperature' ? 'kinetic' : 'auto');
+  for (const [k, v] of Object.entries(params)) {
+    // Where inherent structures come from is not part of the key: the values are stored with the trajectory measured.
+    if (k === 'is' && spec.frames === 'inherent') continue;
+    key[k] = v ?? (k === 'temperature' ? 'kinetic' : 'auto');
+  }
   return { name: name as SeriesName, spec, given, params, key, hash: paramsHash(key) };
 }
 
@@ -192,42 +225,68 @@ export interface SeriesResult {
   /** Whether the values came from the index (true) or were computed now (false), and from which frame. */
   cached: boolean;
   computedFrom: number;
+  /** The trajectory whose frames were measured: the trajectory itself, or its inherent structures. */
+  measuredOn: string;
 }
 
-/** The stored values of a series when they cover every frame, else null. */
+/** The stored values of a series when they cover every frame, else null (also when they live with the paired inherent structures). */
 export function cachedSeries(t: IndexedTrajectory, r: ResolvedSeries): Float64Array | null {
+  if (r.spec.frames === 'inherent' && inherentSourceOf(t.path, r.params.is as string | null).path !== t.path) return null;
   const rec = t.getSeries(r.name, r.hash);
   return rec && rec.frameCount >= t.frameCount ? rec.values.subarray(0, t.frameCount) : null;
 }
+
+/** Work between two stores of a long computation: what a cancel or a killed worker can lose. */
+const CHUNK_MS = 2000;
 
 export interface SeriesProgress {
   signal?: AbortSignal;
   progress?(done: number, total: number, message?: string): void;
 }
 
-/** Compute (or extend) a series and store it, with every series of its family that is in step with it. */
-export function computeSeries(source: TrajectoryFrames, r: ResolvedSeries, ctx: SeriesProgress = {}): SeriesResult {
-  const t = source.t;
+/**
+ * Compute (or extend) a series and store it, with every series of its family that is in step with it. `open` opens
+ * another trajectory (the paired inherent structures) in the caller's set; series measured on the trajectory's own
+ * frames do not need it.
+ */
+export function computeSeries(
+  source: TrajectoryFrames, r: ResolvedSeries, ctx: SeriesProgress = {}, open?: (path: string) => TrajectoryFrames,
+): SeriesResult {
+  const timesteps = source.t.timesteps();
+  const on = r.spec.frames === 'inherent' ? inherentFrames(source, r.params.is as string | null, r.name, open) : source;
+  const t = on.t;
   const n = t.frameCount;
-  const timesteps = t.timesteps();
   const rec = t.getSeries(r.name, r.hash);
-  if (rec && rec.frameCount >= n) return { name: r.name, frames: timesteps, values: rec.values.subarray(0, n), cached: true, computedFrom: n };
+  if (rec && rec.frameCount >= n) return { name: r.name, frames: timesteps, values: rec.values.subarray(0, n), cached: true, computedFrom: n, measuredOn: t.path };
   const from = rec ? rec.frameCount : 0;
-  const computed = r.spec.compute({
-    source, from, to: n, params: r.params,
-    step: (f) => {
-      if (ctx.signal?.aborted) throw new Error('cancelled');
-      ctx.progress?.(f - from, n - from, `frame ${f}`);
-    },
-  });
-  ctx.progress?.(n - from, n - from);
+  if (n === 0) return { name: r.name, frames: timesteps, values: new Float64Array(0), cached: false, computedFrom: 0, measuredOn: t.path };
   let mine: Float64Array | null = null;
-  for (const [name, values] of Object.entries(computed) as [SeriesName, Float64Array][]) {
-    const sibling = name === r.name ? r : resolveSeries({ name, params: r.given });
-    // Members computed together stay in step; one with a different extent is recomputed alone when asked for.
-    if (name !== r.name && (t.getSeries(name, sibling.hash)?.frameCount ?? 0) !== from) continue;
-    const stored = t.putSeries(name, sibling.hash, sibling.key, values, from);
-    if (name === r.name) mine = stored.values;
+  // Chunks sized to about CHUNK_MS each (the first is one frame, to measure), each stored when done.
+  let chunk = 1;
+  for (let start = from; start < n;) {
+    const end = Math.min(n, start + chunk);
+    const t0 = performance.now();
+    const computed = r.spec.compute({
+      source: on, from: start, to: end, params: r.params,
+      step: (f) => {
+        if (ctx.signal?.aborted) throw new JobCancelledError(r.name);
+        ctx.progress?.(f - from, n - from, `frame ${f}`);
+      },
+    });
+    for (const [name, values] of Object.entries(computed) as [SeriesName, Float64Array][]) {
+      const sibling = name === r.name ? r : resolveSeries({ name, params: r.given });
+      // Members computed together stay in step; one with a different extent is recomputed alone when asked for.
+      if (name !== r.name && (t.getSeries(name, sibling.hash)?.frameCount ?? 0) !== start) continue;
+      const stored = t.putSeries(name, sibling.hash, sibling.key, values, start);
+      if (name === r.name) mine = stored.values;
+    }
+    const ms = performance.now() - t0;
+    chunk = Math.max(1, Math.min(n, Math.round(((end - start) * CHUNK_MS) / Math.max(ms, 1))));
+    start = end;
   }
-  return { name: r.name, frames: timesteps, values: mine ?? fail(`series ${r.name}: its computation returned no values (a registry bug)`), cached: false, computedFrom: from };
+  ctx.progress?.(n - from, n - from);
+  return {
+    name: r.name, frames: timesteps, values: mine ?? fail(`series ${r.name}: its computation returned no values (a registry bug)`),
+    cached: false, computedFrom: from, measuredOn: t.path,
+  };
 }

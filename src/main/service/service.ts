@@ -428,7 +428,7 @@ export class WorkbenchService implements Api {
       });
       indexJobId = job.id;
       // The client learns the index job's id at once (to cancel it), before the first progress of the scan.
-      this.emit({ event: 'indexProgress', data: { jobId: job.id, path: abs, done: 0, total: 0, frames: 0 } });
+      this.emit({ event: 'indexProgress', data: { jobId: job.id, path: abs, done: 0, total: 0, frames: this.db.trajectoryByPath(abs)?.frameCount ?? 0 } });
       const cancelled = new Error(`${abs}: opening was cancelled (indexing stopped)`);
       let r: IndexJobResult;
       try {
