@@ -18,6 +18,7 @@ import type { ModesResult } from '../core/jobs/modes-job.js';
 import { JobCancelledError } from '../core/jobs/job.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { progressBar } from './progress.js';
+import { EXPORT_HELP, exportCommand } from './export-command.js';
 import type { FigureJobResult } from '../core/jobs/figure-job.js';
 
 const help = async (): Promise<string> => {
@@ -76,14 +77,14 @@ ${TOPOLOGY_HELP}  avw detect FILE [--min-score Z] [--no-store] [--json]
                                               inherent structures of every frame, paired frame for frame
                                               (conjugate gradient by default, as Jha & Sengupta; --resume
                                               continues a killed run from OUT.checkpoint)
-${FIGURE_HELP}${STUDY_FIGURE_HELP}${STUDY_HELP}  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
+${FIGURE_HELP}${EXPORT_HELP}${STUDY_FIGURE_HELP}${STUDY_HELP}  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
                       --poly 0.11, --ftol F, --threads N (MD; default: the machine's cores, 1 below 1000 particles);
                       a run writes OUT, OUT.json (sidecar) and OUT.checkpoint while running
 
 common options:
   --index-dir DIR   where the trajectory index lives (default: $AVW_INDEX_DIR or the user data directory)
   --diameters FILE  particle diameters of a file that stores none: rows "id diameter" (info, frame, series, field,
-                    correlate, modes, minimize); remembered in the index for that trajectory
+                    correlate, modes, minimize, export); remembered in the index for that trajectory
   --type-diameters T:D,...  the same per particle type, e.g. 1:1.0,2:1.4
   --json            machine-readable output on stdout
   --help            this text
@@ -513,6 +514,7 @@ const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   info: cmdInfo, frame: cmdFrame, index: cmdIndex, tags: cmdTags, series: cmdSeries, field: cmdField, detect: cmdDetect, correlate: cmdCorrelate,
   simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure, study: async (argv) => (await import('./study-command.js')).cmdStudy(argv), modes: cmdModes,
   betti: async (argv) => (await import('./topology-command.js')).cmdBetti(argv),
+  export: (argv) => exportCommand(argv, { runJob, rememberSizes }),
 };
 
 /** Commands that only read the trajectory and (re)build index contents: safe to run again on a new index. */

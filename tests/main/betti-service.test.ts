@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawnPoolWorker } from '../../src/core/jobs/pool.js';
 import { runInWorker } from '../../src/core/jobs/worker-runner.js';
 import { LammpsDumpWriter } from '../../src/core/io/lammps-dump-writer.js';
-import { validateRequest } from '../../src/shared/api.js';
+import { validateRequest } from '../../src/shared/api-validate.js';
 import { WorkbenchService, type ServiceOptions } from '../../src/main/service/service.js';
 import { tmpDir } from './helpers.js';
 

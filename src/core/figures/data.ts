@@ -18,7 +18,7 @@ import { OKABE_ITO } from './axes.js';
 import type { Curve, CurvePanel, RefLine } from './curves.js';
 import { fieldLabel, seriesLabel } from './labels.js';
 import type { FigureSpec } from './spec.js';
-import type { ParticlePanel } from './particles.js';
+import type { ParticlePanel } from './particle-layers.js';
 
 export interface FramesUsed { before: number; at: number; after: number }
 

@@ -2,7 +2,7 @@
 // workbench from its state; every output is written with this spec as a sidecar JSON (plus the trajectory
 // fingerprint and software version), and `avw figure --spec fig.json` rebuilds the same figure from it.
 import type { RefMode } from '#shared/reference-mode.js';
-import { FIGURE_FORMATS, FIGURE_KINDS } from '#shared/api.js';
+import { FIGURE_FORMATS, FIGURE_KINDS, FIGURE_SPEC_KEYS, FIGURE_STYLE_KEYS } from '#shared/api.js';
 import {
   FIELD_PARAMS, FIELD_NAMES, SERIES_NAMES, SERIES_PARAMS, VECTOR_FIELD_NAMES, checkParam, fieldInfo, isFieldName, isFileFieldName, isSeriesName,
   type AnyFieldName, type FieldParamName, type ParamInfo, type ParamValue, type SeriesName, type SeriesParamName,
@@ -96,13 +96,14 @@ export interface FigureSpec {
 /** The parameters a spec's `params` may hold: those of the fields and of the series (a name both have means the same there). */
 const PARAM_KEYS = [...new Set([...Object.keys(FIELD_PARAMS), ...Object.keys(SERIES_PARAMS)])];
 
-/** Keys a spec may have: its own, and what a sidecar adds (so a sidecar is a spec). */
-const SPEC_KEYS = new Set([
-  'version', 'kind', 'trajectory', 'fingerprint', 'indexDir', 'frame', 'before', 'after', 'field', 'fields', 'vector', 'series',
-  'potential', 'temperature', 'marks', 'xAxis', 'coefficient', 'bins', 'family', 'deltas', 'particles', 'reference', 'cutoff', 'params', 'diameters',
-  'range', 'style', 'preset', 'dpi', 'software', 'created', 'output', 'frames', 'computed', 'measured',
+/** Keys a spec may have: those the workbench sends (the API's list), what the caller fills in (trajectory, index), what
+ * only the CLI sets (the diameters of files that store none; the Appendix C kinds' deltas and particles), and what a
+ * sidecar adds (so a sidecar is a spec). */
+const SPEC_KEYS = new Set<string>([
+  ...FIGURE_SPEC_KEYS, 'trajectory', 'indexDir', 'diameters', 'deltas', 'particles', 'fingerprint', 'software', 'created', 'output', 'frames',
+  'computed', 'measured',
 ]);
-const STYLE_KEYS = new Set(['width', 'height', 'fontFamily', 'fontSize', 'colormap', 'lineWidth', 'boxOutline', 'scaleBar', 'rasterParticles', 'rasterDpi', 'logY', 'logX', 'arrowScale']);
+const STYLE_KEYS = new Set<string>(FIGURE_STYLE_KEYS);
 
 function fail(message: string): never {
   throw new Error(`figure spec: ${message}`);

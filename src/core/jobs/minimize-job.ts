@@ -20,7 +20,7 @@ import { inherentStructure } from '../sim/inherent-structure.js';
 import { wrapPositions } from '../sim/system.js';
 import { JobCancelledError, type JobDefinition } from './job.js';
 import {
-  APPLICATION, canonicalJson, openGsdForResume, readCheckpoint, SOFTWARE_VERSION, writeCheckpoint, writeHoomdFrame, writeJsonAtomic,
+  APPLICATION, canonicalJson, hoomdTypes, openGsdForResume, readCheckpoint, SOFTWARE_VERSION, writeCheckpoint, writeHoomdFrame, writeJsonAtomic,
 } from './simulate-output.js';
 
 export interface MinimizeParams {
@@ -180,19 +180,7 @@ export const minimizeJob: JobDefinition<MinimizeParams, MinimizeJobResult> = {
           const s = virialStress({ positions, box: frame.box, sizes: potential.sizesFromDiameters(d), potential, temperature: 0, perParticle: false }).global;
           sxx = s.xx; syy = s.yy; sxy = s.xy;
         }
-        const names = frame.typeNames;
-        let typeid: Uint32Array | undefined;
-        let types: string[] | undefined;
-        if (names) {
-          typeid = Uint32Array.from(frame.types);
-          types = names;
-        } else {
-          let lo = Infinity, hi = -Infinity;
-          for (let i = 0; i < frame.n; i++) { lo = Math.min(lo, frame.types[i]); hi = Math.max(hi, frame.types[i]); }
-          const base = Math.min(lo, 0);
-          typeid = Uint32Array.from(frame.types, (x) => x - base);
-          types = Array.from({ length: hi - base + 1 }, (_v, k) => String(k + base));
-        }
+        const { typeid, types } = hoomdTypes(frame);
         writeHoomdFrame(w, {
           step: frame.timestep, box: frame.box, dimensions: dims, positions, images, diameters: d, typeid, types, precision: 'double',
           log: {

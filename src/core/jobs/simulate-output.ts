@@ -16,7 +16,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, r
 import { deserialize, serialize } from 'node:v8';
 import type { Box } from '../box.js';
 import { FileSource } from '../io/file-source.js';
-import { GsdFile, GsdType } from '../io/gsd.js';
+import { GsdFile, GsdType } from '../io/gsd-file.js';
 import { GsdWriter } from '../io/gsd-writer.js';
 
 /** The software version written into sidecars (package.json). */
@@ -94,6 +94,17 @@ export function toHoomdPositions(positions: Float64Array, box: Box, dimensions: 
     }
   }
   return out;
+}
+
+/** HOOMD's typeid and type names of a frame: its own names when it has them, else its numeric types as names ("1",
+ * "2", ... for LAMMPS types), shifted so that the smallest id is 0 when types are negative. */
+export function hoomdTypes(frame: { n: number; types: Int32Array; typeNames: string[] | null }): { typeid: Uint32Array; types: string[] } {
+  if (frame.typeNames) return { typeid: Uint32Array.from(frame.types), types: frame.typeNames };
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < frame.n; i++) { lo = Math.min(lo, frame.types[i]); hi = Math.max(hi, frame.types[i]); }
+  if (frame.n === 0) lo = hi = 0;
+  const base = Math.min(lo, 0);
+  return { typeid: Uint32Array.from(frame.types, (x) => x - base), types: Array.from({ length: hi - base + 1 }, (_v, k) => String(k + base)) };
 }
 
 function u64(v: number): Buffer {

@@ -7,7 +7,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
-import { ApiValidationError, validateRequest } from '#shared/api.js';
+import { ApiValidationError, validateRequest } from '#shared/api-validate.js';
 import { decodeMessage, encodeMessage } from '#shared/wire.js';
 import { packageRoot, WorkbenchService, type ServiceOptions } from '../service/service.js';
 import { CONTENT_SECURITY_POLICY, newToken, tokensEqual } from './security.js';
