@@ -11,6 +11,7 @@ const suites = {
   sim: ['tests/bench/sim.ts', 'tests/bench/minimize.ts'],
   ui: ['tests/bench/ui.ts'],
   figures: ['tests/bench/figures.ts'],
+  softness: ['tests/bench/softness.ts'],
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length ? wanted : Object.keys(suites);
