@@ -15,7 +15,9 @@
 // whatever the number of hyperplanes and centre placements.
 import { type Box } from '../box.js';
 import { buildNeighborList, type NeighborSearch } from '../neighbors.js';
-import { checkSpecies, radialFunctions, RadialKernel, structureFunctions, type RadialFunctions } from './structure-functions.js';
+import {
+  checkSpecies, permutePositions, radialFunctions, RadialKernel, spatialOrder, structureFunctions, type RadialFunctions,
+} from './structure-functions.js';
 
 export const SOFTNESS_MODEL_FORMAT = 'avalanche-workbench/softness-model';
 
@@ -246,30 +248,35 @@ export function applySoftnessModel(model: SoftnessModel | CollapsedModel, positi
     checkSpecies(options.species, n, ns, 'applySoftnessModel');
     sp = Uint8Array.from(options.species);
   }
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = c.bias[sp ? sp[i] : 0];
+  // Work on the particles in spatial order (memory locality of the pair loop), then put the values back.
+  const order = spatialOrder(positions, box, c.cutoff, options.dimensions ?? 2);
+  const sorted = permutePositions(positions, order);
+  const sq = sp ? Uint8Array.from(order, (i) => (sp as Uint8Array)[i]) : null;
+  const acc = new Float64Array(n);
+  for (let k = 0; k < n; k++) acc[k] = c.bias[sq ? sq[k] : 0];
   const opts = { cutoff: c.cutoff, dimensions: options.dimensions ?? 2, half: true, withVectors: true } as const;
-  const nl = options.search ? options.search.buildTransient(positions, box, opts) : buildNeighborList(positions, box, opts);
+  const nl = options.search ? options.search.buildTransient(sorted, box, opts) : buildNeighborList(sorted, box, opts);
   const start = nl.start, idx = nl.indices, vec = nl.vectors as Float64Array;
   if (ns === 1) {
     const k = c.kernels[0];
-    if (!k) return out;
-    pairSum1(start, idx, vec, n, k, out);
-    return out;
-  }
-  const sq = sp as Uint8Array;
-  for (let i = 0; i < n; i++) {
-    const si = sq[i];
-    const e = start[i + 1];
-    for (let p = start[i]; p < e; p++) {
-      const j = idx[p], sj = sq[j];
-      const dx = vec[3 * p], dy = vec[3 * p + 1], dz = vec[3 * p + 2];
-      const r = Math.sqrt(dx * dx + dy * dy + dz * dz);
-      const kij = c.kernels[si * ns + sj], kji = c.kernels[sj * ns + si];
-      if (kij) out[i] += kij.at(r);
-      if (kji) out[j] += kji.at(r);
+    if (k) pairSum1(start, idx, vec, n, k, acc);
+  } else {
+    const q = sq as Uint8Array;
+    for (let i = 0; i < n; i++) {
+      const si = q[i];
+      const e = start[i + 1];
+      for (let p = start[i]; p < e; p++) {
+        const j = idx[p], sj = q[j];
+        const dx = vec[3 * p], dy = vec[3 * p + 1], dz = vec[3 * p + 2];
+        const r = Math.sqrt(dx * dx + dy * dy + dz * dz);
+        const kij = c.kernels[si * ns + sj], kji = c.kernels[sj * ns + si];
+        if (kij) acc[i] += kij.at(r);
+        if (kji) acc[j] += kji.at(r);
+      }
     }
   }
+  const out = new Float64Array(n);
+  for (let k = 0; k < n; k++) out[order[k]] = acc[k];
   return out;
 }
 

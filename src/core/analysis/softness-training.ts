@@ -14,7 +14,7 @@ import { NeighborSearch } from '../neighbors.js';
 import { mulberry32 } from '../util/random.js';
 import { accuracy, decisionValues, rawHyperplane, standardization, standardizeRows, trainLinearSvm } from './linear-svm.js';
 import { SOFTNESS_MODEL_FORMAT, type Hyperplane, type SoftnessModel, type SoftnessProvenance } from './ml-softness.js';
-import { structureFunctions, type RadialFunctions } from './structure-functions.js';
+import { radialCutoff, structureFunctions, type RadialFunctions } from './structure-functions.js';
 
 /** numpy.quantile(values, q) with the default 'linear' method (numpy's lerp, exact for the oracle's labels). */
 export function quantileLinear(sorted: Float64Array, q: number): number {
@@ -140,13 +140,17 @@ export interface PoolFeatures {
   readonly species: Uint8Array;
 }
 
-/** Structure functions of every row of a pool (each frame's structure functions computed once). */
-export function poolFeatures(pool: TrainingPool, functions: RadialFunctions, speciesMode: 'none' | 'type', nSpecies = 2, search = new NeighborSearch()): PoolFeatures {
+/**
+ * Structure functions of every row of a pool for each placement: per frame one neighbour list (the largest cutoff),
+ * shared by the placements, and each frame's structure functions computed once per placement.
+ */
+export function poolFeatures(
+  pool: TrainingPool, placements: readonly RadialFunctions[], speciesMode: 'none' | 'type', nSpecies = 2, search = new NeighborSearch(),
+): PoolFeatures[] {
   const rows = pool.frame.length;
-  const M = functions.centers.length;
-  const F = speciesMode === 'type' ? nSpecies * M : M;
-  const x = new Float64Array(rows * F);
-  const species = new Uint8Array(rows);
+  const ns = speciesMode === 'type' ? nSpecies : 1;
+  const out = placements.map((f) => ({ x: new Float64Array(rows * ns * f.centers.length), nFeatures: ns * f.centers.length, species: new Uint8Array(rows) }));
+  const cutoff = Math.max(...placements.map(radialCutoff));
   const byFrame = new Map<number, number[]>();
   for (let k = 0; k < rows; k++) {
     const f = pool.frame[k];
@@ -156,16 +160,20 @@ export function poolFeatures(pool: TrainingPool, functions: RadialFunctions, spe
   for (const [f, ks] of byFrame) {
     const fr = pool.frames[f];
     if (speciesMode === 'type' && !fr.species) throw new RangeError(`poolFeatures: frame ${f} has no species (speciesMode "type")`);
-    const G = structureFunctions(fr.positions, fr.box, functions, {
-      dimensions: fr.dimensions, species: speciesMode === 'type' ? fr.species : null, nSpecies: speciesMode === 'type' ? nSpecies : undefined, search,
+    const neighbors = search.buildTransient(fr.positions, fr.box, { cutoff, dimensions: fr.dimensions ?? 2, half: true, withVectors: true });
+    placements.forEach((functions, p) => {
+      const G = structureFunctions(fr.positions, fr.box, functions, {
+        dimensions: fr.dimensions, species: speciesMode === 'type' ? fr.species : null, nSpecies: speciesMode === 'type' ? nSpecies : undefined, neighbors,
+      });
+      const F = out[p].nFeatures;
+      for (const k of ks) {
+        const i = pool.particle[k];
+        out[p].x.set(G.values.subarray(i * F, (i + 1) * F), k * F);
+        out[p].species[k] = fr.species ? fr.species[i] : 0;
+      }
     });
-    for (const k of ks) {
-      const i = pool.particle[k];
-      x.set(G.values.subarray(i * F, (i + 1) * F), k * F);
-      species[k] = fr.species ? fr.species[i] : 0;
-    }
   }
-  return { x, nFeatures: F, species };
+  return out;
 }
 
 /** The trained fields of a hyperplane (the rest, radial functions and bookkeeping, are added by the ensemble). */
@@ -257,10 +265,12 @@ export function trainEnsemble(sets: readonly TrainingPool[], options: EnsembleOp
   const out: Hyperplane[] = [];
   for (let k = 0; k < sets.length; k++) {
     const vpool = validation?.[k] ?? null;
+    const feats = poolFeatures(sets[k], options.placements, options.speciesMode, ns, search);
+    const vfeats = vpool ? poolFeatures(vpool, options.placements, options.speciesMode, ns, search) : null;
     for (let p = 0; p < options.placements.length; p++) {
       const f = options.placements[p];
-      const feat = poolFeatures(sets[k], f, options.speciesMode, ns, search);
-      const vfeat = vpool ? poolFeatures(vpool, f, options.speciesMode, ns, search) : null;
+      const feat = feats[p];
+      const vfeat = vfeats ? vfeats[p] : null;
       // One matrix for training and validation rows: the validation pool's rows follow the training pool's.
       const nT = sets[k].label.length;
       const x = vfeat ? concat(feat.x, vfeat.x) : feat.x;

@@ -79,6 +79,52 @@ function uniformLayout(f: RadialFunctions): { r0: number; dr: number; w: number 
   return { r0, dr, w };
 }
 
+/**
+ * A permutation of the particles by cell (cells about `cellWidth` wide in the box's fractional coordinates, rows in
+ * serpentine order): order[k] is the particle at sorted position k. Pair loops over a list built from positions in this
+ * order touch nearby memory (on a random ordering of 100 000 particles the neighbour search and the per-pair sums run
+ * 2-3x slower from cache misses). Only a visiting order: results do not depend on it beyond rounding.
+ */
+export function spatialOrder(positions: Float64Array, box: Box, cellWidth: number, dimensions: 2 | 3 = 2): Int32Array {
+  const n = positions.length / 3;
+  const [[ax], [bx, by], [cx, cy, cz]] = box.vectors;
+  const [ox, oy, oz] = box.origin;
+  const three = dimensions === 3 && cz !== 0;
+  const nx = Math.max(1, Math.floor(Math.abs(ax) / cellWidth)), ny = Math.max(1, Math.floor(Math.abs(by) / cellWidth));
+  const nz = three ? Math.max(1, Math.floor(Math.abs(cz) / cellWidth)) : 1;
+  const cells = nx * ny * nz;
+  const cell = new Int32Array(n);
+  const count = new Int32Array(cells + 1);
+  const frac = (v: number): number => v - Math.floor(v);
+  for (let i = 0; i < n; i++) {
+    const z = three ? (positions[3 * i + 2] - oz) / cz : 0;
+    const y = by !== 0 ? (positions[3 * i + 1] - oy - z * cy) / by : 0;
+    const x = ax !== 0 ? (positions[3 * i] - ox - y * bx - z * cx) / ax : 0;
+    let kx = Math.floor(frac(x) * nx), ky = Math.floor(frac(y) * ny), kz = three ? Math.floor(frac(z) * nz) : 0;
+    if (!(kx >= 0 && kx < nx)) kx = 0;
+    if (!(ky >= 0 && ky < ny)) ky = 0;
+    if (!(kz >= 0 && kz < nz)) kz = 0;
+    const row = kz * ny + ky;
+    const c = row * nx + (row % 2 === 1 ? nx - 1 - kx : kx);
+    cell[i] = c;
+    count[c + 1]++;
+  }
+  for (let c = 0; c < cells; c++) count[c + 1] += count[c];
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[count[cell[i]]++] = i;
+  return order;
+}
+
+/** positions[order[k]] at row k (n*3). */
+export function permutePositions(positions: Float64Array, order: Int32Array): Float64Array {
+  const out = new Float64Array(positions.length);
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k];
+    out[3 * k] = positions[3 * i]; out[3 * k + 1] = positions[3 * i + 1]; out[3 * k + 2] = positions[3 * i + 2];
+  }
+  return out;
+}
+
 export interface StructureFunctionOptions {
   dimensions?: 2 | 3;
   /** Species per particle (0..nSpecies-1) for neighbour-resolved blocks; omit for one block over all neighbours. */
@@ -87,7 +133,10 @@ export interface StructureFunctionOptions {
   nSpecies?: number;
   /** 'float64' (default) or 'float32' output. */
   precision?: 'float64' | 'float32';
-  /** A half list (each pair once) with vectors of these positions and a cutoff >= radialCutoff; built when omitted. */
+  /**
+   * A half list (each pair once) with vectors of these positions and a cutoff >= radialCutoff; built when omitted (then
+   * from the positions in spatialOrder, for memory locality).
+   */
   neighbors?: NeighborList;
   /** A reusable search (its transient buffers hold the list until its next call); a fresh list is built when omitted. */
   search?: NeighborSearch;
@@ -132,20 +181,31 @@ export function structureFunctions(
   const F = nSpecies * M;
   const cutoff = radialCutoff(functions);
   let nl = options.neighbors;
+  let order: Int32Array | null = null;
+  let sp = species ? Int32Array.from(species) : null;
   if (nl) {
     if (nl.n !== n || !nl.vectors || nl.cutoff < cutoff) {
       throw new RangeError(`structureFunctions: 'neighbors' must be a half list of these ${n} positions with vectors and cutoff >= ${cutoff}`);
     }
   } else {
+    order = spatialOrder(positions, box, cutoff, dims);
+    const sorted = permutePositions(positions, order);
+    if (sp) { const t = sp; sp = Int32Array.from(order, (i) => t[i]); }
     const opts = { cutoff, dimensions: dims, half: true, withVectors: true } as const;
-    nl = options.search ? options.search.buildTransient(positions, box, opts) : buildNeighborList(positions, box, opts);
+    nl = options.search ? options.search.buildTransient(sorted, box, opts) : buildNeighborList(sorted, box, opts);
   }
   const acc = new Float64Array(n * F);
-  const sp = species ? Int32Array.from(species) : null;
   const layout = uniformLayout(functions);
   if (layout) accumulateUniform(nl, functions.centers, layout.r0, layout.dr, layout.w, sp, M, F, acc);
   else accumulateGeneral(nl, functions, sp, M, F, acc);
-  const values = options.precision === 'float32' ? Float32Array.from(acc) : acc;
+  const f32 = options.precision === 'float32';
+  if (!order) return { n, m: M, nSpecies, nFeatures: F, values: f32 ? Float32Array.from(acc) : acc };
+  // Rows back to the caller's particle order.
+  const values = f32 ? new Float32Array(n * F) : new Float64Array(n * F);
+  for (let k = 0; k < n; k++) {
+    const o = order[k] * F, a = k * F;
+    for (let c = 0; c < F; c++) values[o + c] = acc[a + c];
+  }
   return { n, m: M, nSpecies, nFeatures: F, values };
 }
 

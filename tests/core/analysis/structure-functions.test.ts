@@ -2,8 +2,10 @@
 // square lattice whose distances are known, species blocks, Eq. 3's adjacent half-widths, and the exact radial kernel.
 import { describe, expect, it } from 'vitest';
 import { orthoBox } from '../../../src/core/box.js';
+import { triclinicBox } from '../../../src/core/box.js';
+import { buildNeighborList } from '../../../src/core/neighbors.js';
 import {
-  evenCenters, radialCutoff, radialFunctions, RadialKernel, structureFunctions,
+  evenCenters, radialCutoff, radialFunctions, RadialKernel, spatialOrder, structureFunctions,
 } from '../../../src/core/analysis/structure-functions.js';
 import { mulberry32 } from '../../../src/core/util/random.js';
 import { expectClose, loadOracle, oracleBox, tol, xyz } from '../physics-oracle.js';
@@ -96,6 +98,22 @@ describe('structure functions: analytic cases', () => {
     expect(f32.values).toBeInstanceOf(Float32Array);
     for (let k = 0; k < a.values.length; k++) if (f32.values[k] !== Math.fround(a.values[k])) f32diff++;
     expect(f32diff).toBe(0);
+  });
+
+  it('the spatial reordering is a permutation and changes nothing but rounding (tilted box, given list or not)', () => {
+    const r = mulberry32(4);
+    const n = 700, L = Math.sqrt(n / 0.8);
+    const box = triclinicBox([0, 0, 0], L, L, 1, 0.3 * L, 0, 0);
+    const p = new Float64Array(3 * n);
+    for (let i = 0; i < n; i++) { const s0 = r(), s1 = r(); p[3 * i] = s0 * L + s1 * 0.3 * L; p[3 * i + 1] = s1 * L; }
+    const order = spatialOrder(p, box, 3.1);
+    expect(Array.from(order).sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+    const f = radialFunctions(evenCenters(0.4, 0.1, 27), 0.1);
+    const own = structureFunctions(p, box, f);
+    const given = structureFunctions(p, box, f, { neighbors: buildNeighborList(p, box, { cutoff: 3.1, dimensions: 2, half: true, withVectors: true }) });
+    let worst = 0;
+    for (let k = 0; k < own.values.length; k++) worst = Math.max(worst, Math.abs(own.values[k] - given.values[k]));
+    expect(worst).toBeLessThan(1e-12);
   });
 
   it('bad input is refused with a clear message', () => {
