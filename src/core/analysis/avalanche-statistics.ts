@@ -58,8 +58,8 @@ export interface SegmentSummary {
   readonly counts: Int32Array;
   readonly rearranger: Int32Array;
   readonly single: Uint8Array;
-  /** Rearrangement starts in the segment. */
-  readonly starts: number;
+  /** Rearrangement starts: particle, pair index (within the segment) and time (of the pair's earlier frame). */
+  readonly starts: { readonly particle: Int32Array; readonly pair: Int32Array; readonly time: Float64Array };
 }
 
 export interface AvalancheStatisticsResult {
@@ -117,7 +117,9 @@ export class AvalancheStatistics {
 
   /** One segment of consecutive frames (at least 2). */
   addSegment(frames: readonly SegmentFrame[]): SegmentSummary {
-    if (frames.length < 2) return { counts: new Int32Array(0), rearranger: new Int32Array(0), single: new Uint8Array(0), starts: 0 };
+    if (frames.length < 2) {
+      return { counts: new Int32Array(0), rearranger: new Int32Array(0), single: new Uint8Array(0), starts: { particle: new Int32Array(0), pair: new Int32Array(0), time: new Float64Array(0) } };
+    }
     const n = frames[0].positions.length / 3;
     const species = this.o.species;
     if (species.length !== n) throw new RangeError(`AvalancheStatistics: ${species.length} species for ${n} particles`);
@@ -205,7 +207,7 @@ export class AvalancheStatistics {
     }
     this.nSeg++;
     this.nPairs += P;
-    return { counts, rearranger, single, starts: starts.particle.length };
+    return { counts, rearranger, single, starts: { ...starts, time: Float64Array.from(starts.pair, (p) => frames[p].time) } };
   }
 
   result(): AvalancheStatisticsResult {

@@ -240,7 +240,8 @@ describe('the pipeline on a planted sequence', () => {
     expect(Array.from(seg.counts)).toEqual([1, 1, 1, 0]);
     expect(Array.from(seg.rearranger)).toEqual([300, 300, 100, -1]);
     expect(Array.from(seg.single)).toEqual([1, 1, 1, 0]);
-    expect(seg.starts).toBe(2);
+    expect(Array.from(seg.starts.particle)).toEqual([300, 100]);
+    expect(Array.from(seg.starts.time)).toEqual([0, 30]);
     const r = stats.result();
     expect(r.pairs).toBe(4);
     expect(r.singlePairs).toBe(3);
