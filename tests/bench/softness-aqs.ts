@@ -40,7 +40,7 @@ interface AqsRun {
   species: SpeciesAssignment;
 }
 
-function openRun(path: string): AqsRun {
+export function openRun(path: string): AqsRun {
   const reader = openReader(path) as GsdReader;
   if (reader.format !== 'gsd') throw new Error(`${path}: expected a GSD trajectory from avw simulate aqs`);
   const entries: FrameEntry[] = [];
@@ -65,13 +65,13 @@ function d2min(a: { positions: Float64Array; box: Box }, b: { positions: Float64
   return computeStrainFields({ reference: a.positions, current: b.positions, box: a.box, currentBox: b.box, dimensions: 2, cutoff: 2 }).d2min;
 }
 
-interface PoolSpec { window: number; dHard: number[] }
+export interface PoolSpec { window: number; dHard: number[] }
 
 /**
  * Rows of one run: every rearranger of every avalanche pair (positives), and non-rearranging rows from `negFrames`
  * minimized frames spread over the run (up to `negPerFrame` each, at random).
  */
-function buildPool(run: AqsRun, spec: PoolSpec, negFrames: number, negPerFrame: number, seed: number): { pool: TrainingPool; pos: number; neg: number } {
+export function buildPool(run: AqsRun, spec: PoolSpec, negFrames: number, negPerFrame: number, seed: number): { pool: TrainingPool; pos: number; neg: number } {
   const b = new TrainingPoolBuilder();
   const sp = run.species.species;
   let pos = 0, neg = 0;

@@ -262,6 +262,7 @@ export function applySoftnessModel(model: SoftnessModel | CollapsedModel, positi
     if (k) pairSum1(start, idx, vec, n, k, acc);
   } else {
     const q = sq as Uint8Array;
+    const ks = c.kernels;
     for (let i = 0; i < n; i++) {
       const si = q[i];
       const e = start[i + 1];
@@ -269,9 +270,9 @@ export function applySoftnessModel(model: SoftnessModel | CollapsedModel, positi
         const j = idx[p], sj = q[j];
         const dx = vec[3 * p], dy = vec[3 * p + 1], dz = vec[3 * p + 2];
         const r = Math.sqrt(dx * dx + dy * dy + dz * dz);
-        const kij = c.kernels[si * ns + sj], kji = c.kernels[sj * ns + si];
-        if (kij) acc[i] += kij.at(r);
-        if (kji) acc[j] += kji.at(r);
+        const kij = ks[si * ns + sj], kji = ks[sj * ns + si];
+        if (kij) acc[i] += lookup(kij.knots, kij.values, kij.bucketStart, kij.bucketInv, r);
+        if (kji) acc[j] += lookup(kji.knots, kji.values, kji.bucketStart, kji.bucketInv, r);
       }
     }
   }
@@ -280,20 +281,24 @@ export function applySoftnessModel(model: SoftnessModel | CollapsedModel, positi
   return out;
 }
 
-// One kernel, the lookup inlined (the hot loop of the common case).
+/** phi(r) of a tabulated kernel (RadialKernel.at, as a plain function of its arrays so V8 inlines it in the pair loops). */
+function lookup(kn: Float64Array, kv: Float64Array, bs: Int32Array, inv: number, r: number): number {
+  const last = kn.length - 1;
+  if (!(r > kn[0] && r < kn[last])) return 0;
+  let q = bs[Math.floor((r - kn[0]) * inv)];
+  while (kn[q + 1] < r) q++;
+  return kv[q] + ((kv[q + 1] - kv[q]) * (r - kn[q])) / (kn[q + 1] - kn[q]);
+}
+
+// One kernel (no species): each pair adds phi(r) to both particles.
 function pairSum1(start: Int32Array, idx: Int32Array, vec: Float64Array, n: number, k: RadialKernel, out: Float64Array): void {
   const kn = k.knots, kv = k.values, bs = k.bucketStart, inv = k.bucketInv;
-  const r0 = kn[0], rEnd = kn[kn.length - 1];
   for (let i = 0; i < n; i++) {
     const e = start[i + 1];
     let acc = 0;
     for (let p = start[i]; p < e; p++) {
       const dx = vec[3 * p], dy = vec[3 * p + 1], dz = vec[3 * p + 2];
-      const r = Math.sqrt(dx * dx + dy * dy + dz * dz);
-      if (!(r > r0 && r < rEnd)) continue;
-      let q = bs[Math.floor((r - r0) * inv)];
-      while (kn[q + 1] < r) q++;
-      const v = kv[q] + ((kv[q + 1] - kv[q]) * (r - kn[q])) / (kn[q + 1] - kn[q]);
+      const v = lookup(kn, kv, bs, inv, Math.sqrt(dx * dx + dy * dy + dz * dz));
       acc += v;
       out[idx[p]] += v;
     }
