@@ -253,9 +253,12 @@ export function aqsBench(paths: string[], options: { avalanches: number; model?:
     });
     console.log(`  Fig. 8 (strain before a start vs S; the paper: decreasing with S): ${slopes.join('; ')}`);
   }
-  const ss = res.strainSinceStart;
-  const at = (t: number): string => { const b = ss.x.findIndex((_, q) => t >= ss.edges[q] && t < ss.edges[q + 1]); return b >= 0 ? `k ${fmt(ss.mean[0][b])}, eps_xy ${fmt(ss.mean[1][b])} (${ss.count[b]})` : 'n/a'; };
-  console.log(`  Fig. 9 (rearranger's own strain per frame pair vs t - t_start): t in [0, 1e3): ${at(500)}; [5e3, 6e3): ${at(5500)}; [-1e3, 0): ${at(-500)}`);
+  const ss = res.strainSinceStart.perPair, rr = res.strainSinceStart.rate;
+  const at = (t: number): string => {
+    const b = ss.x.findIndex((_, q) => t >= ss.edges[q] && t < ss.edges[q + 1]);
+    return b >= 0 ? `k ${fmt(ss.mean[0][b])}, eps_xy ${fmt(ss.mean[1][b])} per pair, ${fmt(rr.mean[0][b])}, ${fmt(rr.mean[1][b])} per unit time (${ss.count[b]})` : 'n/a';
+  };
+  console.log(`  Fig. 9 (rearranger's own strain vs t - t_start): [-1e3, 0): ${at(-500)}; [0, 1e3): ${at(500)}; [5e3, 6e3): ${at(5500)}`);
   if (options.out) {
     writeFileSync(options.out, JSON.stringify(res, (_, v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v), 1));
     console.log(`  results written to ${options.out}`);

@@ -15,7 +15,7 @@ import { linearEdges, logEdges } from './polar-bins.js';
 import { classifyPair, DEFAULT_D_SOFT, rearrangementStarts, REARRANGER_CUTOFF } from './rearrangers.js';
 import { RearrangerPairCorrelation, type PairCorrelationResult, type RearrangerPair } from './rearranger-pair-correlation.js';
 import { RearrangerStrainField, fitStrainField, type StrainFieldFits, type StrainFieldProfile } from './rearranger-strain-field.js';
-import { StrainSinceStart, YieldStrain, type BinnedMeansResult, type YieldStrainResult } from './rearrangement-onset.js';
+import { StrainSinceStart, YieldStrain, type StrainSinceStartResult, type YieldStrainResult } from './rearrangement-onset.js';
 import { SoftnessChange, type SoftnessChangeResult } from './softness-change.js';
 import { SoftnessDistribution, type SoftnessDistributionResult } from './softness-distribution.js';
 
@@ -74,8 +74,8 @@ export interface AvalancheStatisticsResult {
   readonly softness: SoftnessDistributionResult | null;
   readonly softnessChange: SoftnessChangeResult | null;
   readonly yieldStrain: YieldStrainResult | null;
-  /** Fig. 9: fields 0 = k, 1 = eps_xy per time bin. */
-  readonly strainSinceStart: BinnedMeansResult;
+  /** Fig. 9: per time bin, k (field 0) and eps_xy (field 1) per pair and per unit time. */
+  readonly strainSinceStart: StrainSinceStartResult;
   /** Milliseconds spent: strain fits (D2min), softness, and the statistics themselves. */
   readonly timings: { strain: number; softness: number; statistics: number };
 }
@@ -174,7 +174,9 @@ export class AvalancheStatistics {
     // Fig. 9: the rearranger's own per-pair strain against the time since its start.
     for (let s = 0; s < starts.particle.length; s++) {
       const i = starts.particle[s], ps = starts.pair[s];
-      for (let q = 0; q < P; q++) this.sinceStart.add(frames[q].time - frames[ps].time, pairs[q].k[i], pairs[q].epsXY[i]);
+      for (let q = 0; q < P; q++) {
+        this.sinceStart.add(frames[q].time - frames[ps].time, pairs[q].k[i], pairs[q].epsXY[i], frames[q + 1].time - frames[q].time);
+      }
     }
     this.t.statistics += performance.now() - t0;
     if (soft && this.change && this.yieldStrain) {

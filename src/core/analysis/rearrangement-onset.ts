@@ -4,8 +4,9 @@
 //    between f - df and f (eps~ = |l1 - l2| of J fitted between those two frames, d2min-strain.ts, R_D = 2) against its
 //    softness S at f - df; mean strain per S bin, one curve per df (the paper: 50, 100, 200 frames);
 //  - Fig. 9 (`StrainSinceStart`): the rearranger's own local-fit volumetric strain k and xy strain eps_xy per frame pair
-//    (consecutive frames), against the time since its start t - t_start (t of each pair's earlier frame; t = 0 at the start);
-//    mean per time bin.
+//    (consecutive frames), and the same per unit time (divided by the pair's duration: frames are unevenly spaced in
+//    time), against the time since its start t - t_start (t of each pair's earlier frame; t = 0 at the start); mean per
+//    time bin.
 // Both are binned means over samples (`BinnedMeans`), with sd / sqrt(samples) per bin.
 import { checkEdges, locate } from './polar-bins.js';
 
@@ -90,9 +91,29 @@ export class YieldStrain {
   }
 }
 
-/** Fig. 9 accumulator: add(t - t_start, k, eps_xy) of a rearranger's pair; fields 0 = k, 1 = eps_xy. */
-export class StrainSinceStart extends BinnedMeans {
+export interface StrainSinceStartResult {
+  /** Mean per-pair k (field 0) and eps_xy (field 1) per bin of t - t_start. */
+  readonly perPair: BinnedMeansResult;
+  /** The same divided by the pair's duration (strain rates; pairs of zero duration left out). */
+  readonly rate: BinnedMeansResult;
+}
+
+/** Fig. 9 accumulator: add(t - t_start, k, eps_xy, duration of the pair) for each pair of a rearranger's segment. */
+export class StrainSinceStart {
+  private readonly perPair: BinnedMeans;
+  private readonly rate: BinnedMeans;
+
   constructor(timeEdges: ArrayLike<number>) {
-    super(timeEdges, 2);
+    this.perPair = new BinnedMeans(timeEdges, 2);
+    this.rate = new BinnedMeans(timeEdges, 2);
+  }
+
+  add(sinceStart: number, k: number, exy: number, duration: number): void {
+    this.perPair.add(sinceStart, k, exy);
+    if (duration > 0) this.rate.add(sinceStart, k / duration, exy / duration);
+  }
+
+  result(): StrainSinceStartResult {
+    return { perPair: this.perPair.result(), rate: this.rate.result() };
   }
 }

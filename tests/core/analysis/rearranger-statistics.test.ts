@@ -252,7 +252,13 @@ describe('the pipeline on a planted sequence', () => {
     expect(r.softnessChange?.rearrangerDS.mean).toBe(0);
     // Fig. 8: particle 100 starts at pair 2 (lags 1, 2 available), particle 300 at pair 0 (none).
     expect(r.yieldStrain?.samples.map((s) => s.s.length)).toEqual([1, 1]);
-    // Fig. 9: two starts x four pairs.
-    expect(r.strainSinceStart.count.reduce((a, x) => a + x, 0)).toBe(8);
+    // Fig. 9: two starts x four pairs; the rates divide by the pair durations (10, 20, 30, 40).
+    const f9 = r.strainSinceStart;
+    expect(f9.perPair.count.reduce((a, x) => a + x, 0)).toBe(8);
+    expect(f9.rate.count.reduce((a, x) => a + x, 0)).toBe(8);
+    // Particle 300 (start at t = 0) in pair 1 (t = 10, 20 long): the only sample of its bin.
+    const b1 = locate(f9.perPair.edges, 10);
+    expect(f9.perPair.count[b1]).toBe(1);
+    expect(f9.rate.mean[1][b1] * 20).toBeCloseTo(f9.perPair.mean[1][b1], 14);
   });
 });
