@@ -218,7 +218,7 @@ export function aqsBench(paths: string[], options: { avalanches: number; model?:
   const f = res.strainFits;
   console.log('  Fig. 3 (strain around single rearrangers; the paper: eps~ = 0.03 / r^2, |eps_xy| = 1.5e-3 / r^2, k > 0 at most r):');
   console.log(`    eps~ = ${fmt(f.dev.c)} / r^2 (free slope ${fmt(f.devPowerLaw.slope)}), |eps_xy| = ${fmt(f.absExy.c)} / r^2 (free slope ${fmt(f.absExyPowerLaw.slope)}), |k| = ${fmt(f.absK.c)} / r^2`);
-  console.log(`    eps_xy = ${fmt(f.exyCos4.amplitude)} cos 4theta / r^2 (explains ${fmt(f.exyCos4.explained)}), k = ${fmt(f.kSin2.amplitude)} sin 2theta / r^2 (explains ${fmt(f.kSin2.explained)}); Eq. B4 fit of <k>(r): c_k ${fmt(f.kConvolved.ck)}, alpha ${fmt(f.kConvolved.alpha)} (paper 6.1e-5)`);
+  console.log(`    eps_xy = ${fmt(f.exyCos4.amplitude)} cos 4theta / r^2 (explains ${fmt(f.exyCos4.explained)}), k = ${fmt(f.kSin2.amplitude)} sin 2theta / r^2 (explains ${fmt(f.kSin2.explained)}); Eq. B4 fit of <k>(r): c_k ${fmt(f.kConvolved.ck)}, alpha ${fmt(f.kConvolved.alpha)}${f.kConvolved.atBound ? ' (at the end of its range: not constrained)' : ''} (paper 6.1e-5)`);
   const sf = res.strainField;
   const kPos = Array.from(sf.fields.k.mean).filter((x, b) => Number.isFinite(x) && sf.r[b] > 2 && x > 0).length;
   const kAll = Array.from(sf.fields.k.mean).filter((x, b) => Number.isFinite(x) && sf.r[b] > 2).length;

@@ -119,6 +119,8 @@ export interface ConvolvedFit {
   /** Sum of squared residuals at the optimum. */
   readonly residual: number;
   readonly points: number;
+  /** alpha ended at an end of alphaRange: the data do not constrain it (e.g. <k>(r) too noisy or of the wrong sign). */
+  readonly atBound: boolean;
 }
 
 /**
@@ -135,7 +137,7 @@ export function fitConvolvedK(
     const w = options.weights ? options.weights[q] : 1;
     if (r[q] >= lo && r[q] <= hi && Number.isFinite(k[q]) && w > 0) { rs.push(r[q]); ys.push(k[q]); ws.push(w); }
   }
-  if (rs.length < 2) return { ck: NaN, alpha: NaN, residual: NaN, points: rs.length };
+  if (rs.length < 2) return { ck: NaN, alpha: NaN, residual: NaN, points: rs.length, atBound: false };
   const evaluate = (lnAlpha: number): { ck: number; res: number } => {
     const alpha = Math.exp(lnAlpha);
     const g = rs.map((x) => convolvedCompressionK(x, { t, alpha, nu, DL }, 32));
@@ -166,5 +168,6 @@ export function fitConvolvedK(
   }
   const x = 0.5 * (a + b);
   const e = evaluate(x);
-  return { ck: e.ck, alpha: Math.exp(x), residual: e.res, points: rs.length };
+  const atBound = x - la < 1e-6 * (lb - la) || lb - x < 1e-6 * (lb - la);
+  return { ck: e.ck, alpha: Math.exp(x), residual: e.res, points: rs.length, atBound };
 }

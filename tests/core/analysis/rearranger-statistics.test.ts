@@ -105,6 +105,11 @@ describe('continuum strain (Appendices A, B)', () => {
     const f = fitConvolvedK(r, k, p);
     expect(f.alpha / 2e-4).toBeCloseTo(1, 4);
     expect(f.ck / 5e-4).toBeCloseTo(1, 4);
+    expect(f.atBound).toBe(false);
+    // A flat k(r) is best matched by the widest kernel: alpha runs to the end of its range, and the fit says so.
+    const flat = fitConvolvedK(r, r.map(() => 1e-4), p);
+    expect(flat.atBound).toBe(true);
+    expect(flat.alpha).toBeCloseTo(1e-8, 12);
   });
 });
 
