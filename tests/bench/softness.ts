@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { orthoBox, type Box } from '../../src/core/box.js';
 import { NeighborSearch } from '../../src/core/neighbors.js';
+import { computeStrainFields } from '../../src/core/analysis/d2min-strain.js';
 import { evenCenters, permutePositions, radialFunctions, spatialOrder, structureFunctions } from '../../src/core/analysis/structure-functions.js';
 import { standardization, standardizeRows, trainLinearSvm } from '../../src/core/analysis/linear-svm.js';
 import { applySoftnessModel, collapseModel, hyperplaneDecisions, type Hyperplane } from '../../src/core/analysis/ml-softness.js';
@@ -46,6 +47,23 @@ function mixture(n: number, seed: number): { positions: Float64Array; box: Box; 
 }
 
 const CENTERS = evenCenters(0.4, 0.1, 27);
+
+/** A yardstick for a loaded machine: the analysis benchmark's D2min row, whose quiet figure is in the README (116 ms). */
+function calibration(): void {
+  const n = 100_000, L = Math.sqrt(n / 0.9);
+  const r = rng(n);
+  const reference = new Float64Array(3 * n), current = new Float64Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    const x = r() * L, y = r() * L;
+    reference[3 * i] = x; reference[3 * i + 1] = y;
+    let cx = x + 0.01 * (y - L / 2) + 0.05 * (r() - 0.5), cy = y + 0.05 * (r() - 0.5);
+    cx -= Math.floor(cx / L) * L; cy -= Math.floor(cy / L) * L;
+    current[3 * i] = cx; current[3 * i + 1] = cy;
+  }
+  const params = { reference, current, box: orthoBox(L, L, 1), dimensions: 2 as const, cutoff: 2.0 };
+  console.log('\nYardstick (the same machine state)');
+  print('D2min + strain family, N = 100 000 (README, quiet machine: 116 ms)', times(() => computeStrainFields(params), 7));
+}
 
 function structureFunctionBench(): void {
   console.log('\nStructure functions (Eq. 3), 27 centres 0.4..3.0, half-width 0.1 (target: N = 100 000 < 100 ms)');
@@ -169,6 +187,7 @@ function applyBench(): void {
 console.log('Avalanche Workbench softness benchmark (Zhang, Ridout & Liu; issue 12)');
 console.log(`machine: ${machine()}`);
 console.log(`load average at start: ${load()} (figures are medians; re-measure on a quiet machine)`);
+calibration();
 structureFunctionBench();
 svmBench();
 applyBench();

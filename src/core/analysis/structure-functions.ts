@@ -214,7 +214,7 @@ function accumulateUniform(
   nl: NeighborList, c: Float64Array, r0: number, dr: number, w: number, sp: Int32Array | null, M: number, F: number, acc: Float64Array,
 ): void {
   const start = nl.start, idx = nl.indices, vec = nl.vectors as Float64Array;
-  const invDr = 1 / dr;
+  const invDr = 1 / dr, W = w * invDr, invW = 1 / w;
   const n = nl.n;
   for (let i = 0; i < n; i++) {
     const rowI = i * F, si = sp === null ? 0 : sp[i] * M;
@@ -222,15 +222,17 @@ function accumulateUniform(
     for (let p = start[i]; p < e; p++) {
       const dx = vec[3 * p], dy = vec[3 * p + 1], dz = vec[3 * p + 2];
       const r = Math.sqrt(dx * dx + dy * dy + dz * dz);
-      // Candidates: |r - r_m| < w, widened by one on each side against rounding; the test below decides.
-      let lo = Math.ceil((r - w - r0) * invDr) - 1, hi = Math.floor((r + w - r0) * invDr) + 1;
+      // Candidates: |r - r_m| < w, i.e. m in (x - W, x + W) with x = (r - r0) / dr; the test below decides (a centre
+      // lost to rounding at the very edge of its triangle would add less than 1e-15).
+      const x = (r - r0) * invDr;
+      let lo = Math.ceil(x - W), hi = Math.floor(x + W);
       if (lo < 0) lo = 0;
       if (hi > M - 1) hi = M - 1;
       if (lo > hi) continue;
       const j = idx[p];
       const rowJ = j * F, sj = sp === null ? 0 : sp[j] * M;
       for (let m = lo; m <= hi; m++) {
-        const t = 1 - Math.abs(r - c[m]) / w;
+        const t = 1 - Math.abs(r - c[m]) * invW;
         if (t > 0) { acc[rowI + sj + m] += t; acc[rowJ + si + m] += t; }
       }
     }
