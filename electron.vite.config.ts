@@ -10,12 +10,17 @@ export default defineConfig({
       outDir: 'out/main',
       externalizeDeps: true,
       // The job entries sit beside index.js, where the runners look for them: utility-entry for Electron's
-      // utility processes (runInUtilityProcess), worker-entry for worker threads (runInWorker).
+      // utility processes (runInUtilityProcess), worker-entry for worker threads (runInWorker), and the analysis
+      // pool's (pool-utility-entry in Electron, pool-worker-entry for worker threads), and the MD's kernel-team
+      // workers (kernel-team-worker: src/core/jobs/kernel-team.ts looks beside its own chunk, then one folder up).
       rollupOptions: {
         input: {
           index: resolve('src/main/index.ts'),
           'utility-entry': resolve('src/main/electron/utility-entry.ts'),
           'worker-entry': resolve('src/core/jobs/worker-entry.ts'),
+          'pool-utility-entry': resolve('src/main/electron/pool-utility-entry.ts'),
+          'pool-worker-entry': resolve('src/core/jobs/pool-worker-entry.ts'),
+          'kernel-team-worker': resolve('src/core/jobs/kernel-team-worker.ts'),
         },
       },
     },

@@ -32,7 +32,7 @@ export default tseslint.config(
   },
   {
     // The pure engine: no Node either, so it runs in any worker or in the browser.
-    files: ['src/core/box.ts', 'src/core/neighbors.ts', 'src/core/potentials.ts', 'src/core/analysis/**/*.ts', 'src/core/sim/**/*.ts', 'src/core/io/unwrap.ts', 'src/core/util/**/*.ts'],
+    files: ['src/core/box.ts', 'src/core/neighbors.ts', 'src/core/potentials.ts', 'src/core/analysis/**/*.ts', 'src/core/sim/**/*.ts', 'src/core/io/unwrap.ts', 'src/core/util/**/*.ts', 'src/core/linalg/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [...uiFrameworks, ...nodeModules.map((name) => ({ name, message: 'pure engine code imports no Node module' }))],

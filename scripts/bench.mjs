@@ -8,9 +8,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const suites = {
   io: ['tests/bench/io.ts'],
   analysis: ['tests/bench/analysis.ts'],
+  betti: ['tests/bench/betti.ts'],
   sim: ['tests/bench/sim.ts', 'tests/bench/minimize.ts'],
   ui: ['tests/bench/ui.ts'],
   figures: ['tests/bench/figures.ts'],
+  study: ['tests/bench/study.ts'],
+  modes: ['tests/bench/modes.ts'],
   softness: ['tests/bench/softness.ts'],
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

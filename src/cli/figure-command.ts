@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { openIndexed } from '../core/index/indexed-trajectory.js';
 import { validateFigureParams, type FigureParams } from '../core/jobs/figure-job.js';
 import { FIGURE_KINDS } from '../core/figures/spec.js';
+import { parseTypeDiameters } from '../core/index/particle-sizes.js';
 import { PRESET_NAMES } from '../core/figures/style.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 
@@ -28,6 +29,7 @@ const FLAGS: FlagSpec = {
   potential: 'string', temperature: 'string', ref: 'string', cutoff: 'string', range: 'string', preset: 'string', width: 'string', height: 'string', font: 'string',
   'font-size': 'string', colormap: 'string', dpi: 'int', 'raster-particles': 'boolean', 'raster-dpi': 'int',
   'no-box': 'boolean', 'no-scale-bar': 'boolean', 'log-x': 'boolean', 'log-y': 'boolean', 'arrow-scale': 'string',
+  diameters: 'string', 'type-diameters': 'string',
 };
 
 function list(v: unknown): string[] | undefined {
@@ -48,6 +50,17 @@ function referenceOf(v: unknown): Record<string, unknown> | undefined {
   const m = /^(fixed|lag):(\d+)$/.exec(text);
   if (!m) throw new UsageError(`avw figure: --ref must be previous, fixed:R or lag:L, got "${text}"`);
   return m[1] === 'fixed' ? { mode: 'fixed', frame: Number(m[2]) } : { mode: 'lag', lag: Number(m[2]) };
+}
+
+/** --diameters FILE or --type-diameters 1:1.0,2:1.4 as the spec's `diameters` (for files that store none). */
+function diametersOf(flags: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (flags.diameters !== undefined && flags['type-diameters'] !== undefined) throw new UsageError('avw figure: give --diameters FILE or --type-diameters T:D,..., not both');
+  if (typeof flags.diameters === 'string') return { file: resolve(flags.diameters) };
+  if (typeof flags['type-diameters'] === 'string') {
+    const sizes = parseTypeDiameters(flags['type-diameters']);
+    return sizes.kind === 'per-type' ? { types: sizes.types } : undefined;
+  }
+  return undefined;
 }
 
 /** Frames of the trajectory's avalanche tags (manual, or detector candidates a person confirmed). */
@@ -74,7 +87,7 @@ export function figureParamsFromArgs(argv: string[]): { params: FigureParams; js
   };
   if (typeof flags.spec === 'string') {
     if (positionals.length > 0) throw new UsageError('avw figure: give either FILE with flags or --spec FIG.json, not both');
-    let raw: { trajectory?: unknown; output?: { path?: unknown }; family?: { path?: unknown }[] };
+    let raw: { trajectory?: unknown; output?: { path?: unknown }; family?: { path?: unknown }[]; diameters?: { file?: unknown } };
     try {
       raw = JSON.parse(readFileSync(flags.spec, 'utf8')) as typeof raw;
     } catch (e) {
@@ -84,6 +97,7 @@ export function figureParamsFromArgs(argv: string[]): { params: FigureParams; js
     const here = dirname(resolve(flags.spec));
     if (typeof raw.trajectory === 'string') raw.trajectory = resolve(here, raw.trajectory);
     if (Array.isArray(raw.family)) for (const m of raw.family) if (typeof m?.path === 'string') m.path = resolve(here, m.path);
+    if (typeof raw.diameters?.file === 'string') raw.diameters.file = resolve(here, raw.diameters.file);
     const target = out ?? (typeof raw.output?.path === 'string' ? resolve(here, raw.output.path) : undefined);
     if (!target) throw new UsageError(`avw figure: ${flags.spec} names no output; pass --out FIG.pdf`);
     return { params: wrap(() => validateFigureParams({ spec: raw, out: resolve(target) })), json };
@@ -126,7 +140,7 @@ export function figureParamsFromArgs(argv: string[]): { params: FigureParams; js
     field: flags.field, fields: list(flags.fields), vector: flags.vector, series: list(flags.series), potential: flags.potential, temperature: num(flags.temperature, 'temperature'), marks, xAxis: flags.x,
     family: familyPaths?.map((p, i) => ({ path: resolve(p), label: labels?.[i] ?? p })), bins: flags.bins,
     coefficient: flags.coefficient, reference: referenceOf(flags.ref), cutoff: num(flags.cutoff, 'cutoff'), range,
-    preset: flags.preset, style, dpi: flags.dpi,
+    preset: flags.preset, style, dpi: flags.dpi, diameters: diametersOf(flags),
   };
   return { params: wrap(() => validateFigureParams({ spec, out })), json };
 }

@@ -1,23 +1,30 @@
 // The `avw` command: index, inspect and export trajectories from a terminal or a script.
 // Every command takes --json for machine-readable output; errors are one line on stderr with exit code 1
 // (2 for usage errors).
+// Start-up: a command loads only the modules it uses (`await import` in the command), so `avw simulate` starts in tens
+// of milliseconds instead of loading every job, the index and the figure renderer first.
 import { resolve } from 'node:path';
-import { openIndexed, type IndexedTrajectory } from '../core/index/indexed-trajectory.js';
-import { exportTagsFile, importTagsFile } from '../core/index/tags-io.js';
+import type { IndexedTrajectory } from '../core/index/indexed-trajectory.js';
 import { runInWorker } from '../core/jobs/worker-runner.js';
-import { SERIES_NAMES, validateSeriesParams, type SeriesResult } from '../core/jobs/series-job.js';
-import { FIELD_NAMES, validateFieldParams, type FieldResult } from '../core/jobs/field-job.js';
-import { validateDetectParams, type DetectResult } from '../core/jobs/detect-job.js';
-import { validateCorrelateParams, type CorrelateResult } from '../core/jobs/correlate-job.js';
-import { validateSimulateParams, type SimulateResult } from '../core/jobs/simulate-job.js';
-import { validateMinimizeParams, type MinimizeJobResult } from '../core/jobs/minimize-job.js';
+import type { SeriesResult } from '../core/jobs/series-job.js';
+import type { FieldResult } from '../core/jobs/field-job.js';
+import { FIELD_NAMES, FIELD_PARAMS, SERIES_NAMES, SERIES_PARAMS } from '#shared/fields.js';
+import type { DetectResult } from '../core/jobs/detect-job.js';
+import type { CorrelateResult } from '../core/jobs/correlate-job.js';
+import type { SimulateResult } from '../core/jobs/simulate-job.js';
+import { SIMULATE_OPTIONS, SimulateOptionError, simulateRawFromOptions } from '../core/jobs/simulate-options.js';
+import type { MinimizeJobResult } from '../core/jobs/minimize-job.js';
+import type { ModesResult } from '../core/jobs/modes-job.js';
 import { JobCancelledError } from '../core/jobs/job.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { progressBar } from './progress.js';
-import { FIGURE_HELP, figureParamsFromArgs } from './figure-command.js';
 import type { FigureJobResult } from '../core/jobs/figure-job.js';
+import { cmdStudy, cmdStudySeries, STUDY_HELP } from './study-command.js';
+import { cmdStudyFigure, isStudyFigure, STUDY_FIGURE_HELP } from './study-figure-command.js';
 
-const HELP = `avw: Avalanche Workbench command line
+const help = async (): Promise<string> => {
+  const { FIGURE_HELP } = await import('./figure-command.js');
+  return `avw: Avalanche Workbench command line
 
 usage:
   avw info FILE [--json]                      formats, frames, particles, dimensions, timesteps, box
@@ -27,16 +34,24 @@ usage:
   avw tags FILE [--json]                      list the tags of a trajectory
   avw tags FILE --export OUT.csv|OUT.json     export tags
   avw tags FILE --import IN.csv|IN.json       import (merge) tags
-  avw series FILE --name msd|msd_com|energy|stress_xx|stress_yy|stress_xy|stress_vol|stress_norm
-             [--potential wca|hertz] [--temperature T] [--reference F] [--json]
-                                              a per-frame series (computed once, kept in the index)
-  avw field FILE --frame F [--ref R] --name NAME [--cutoff RC] [--delta D --rmin A --rmax B] [--is IS_FILE] [--json]
-                                              a per-particle field of the frame pair (R, F); NAME is one of
-                                              d2min d2min_sum na displacement mobility e_norm eps_norm eps_vol
-                                              eps_vol_abs det_h k dev_total eps_xy softness is_displacement
+  avw series FILE --name NAME [--potential wca|hertz] [--temperature T] [--reference F] [--count M] [--json]
+                                              a per-frame series (computed once, kept in the index); NAME:
+${wrapList(SERIES_NAMES)}
+  avw series --study STUDY.json --name NAME|fs --by T [--json]
+                                              the series averaged over a study's replicas per temperature (+- stderr)
+  avw field FILE --frame F [--ref R] --name NAME [--cutoff RC] [--delta D --rmin A --rmax B] [--is IS_FILE]
+            [--potential wca|hertz --modes K] [--json]
+                                              a per-particle field of frame F against the reference R (default:
+                                              the previous frame, Jha & Sengupta Eq. 7; mobility always the
+                                              previous frame, is_displacement IS(0), softness none); NAME:
+${wrapList([...FIELD_NAMES, 'file:PROPERTY'])}
+  avw modes FILE --frame F [--potential wca|hertz] [--count 30] [--json]
+                                              the count smallest positive Hessian eigenvalues of frame F and
+                                              lambda_smallest (Jha & Sengupta Eq. 6), zero and negative modes,
+                                              lambda_max; warns when the frame is not a minimum
   avw detect FILE [--min-score Z] [--no-store] [--json]
                                               avalanche candidates from MSD jumps, stored as detector tags
-  avw correlate FILE --frame F [--ref R] --names a,b,c [--json]
+  avw correlate FILE --frame F [--ref R] --names a,b,c [--cutoff RC ...] [--json]
                                               Pearson and Spearman matrices among scalar fields
   avw simulate thermal --n N [--rho 0.9] --T T [--Tp 0.5] [--equil STEPS] [--tw STEPS]
              (--B B --ncfg NCFG --blocks K [--no-block-origins] | --every K --frames F)
@@ -53,24 +68,78 @@ usage:
                                               athermal quasistatic shear of Hertzian disks, avalanches followed
   avw minimize FILE --out IS.gsd [--method fire|cg] [--ftol 1e-10] [--potential wca|hertz] [--json]
                                               inherent structures of every frame, paired frame for frame
-${FIGURE_HELP}  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
-                      --poly 0.11, --ftol F; a run writes OUT, OUT.json (sidecar) and OUT.checkpoint while running
+${FIGURE_HELP}${STUDY_FIGURE_HELP}${STUDY_HELP}  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
+                      --poly 0.11, --ftol F, --threads N (MD; default: the machine's cores, 1 below 1000 particles);
+                      a run writes OUT, OUT.json (sidecar) and OUT.checkpoint while running
 
 common options:
   --index-dir DIR   where the trajectory index lives (default: $AVW_INDEX_DIR or the user data directory)
+  --diameters FILE  particle diameters of a file that stores none: rows "id diameter" (info, frame, series, field,
+                    correlate, modes, minimize); remembered in the index for that trajectory
+  --type-diameters T:D,...  the same per particle type, e.g. 1:1.0,2:1.4
   --json            machine-readable output on stdout
   --help            this text
 
 formats: LAMMPS text dump (.lammpstrj, .dump; gzip/bzip2 too), XYZ and extended XYZ, HOOMD GSD, DCD, XTC.
 `;
+};
 
 const COMMON: FlagSpec = { json: 'boolean', 'index-dir': 'string', help: 'boolean' };
+/** Particle diameters for a file that stores none: a per-id table or per-type values, remembered in the index. */
+const SIZES: FlagSpec = { diameters: 'string', 'type-diameters': 'string' };
+
+/** Remember --diameters / --type-diameters for the trajectory (in its index), before a job reads its frames. */
+async function rememberSizes(file: string, flags: Record<string, unknown>, command: string): Promise<void> {
+  const table = flags.diameters;
+  const types = flags['type-diameters'];
+  if (table === undefined && types === undefined) return;
+  if (table !== undefined && types !== undefined) throw new UsageError(`avw ${command}: give --diameters FILE or --type-diameters T:D,..., not both`);
+  const { loadDiameterFile, parseTypeDiameters } = await import('../core/index/particle-sizes.js');
+  const sizes = typeof table === 'string' ? loadDiameterFile(table) : parseTypeDiameters(String(types));
+  const t = await openWithProgress(file, flags['index-dir'] as string | undefined, flags.json === true);
+  try {
+    t.setParticleSizes(sizes);
+  } finally {
+    t.close();
+  }
+}
+
+/** Names laid out in the help's right-hand column. */
+function wrapList(names: readonly string[]): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const n of names) {
+    if (line && line.length + n.length + 1 > 56) {
+      lines.push(line);
+      line = '';
+    }
+    line = line ? `${line} ${n}` : n;
+  }
+  if (line) lines.push(line);
+  return lines.map((l) => `${' '.repeat(46)}${l}`).join('\n');
+}
+
+/** Flags of the registry's parameters (every value is checked by the registry, in the option's words). */
+const FIELD_FLAGS: FlagSpec = Object.fromEntries(Object.keys(FIELD_PARAMS).map((k) => [k, 'string']));
+const SERIES_FLAGS: FlagSpec = Object.fromEntries(Object.keys(SERIES_PARAMS).map((k) => [k, 'string']));
+
+/** The registry parameters given on the command line (paths made absolute). */
+function registryParams(flags: Record<string, unknown>, names: readonly string[], paths: readonly string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of names) {
+    const v = flags[k];
+    if (v === undefined) continue;
+    out[k] = paths.includes(k) && typeof v === 'string' ? resolve(v) : v;
+  }
+  return out;
+}
 
 function out(json: boolean, value: unknown, text: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text()}\n`);
 }
 
-function openWithProgress(file: string, indexDir: string | undefined, quiet: boolean): IndexedTrajectory {
+async function openWithProgress(file: string, indexDir: string | undefined, quiet: boolean): Promise<IndexedTrajectory> {
+  const { openIndexed } = await import('../core/index/indexed-trajectory.js');
   const bar = progressBar('indexing', !quiet && process.stderr.isTTY === true);
   try {
     return openIndexed(resolve(file), {
@@ -87,9 +156,11 @@ function oneFile(positionals: string[], command: string): string {
   return positionals[0];
 }
 
-function cmdInfo(argv: string[]): void {
-  const { positionals, flags } = parseArgs(argv, COMMON, 'info');
-  const t = openWithProgress(oneFile(positionals, 'info'), flags['index-dir'] as string | undefined, flags.json === true);
+async function cmdInfo(argv: string[]): Promise<void> {
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES }, 'info');
+  await rememberSizes(resolve(oneFile(positionals, 'info')), flags, 'info');
+  const { describeSizes } = await import('../core/index/particle-sizes.js');
+  const t = await openWithProgress(oneFile(positionals, 'info'), flags['index-dir'] as string | undefined, flags.json === true);
   try {
     const info = t.info();
     out(flags.json === true, info, () =>
@@ -102,6 +173,7 @@ function cmdInfo(argv: string[]): void {
         `timesteps   ${info.timesteps ? `${info.timesteps[0]} .. ${info.timesteps[1]}` : 'none'}`,
         `box origin  ${info.box ? info.box.origin.join(' ') : 'none'}`,
         `box vectors ${info.box ? info.box.vectors.map((v) => `[${v.join(' ')}]`).join(' ') : 'none'}`,
+        ...(t.particleSizes ? [`diameters   ${describeSizes(t.particleSizes)}`] : []),
         ...(t.damage ? [`damage      ${t.damage.message}`] : []),
       ].join('\n'));
   } finally {
@@ -109,11 +181,12 @@ function cmdInfo(argv: string[]): void {
   }
 }
 
-function cmdFrame(argv: string[]): void {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, frame: 'int', unwrapped: 'boolean' }, 'frame');
+async function cmdFrame(argv: string[]): Promise<void> {
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, frame: 'int', unwrapped: 'boolean' }, 'frame');
   const file = oneFile(positionals, 'frame');
+  await rememberSizes(resolve(file), flags, 'frame');
   if (flags.frame === undefined) throw new UsageError('avw frame: --frame K is required');
-  const t = openWithProgress(file, flags['index-dir'] as string | undefined, flags.json === true);
+  const t = await openWithProgress(file, flags['index-dir'] as string | undefined, flags.json === true);
   try {
     const k = flags.frame as number;
     if (k < 0 || k >= t.frameCount) throw new Error(`${file}: frame ${k} does not exist (the trajectory has ${t.frameCount} frames, 0..${t.frameCount - 1})`);
@@ -140,10 +213,10 @@ function cmdFrame(argv: string[]): void {
   }
 }
 
-function cmdIndex(argv: string[]): void {
+async function cmdIndex(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, COMMON, 'index');
   const started = performance.now();
-  const t = openWithProgress(oneFile(positionals, 'index'), flags['index-dir'] as string | undefined, flags.json === true);
+  const t = await openWithProgress(oneFile(positionals, 'index'), flags['index-dir'] as string | undefined, flags.json === true);
   try {
     const seconds = (performance.now() - started) / 1000;
     const value = { path: t.path, format: t.format, frames: t.frameCount, particles: t.particleCount, seconds, damage: t.damage?.message ?? null };
@@ -155,10 +228,11 @@ function cmdIndex(argv: string[]): void {
   }
 }
 
-function cmdTags(argv: string[]): void {
+async function cmdTags(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, { ...COMMON, export: 'string', import: 'string' }, 'tags');
-  const t = openWithProgress(oneFile(positionals, 'tags'), flags['index-dir'] as string | undefined, flags.json === true);
+  const t = await openWithProgress(oneFile(positionals, 'tags'), flags['index-dir'] as string | undefined, flags.json === true);
   try {
+    const { exportTagsFile, importTagsFile } = await import('../core/index/tags-io.js');
     if (flags.export !== undefined && flags.import !== undefined) throw new UsageError('avw tags: use --export or --import, not both');
     if (typeof flags.export === 'string') {
       const n = t.listTags().length;
@@ -201,17 +275,13 @@ function numberOrNull(v: number): number | null {
 }
 
 async function cmdSeries(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, name: 'string', potential: 'string', temperature: 'string', reference: 'int' }, 'series');
+  if (argv.some((a) => a === '--study' || a.startsWith('--study='))) return cmdStudySeries(argv);
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, name: 'string', ...SERIES_FLAGS }, 'series');
   const file = resolve(oneFile(positionals, 'series'));
+  await rememberSizes(file, flags, 'series');
+  const { validateSeriesParams } = await import('../core/jobs/series-job.js');
   if (flags.name === undefined) throw new UsageError(`avw series: --name is required (${SERIES_NAMES.join('|')})`);
-  let temperature: number | undefined;
-  if (flags.temperature !== undefined) {
-    temperature = Number(flags.temperature);
-    if (!Number.isFinite(temperature) || temperature < 0) throw new UsageError('avw series: --temperature must be a non-negative number');
-  }
-  const params = validateSeriesParams({
-    path: file, indexDir: flags['index-dir'], name: flags.name, potential: flags.potential, temperature, reference: flags.reference,
-  });
+  const params = validateSeriesParams({ path: file, indexDir: flags['index-dir'], name: flags.name, params: registryParams(flags, Object.keys(SERIES_PARAMS)) });
   const r = await runJob<SeriesResult>('series', params, params.name, flags.json === true);
   const frames = Array.from({ length: r.values.length }, (_v, i) => i);
   const value = { name: r.name, frames, timesteps: Array.from(r.frames.subarray(0, r.values.length)), values: Array.from(r.values, numberOrNull) };
@@ -241,16 +311,15 @@ function fieldValuesJson(r: FieldResult): (number | null | (number | null)[])[] 
 }
 
 async function cmdField(argv: string[]): Promise<void> {
-  const spec: FlagSpec = { ...COMMON, name: 'string', frame: 'int', ref: 'int', cutoff: 'string', delta: 'string', rmin: 'string', rmax: 'string', is: 'string' };
-  const { positionals, flags } = parseArgs(argv, spec, 'field');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, name: 'string', frame: 'int', ref: 'int', ...FIELD_FLAGS }, 'field');
   const file = resolve(oneFile(positionals, 'field'));
-  if (flags.name === undefined) throw new UsageError(`avw field: --name is required (${FIELD_NAMES.join('|')})`);
+  await rememberSizes(file, flags, 'field');
+  const { validateFieldParams } = await import('../core/jobs/field-job.js');
+  if (flags.name === undefined) throw new UsageError(`avw field: --name is required (${FIELD_NAMES.join('|')}|file:PROPERTY)`);
   if (flags.frame === undefined) throw new UsageError('avw field: --frame F is required');
   const params = validateFieldParams({
     path: file, indexDir: flags['index-dir'], name: flags.name, frame: flags.frame, ref: flags.ref,
-    cutoff: numberFlag(flags, 'cutoff', 'field'), delta: numberFlag(flags, 'delta', 'field'),
-    rmin: numberFlag(flags, 'rmin', 'field'), rmax: numberFlag(flags, 'rmax', 'field'),
-    isPath: typeof flags.is === 'string' ? resolve(flags.is) : undefined,
+    params: registryParams(flags, Object.keys(FIELD_PARAMS), ['is']),
   });
   const r = await runJob<FieldResult>('field', params, params.name, flags.json === true);
   if (r.invalidCount > 0) process.stderr.write(`avw field: ${r.invalidCount} particle(s) flagged (null): too few neighbours, a singular fit, or absent in the reference\n`);
@@ -260,6 +329,7 @@ async function cmdField(argv: string[]): Promise<void> {
 
 async function cmdDetect(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, { ...COMMON, 'min-score': 'string', 'no-store': 'boolean' }, 'detect');
+  const { validateDetectParams } = await import('../core/jobs/detect-job.js');
   const params = validateDetectParams({
     path: resolve(oneFile(positionals, 'detect')), indexDir: flags['index-dir'], minScore: numberFlag(flags, 'min-score', 'detect'), store: flags['no-store'] !== true,
   });
@@ -271,12 +341,14 @@ async function cmdDetect(argv: string[]): Promise<void> {
 }
 
 async function cmdCorrelate(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, names: 'string', frame: 'int', ref: 'int', cutoff: 'string' }, 'correlate');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, names: 'string', frame: 'int', ref: 'int', ...FIELD_FLAGS }, 'correlate');
+  rememberSizes(resolve(oneFile(positionals, 'correlate')), flags, 'correlate');
   if (typeof flags.names !== 'string') throw new UsageError('avw correlate: --names a,b,c is required');
   if (flags.frame === undefined) throw new UsageError('avw correlate: --frame F is required');
+  const { validateCorrelateParams } = await import('../core/jobs/correlate-job.js');
   const params = validateCorrelateParams({
     path: resolve(oneFile(positionals, 'correlate')), indexDir: flags['index-dir'], frame: flags.frame, ref: flags.ref,
-    cutoff: numberFlag(flags, 'cutoff', 'correlate'), names: flags.names.split(',').map((s) => s.trim()).filter(Boolean),
+    params: registryParams(flags, Object.keys(FIELD_PARAMS), ['is']), names: flags.names.split(',').map((s) => s.trim()).filter(Boolean),
   });
   const r = await runJob<CorrelateResult>('correlate', params, 'correlate', flags.json === true);
   const k = r.names.length;
@@ -301,16 +373,8 @@ function fmtSeconds(s: number): string {
 }
 
 const SIM_FLAGS: FlagSpec = {
-  ...COMMON, out: 'string', seed: 'string', resume: 'boolean', 'checkpoint-every': 'string', n: 'string', rho: 'string', poly: 'string',
-  T: 'string', Tp: 'string', equil: 'string', tw: 'string', B: 'string', ncfg: 'string', blocks: 'string', 'no-block-origins': 'boolean',
-  every: 'string', frames: 'string', steps: 'string', dt: 'string', skin: 'string', integrator: 'string', is: 'boolean', 'is-method': 'string',
-  ftol: 'string', from: 'string', frame: 'string', diameters: 'string', 'no-velocities': 'boolean', chunk: 'string',
-  deps: 'string', phi: 'string', minimizer: 'string', 'no-follow': 'boolean', 'frame-spacing': 'string', drop: 'string',
+  ...COMMON, ...Object.fromEntries(Object.entries(SIMULATE_OPTIONS).map(([name, kind]) => [name, kind === 'boolean' ? 'boolean' : 'string'])),
 };
-
-const THERMAL_ONLY = ['rho', 'poly', 'Tp', 'equil', 'tw', 'B', 'ncfg', 'blocks', 'no-block-origins', 'frames', 'integrator'];
-const MD_ONLY = ['dt', 'skin', 'is', 'is-method', 'from', 'frame', 'diameters', 'no-velocities', 'chunk', 'T'];
-const AQS_ONLY = ['deps', 'phi', 'minimizer', 'no-follow', 'frame-spacing', 'drop'];
 
 async function cmdSimulate(argv: string[]): Promise<void> {
   const [kind, ...rest] = argv;
@@ -318,67 +382,18 @@ async function cmdSimulate(argv: string[]): Promise<void> {
   const cmd = `simulate ${kind}`;
   const { positionals, flags } = parseArgs(rest, SIM_FLAGS, cmd);
   if (positionals.length > 0) throw new UsageError(`avw ${cmd}: unexpected argument "${positionals[0]}"`);
-  if (typeof flags.out !== 'string') throw new UsageError(`avw ${cmd}: --out FILE is required`);
-  const refuse = (names: string[]): void => {
-    for (const name of names) if (flags[name] !== undefined) throw new UsageError(`avw ${cmd}: --${name} does not apply to ${kind} runs`);
-  };
-  const f = (name: string): number | undefined => numberFlag(flags, name, cmd);
-  const i = (name: string): number | undefined => intFlag(flags, name, cmd);
-  const common = {
-    kind, out: resolve(flags.out), seed: i('seed'), resume: flags.resume === true, checkpointEvery: i('checkpoint-every'),
-    indexDir: flags['index-dir'],
-  };
   let raw: Record<string, unknown>;
-  if (kind === 'aqs') {
-    refuse([...THERMAL_ONLY, ...MD_ONLY]);
-    if (flags.n === undefined) throw new UsageError('avw simulate aqs: --n N is required');
-    if (flags.steps === undefined) throw new UsageError('avw simulate aqs: --steps K (strain steps) is required');
-    raw = {
-      ...common, n: i('n'), steps: i('steps'), strainStep: f('deps'), every: i('every'), packingFraction: f('phi'),
-      minimizer: flags.minimizer, dropCriterion: flags.drop, ftol: f('ftol'), follow: flags['no-follow'] !== true, frameSpacing: f('frame-spacing'),
-    };
-  } else {
-    refuse(AQS_ONLY);
-    let start: Record<string, unknown>;
-    if (typeof flags.from === 'string') {
-      if (flags.n !== undefined) throw new UsageError(`avw ${cmd}: --n and --from exclude each other (the start file sets N)`);
-      start = typeof flags.diameters === 'string'
-        ? { kind: 'data', path: resolve(flags.from), diameters: resolve(flags.diameters) }
-        : { kind: 'frame', path: resolve(flags.from), frame: i('frame') ?? 0 };
-      if (flags.frame !== undefined && typeof flags.diameters === 'string') throw new UsageError(`avw ${cmd}: --frame applies to a trajectory start, not to a data file`);
-    } else {
-      if (kind === 'nve') throw new UsageError('avw simulate nve: --from DATA --diameters D.txt (or --from TRAJ [--frame K]) is required');
-      if (flags.n === undefined) throw new UsageError('avw simulate thermal: --n N is required (or --from a configuration)');
-      start = { kind: 'random', n: i('n'), density: f('rho'), polydispersity: f('poly') };
-    }
-    const md = {
-      ...common, start, T: f('T'), dt: f('dt'), skin: f('skin'), inherentStructures: flags.is === true, isMethod: flags['is-method'],
-      ftol: f('ftol'), velocities: flags['no-velocities'] !== true, chunkSteps: i('chunk'),
-    };
-    if (kind === 'nve') {
-      refuse(THERMAL_ONLY);
-      if (flags.steps === undefined) throw new UsageError('avw simulate nve: --steps N is required');
-      raw = { ...md, steps: i('steps'), every: i('every') };
-    } else {
-      if (flags.T === undefined) throw new UsageError('avw simulate thermal: --T T (the target temperature) is required');
-      if (flags.steps !== undefined) throw new UsageError('avw simulate thermal: the production length follows from the schedule (--B/--ncfg/--blocks or --every/--frames), not --steps');
-      const logBlock = flags.B !== undefined || flags.ncfg !== undefined || flags.blocks !== undefined;
-      let schedule: Record<string, unknown>;
-      if (logBlock) {
-        if (flags.every !== undefined || flags.frames !== undefined) throw new UsageError('avw simulate thermal: give a log-block schedule (--B --ncfg --blocks) or a linear one (--every --frames), not both');
-        schedule = { kind: 'log-block', B: i('B'), nCfg: i('ncfg'), blocks: i('blocks') ?? 1, blockOrigins: flags['no-block-origins'] !== true };
-      } else {
-        if (flags.every === undefined || flags.frames === undefined) throw new UsageError('avw simulate thermal: a schedule is required: --B B --ncfg NCFG --blocks K, or --every K --frames F');
-        schedule = { kind: 'linear', every: i('every'), frames: i('frames') };
-      }
-      raw = { ...md, Tp: f('Tp'), equilSteps: i('equil'), twSteps: i('tw'), schedule, production: flags.integrator };
-    }
+  try {
+    raw = simulateRawFromOptions(kind, flags, { indexDir: flags['index-dir'] as string | undefined });
+  } catch (e) {
+    if (e instanceof SimulateOptionError) throw new UsageError(e.message);
+    throw e;
   }
-  const params = validateSimulateParams(raw);
   let r: SimulateResult;
   try {
+    // The job validates the parameters in its worker (loading the simulation modules once, there).
     // A cancel (Ctrl-C) writes a checkpoint at the next chunk or frame: give it time (a minimization or a shear step).
-    r = await runJob<SimulateResult>('simulate', params, kind, flags.json === true, 120_000);
+    r = await runJob<SimulateResult>('simulate', raw, kind, flags.json === true, 120_000);
   } catch (e) {
     if (e instanceof JobCancelledError) throw new Error(`cancelled; a checkpoint was written: continue with the same command and --resume`);
     throw e;
@@ -395,6 +410,8 @@ async function cmdSimulate(argv: string[]): Promise<void> {
 }
 
 async function cmdFigure(argv: string[]): Promise<void> {
+  if (isStudyFigure(argv)) return cmdStudyFigure(argv);
+  const { figureParamsFromArgs } = await import('./figure-command.js');
   const { params, json } = figureParamsFromArgs(argv);
   const r = await runJob<FigureJobResult>('figure', params, 'figure', json);
   if (r.preview) throw new Error('avw figure: no output path');
@@ -408,9 +425,11 @@ async function cmdFigure(argv: string[]): Promise<void> {
 }
 
 async function cmdMinimize(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, out: 'string', method: 'string', ftol: 'string', potential: 'string', 'max-iterations': 'string' }, 'minimize');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, out: 'string', method: 'string', ftol: 'string', potential: 'string', 'max-iterations': 'string' }, 'minimize');
   const file = oneFile(positionals, 'minimize');
+  rememberSizes(resolve(file), flags, 'minimize');
   if (typeof flags.out !== 'string') throw new UsageError('avw minimize: --out IS.gsd is required');
+  const { validateMinimizeParams } = await import('../core/jobs/minimize-job.js');
   const params = validateMinimizeParams({
     path: resolve(file), out: resolve(flags.out), method: flags.method, ftol: numberFlag(flags, 'ftol', 'minimize'), potential: flags.potential,
     maxIterations: intFlag(flags, 'max-iterations', 'minimize'), indexDir: flags['index-dir'],
@@ -421,15 +440,42 @@ async function cmdMinimize(argv: string[]): Promise<void> {
     `wrote ${r.out}: ${r.frames} inherent structures of ${r.n} particles (${r.method}, max|F| <= ${r.maxForce.toExponential(2)}) in ${fmtSeconds(r.wallSeconds)}`);
 }
 
+/** Largest max |F_i| still taken for a minimum by `avw modes` (inherent structures reach 1e-10). */
+const MODES_FORCE_TOLERANCE = 1e-6;
+
+async function cmdModes(argv: string[]): Promise<void> {
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, frame: 'int', potential: 'string', count: 'int' }, 'modes');
+  const file = resolve(oneFile(positionals, 'modes'));
+  rememberSizes(file, flags, 'modes');
+  if (flags.frame === undefined) throw new UsageError('avw modes: --frame F is required');
+  const { validateModesParams } = await import('../core/jobs/modes-job.js');
+  const params = validateModesParams({ path: file, indexDir: flags['index-dir'], frame: flags.frame, potential: flags.potential, count: flags.count });
+  const r = await runJob<ModesResult>('modes', params, 'modes', flags.json === true);
+  if (r.maxForce > MODES_FORCE_TOLERANCE || r.negativeModes > 0) {
+    process.stderr.write(`avw modes: warning: ${file} frame ${r.frame} is not a minimum (max |F| = ${r.maxForce.toExponential(3)}, ${r.negativeModes} negative mode(s)); `
+      + 'the Hessian spectrum of an inherent structure needs minimized positions (avw minimize)\n');
+  }
+  if (r.eigenvalues.length < r.count) process.stderr.write(`avw modes: warning: only ${r.eigenvalues.length} positive eigenvalue(s) exist, fewer than --count ${r.count}\n`);
+  const value = {
+    frame: r.frame, potential: r.potential, count: r.count, eigenvalues: r.eigenvalues, lambdaSmallest: r.lambdaSmallest,
+    zeroModes: r.zeroModes, negativeModes: r.negativeModes, lambdaMax: r.lambdaMax, maxForce: r.maxForce,
+  };
+  out(flags.json === true, value, () => [
+    `frame ${r.frame} (${r.n} particles, ${r.potential}): lambda_smallest = ${r.lambdaSmallest ?? 'none'} (mean of ${r.eigenvalues.length} smallest positive eigenvalues)`,
+    `zero modes ${r.zeroModes} (${r.rattlers} rattler(s)), negative modes ${r.negativeModes}, lambda_max ${r.lambdaMax}, max |F| ${r.maxForce.toExponential(3)}`,
+    'eigenvalues:', ...r.eigenvalues.map((l, i) => `${i + 1} ${l}`),
+  ].join('\n'));
+}
+
 const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   info: cmdInfo, frame: cmdFrame, index: cmdIndex, tags: cmdTags, series: cmdSeries, field: cmdField, detect: cmdDetect, correlate: cmdCorrelate,
-  simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure,
+  simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure, study: cmdStudy, modes: cmdModes,
 };
 
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help')) {
-    process.stdout.write(HELP);
+    process.stdout.write(await help());
     return command === undefined ? 2 : 0;
   }
   if (command === '--version') {

@@ -8,7 +8,7 @@ import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent }
 import { IPC_CHANNELS, validateRequest, type ApiEvent } from '#shared/api.js';
 import { chosenPath, chosenSavePath, openDialogOptions, saveFigureDialogOptions } from './electron/open-dialog.js';
 import { WorkbenchService } from './service/service.js';
-import { runInUtilityProcess } from './electron/utility-runner.js';
+import { runInUtilityProcess, spawnPoolUtilityProcess } from './electron/utility-runner.js';
 import { CONTENT_SECURITY_POLICY } from './web/security.js';
 
 const RENDERER_INDEX = join(import.meta.dirname, '../renderer/index.html');
@@ -94,8 +94,9 @@ void app.whenReady().then(() => {
   });
   // The workbench needs no camera, notifications, geolocation, ...
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  // Heavy work (indexing, fields, simulations, figures) runs in utility processes, one per job.
-  service = new WorkbenchService({ host: 'electron', appRoot: app.getAppPath(), runJob: runInUtilityProcess });
+  // Heavy work runs in utility processes: indexing, simulations and figures one per job; fields, series and
+  // detection in the analysis pool's persistent ones.
+  service = new WorkbenchService({ host: 'electron', appRoot: app.getAppPath(), runJob: runInUtilityProcess, spawnPoolChild: spawnPoolUtilityProcess });
   service.onEvent(broadcast);
   ipcMain.handle(IPC_CHANNELS.api, async (event, method: unknown, params: unknown) => {
     // Replies are {ok, result} or {ok: false, error}: the preload turns the latter into an Error with our message.

@@ -1,5 +1,12 @@
 // The typed contract between the renderer and the backend (Electron IPC or the web host's WebSocket).
 // Every request is validated on the backend side with `validateRequest` before it reaches the service.
+import {
+  FIELD_NAMES, FIELD_PARAMS, SERIES_NAMES, SERIES_PARAMS, checkParams, isFieldName, isFileFieldName, isSeriesName, fieldInfo, SERIES,
+  ParamError, type AnyFieldName, type FieldParamName, type ParamValue, type SeriesParamName,
+} from './fields.js';
+import type { RefMode } from './reference-mode.js';
+
+export { FIELD_NAMES, SERIES_NAMES };
 
 export interface BoxJson {
   origin: [number, number, number];
@@ -19,6 +26,8 @@ export interface TrajectoryInfo {
   box: BoxJson;
   /** Damage found while indexing (a truncated or corrupt frame): the frames before it are usable. */
   damage: string | null;
+  /** Fields from the per-particle properties the file stores (frame 0): `file:c_pe`, `file:velocity`, ... */
+  fileFields: string[];
 }
 
 export interface FramePayload {
@@ -116,7 +125,7 @@ export interface JobSnapshot {
 /** Pushed from the backend without a request (WebSocket message {event, data}; Electron channel 'avw:event'). */
 export type ApiEvent =
   | { event: 'job'; data: JobSnapshot }
-  | { event: 'indexProgress'; data: { path: string; done: number; total: number; frames: number } };
+  | { event: 'indexProgress'; data: { jobId: number; path: string; done: number; total: number; frames: number } };
 
 export interface SessionState {
   lastFile: string | null;
@@ -143,8 +152,6 @@ export type FigureFormatName = (typeof FIGURE_FORMATS)[number];
 export const FIGURE_PRESETS = ['aps-single', 'aps-double'] as const;
 export type FigurePresetName = (typeof FIGURE_PRESETS)[number];
 export const FIGURE_DPI_CHOICES = [300, 600, 1200] as const;
-/** Arrow kinds of a 'vectors' figure. */
-export const FIGURE_VECTORS = ['displacement', 'na', 'is_displacement'] as const;
 /** File name endings of figure outputs (the format is the extension's). */
 export const FIGURE_EXTENSIONS = ['.pdf', '.svg', '.png', '.tif', '.tiff'] as const;
 /** Part of the error an export gives when a file it would write exists and `overwrite` was not passed. */
@@ -191,6 +198,8 @@ export interface FigureSpecRequest {
   family?: { path: string; label: string; frame?: number }[];
   reference?: { mode: 'previous' | 'fixed' | 'lag'; frame?: number; lag?: number };
   cutoff?: number;
+  /** Parameters of the fields shown (see FIELD_PARAMS). */
+  params?: Partial<Record<FieldParamName, ParamValue>>;
   range?: { min: number; max: number };
   preset?: FigurePresetName;
   style?: FigureStyleRequest;
@@ -217,6 +226,24 @@ export interface FigureExport {
 /** Electron's IPC channels: API requests (invoke), pushed events (main -> renderer), the native Open dialog (invoke). */
 export const IPC_CHANNELS = { api: 'avw:api', event: 'avw:event', chooseFile: 'avw:choose-file', chooseFigurePath: 'avw:choose-figure-path' } as const;
 
+export interface FieldRequestParams {
+  trajectoryId: number;
+  frame: number;
+  name: string;
+  ref?: number;
+  params?: Partial<Record<FieldParamName, ParamValue>>;
+  priority?: 'visible' | 'ahead' | 'background';
+}
+
+export interface WarmFieldsParams {
+  trajectoryId: number;
+  name: string;
+  /** How a pair field's reference follows the frame (default: the previous frame). */
+  reference?: { mode: RefMode; frame?: number; lag?: number };
+  params?: Partial<Record<FieldParamName, ParamValue>>;
+  around?: number;
+}
+
 /** Requests by method name: parameters and results. */
 export interface ApiMethods {
   version: { params: Record<string, never>; result: AppVersion };
@@ -228,10 +255,15 @@ export interface ApiMethods {
   /** A frame's particles. `compact`: Float32 positions in the frame's dimensions and Float32 diameters; `particlesKey`:
    * the key of particles the client already has, whose ids, types and diameters are then not sent again. */
   getFrame: { params: { trajectoryId: number; frame: number; unwrapped?: boolean; compact?: boolean; particlesKey?: string }; result: FramePayload };
-  /** A per-frame series (msd, msd_com, energy, stress_*), computed once in a worker and kept in the index. */
-  getSeries: { params: { trajectoryId: number; name: string; potential?: 'wca' | 'hertz'; temperature?: number }; result: SeriesPayload };
-  /** A per-particle field of (ref, frame): see FIELD_NAMES; computed in a worker, cached in the index. */
-  getField: { params: { trajectoryId: number; frame: number; ref: number; name: string; cutoff?: number }; result: FieldPayload };
+  /** A per-frame series (see SERIES in fields.ts), computed once by an analysis worker and kept in the index. */
+  getSeries: { params: { trajectoryId: number; name: string; params?: Partial<Record<SeriesParamName, ParamValue>> }; result: SeriesPayload };
+  /** A per-particle field (see FIELDS in fields.ts, or file:PROPERTY) at `frame`; `ref` only for pair fields (default: the
+   * previous frame). From the index's cache, else computed by an analysis worker and cached; `priority`: what is on
+   * screen (visible, the default) before compute-ahead (ahead) before background sweeps. */
+  getField: { params: FieldRequestParams; result: FieldPayload };
+  /** Compute a field for every frame in the background, nearest to `around` first (one sweep at a time: a new one cancels
+   * the last); resolves when the sweep has finished or was replaced. */
+  warmFields: { params: WarmFieldsParams; result: { frames: number; queued: number; computed: number; failed: number; cancelled: boolean; error: string | null } };
   /** Run the MSD-jump detector; candidates are stored as detector tags. */
   detect: { params: { trajectoryId: number }; result: { candidates: Candidate[] } };
   listTags: { params: { trajectoryId: number }; result: { tags: TagJson[] } };
@@ -252,15 +284,6 @@ export interface ApiMethods {
   exportFigure: { params: { trajectoryId: number; spec: FigureSpecRequest; out: string; overwrite?: boolean }; result: FigureExport };
 }
 
-/** Per-particle field names, in the order the "Field" combo box lists them. */
-export const FIELD_NAMES = [
-  'displacement', 'd2min', 'd2min_sum', 'na', 'e_norm', 'eps_norm', 'eps_vol', 'eps_vol_abs', 'det_h', 'k', 'dev_total', 'eps_xy',
-  'mobility', 'softness', 'is_displacement',
-] as const;
-
-/** Series names for the timeline. */
-export const SERIES_NAMES = ['msd', 'msd_com', 'energy', 'stress_xx', 'stress_yy', 'stress_xy', 'stress_vol', 'stress_norm'] as const;
-
 export type ApiMethod = keyof ApiMethods;
 export type ApiParams<M extends ApiMethod> = ApiMethods[M]['params'];
 export type ApiResult<M extends ApiMethod> = ApiMethods[M]['result'];
@@ -269,7 +292,7 @@ export type ApiResult<M extends ApiMethod> = ApiMethods[M]['result'];
 export type Api = { [M in ApiMethod]: (params: ApiParams<M>) => Promise<ApiResult<M>> };
 
 export const API_METHODS: readonly ApiMethod[] = [
-  'version', 'openTrajectory', 'openDemo', 'recentFiles', 'getFrame', 'getSeries', 'getField', 'detect',
+  'version', 'openTrajectory', 'openDemo', 'recentFiles', 'getFrame', 'getSeries', 'getField', 'warmFields', 'detect',
   'listTags', 'addTag', 'updateTag', 'deleteTag', 'exportTags', 'importTags', 'getSession', 'saveSession',
   'startSimulation', 'listJobs', 'cancelJob', 'previewFigure', 'exportFigure',
 ];
@@ -433,7 +456,7 @@ function simulationRequest(p: Record<string, unknown>): SimulationRequest {
 /** Keys of a figure spec the renderer may send (FigureSpecRequest), and of its nested objects. */
 export const FIGURE_SPEC_KEYS = [
   'version', 'kind', 'frame', 'before', 'after', 'field', 'fields', 'vector', 'series', 'potential', 'temperature', 'marks', 'xAxis',
-  'coefficient', 'bins', 'family', 'reference', 'cutoff', 'range', 'preset', 'style', 'dpi',
+  'coefficient', 'bins', 'family', 'reference', 'cutoff', 'params', 'range', 'preset', 'style', 'dpi',
 ] as const;
 export const FIGURE_STYLE_KEYS = [
   'width', 'height', 'fontFamily', 'fontSize', 'colormap', 'lineWidth', 'boxOutline', 'scaleBar', 'rasterParticles', 'rasterDpi', 'logX', 'logY', 'arrowScale',
@@ -491,6 +514,40 @@ function figureOut(method: string, v: unknown): string {
   return out;
 }
 
+/** A field name of the registry, or file:PROPERTY. */
+function fieldName(method: string, v: unknown): AnyFieldName {
+  if (!isFieldName(v) && !isFileFieldName(v)) fail(`${method}: "name" must be one of ${FIELD_NAMES.join(', ')}, or file:PROPERTY`);
+  return v;
+}
+
+/** The registry's parameters of a field or series (checked by the registry, named "params.NAME"); undefined when none. */
+function registryParams<T extends string>(
+  method: string, v: unknown, table: Record<string, import('./fields.js').ParamInfo>, takes: readonly T[],
+): Partial<Record<T, ParamValue>> | undefined {
+  if (v === undefined) return undefined;
+  if (!isObject(v)) fail(`${method}: "params" must be an object`);
+  try {
+    return checkParams(method, table, takes, v, (n) => `"params.${n}"`) as Partial<Record<T, ParamValue>>;
+  } catch (e) {
+    if (e instanceof ParamError) fail(e.message);
+    throw e;
+  }
+}
+
+/** A reference mode: previous frame, a fixed frame, or a lag. */
+function referenceMode(method: string, v: unknown): { mode: RefMode; frame?: number; lag?: number } {
+  if (!isObject(v)) fail(`${method}: "reference" must be an object {mode, frame, lag}`);
+  expectKeys(method, v, ['mode', 'frame', 'lag']);
+  const out: { mode: RefMode; frame?: number; lag?: number } = { mode: oneOf(method, 'reference.mode', v.mode, ['previous', 'fixed', 'lag'] as const) };
+  if (v.frame !== undefined) out.frame = nonNegativeInt(method, 'reference.frame', v.frame);
+  if (v.lag !== undefined) {
+    out.lag = nonNegativeInt(method, 'reference.lag', v.lag);
+    if (out.lag < 1) fail(`${method}: "reference.lag" must be an integer >= 1`);
+  }
+  if (out.mode === 'fixed' && out.frame === undefined) fail(`${method}: "reference.frame" is needed with mode "fixed"`);
+  return out;
+}
+
 /** Check a request's method and parameters; throws ApiValidationError naming what is wrong. */
 export function validateRequest(method: unknown, params: unknown): { method: ApiMethod; params: ApiParams<ApiMethod> } {
   if (typeof method !== 'string' || !(API_METHODS as readonly string[]).includes(method)) {
@@ -525,19 +582,32 @@ export function validateRequest(method: unknown, params: unknown): { method: Api
       return { method: m, params: out };
     }
     case 'getSeries': {
-      expectKeys(m, p, ['trajectoryId', 'name', 'potential', 'temperature']);
-      const out: ApiParams<'getSeries'> = { trajectoryId: trajectoryIdOf(m, p), name: oneOf(m, 'name', p.name, SERIES_NAMES) };
-      if (p.potential !== undefined) out.potential = oneOf(m, 'potential', p.potential, ['wca', 'hertz'] as const);
-      if (p.temperature !== undefined) out.temperature = finiteNumber(m, 'temperature', p.temperature, 0, 1e6);
+      expectKeys(m, p, ['trajectoryId', 'name', 'params']);
+      const trajectoryId = trajectoryIdOf(m, p);
+      if (!isSeriesName(p.name)) fail(`getSeries: "name" must be one of ${SERIES_NAMES.join(', ')}`);
+      const out: ApiParams<'getSeries'> = { trajectoryId, name: p.name };
+      const given = registryParams(m, p.params, SERIES_PARAMS, SERIES[p.name].params);
+      if (given) out.params = given;
       return { method: m, params: out };
     }
     case 'getField': {
-      expectKeys(m, p, ['trajectoryId', 'frame', 'ref', 'name', 'cutoff']);
-      const out: ApiParams<'getField'> = {
-        trajectoryId: trajectoryIdOf(m, p), frame: nonNegativeInt(m, 'frame', p.frame), ref: nonNegativeInt(m, 'ref', p.ref),
-        name: oneOf(m, 'name', p.name, FIELD_NAMES),
-      };
-      if (p.cutoff !== undefined) out.cutoff = finiteNumber(m, 'cutoff', p.cutoff, 0, 1e4, true);
+      expectKeys(m, p, ['trajectoryId', 'frame', 'ref', 'name', 'params', 'priority']);
+      const name = fieldName(m, p.name);
+      const out: ApiParams<'getField'> = { trajectoryId: trajectoryIdOf(m, p), frame: nonNegativeInt(m, 'frame', p.frame), name };
+      if (p.ref !== undefined) out.ref = nonNegativeInt(m, 'ref', p.ref);
+      const given = registryParams(m, p.params, FIELD_PARAMS, fieldInfo(name).params);
+      if (given) out.params = given;
+      if (p.priority !== undefined) out.priority = oneOf(m, 'priority', p.priority, ['visible', 'ahead', 'background'] as const);
+      return { method: m, params: out };
+    }
+    case 'warmFields': {
+      expectKeys(m, p, ['trajectoryId', 'name', 'reference', 'params', 'around']);
+      const name = fieldName(m, p.name);
+      const out: ApiParams<'warmFields'> = { trajectoryId: trajectoryIdOf(m, p), name };
+      if (p.reference !== undefined) out.reference = referenceMode(m, p.reference);
+      const given = registryParams(m, p.params, FIELD_PARAMS, fieldInfo(name).params);
+      if (given) out.params = given;
+      if (p.around !== undefined) out.around = nonNegativeInt(m, 'around', p.around);
       return { method: m, params: out };
     }
     case 'detect':
@@ -579,8 +649,8 @@ export function validateRequest(method: unknown, params: unknown): { method: Api
       expectKeys(m, p, ['lastFile', 'frame', 'field', 'layout']);
       const lastFile = p.lastFile === null ? null : absolutePath(m, 'lastFile', p.lastFile);
       const frame = nonNegativeInt(m, 'frame', p.frame);
-      if (p.field !== '' && !(FIELD_NAMES as readonly unknown[]).includes(p.field)) {
-        fail(`saveSession: "field" must be one of ${FIELD_NAMES.join(', ')} (or "" for none)`);
+      if (p.field !== '' && !isFieldName(p.field) && !isFileFieldName(p.field)) {
+        fail(`saveSession: "field" must be one of ${FIELD_NAMES.join(', ')}, file:PROPERTY, or "" for none`);
       }
       if (!isObject(p.layout)) fail('saveSession: "layout" must be a plain object');
       checkJsonValue(m, 'layout', p.layout, 0, '"layout"');

@@ -4,6 +4,8 @@
 // centred on a neutral value, the choice of map per field, ranges (min-max or quantiles in O(n)), and the
 // mapping of a Float32Array of values to packed RGBA colours in one pass (NaN -> a neutral grey).
 
+import { fieldInfo, isFieldName, isFileFieldName, type AnyFieldName } from './fields.js';
+
 export type ColormapName = 'viridis' | 'cividis' | 'magma' | 'rdbu';
 export type ColormapKind = 'sequential' | 'diverging';
 
@@ -101,12 +103,6 @@ export const COLORMAP_NAMES: readonly ColormapName[] = ['viridis', 'cividis', 'm
 /** The colour of NaN (a flagged particle): a neutral mid grey, apart from every map's colours at full saturation. */
 export const NAN_RGB: readonly [number, number, number] = [150, 150, 150];
 
-/** Fields whose value has a sign (or sits around 1, for det H): shown with the diverging map around `centre`. */
-const SIGNED_FIELDS: Readonly<Record<string, number>> = { eps_vol: 0, eps_xy: 0, k: 0, softness: 0, det_h: 1 };
-
-/** Fields with a vector per particle: coloured by the magnitude. */
-export const VECTOR_FIELD_NAMES: readonly string[] = ['displacement', 'na', 'is_displacement'];
-
 export interface FieldColouring {
   map: ColormapName;
   kind: ColormapKind;
@@ -116,14 +112,13 @@ export interface FieldColouring {
   magnitude: boolean;
 }
 
-/** The map a field is shown with: sequential (viridis) for magnitudes, diverging (rdbu) for signed fields. */
-export function colormapFor(field: string, sequential: ColormapName = 'viridis'): FieldColouring {
-  const magnitude = VECTOR_FIELD_NAMES.includes(field);
-  if (Object.prototype.hasOwnProperty.call(SIGNED_FIELDS, field)) {
-    return { map: 'rdbu', kind: 'diverging', centre: SIGNED_FIELDS[field], magnitude: false };
-  }
+/** The map a field is shown with (from its registry entry): diverging (rdbu) around the neutral value for signed fields,
+ *  else the chosen sequential map (viridis by default) for magnitudes. */
+export function colormapFor(field: AnyFieldName | string, sequential: ColormapName = 'viridis'): FieldColouring {
+  const info = isFieldName(field) || isFileFieldName(field) ? fieldInfo(field) : { signed: false, neutral: 0, vector: false };
+  if (info.signed) return { map: 'rdbu', kind: 'diverging', centre: info.neutral, magnitude: false };
   const map = COLORMAPS[sequential].kind === 'sequential' ? sequential : 'viridis';
-  return { map, kind: 'sequential', centre: null, magnitude };
+  return { map, kind: 'sequential', centre: null, magnitude: info.vector };
 }
 
 /** Per-particle magnitudes |v| of n vectors of `components` components (NaN stays NaN). */

@@ -1,11 +1,11 @@
 // Avalanche detection from MSD jumps (src/core/analysis/detect.ts): precision and recall on synthetic MSD series with
-// planted jumps (src/core/analysis/planted-jumps.ts) over many seeds, recall by signal-to-noise ratio, and timings.
+// planted jumps (tests/core/analysis/planted-jumps.ts) over many seeds, recall by signal-to-noise ratio, and timings.
 // `npx tsx tests/bench/analysis-detect.ts [--seeds=N]` prints the tables; bench() returns the timings.
 import { pathToFileURL } from 'node:url';
 import { detectJumps } from '../../src/core/analysis/detect.js';
 import {
   combineScores, measureDetection, plantedJumps, PLANTED_SCHEDULES, type DetectionMeasurement, type PlantedJumpsParams,
-} from '../../src/core/analysis/planted-jumps.js';
+} from '../core/analysis/planted-jumps.js';
 import { timeMedian } from './util.js';
 
 const detector = (msd: Float64Array, times: Float64Array) => detectJumps({ msd, times }).candidates;

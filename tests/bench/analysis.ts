@@ -1,18 +1,20 @@
 // `npm run bench -- analysis`: the analysis benchmarks of issue 4, with their targets.
 //  - D2min and strain family for one frame pair: N = 2000 < 1.5 ms, N = 100 000 < 150 ms (neighbour search included);
 //  - the MSD series over 1000 frames of N = 2000 from a GSD file, end to end (index, read, unwrap, MSD): < 1 s;
-//  - softness at N = 2000; neighbour lists; stress and energy; the detector's precision and recall.
+//  - softness at N = 2000; neighbour lists; stress and energy; the detector's precision and recall on planted jumps and
+//    on the labelled real LAMMPS runs of tests/fixtures/real-runs (analysis-real.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openIndexed } from '../../src/core/index/indexed-trajectory.js';
 import { GsdWriter } from '../../src/core/io/gsd-writer.js';
-import { computeSeries } from '../../src/core/jobs/series-job.js';
+import { TrajectorySet } from '../../src/core/fields/frames.js';
+import { computeSeries, resolveSeries } from '../../src/core/fields/series.js';
 import { bench as benchStrain } from './analysis-strain.js';
 import { bench as benchSeries } from './analysis-series.js';
 import { bench as benchSoftness } from './analysis-softness.js';
 import { bench as benchNeighbors } from './analysis-neighbors.js';
 import { detectionFigures } from './analysis-detect.js';
+import { realRunSection } from './analysis-real.js';
 import { machine, rng } from './util.js';
 
 function print(title: string, rows: { label: string; ms: number }[]): void {
@@ -39,16 +41,16 @@ function msdPipeline(): { label: string; ms: number }[] {
       }
     }
     w.close();
-    const ctx = { signal: new AbortController().signal, progress: () => undefined };
     const t0 = performance.now();
-    const t = openIndexed(path, { indexDir: join(dir, 'index') });
-    const s = computeSeries(t, { path, name: 'msd' }, ctx);
+    const set = new TrajectorySet({ indexDir: join(dir, 'index') });
+    const src = set.get(path);
+    const s = computeSeries(src, resolveSeries({ name: 'msd' }));
     const total = performance.now() - t0;
     if (s.values.length !== frames) throw new Error('MSD series has the wrong length');
     const t1 = performance.now();
-    computeSeries(t, { path, name: 'msd' }, ctx);
+    computeSeries(src, resolveSeries({ name: 'msd' }));
     const again = performance.now() - t1;
-    t.close();
+    set.close();
     return [
       { label: `MSD series, 1000 frames N = 2000 GSD, from scratch (index + read + MSD)`, ms: total },
       { label: `same, second request (read from the index)`, ms: again },
@@ -67,3 +69,4 @@ print('Softness and g(r)', benchSoftness());
 print('Neighbour lists', benchNeighbors());
 console.log('\nAvalanche detection on synthetic MSD series with planted jumps (200 seeds per row)');
 detectionFigures(200, true);
+realRunSection();

@@ -32,8 +32,13 @@ export function machine(): string {
   return `${c[0]?.model ?? 'unknown CPU'}, ${c.length} cores, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM (${(freemem() / 1024 ** 3).toFixed(0)} free), Linux ${release()}, Node ${process.version}`;
 }
 
-/** The value after `--name` on the command line of a benchmark script, if any. */
+/**
+ * The value of `--name value` or `--name=value` on the command line of a benchmark script, if any. Through
+ * `npm run bench -- SUITE` only the `--name=value` form arrives (scripts/bench.mjs takes bare words for suite names).
+ */
 export function benchArg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
+  if (i >= 0) return process.argv[i + 1];
+  const joined = process.argv.find((a) => a.startsWith(`${name}=`));
+  return joined === undefined ? undefined : joined.slice(name.length + 1);
 }

@@ -10,10 +10,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeBigGzipDump } from './big-dump.mjs';
+import { writeDemoAsLammps } from './demo-as-lammps.mjs';
 import { launchChromium, startHost, stopHost, watchedPage } from './host.mjs';
-
-const FIELD_NAMES = ['displacement', 'd2min', 'd2min_sum', 'na', 'e_norm', 'eps_norm', 'eps_vol', 'eps_vol_abs', 'det_h', 'k', 'dev_total', 'eps_xy',
-  'mobility', 'softness', 'is_displacement'];
+import { FIELD_NAMES } from '../../dist/shared/fields.js';
 let host;
 let url;
 let browser;
@@ -25,7 +24,7 @@ mkdirSync(shots, { recursive: true });
 let violations = [];
 let pageErrors = [];
 /** The golden path's state, carried from test to test (they run in order). */
-const golden = { frame: -1, frames: 0, demoPath: '' };
+const golden = { frame: -1, frames: 0, demoPath: '', lammpsDump: '' };
 
 before(async () => {
   indexDir = mkdtempSync(join(tmpdir(), 'avw-e2e-wb-'));
@@ -358,6 +357,58 @@ test('the simulation dialog starts an AQS run; the jobs panel shows it done and 
   await jobs.locator('li[data-job-state="done"]', { hasText: 'AQS shear' }).waitFor({ timeout: 10_000 });
   assert.equal(await page.getByTestId('particles').textContent(), '64');
   await page.screenshot({ path: join(shots, '07-simulation-opened.png') });
+});
+
+test('a first scrub through a file nobody has opened: D2min drawn at every first visit, and the background caches every frame', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'avw-e2e-fresh-'));
+  const dump = join(dir, 'demo-as-lammps.lammpstrj');
+  const FRAMES = 40;
+  writeDemoAsLammps(golden.demoPath, dump, FRAMES);
+  golden.lammpsDump = dump;
+  await page.getByRole('textbox', { name: 'Trajectory path' }).fill(dump);
+  await page.getByRole('button', { name: 'Open file' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=timeline-summary]')?.getAttribute('data-detected') === 'true', null, { timeout: 180_000 });
+  assert.equal(await page.getByTestId('frames').textContent(), String(FRAMES));
+  // A new file opens at frame 0 (the Field box keeps the field chosen before): go to frame 1, choose D2min there.
+  await rendered(0);
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('ArrowRight');
+  await rendered(1);
+  const field = page.getByRole('combobox', { name: 'Field', exact: true });
+  await field.selectOption('d2min');
+  await rendered(1, 'd2min');
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  for (let f = 2; f < FRAMES; f++) {
+    await page.keyboard.press('ArrowRight');
+    await rendered(f, 'd2min');
+    const errors = await page.locator('.pane-error').allTextContents();
+    assert.deepEqual(errors.filter((e) => e.trim()), [], `frame ${f}: ${errors.join('; ')}`);
+  }
+  const at = await canvasColours('At');
+  assert.ok(at.coloured > 0.05 * at.total && at.distinct > 8, `D2min colours at the last frame: ${JSON.stringify(at)}`);
+  // The sweep started with the field has computed D2min for every frame (frame 0 has no previous frame).
+  await page.waitForFunction(() => (document.body.dataset.sweep ?? '').startsWith('done'), null, { timeout: 180_000 });
+  const sweep = await page.evaluate(() => document.body.dataset.sweep);
+  assert.match(sweep, /^done \d+\/\d+$/, `sweep: ${sweep}`);
+  await page.screenshot({ path: join(shots, '09-fresh-scrub-d2min.png') });
+});
+
+test('colour by a property the file carries: c_pe from the LAMMPS dump, and the velocities as arrows', async () => {
+  const field = page.getByRole('combobox', { name: 'Field', exact: true });
+  const fromFile = await field.locator('optgroup[label="From the file"] option').allTextContents();
+  assert.ok(fromFile.includes('file:c_pe') && fromFile.includes('file:velocity') && fromFile.includes('file:diameter'), `from the file: ${fromFile.join(', ')}`);
+  const frame = await sliderValue();
+  await field.selectOption('file:c_pe');
+  await rendered(frame, 'file:c_pe');
+  const bar = page.getByRole('region', { name: 'Colour bar' });
+  const text = ((await bar.textContent()) ?? '').replace(/\s+/g, ' ');
+  assert.match(text, /file:c_pe/, `colour bar: ${text}`);
+  // c_pe is the distance from the box centre: the pane shows a radial gradient of many colours.
+  const at = await canvasColours('At');
+  assert.ok(at.coloured > 0.05 * at.total && at.distinct > 8, `c_pe colours: ${JSON.stringify(at)}`);
+  await field.selectOption('file:velocity');
+  await rendered(frame, 'file:velocity');
+  await page.screenshot({ path: join(shots, '10-file-property.png') });
 });
 
 test('no Content-Security-Policy violation and no uncaught error in the page', () => {

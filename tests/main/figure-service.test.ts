@@ -5,13 +5,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join } from 'node:path';
 import { DOMParser, type Element } from '@xmldom/xmldom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIGURE_KINDS as CORE_KINDS, FIGURE_FORMATS as CORE_FORMATS, VECTOR_KINDS } from '../../src/core/figures/spec.js';
+import { FIGURE_KINDS as CORE_KINDS, FIGURE_FORMATS as CORE_FORMATS } from '../../src/core/figures/spec.js';
 import { DEFAULT_STYLE, DPI_CHOICES, PRESET_NAMES } from '../../src/core/figures/style.js';
 import { JobCancelledError } from '../../src/core/jobs/job.js';
 import { runInWorker } from '../../src/core/jobs/worker-runner.js';
 import { WorkbenchService, type JobRunner } from '../../src/main/service/service.js';
 import {
-  FIGURE_DPI_CHOICES, FIGURE_FORMATS, FIGURE_KINDS, FIGURE_PRESETS, FIGURE_STYLE_KEYS, FIGURE_VECTORS, type FigureSpecRequest, type TrajectoryInfo,
+  FIGURE_DPI_CHOICES, FIGURE_FORMATS, FIGURE_KINDS, FIGURE_PRESETS, FIGURE_STYLE_KEYS, type FigureSpecRequest, type TrajectoryInfo,
 } from '../../src/shared/api.js';
 import { tmpDir, writeGlassDump } from './helpers.js';
 
@@ -61,12 +61,11 @@ afterAll(() => {
 });
 
 describe('the figure contract mirrors the engine', () => {
-  it('lists the same kinds, formats, presets, DPI choices, arrow kinds and style keys', () => {
+  it('lists the same kinds, formats, presets, DPI choices and style keys', () => {
     expect([...FIGURE_KINDS]).toEqual([...CORE_KINDS]);
     expect([...FIGURE_FORMATS]).toEqual([...CORE_FORMATS]);
     expect([...FIGURE_PRESETS]).toEqual([...PRESET_NAMES]);
     expect([...FIGURE_DPI_CHOICES]).toEqual([...DPI_CHOICES]);
-    expect([...FIGURE_VECTORS]).toEqual([...VECTOR_KINDS]);
     expect([...FIGURE_STYLE_KEYS].sort()).toEqual([...Object.keys(DEFAULT_STYLE), 'height'].sort());
   });
 });
@@ -94,7 +93,7 @@ describe('WorkbenchService.previewFigure', () => {
   it('names a bad spec value, a frame out of range and a trajectory that is not open', async () => {
     const preview = (spec: FigureSpecRequest, trajectoryId = info.id) => service.previewFigure({ trajectoryId, spec });
     await expect(preview({ ...FIELDS_SPEC, style: { fontFamily: 'comic' as 'serif' } })).rejects.toThrow(/"style\.fontFamily" must be sans or serif/);
-    await expect(preview({ ...FIELDS_SPEC, field: 'temperature' })).rejects.toThrow(/"field" must be one of d2min, .*\(got "temperature"\)/);
+    await expect(preview({ ...FIELDS_SPEC, field: 'temperature' })).rejects.toThrow(/"field" must be one of displacement, d2min, .*\(got "temperature"\)/);
     await expect(preview({ ...FIELDS_SPEC, preset: 'nature' as 'aps-single' })).rejects.toThrow(/"preset" must be one of aps-single, aps-double/);
     await expect(preview({ ...FIELDS_SPEC, style: { width: '3 furlongs' } })).rejects.toThrow(/style\.width: "3 furlongs" is not a length/);
     await expect(preview({ ...FIELDS_SPEC, frame: 99 })).rejects.toThrow(/frame 99 is out of range \(the trajectory has 6 frames\)/);

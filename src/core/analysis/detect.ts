@@ -9,9 +9,21 @@
 //    log-block schedule: ~1e-5 at a lag of 1 MD step, ~1e-2 at 8192 steps), so increments are compared only with
 //    increments of (nearly) the same lag. On the log-within-block schedule S = i*B + 2^j each lag occurs once per
 //    block, so the comparison pools across blocks; on a linear schedule all increments share one lag.
+// 1b. Ballistic lags. Right after the origin a real MSD rises ballistically, ∝ τ² (Newtonian dynamics: slope 2 in
+//    log-log up to ~30 MD steps for the LAMMPS glass at T = 0.12-0.25, then the cage). An increment over a lag that
+//    short cannot hold a rearrangement (no particle gets past its neighbours), and what it measures instead, the cross
+//    term 2 Σ u·v Δt / N of the displacements u since the origin with the velocities v, is dominated by a few
+//    long-wavelength modes in 2D and varies by an order of magnitude from block to block: each block start of the real
+//    runs drifts coherently over the lags 1..64 steps, and the same-lag MAD of ~10 blocks then makes z of 10-17 of
+//    it (the only false alarms on the real T = 0.12 runs). So the lags are not scored (status `ballistic`) up to the
+//    largest age at which the rise from the origin still has a local slope >= ballisticSlope (1.25, half-way between
+//    diffusive and ballistic) over at least BALLISTIC_MIN_PAIRS consecutive pairs of frames. A schedule whose first
+//    frames are already caged (a linear one) has no such regime, nor has a synthetic MSD without inertia.
 // 2. Expected growth. MSD(t) from a fixed origin keeps growing (diffusive or sub-diffusive), so an increment at a given
 //    lag is larger early than late. A power law is fitted to the INCREMENTS, d_f ≈ A(τ_f^α - τ_{f-1}^α), by least
-//    absolute deviations weighted by the per-lag spread (α on [0, 2], α = 0 meaning no growth). Fitting increments,
+//    absolute deviations weighted by the per-lag spread (α on [0, maxExponent = 1], α = 0 meaning no growth: after the
+//    transient, an MSD from a fixed origin grows diffusively at most; on the real runs a bound of 2 let the fit chase
+//    the noise of the longest lags, ±0.03 at N = 2000 in 2D, to α = 2 with A ~ 1e-11). Fitting increments,
 //    not levels, matters: jumps are a few outlying increments but a persistent staircase in the levels, which a fit of
 //    ln MSD vs ln τ would take for growth (and then "expect" the jumps). r_f = d_f - e_f; what remains of the trend is
 //    absorbed by the running centre below.
@@ -78,6 +90,11 @@ export interface JumpDetectionParams {
    * moves to a new plateau. A bump that falls back (collective vibrations, long-wavelength phonons of a 2D sample
    * without centre-of-mass or phonon removal) is not one. */
   persistFraction?: number;
+  /** Lags in the ballistic regime are not scored: those where the MSD's rise from the origin (the first frames after
+   * it) grows with a local log-log slope of at least this (default 1.25; Infinity: never). See METHOD, 1b. */
+  ballisticSlope?: number;
+  /** Upper bound of the background exponent α (default 1: growth no faster than diffusive, see METHOD, 2). */
+  maxExponent?: number;
 }
 
 export const JUMP_DETECTION_DEFAULTS = {
@@ -92,6 +109,8 @@ export const JUMP_DETECTION_DEFAULTS = {
   iterations: 3,
   persistFrames: 3,
   persistFraction: 0.5,
+  ballisticSlope: 1.25,
+  maxExponent: 1,
 } as const;
 
 export interface JumpCandidate {
@@ -122,6 +141,8 @@ export const JumpFrameStatus = {
   /** Not enough peers: a transient increment without two earlier frames or an aged bin to take the noise from, or
    * fewer than minGroup aged increments in all. */
   tooFewPeers: 4,
+  /** The lag lies in the ballistic regime (METHOD, 1b): an increment there measures velocities, not a rearrangement. */
+  ballistic: 5,
 } as const;
 
 export interface JumpDetectionResult {
@@ -142,6 +163,8 @@ export interface JumpDetectionResult {
   readonly background: { readonly amplitude: number; readonly exponent: number } | null;
   /** Exponent β of the lag normalisation (residual / Δ^β), fitted from the per-lag spread. */
   readonly lagExponent: number;
+  /** Largest lag (time units) found to be ballistic (METHOD, 1b); 0 when none. */
+  readonly ballisticLag: number;
   /** Parameters used (defaults filled in). */
   readonly params: Required<Omit<JumpDetectionParams, 'msd' | 'times'>>;
 }
@@ -152,6 +175,8 @@ const LAG_REL_TOL = 1e-6;
 const MAX_BACKGROUND_POINTS = 4096;
 /** Transient increments: noise of the same-lag aged increments times this, for the error of the extrapolation. */
 const TRANSIENT_NOISE_FACTOR = 1.25;
+/** Consecutive pairs of frames that must rise ballistically before a ballistic regime is declared (METHOD, 1b). */
+const BALLISTIC_MIN_PAIRS = 4;
 
 /** Median of buf[0..n) (sorts that part in place). */
 function medianOf(buf: Float64Array, n: number): number {
@@ -202,11 +227,11 @@ function weightedMedian(v: Float64Array, w: Float64Array, n: number, order: Int3
 }
 
 /**
- * Robust fit of increments d ≈ A (a1^α - a0^α) over α in [0, 2]: for each α, A is the L1 optimum (weighted median of
+ * Robust fit of increments d ≈ A (a1^α - a0^α) over α in [0, maxExponent]: for each α, A is the L1 optimum (weighted median of
  * d/g with weights g/s), and α minimises Σ |d - A g| / s (grid of 0.05, then golden section). Returns null when α = 0
  * (no growth) fits best or A <= 0.
  */
-function fitPowerLawIncrements(d: Float64Array, a0: Float64Array, a1: Float64Array, s: Float64Array, n: number): { amplitude: number; exponent: number } | null {
+function fitPowerLawIncrements(d: Float64Array, a0: Float64Array, a1: Float64Array, s: Float64Array, n: number, maxExponent: number): { amplitude: number; exponent: number } | null {
   const g = new Float64Array(n), ratio = new Float64Array(n), w = new Float64Array(n);
   const order = new Int32Array(n);
   let base = 0;
@@ -224,12 +249,14 @@ function fitPowerLawIncrements(d: Float64Array, a0: Float64Array, a1: Float64Arr
     return { loss, A };
   };
   let bestAlpha = 0, best = { loss: base, A: 0 };
-  for (let k = 1; k <= 40; k++) {
-    const r = evaluate(0.05 * k);
-    if (r.loss < best.loss) { best = r; bestAlpha = 0.05 * k; }
+  const steps = Math.max(1, Math.round(maxExponent / 0.05));
+  for (let k = 1; k <= steps; k++) {
+    const alpha = (k * maxExponent) / steps;
+    const r = evaluate(alpha);
+    if (r.loss < best.loss) { best = r; bestAlpha = alpha; }
   }
   if (bestAlpha === 0 || !(best.A > 0)) return null;
-  let lo = Math.max(0.001, bestAlpha - 0.05), hi = Math.min(2, bestAlpha + 0.05);
+  let lo = Math.max(0.001, bestAlpha - 0.05), hi = Math.min(maxExponent, bestAlpha + 0.05);
   const phi = (Math.sqrt(5) - 1) / 2;
   let x1 = hi - phi * (hi - lo), x2 = lo + phi * (hi - lo);
   let f1 = evaluate(x1), f2 = evaluate(x2);
@@ -323,6 +350,8 @@ export function detectJumps(params: JumpDetectionParams): JumpDetectionResult {
     iterations: params.iterations ?? JUMP_DETECTION_DEFAULTS.iterations,
     persistFrames: params.persistFrames ?? JUMP_DETECTION_DEFAULTS.persistFrames,
     persistFraction: params.persistFraction ?? JUMP_DETECTION_DEFAULTS.persistFraction,
+    ballisticSlope: params.ballisticSlope ?? JUMP_DETECTION_DEFAULTS.ballisticSlope,
+    maxExponent: params.maxExponent ?? JUMP_DETECTION_DEFAULTS.maxExponent,
   };
   const F = msd.length;
   if (times.length !== F) throw new RangeError(`detectJumps: ${F} MSD values but ${times.length} times`);
@@ -333,6 +362,8 @@ export function detectJumps(params: JumpDetectionParams): JumpDetectionResult {
   if (!Number.isInteger(opt.halfWindow) || opt.halfWindow < 1) throw new RangeError('detectJumps: halfWindow must be an integer >= 1');
   if (!Number.isInteger(opt.minGroup) || opt.minGroup < 3) throw new RangeError('detectJumps: minGroup must be an integer >= 3');
   if (!(opt.youngRatio > 0)) throw new RangeError('detectJumps: youngRatio must be > 0');
+  if (!(opt.ballisticSlope > 0)) throw new RangeError(`detectJumps: ballisticSlope ${opt.ballisticSlope} must be > 0 (Infinity: no ballistic regime)`);
+  if (!(opt.maxExponent > 0 && opt.maxExponent <= 2)) throw new RangeError(`detectJumps: maxExponent ${opt.maxExponent} must be in (0, 2]`);
   const both = opt.direction === 'both';
   const origin = opt.origin;
 
@@ -362,9 +393,31 @@ export function detectJumps(params: JumpDetectionParams): JumpDetectionResult {
     usable[f] = 1;
   }
 
+  // 1b. Ballistic regime: the first frames after the origin while the MSD rises with a log-log slope >= ballisticSlope
+  // (at least BALLISTIC_MIN_PAIRS consecutive pairs, so that noise on a linear rise does not make one); increments whose
+  // lag is within that time are not scored anywhere in the series.
+  let ballisticLag = 0;
+  if (Number.isFinite(opt.ballisticSlope)) {
+    let pairs = 0, reach = 0;
+    for (let f = origin + 1; f < F && usable[f] && young[f]; f++) {
+      const a0 = times[f - 1] - t0, a1 = times[f] - t0;
+      if (!(a0 > 0) || !(msd[f - 1] > 0)) continue; // the first increment starts at the origin itself
+      if (!(msd[f] > 0) || Math.log(msd[f] / msd[f - 1]) / Math.log(a1 / a0) < opt.ballisticSlope) break;
+      pairs++;
+      reach = a1;
+    }
+    if (pairs >= BALLISTIC_MIN_PAIRS) ballisticLag = reach;
+  }
+  const ballistic = new Uint8Array(F);
+  if (ballisticLag > 0) {
+    for (let f = 0; f < F; f++) {
+      if (usable[f] && lag[f] <= ballisticLag * (1 + LAG_REL_TOL)) { ballistic[f] = 1; status[f] = JumpFrameStatus.ballistic; }
+    }
+  }
+
   // 2. Lag groups of aged increments (frames sorted by lag, split where the lag changes).
   const aged: number[] = [];
-  for (let f = 0; f < F; f++) if (usable[f] && !young[f]) aged.push(f);
+  for (let f = 0; f < F; f++) if (usable[f] && !young[f] && !ballistic[f]) aged.push(f);
   aged.sort((a, b) => lag[a] - lag[b] || a - b);
   const groups: number[][] = [];
   for (const f of aged) {
@@ -396,7 +449,7 @@ export function detectJumps(params: JumpDetectionParams): JumpDetectionResult {
       a1[k] = Math.max(0, times[f] - t0);
       sc[k] = groupScale[f];
     }
-    const fit = fitPowerLawIncrements(dd, a0, a1, sc, n);
+    const fit = fitPowerLawIncrements(dd, a0, a1, sc, n, opt.maxExponent);
     if (fit) {
       background = fit;
       for (let f = origin + 1; f < F; f++) {
@@ -489,7 +542,7 @@ export function detectJumps(params: JumpDetectionParams): JumpDetectionResult {
   // extrapolation of MSD over f-3 .. f-1, exponent clamped to [0, 2]) and the background's increment; noise from the
   // aged bin of the nearest lag at its earliest member (times 1.25 for the extrapolation's own noise).
   const youngMembers: number[] = [];
-  for (let f = 0; f < F; f++) if (usable[f] && young[f]) youngMembers.push(f);
+  for (let f = 0; f < F; f++) if (usable[f] && young[f] && !ballistic[f]) youngMembers.push(f);
   const youngCentre = new Float64Array(F);
   for (const f of youngMembers) {
     const a1 = times[f - 1] - t0;
@@ -522,7 +575,7 @@ export function detectJumps(params: JumpDetectionParams): JumpDetectionResult {
       scores[f] = z[f];
       expected[f] = young[f] ? youngCentre[f] : e[f] + centre[f] * norm[f];
     } else if (f > origin) {
-      if (usable[f]) status[f] = JumpFrameStatus.tooFewPeers;
+      if (usable[f] && !ballistic[f]) status[f] = JumpFrameStatus.tooFewPeers;
       invalidCount++;
     }
   }
@@ -570,6 +623,7 @@ export function detectJumps(params: JumpDetectionParams): JumpDetectionResult {
     invalidCount,
     background,
     lagExponent: beta,
+    ballisticLag,
     params: opt,
   };
 }

@@ -119,7 +119,7 @@ export async function renderScene(scene: Scene, format: FigureFormat, dpi: numbe
   }
 }
 
-function writeAtomic(path: string, data: Buffer | string): void {
+export function writeAtomic(path: string, data: Buffer | string): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     writeFileSync(tmp, data);

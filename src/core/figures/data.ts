@@ -1,19 +1,22 @@
 // What a figure shows, read from the trajectory through its index: frames, fields (from the field cache or
 // computed once by computeField), series and correlation columns, plus the CSV of exactly the plotted numbers.
 // Layout never touches files; this module never decides layout.
-import { computeField, VECTOR_FIELDS, type FieldName } from '../jobs/field-job.js';
-import { computeSeries } from '../jobs/series-job.js';
+import { getField, resolveField } from '../fields/field.js';
+import { TrajectorySet, type TrajectoryFrames } from '../fields/frames.js';
+import { computeSeries, resolveSeries } from '../fields/series.js';
 import type { JobContext } from '../jobs/job.js';
-import { openIndexed, type IndexedTrajectory } from '../index/indexed-trajectory.js';
 import { frameDiameters } from '../io/frame-util.js';
-import type { Frame } from '../io/types.js';
+import { loadDiameterFile, type ParticleSizes } from '../index/particle-sizes.js';
 import { referenceFor } from '#shared/reference-mode.js';
 import { magnitudes } from '#shared/colormaps.js';
+import { SERIES, fieldInfo, type AnyFieldName } from '#shared/fields.js';
 import { fieldLabel, seriesLabel } from './labels.js';
 import type { FigureSpec } from './spec.js';
 import type { ParticlePanel } from './particles.js';
 
 export interface FramesUsed { before: number; at: number; after: number }
+
+type FieldName = AnyFieldName;
 
 /** A panel plus where it came from (the CSV names frames and particle ids). */
 export interface GatheredPanel extends ParticlePanel {
@@ -39,22 +42,12 @@ export interface FieldUse {
   parameters: Record<string, unknown>;
 }
 
-/** Remarks and the record of computed fields, collected while gathering. */
+/** Remarks and the record of computed fields, collected while gathering; the open trajectories with their recent
+ *  frames (a grid or a heat map reads each frame once, whatever the number of fields). */
 interface Notes {
   warnings: string[];
   fields: FieldUse[];
-  /** Frames read so far (path/frame): a grid or a heat map reads each frame once, whatever the number of fields. */
-  frames: Map<string, Frame>;
-}
-
-function frameOf(t: IndexedTrajectory, frame: number, notes: Notes): Frame {
-  const key = `${t.path}\u0000${frame}`;
-  let f = notes.frames.get(key);
-  if (!f) {
-    f = t.readFrame(frame);
-    notes.frames.set(key, f);
-  }
-  return f;
+  set: TrajectorySet;
 }
 
 export interface GatheredFigure {
@@ -73,6 +66,12 @@ function check(ctx: JobContext | undefined): void {
   if (ctx?.signal.aborted) throw new Error('figure: cancelled');
 }
 
+/** The spec's particle diameters as the index keeps them. */
+function sizesOfSpec(spec: FigureSpec): ParticleSizes {
+  const d = spec.diameters!;
+  return 'file' in d ? loadDiameterFile(d.file) : { kind: 'per-type', types: d.types };
+}
+
 /** Before / at / after frames of the spec, clamped to the trajectory. */
 export function framesOf(spec: FigureSpec, frameCount: number): FramesUsed {
   if (spec.frame >= frameCount) throw new Error(`${spec.trajectory}: frame ${spec.frame} does not exist (${frameCount} frames)`);
@@ -81,37 +80,46 @@ export function framesOf(spec: FigureSpec, frameCount: number): FramesUsed {
   return { before, at: spec.frame, after };
 }
 
-function referenceOf(spec: FigureSpec, frame: number): number {
-  return referenceFor(spec.reference.mode, frame, spec.reference.frame ?? 0, spec.reference.lag ?? 1);
+/** The parameters of a field from the spec (those it takes; `cutoff` may also stand at the top level). */
+function fieldParams(spec: FigureSpec, name: FieldName): Record<string, unknown> {
+  const takes = fieldInfo(name).params as readonly string[];
+  const all: Record<string, unknown> = { ...(spec.cutoff !== undefined ? { cutoff: spec.cutoff } : {}), ...spec.params };
+  return Object.fromEntries(Object.entries(all).filter(([k]) => takes.includes(k)));
 }
 
-/** One panel: the frame's particles and the field's values at that frame (all NaN when the field has no reference there). */
-function panelOf(t: IndexedTrajectory, spec: FigureSpec, name: FieldName, frame: number, title: string, notes: Notes): GatheredPanel {
-  const f = frameOf(t, frame, notes);
+/** One panel: the frame's particles and the field's values at that frame (all NaN when the field has no reference there).
+ *  The spec's reference mode applies to pair fields; the others keep their own rule (mobility: the previous frame;
+ *  IS displacement: IS(0), Eq. 12; one-frame fields: none). */
+function panelOf(src: TrajectoryFrames, spec: FigureSpec, name: FieldName, frame: number, title: string, notes: Notes): GatheredPanel {
+  const t = src.t;
+  const f = src.read(frame);
   let diameters = frameDiameters(f);
   if (!diameters) {
     diameters = new Float64Array(f.n).fill(1);
     if (!notes.warnings.some((w) => w.includes('no diameters'))) notes.warnings.push(`${t.path}: the file stores no diameters; particles are drawn with diameter 1`);
   }
-  const components = VECTOR_FIELDS.has(name) ? f.dimensions : 1;
-  const ref = referenceOf(spec, frame);
+  const info = fieldInfo(name);
+  const components = info.vector ? f.dimensions : 1;
+  const ref = info.reference === 'pair' ? referenceFor(spec.reference.mode, frame, spec.reference.frame ?? 0, spec.reference.lag ?? 1)
+    : info.reference === 'previous' ? frame - 1 : 0;
   let values: Float32Array;
-  if (name !== 'softness' && (ref < 0 || ref >= t.frameCount)) {
+  if (ref < 0 || ref >= t.frameCount) {
     values = new Float32Array(f.n * components).fill(NaN);
     notes.warnings.push(`frame ${frame}: no reference frame (${ref}) for ${name}; its panel is grey`);
   } else {
-    const r = computeField(t, { path: t.path, indexDir: spec.indexDir, name, frame, ref: Math.max(0, ref), cutoff: spec.cutoff }, undefined, f);
-    values = r.values;
-    notes.fields.push({ path: t.path, field: name, frame, ref: r.ref, parameters: r.used });
+    const r = resolveField({ name, frame, ref: info.reference === 'pair' ? ref : undefined, params: fieldParams(spec, name) }, t.frameCount, t.path, (n) => `"params.${n}"`);
+    const got = getField(src, r, (path) => notes.set.get(path), f);
+    values = got.values;
+    notes.fields.push({ path: t.path, field: name, frame, ref: got.ref, parameters: got.used });
   }
   return { title, box: f.box, positions: f.positions, diameters, values, components, frame, ids: f.ids };
 }
 
-function bracketPanels(t: IndexedTrajectory, spec: FigureSpec, name: FieldName, fr: FramesUsed, notes: Notes, ctx?: JobContext): GatheredPanel[] {
+function bracketPanels(src: TrajectoryFrames, spec: FigureSpec, name: FieldName, fr: FramesUsed, notes: Notes, ctx?: JobContext): GatheredPanel[] {
   return [fr.before, fr.at, fr.after].map((frame, k) => {
     check(ctx);
     ctx?.progress(k, 3, `${name} at frame ${frame}`);
-    return panelOf(t, spec, name, frame, `${ROLE_TITLES[k]} (frame ${frame})`, notes);
+    return panelOf(src, spec, name, frame, `${ROLE_TITLES[k]} (frame ${frame})`, notes);
   });
 }
 
@@ -142,9 +150,11 @@ function scalarValues(values: Float32Array, components: number): Float64Array {
 
 /** Read everything the spec's figure shows. */
 export function gatherFigure(spec: FigureSpec, ctx?: JobContext): GatheredFigure {
-  const notes: Notes = { warnings: [], fields: [], frames: new Map() };
-  const t = openIndexed(spec.trajectory, { indexDir: spec.indexDir, signal: ctx?.signal });
+  const notes: Notes = { warnings: [], fields: [], set: new TrajectorySet({ indexDir: spec.indexDir, signal: ctx?.signal, framesPerTrajectory: 16 }) };
   try {
+    const src = notes.set.get(spec.trajectory);
+    const t = src.t;
+    if (spec.diameters) src.t.setParticleSizes(sizesOfSpec(spec));
     if (spec.fingerprint && spec.fingerprint !== t.fingerprint) {
       notes.warnings.push(`${spec.trajectory}: the file's content differs from when the figure spec was written (fingerprint ${t.fingerprint} vs ${spec.fingerprint})`);
     }
@@ -153,40 +163,45 @@ export function gatherFigure(spec: FigureSpec, ctx?: JobContext): GatheredFigure
     switch (spec.kind) {
       case 'fields': {
         const field = spec.field!;
-        const panels = bracketPanels(t, spec, field, fr, notes, ctx);
+        const panels = bracketPanels(src, spec, field, fr, notes, ctx);
         return result({ kind: 'fields', field, panels, range: spec.range }, panelsCsv([{ field, panels }]));
       }
       case 'vectors': {
         const vector = spec.vector!;
-        const panels = bracketPanels(t, spec, vector, fr, notes, ctx);
+        const panels = bracketPanels(src, spec, vector, fr, notes, ctx);
         return result({ kind: 'vectors', vector, panels }, panelsCsv([{ field: vector, panels }]));
       }
       case 'grid': {
-        const rows = spec.fields!.map((field) => ({ field, panels: bracketPanels(t, spec, field, fr, notes, ctx), range: spec.fields!.length === 1 ? spec.range : undefined }));
+        const rows = spec.fields!.map((field) => ({ field, panels: bracketPanels(src, spec, field, fr, notes, ctx), range: spec.fields!.length === 1 ? spec.range : undefined }));
         return result({ kind: 'grid', rows }, panelsCsv(rows));
       }
       case 'timeline':
-        return result(...timelineData(t, spec, ctx));
+        return result(...timelineData(src, spec, ctx));
       case 'distribution':
-        return result(...distributionData(t, spec, fr, notes, ctx));
+        return result(...distributionData(src, spec, fr, notes, ctx));
       case 'heatmap':
       case 'scatter':
-        return result(...correlationData(t, spec, notes, ctx));
+        return result(...correlationData(src, spec, notes, ctx));
     }
   } finally {
-    t.close();
+    notes.set.close();
   }
 }
 
-function timelineData(t: IndexedTrajectory, spec: FigureSpec, ctx?: JobContext): [FigureData, string] {
+function timelineData(src: TrajectoryFrames, spec: FigureSpec, ctx?: JobContext): [FigureData, string] {
+  const t = src.t;
   const timesteps = t.timesteps();
   const frames = Float64Array.from({ length: t.frameCount }, (_, i) => i);
   const useTime = spec.xAxis === 'time';
   const x = useTime ? timesteps : frames;
-  const context: JobContext = ctx ?? { signal: new AbortController().signal, progress: () => undefined };
   const panels = spec.series!.map((name) => {
     check(ctx);
-    const s = computeSeries(t, { path: t.path, indexDir: spec.indexDir, name, potential: spec.potential, temperature: spec.temperature }, context);
+    const info = SERIES[name];
+    const given: Record<string, unknown> = {};
+    const takes = info.params as readonly string[];
+    if (takes.includes('potential')) given.potential = spec.potential;
+    if (takes.includes('temperature')) given.temperature = spec.temperature;
+    const s = computeSeries(src, resolveSeries({ name, params: given }, (n) => `"${n}"`), ctx);
     return { name, label: seriesLabel(name), values: s.values };
   });
   const at = (f: number): number => (useTime ? timesteps[f]! : f);
@@ -199,28 +214,25 @@ function timelineData(t: IndexedTrajectory, spec: FigureSpec, ctx?: JobContext):
   return [{ kind: 'timeline', x, xLabel: useTime ? 'time step' : 'frame', frames, timesteps, panels, marks }, lines.join('\n') + '\n'];
 }
 
-function distributionData(t: IndexedTrajectory, spec: FigureSpec, fr: FramesUsed, notes: Notes, ctx?: JobContext): [FigureData, string] {
+function distributionData(src: TrajectoryFrames, spec: FigureSpec, fr: FramesUsed, notes: Notes, ctx?: JobContext): [FigureData, string] {
   const field = spec.field!;
   const curves: { label: string; values: Float64Array; role: 'before' | 'at' | 'after' | 'family'; frame: number; path: string }[] = [];
-  const valuesAt = (tr: IndexedTrajectory, frame: number): Float64Array => {
+  const valuesAt = (tr: TrajectoryFrames, frame: number): Float64Array => {
     check(ctx);
     const p = panelOf(tr, spec, field, frame, '', notes);
     return scalarValues(p.values!, p.components);
   };
   if (spec.family && spec.family.length > 0) {
     for (const m of spec.family) {
-      const other = openIndexed(m.path, { indexDir: spec.indexDir, signal: ctx?.signal });
-      try {
-        const frame = m.frame ?? spec.frame;
-        if (frame >= other.frameCount) throw new Error(`${m.path}: frame ${frame} does not exist (${other.frameCount} frames)`);
-        curves.push({ label: m.label, values: valuesAt(other, frame), role: 'family', frame, path: m.path });
-      } finally {
-        other.close();
-      }
+      const other = notes.set.get(m.path);
+      if (spec.diameters && !other.t.particleSizes) other.t.setParticleSizes(sizesOfSpec(spec));
+      const frame = m.frame ?? spec.frame;
+      if (frame >= other.t.frameCount) throw new Error(`${m.path}: frame ${frame} does not exist (${other.t.frameCount} frames)`);
+      curves.push({ label: m.label, values: valuesAt(other, frame), role: 'family', frame, path: m.path });
     }
   } else {
-    curves.push({ label: `before (frame ${fr.before})`, values: valuesAt(t, fr.before), role: 'before', frame: fr.before, path: t.path });
-    curves.push({ label: `after (frame ${fr.after})`, values: valuesAt(t, fr.after), role: 'after', frame: fr.after, path: t.path });
+    curves.push({ label: `before (frame ${fr.before})`, values: valuesAt(src, fr.before), role: 'before', frame: fr.before, path: src.t.path });
+    curves.push({ label: `after (frame ${fr.after})`, values: valuesAt(src, fr.after), role: 'after', frame: fr.after, path: src.t.path });
   }
   const lines = ['curve,role,path,frame,value'];
   for (const c of curves) {
@@ -231,12 +243,12 @@ function distributionData(t: IndexedTrajectory, spec: FigureSpec, fr: FramesUsed
   return [{ kind: 'distribution', xLabel: fieldLabel(field), field, curves, bins: spec.bins ?? 40 }, lines.join('\n') + '\n'];
 }
 
-function correlationData(t: IndexedTrajectory, spec: FigureSpec, notes: Notes, ctx?: JobContext): [FigureData, string] {
+function correlationData(src: TrajectoryFrames, spec: FigureSpec, notes: Notes, ctx?: JobContext): [FigureData, string] {
   const names = spec.fields!;
   let ids: Int32Array = new Int32Array(0);
   const columns = names.map((name, k) => {
     ctx?.progress(k, names.length, name);
-    const p = panelOf(t, spec, name, spec.frame, '', notes);
+    const p = panelOf(src, spec, name, spec.frame, '', notes);
     ids = p.ids;
     return scalarValues(p.values!, p.components);
   });

@@ -92,7 +92,7 @@ function legendOf(entries: { label: string; stroke: Stroke }[], style: FigureSty
 }
 
 /** The densities of the curves over common bins (the given range, or the extent of all finite values). */
-function densities(d: DistributionData): { densities: Density[]; min: number; max: number } {
+export function densities(d: DistributionData): { densities: Density[]; min: number; max: number } {
   const r = d.range ?? finiteRange(d.curves.map((c) => c.values), false) ?? { min: 0, max: 1 };
   const { min, max } = r.max > r.min ? r : paddedRange(r, false);
   const bins = Math.max(1, Math.round(d.bins));

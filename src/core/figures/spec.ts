@@ -1,18 +1,21 @@
 // The figure specification: everything needed to make a figure again. The CLI builds one from its flags, the
 // workbench from its state; every output is written with this spec as a sidecar JSON (plus the trajectory
 // fingerprint and software version), and `avw figure --spec fig.json` rebuilds the same figure from it.
-import { FIELD_NAMES, VECTOR_FIELDS, type FieldName } from '../jobs/field-job.js';
-import { SERIES_NAMES, type SeriesName } from '../jobs/series-job.js';
 import type { RefMode } from '#shared/reference-mode.js';
-import { FIGURE_FORMATS, FIGURE_KINDS, FIGURE_VECTORS } from '#shared/api.js';
+import { FIGURE_FORMATS, FIGURE_KINDS } from '#shared/api.js';
+import {
+  FIELD_PARAMS, FIELD_NAMES, SERIES_NAMES, VECTOR_FIELD_NAMES, checkParam, fieldInfo, isFieldName, isFileFieldName, isSeriesName,
+  type AnyFieldName, type FieldParamName, type ParamValue, type SeriesName,
+} from '#shared/fields.js';
 import { DEFAULT_STYLE, DPI_CHOICES, parseLength, PRESETS, PRESET_NAMES, type FigureStyle, type PresetName } from './style.js';
 
 // The lists the renderer also needs live in the shared API (the renderer cannot import core).
 export { FIGURE_KINDS, FIGURE_FORMATS };
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 export type FigureFormat = (typeof FIGURE_FORMATS)[number];
-export const VECTOR_KINDS = FIGURE_VECTORS;
-export type VectorKind = (typeof VECTOR_KINDS)[number];
+/** A field shown as arrows: a vector field of the registry, or the velocities the file stores. */
+export type VectorKind = AnyFieldName;
+type FieldName = AnyFieldName;
 
 export interface ReferenceSpec {
   mode: RefMode;
@@ -65,8 +68,13 @@ export interface FigureSpec {
   /** distribution: curves from other trajectories (families over temperature). */
   family?: FamilyMember[];
   reference: ReferenceSpec;
-  /** Strain-family neighbourhood cutoff (default: second neighbour shell). */
+  /** Strain-family neighbourhood cutoff (default: second neighbour shell); the same as params.cutoff. */
   cutoff?: number;
+  /** Particle diameters of trajectories whose files store none: a per-id table (`id diameter` rows) or per-type values;
+   *  remembered in the index for those trajectories. */
+  diameters?: { file: string } | { types: Record<string, number> };
+  /** Parameters of the fields shown (each field takes those that apply to it: cutoff, delta, rmin, rmax, is). */
+  params?: Partial<Record<FieldParamName, ParamValue>>;
   /** Colour range of particle fields (default: 1st-99th percentile over the panels, centred for signed fields). */
   range?: { min: number; max: number };
   style: FigureStyle;
@@ -81,7 +89,7 @@ export interface FigureSpec {
 /** Keys a spec may have: its own, and what a sidecar adds (so a sidecar is a spec). */
 const SPEC_KEYS = new Set([
   'version', 'kind', 'trajectory', 'fingerprint', 'indexDir', 'frame', 'before', 'after', 'field', 'fields', 'vector', 'series',
-  'potential', 'temperature', 'marks', 'xAxis', 'coefficient', 'bins', 'family', 'reference', 'cutoff', 'range', 'style', 'preset',
+  'potential', 'temperature', 'marks', 'xAxis', 'coefficient', 'bins', 'family', 'reference', 'cutoff', 'params', 'diameters', 'range', 'style', 'preset',
   'dpi', 'software', 'created', 'output', 'frames', 'computed',
 ]);
 const STYLE_KEYS = new Set(['width', 'height', 'fontFamily', 'fontSize', 'colormap', 'lineWidth', 'boxOutline', 'scaleBar', 'rasterParticles', 'rasterDpi', 'logY', 'logX', 'arrowScale']);
@@ -103,8 +111,8 @@ function num(v: unknown, what: string, min = -Infinity): number | undefined {
 }
 
 function field(v: unknown, what: string): FieldName {
-  if (!FIELD_NAMES.includes(v as FieldName)) fail(`"${what}" must be one of ${FIELD_NAMES.join(', ')} (got ${JSON.stringify(v)})`);
-  return v as FieldName;
+  if (!isFieldName(v) && !isFileFieldName(v)) fail(`"${what}" must be one of ${FIELD_NAMES.join(', ')} or file:PROPERTY (got ${JSON.stringify(v)})`);
+  return v;
 }
 
 /** Check an untrusted spec (JSON file, IPC, CLI) and fill in the defaults. Throws naming the bad key. */
@@ -141,14 +149,16 @@ export function normalizeSpec(raw: unknown): FigureSpec {
     spec.fields = r.fields.map((f, i) => field(f, `fields[${i}]`));
   }
   if (r.vector !== undefined) {
-    if (!VECTOR_KINDS.includes(r.vector as VectorKind)) fail(`"vector" must be one of ${VECTOR_KINDS.join(', ')}`);
-    spec.vector = r.vector as VectorKind;
+    if ((!isFieldName(r.vector) && !isFileFieldName(r.vector)) || !fieldInfo(r.vector).vector) {
+      fail(`"vector" must be a vector field: one of ${VECTOR_FIELD_NAMES.join(', ')}, or file:velocity (got ${JSON.stringify(r.vector)})`);
+    }
+    spec.vector = r.vector;
   }
   if (r.series !== undefined) {
     if (!Array.isArray(r.series) || r.series.length === 0 || r.series.length > 8) fail('"series" must list 1 to 8 series');
     spec.series = r.series.map((s, i) => {
-      if (!SERIES_NAMES.includes(s as SeriesName)) fail(`"series[${i}]" must be one of ${SERIES_NAMES.join(', ')}`);
-      return s as SeriesName;
+      if (!isSeriesName(s)) fail(`"series[${i}]" must be one of ${SERIES_NAMES.join(', ')}`);
+      return s;
     });
   }
   if (r.potential !== undefined) {
@@ -198,6 +208,22 @@ export function normalizeSpec(raw: unknown): FigureSpec {
   }
   const cutoff = num(r.cutoff, 'cutoff', 0);
   if (cutoff !== undefined) spec.cutoff = cutoff;
+  if (r.diameters !== undefined) {
+    const d = r.diameters as Record<string, unknown> | null;
+    if (d && typeof d === 'object' && typeof d.file === 'string' && d.file && Object.keys(d).length === 1) spec.diameters = { file: d.file };
+    else if (d && typeof d === 'object' && d.types && typeof d.types === 'object' && Object.keys(d).length === 1
+      && Object.values(d.types as Record<string, unknown>).every((v) => typeof v === 'number' && v > 0)) spec.diameters = { types: { ...(d.types as Record<string, number>) } };
+    else fail('"diameters" must be {"file": "D.txt"} (rows "id diameter") or {"types": {"1": 1.0, "2": 1.4}} with positive diameters');
+  }
+  if (r.params !== undefined) {
+    if (!r.params || typeof r.params !== 'object' || Array.isArray(r.params)) fail('"params" must be an object of field parameters');
+    const params: Partial<Record<FieldParamName, ParamValue>> = {};
+    for (const [k, v] of Object.entries(r.params as Record<string, unknown>)) {
+      if (!Object.prototype.hasOwnProperty.call(FIELD_PARAMS, k)) fail(`unknown field parameter "params.${k}" (known: ${Object.keys(FIELD_PARAMS).join(', ')})`);
+      params[k as FieldParamName] = checkParam('figure spec', k, FIELD_PARAMS[k as FieldParamName], v, (n) => `"params.${n}"`);
+    }
+    spec.params = params;
+  }
   if (r.range !== undefined) {
     const g = (r.range ?? {}) as Record<string, unknown>;
     const min = num(g.min, 'range.min');
@@ -224,7 +250,7 @@ export function normalizeSpec(raw: unknown): FigureSpec {
   return spec;
 }
 
-function normalizeStyle(raw: unknown, base: FigureStyle): FigureStyle {
+export function normalizeStyle(raw: unknown, base: FigureStyle): FigureStyle {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) fail('"style" must be an object');
   const s = raw as Record<string, unknown>;
   const unknown = Object.keys(s).filter((k) => !STYLE_KEYS.has(k));
@@ -276,7 +302,7 @@ function requireKindInputs(spec: FigureSpec): void {
     case 'scatter':
       spec.fields ??= ['d2min', 'e_norm', 'eps_vol', 'det_h'];
       if (spec.fields.length < 2) fail(`"${spec.kind}" needs at least two fields`);
-      for (const f of spec.fields) if (VECTOR_FIELDS.has(f)) fail(`"${f}" is a vector field; ${spec.kind} takes scalar fields`);
+      for (const f of spec.fields) if (fieldInfo(f).vector) fail(`"${f}" is a vector field; ${spec.kind} takes scalar fields`);
       break;
     case 'grid':
       spec.fields ??= spec.field ? [spec.field] : ['d2min', 'e_norm', 'eps_vol', 'det_h'];

@@ -279,7 +279,30 @@ export class IndexDb {
       insertField: db.prepare(`INSERT INTO field_cache (trajectory_id, frame, ref_frame, field, params_hash, n, byte_size, last_used, data)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       fieldKeys: db.prepare('SELECT frame, ref_frame, field, params_hash, n, byte_size FROM field_cache WHERE trajectory_id = ? ORDER BY last_used'),
+      getSetting: db.prepare('SELECT value FROM app_state WHERE key = ?').pluck(),
+      putSetting: db.prepare('INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at'),
+      deleteSetting: db.prepare('DELETE FROM app_state WHERE key = ?'),
     };
+  }
+
+  // ---- per-trajectory settings a person made (particle diameters, ...): kept when the file is re-indexed, like tags ----
+
+  /** A trajectory's setting as stored (JSON), or undefined. */
+  trajectorySetting(id: number, name: string): unknown {
+    const text = this.st.getSetting.get(`trajectory:${id}:${name}`) as string | undefined;
+    if (text === undefined) return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Store (or, with null, forget) a trajectory's setting; committed at once. */
+  setTrajectorySetting(id: number, name: string, value: unknown): void {
+    const key = `trajectory:${id}:${name}`;
+    if (value === null) this.st.deleteSetting.run(key);
+    else this.st.putSetting.run(key, JSON.stringify(value), new Date().toISOString());
   }
 
   /** Run `fn` in one transaction (nested calls join the outer one). */
@@ -539,16 +562,7 @@ export class IndexDb {
     const run = this.db.transaction(() => {
       this.st.deleteFieldKey.run(id, frame, ref, field, paramsHashValue);
       if (size > cap) return false;
-      let total = this.st.cacheTotal.get() as number;
-      while (total + size > cap) {
-        const victims = this.st.oldestFields.all() as [number, number][];
-        if (victims.length === 0) break;
-        for (const [rowid, bytes] of victims) {
-          this.st.deleteFieldRow.run(rowid);
-          total -= bytes;
-          if (total + size <= cap) break;
-        }
-      }
+      this.evictFields(cap - size);
       this.st.insertField.run(id, frame, ref, field, paramsHashValue, n, size, this.nextUse(), data);
       return true;
     });
@@ -557,6 +571,27 @@ export class IndexDb {
 
   putField(id: number, frame: number, ref: number, field: string, paramsHashValue: string, values: Float32Array, n = values.length): boolean {
     return this.putFieldBytes(id, frame, ref, field, paramsHashValue, n, bytesOf(values));
+  }
+
+  /** Evict the least recently used fields until the cache holds at most `budget` bytes; returns the bytes freed. */
+  private evictFields(budget: number): number {
+    let total = this.st.cacheTotal.get() as number;
+    const before = total;
+    while (total > budget) {
+      const victims = this.st.oldestFields.all() as [number, number][];
+      if (victims.length === 0) break;
+      for (const [rowid, bytes] of victims) {
+        this.st.deleteFieldRow.run(rowid);
+        total -= bytes;
+        if (total <= budget) break;
+      }
+    }
+    return before - total;
+  }
+
+  /** Bring the field cache within its cap (after fields were added in bulk, e.g. merged from index shards); returns the bytes freed. */
+  trimFieldCache(): number {
+    return this.transaction(() => this.evictFields(this.fieldCacheMaxBytes));
   }
 
   /** Total bytes held by the field cache (all trajectories). */

@@ -15,6 +15,7 @@ import {
   IndexDb, type NewTag, type SeriesRecord, type Tag, type TagPatch, type TrajectoryRecord,
 } from './index-db.js';
 import { deriveSchedule, validateSchedule, type FrameSchedule } from './schedule.js';
+import { checkParticleSizes, diametersOf, type ParticleSizes } from './particle-sizes.js';
 
 /** Bytes hashed at the head of the file and before the indexed end for the content fingerprint. */
 export const FINGERPRINT_SPAN = 64 * 1024;
@@ -143,6 +144,10 @@ export class IndexedTrajectory {
   private readerInstance: TrajectoryReader | null;
   private timestepCache: Float64Array | null = null;
   private lastUnwrapped: { index: number; wrapped: Float64Array; unwrapped: Float64Array } | null = null;
+  /** The stored particle diameters (undefined: not read yet). */
+  private sizesCache: ParticleSizes | null | undefined = undefined;
+  /** Frames whose unwrapped positions came from continuity (not from the file): the ones worth a checkpoint. */
+  private readonly byContinuity = new WeakSet<Frame>();
   private closed = false;
 
   private constructor(
@@ -245,7 +250,12 @@ export class IndexedTrajectory {
 
   readFrame(i: number, options: ReadFrameOptions = {}): Frame {
     const frame = this.reader().readFrame(this.entry(i), i);
-    if (options.unwrapped && !frame.unwrapped) frame.unwrapped = this.unwrapByContinuity(i, frame);
+    const sizes = this.particleSizes;
+    if (sizes && !frame.properties.diameter && !frame.properties.radius) frame.properties.diameter = diametersOf(frame, sizes, this.rec.path);
+    if (options.unwrapped && !frame.unwrapped) {
+      frame.unwrapped = this.unwrapByContinuity(i, frame);
+      this.byContinuity.add(frame);
+    }
     return frame;
   }
 
@@ -263,6 +273,23 @@ export class IndexedTrajectory {
       timesteps: first && last ? [first.timestep, last.timestep] : null,
       box: first ? { origin: first.box.origin, vectors: first.box.vectors } : null,
     };
+  }
+
+  // ---- particle diameters for files that store none (remembered in the index) ----
+
+  /** The diameters set for this trajectory (used for frames whose file stores no diameter or radius), or null. */
+  get particleSizes(): ParticleSizes | null {
+    this.checkOpen();
+    if (this.sizesCache === undefined) this.sizesCache = checkParticleSizes(this.db.trajectorySetting(this.rec.id, 'particleSizes'));
+    return this.sizesCache;
+  }
+
+  /** Set (or, with null, forget) the diameters of this trajectory's particles; checked against frame 0 first. */
+  setParticleSizes(sizes: ParticleSizes | null): void {
+    this.checkOpen();
+    if (sizes && this.rec.frameCount > 0) diametersOf(this.reader().readFrame(this.entry(0), 0), sizes, this.rec.path);
+    this.db.setTrajectorySetting(this.rec.id, 'particleSizes', sizes);
+    this.sizesCache = sizes;
   }
 
   // ---- tags: every change is committed at once ----
@@ -402,9 +429,7 @@ export class IndexedTrajectory {
         }
       }
       w = fr.positions;
-      if (f % every === 0 && f !== i) this.saveCheckpoint(f, u);
     }
-    if (i % every === 0 && i > 0) this.saveCheckpoint(i, u);
     if (n * 3 !== u.length) {
       throw new TrajectoryError(`${this.rec.path}: cannot unwrap frame ${i} by continuity: the particle count changed`, this.rec.path, { frame: i });
     }
@@ -414,7 +439,18 @@ export class IndexedTrajectory {
     return u;
   }
 
-  private saveCheckpoint(f: number, u: Float64Array): void {
+  /**
+   * Keep the unwrapped positions of a frame read with `unwrapped` as a checkpoint of the continuity unwrapping, when it
+   * falls on a checkpoint frame (every 32 by default) and the file itself does not determine them. Reading never writes
+   * to the index: a computation that walks the frames in order (the MSD series, in a worker) leaves these behind, so that
+   * later random access unwraps from the nearest checkpoint instead of from frame 0.
+   */
+  checkpointUnwrapped(frame: Frame): void {
+    this.checkOpen();
+    const every = Math.max(1, Math.floor(this.options.unwrapCheckpointEvery ?? DEFAULT_UNWRAP_CHECKPOINT));
+    const f = frame.index;
+    const u = frame.unwrapped;
+    if (f <= 0 || f % every !== 0 || !u || !this.byContinuity.has(frame)) return;
     if (this.db.getFieldBytes(this.rec.id, f, 0, UNWRAPPED_FIELD, UNWRAPPED_PARAMS)) return;
     this.db.putFieldBytes(this.rec.id, f, 0, UNWRAPPED_FIELD, UNWRAPPED_PARAMS, u.length / 3, Buffer.from(u.buffer, u.byteOffset, u.byteLength));
   }

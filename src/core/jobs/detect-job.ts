@@ -4,8 +4,9 @@
 // has touched (a kind other than 'candidate', or a note) is kept.
 import type { IndexedTrajectory } from '../index/indexed-trajectory.js';
 import { detectJumps, type JumpCandidate } from '../analysis/detect.js';
+import type { TrajectoryFrames } from '../fields/frames.js';
+import { computeSeries, resolveSeries } from '../fields/series.js';
 import type { JobContext, JobDefinition } from './job.js';
-import { computeSeries } from './series-job.js';
 import { withTrajectory } from './with-trajectory.js';
 
 export interface DetectParams {
@@ -59,8 +60,9 @@ export function storeCandidates(t: IndexedTrajectory, candidates: readonly JumpC
   return { added, updated, removed };
 }
 
-export function detect(t: IndexedTrajectory, p: DetectParams, ctx: JobContext): DetectResult {
-  const msd = computeSeries(t, { path: p.path, name: 'msd' }, ctx).values;
+export function detect(source: TrajectoryFrames, p: DetectParams, ctx: JobContext): DetectResult {
+  const t = source.t;
+  const msd = computeSeries(source, resolveSeries({ name: 'msd' }), ctx).values;
   // Log-spaced schedules: the detector compares increments at equal time lags, so it needs the frames' times.
   const times = t.timesteps();
   const r = detectJumps({ msd, times, minScore: p.minScore });
@@ -75,6 +77,6 @@ export const detectJob: JobDefinition<DetectParams, DetectResult> = {
   kind: 'detect',
   validate: validateDetectParams,
   run(params, ctx) {
-    return withTrajectory(params, ctx, (t) => detect(t, params, ctx));
+    return withTrajectory(params, ctx, (source) => detect(source, params, ctx));
   },
 };

@@ -2,7 +2,7 @@
 // process for the desktop app): look the job up in the registry, run it, stream throttled progress, obey cancel,
 // and answer with one result or error message. Both hosts speak this protocol through a minimal port.
 import { JobCancelledError, throttledProgress, transferablesOf, type JobProgress } from './job.js';
-import { JOBS } from './registry.js';
+import { loadJob } from './job-loaders.js';
 
 export type JobHostMessage =
   | { type: 'progress'; progress: JobProgress }
@@ -18,7 +18,7 @@ export interface JobPort {
 /** Run one job and report over `port`; `cancelled` is aborted when the parent asks to cancel. */
 export async function serveJob(port: JobPort, kind: string, params: unknown, cancelled: AbortSignal): Promise<void> {
   try {
-    const job = JOBS[kind];
+    const job = await loadJob(kind);
     if (!job) throw new Error(`unknown job kind "${kind}"`);
     const p = job.validate(params);
     const progress = throttledProgress((pr) => port.postMessage({ type: 'progress', progress: pr }));

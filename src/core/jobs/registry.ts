@@ -1,4 +1,5 @@
-// Every job kind, wired explicitly in one place (no auto-registration).
+// Every job kind, wired explicitly in one place (no auto-registration). Job hosts (a worker thread, a utility process)
+// load one job's module through job-loaders.ts instead; tests/core/jobs/jobs.test.ts checks the two tables agree.
 import type { JobDefinition } from './job.js';
 import { indexJob } from './index-job.js';
 import { seriesJob } from './series-job.js';
@@ -8,29 +9,8 @@ import { correlateJob } from './correlate-job.js';
 import { simulateJob } from './simulate-job.js';
 import { minimizeJob } from './minimize-job.js';
 import { figureJob } from './figure-job.js';
-
-/** A diagnostic job: counts to `n`, one step per `stepMs`, reporting progress (used by the job-system tests). */
-const countJob: JobDefinition<{ n: number; stepMs: number }, { counted: number }> = {
-  kind: 'count',
-  validate(raw) {
-    const p = raw as { n?: unknown; stepMs?: unknown } | null;
-    const n = Number(p?.n);
-    const stepMs = Number(p?.stepMs ?? 0);
-    if (!Number.isInteger(n) || n < 0 || n > 1e7) throw new Error('count: "n" must be an integer from 0 to 1e7');
-    if (!(stepMs >= 0 && stepMs <= 1000)) throw new Error('count: "stepMs" must be 0..1000');
-    return { n, stepMs };
-  },
-  async run({ n, stepMs }, ctx) {
-    let counted = 0;
-    for (let i = 0; i < n; i++) {
-      if (ctx.signal.aborted) break;
-      if (stepMs > 0) await new Promise((r) => setTimeout(r, stepMs));
-      counted++;
-      ctx.progress(counted, n);
-    }
-    return { counted };
-  },
-};
+import { modesJob } from './modes-job.js';
+import { countJob } from './count-job.js';
 
 export const JOBS: Record<string, JobDefinition<never, unknown>> = {
   count: countJob as JobDefinition<never, unknown>,
@@ -42,4 +22,5 @@ export const JOBS: Record<string, JobDefinition<never, unknown>> = {
   simulate: simulateJob as JobDefinition<never, unknown>,
   minimize: minimizeJob as JobDefinition<never, unknown>,
   figure: figureJob as JobDefinition<never, unknown>,
+  modes: modesJob as JobDefinition<never, unknown>,
 };

@@ -1,12 +1,13 @@
-// The common frame of analysis jobs: open the trajectory through its index, run, always close.
-import { openIndexed, type IndexedTrajectory } from '../index/indexed-trajectory.js';
+// The common frame of analysis jobs: open the trajectory through its index (with a small set of recent frames, and
+// room for the other trajectories a computation opens), run, always close everything.
+import { TrajectorySet, type TrajectoryFrames } from '../fields/frames.js';
 import type { JobContext } from './job.js';
 
-export function withTrajectory<R>(params: { path: string; indexDir?: string }, ctx: JobContext, fn: (t: IndexedTrajectory) => R): R {
-  const t = openIndexed(params.path, { indexDir: params.indexDir, signal: ctx.signal });
+export function withTrajectory<R>(params: { path: string; indexDir?: string }, ctx: JobContext, fn: (source: TrajectoryFrames, set: TrajectorySet) => R): R {
+  const set = new TrajectorySet({ indexDir: params.indexDir, signal: ctx.signal });
   try {
-    return fn(t);
+    return fn(set.get(params.path), set);
   } finally {
-    t.close();
+    set.close();
   }
 }

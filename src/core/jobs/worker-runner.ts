@@ -1,9 +1,9 @@
 // The parent side of a job: start it in a child (a worker thread here; an Electron utility process in
 // src/main/electron/utility-runner.ts), relay progress, cancel (ask, then kill after a grace period), and settle
 // once with the result or the error. superviseJob is the protocol; runInWorker is its worker-thread transport.
-import { Worker } from 'node:worker_threads';
 import { JobCancelledError, type JobProgress } from './job.js';
 import type { JobControlMessage, JobHostMessage } from './job-host.js';
+import { startWorker } from './worker-start.js';
 
 export interface WorkerJobOptions {
   signal?: AbortSignal;
@@ -60,19 +60,10 @@ export function superviseJob<R>(kind: string, child: JobChild, options: WorkerJo
   });
 }
 
-function startWorker(workerData: unknown): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./worker-entry.js', here), { workerData });
-  // From the TypeScript sources (tests, tsx): register tsx's loader inside the thread, then load the entry.
-  const entry = new URL('./worker-entry.ts', here).href;
-  const boot = `(async () => { const { register } = await import('tsx/esm/api'); register(); await import(${JSON.stringify(entry)}); })()`;
-  return new Worker(boot, { eval: true, workerData });
-}
-
 /** Run a registered job in a worker thread (the CLI and the web host); typed arrays of the result are transferred. */
 export function runInWorker<R = unknown>(kind: string, params: unknown, options: WorkerJobOptions = {}): Promise<R> {
   if (options.signal?.aborted) return Promise.reject(new JobCancelledError(kind));
-  const worker = startWorker({ kind, params });
+  const worker = startWorker('worker-entry', { kind, params });
   return superviseJob<R>(kind, {
     send: (m) => worker.postMessage(m),
     onMessage: (l) => worker.on('message', l),

@@ -29,8 +29,16 @@
 //    `rebuild` before `forces`; every other evaluation (`energyAndForces`, `energy`, `virial`, `stress`, ...)
 //    checks and rebuilds (without wrapping) by itself, and after `setBox` (a shear step, a tilt flip) it builds
 //    both lists anew.
-// Force loops: the branch-free WCA kernel of potentials.ts for the MD (2D: the rows list the unshifted pairs first,
-// so only pairs across the boundary read a shift), and fused energy + forces loops for WCA and Hertz.
+// Force loops, two implementations that give the same numbers bit for bit (tests/core/sim/kernels.test.ts):
+//  - 'wasm' (default in 2D): the WebAssembly SIMD kernels of wasm/kernels.wat. Pass 1 runs over the inner list's pairs
+//    (two at a time) and stores g = (u'/r) d per pair; pass 2 gathers each particle's force from the pairs that hold
+//    it (a transposed list kept with the inner list), in exactly the order of the serial scatter loop below, with the
+//    MD's integration fused in (stepNve, forcesIsokinetic, ...). The inner rebuild runs there too. Coordinates,
+//    forces, the MD's velocities and the inner list live in one WebAssembly memory (wasm/kernels.ts KernelMemory);
+//    coordinates given from elsewhere (the minimizers') are copied in and forces out. With a KernelTeam (threads),
+//    pass 1 and pass 2 run in chunks on worker threads: no thread writes what another reads in the same pass.
+//  - 'js' (and 3D): the branch-free WCA kernel of potentials.ts for the MD (2D: the rows list the unshifted pairs
+//    first, so only pairs across the boundary read a shift), and fused energy + forces loops for WCA and Hertz.
 // Sign conventions as potentials.ts: d = r_j - r_i, F_i = (u'/r) d, F_j = -(u'/r) d.
 import { boxVolume, type Box } from '../box.js';
 import { NeighborSearch } from '../neighbors.js';
@@ -39,6 +47,7 @@ import {
 } from '../potentials.js';
 import type { Objective } from './minimize.js';
 import { copyBox, wrapPositions } from './system.js';
+import { KernelMemory, type KernelExports, type KernelTeam } from './wasm/kernels.js';
 
 // Module-local bindings of the kernels: a call through a local const is inlined by V8 whatever the module loader
 // (bundlers and test runners may turn imports into property getters, which would block inlining in the hot loops).
@@ -74,6 +83,20 @@ export interface PairForcesOptions {
   outerSkin?: number;
   /** Coordinate layout (default 'xyz'; see the header). */
   layout?: CoordinateLayout;
+  /**
+   * Force loops: 'wasm' (default; 2D only, 3D always uses 'js') runs the WebAssembly kernels of wasm/kernels.wat,
+   * 'js' the JavaScript loops below. Both give the same numbers bit for bit (tests/core/sim/kernels.test.ts).
+   */
+  kernel?: 'wasm' | 'js';
+  /**
+   * Worker threads for the MD's kernels (wasm only): pass 1 runs in chunks of pairs, pass 2 (and the integrators'
+   * particle passes) in chunks of particles, taken by whichever thread is free. The forces do not depend on the split
+   * (each particle gathers its own), so NVE trajectories are the serial path's bytes for any number of threads; the
+   * isokinetic kinetic-energy sum is taken per chunk (chunks fixed by N), then over the chunks in order: the same
+   * bytes for any number of threads >= 2 (the serial path sums particle by particle). The engine's arrays live in
+   * `team.memory`.
+   */
+  team?: KernelTeam;
 }
 
 /** Positions n*3 (z = 0 in 2D unless `out` already holds z values, which are kept) from packed coordinates. */
@@ -105,6 +128,14 @@ export class VerletPairForces implements Objective {
   outerPairs = 0;
   /** Number of energyAndForces / energy evaluations so far. */
   evaluations = 0;
+  /** Whether the force loops run in WebAssembly (2D with kernel 'wasm'). */
+  readonly wasm: boolean;
+  /**
+   * Coordinates and forces in the kernels' memory (this engine's layout; plain arrays with the 'js' kernel). The MD
+   * integrates in these directly; other callers' coordinates are copied in (and forces out) per evaluation.
+   */
+  readonly xbuf: Float64Array;
+  readonly fbuf: Float64Array;
 
   private _box: Box;
   private readonly requestedOuterSkin: number;
@@ -117,12 +148,12 @@ export class VerletPairForces implements Objective {
   private valid = false;
   // Outer list (CSR, j > i): neighbour offset, shift at the outer build, (rc_ij + skin)^2, pair parameter.
   private readonly ostart: Int32Array;
-  private onbr = new Int32Array(0);
-  private oshx = new Float64Array(0);
-  private oshy = new Float64Array(0);
+  private onbr: Int32Array = new Int32Array(0);
+  /** Shifts of the outer pairs, x and y interleaved (2 per pair; z in oshz). */
+  private osh: Float64Array = new Float64Array(0);
   private oshz = new Float64Array(0);
-  private orc2 = new Float64Array(0);
-  private opar = new Float64Array(0);
+  private orc2: Float64Array = new Float64Array(0);
+  private opar: Float64Array = new Float64Array(0);
   /** Positions and image counters at the outer build. */
   readonly outerReference: Float64Array;
   readonly outerImages: Int32Array;
@@ -133,23 +164,41 @@ export class VerletPairForces implements Objective {
   /** Per row: the first pair with an image shift (rows list the unshifted pairs first). */
   private readonly mid: Int32Array;
   /** Neighbour j as its coordinate offset (stride * j). */
-  private nbr = new Int32Array(0);
+  private nbr: Int32Array = new Int32Array(0);
   /** Per-pair Cartesian image shifts (added to x_j - x_i). */
-  private shx = new Float64Array(0);
-  private shy = new Float64Array(0);
-  private shz = new Float64Array(0);
+  private shx: Float64Array = new Float64Array(0);
+  private shy: Float64Array = new Float64Array(0);
+  private shz: Float64Array = new Float64Array(0);
   /** Per-pair parameter: sigma_ij^2 (WCA) or D = R_i + R_j (Hertz). */
-  private par = new Float64Array(0);
+  private par: Float64Array = new Float64Array(0);
   /** Positions at the last (inner) build. */
   readonly reference: Float64Array;
   /** Image counters n*3 the positions are wrapped with ('xyz' layout, MD); null: never wrapped. */
   private images: Int32Array | null = null;
   /** Row scratch of the inner build: the in-range outer pairs of one row. */
   private rowK = new Int32Array(0);
+  /** Row scratch of the kernels' inner build (4 doubles per outer pair of the longest row). */
+  private rowTmp: Float64Array = new Float64Array(0);
   /** n*3 positions for the neighbour search ('packed' 2D only). */
   private xyz: Float64Array | null = null;
   /** Force scratch of `energy`. */
   private scratchF: Float64Array | null = null;
+  /** The worker threads of the MD kernels (null: this thread alone). */
+  private readonly team: KernelTeam | null;
+  /** The kernels' memory and exports (null with the 'js' kernel). */
+  private readonly mem: KernelMemory | null;
+  private readonly K: KernelExports | null;
+  /** Per inner pair: the coordinate offset of its particle i (the kernels' pass 1 runs over pairs, not rows). */
+  private own: Int32Array = new Int32Array(0);
+  /** Per inner pair: (u'/r) d, the kernels' pass-1 output (2 per pair). */
+  private gbuf: Float64Array = new Float64Array(0);
+  /** The transposed inner list (kernels): the pairs tidx[tstart[o] .. tstart[o + 1]) whose neighbour has element offset o. */
+  private tstart: Int32Array = new Int32Array(0);
+  private tidx: Int32Array = new Int32Array(0);
+  /** The inner pairs with an image shift (kernels' MD pass): their pair numbers (increasing) and shifts (sx, sy). */
+  private sidx: Int32Array = new Int32Array(0);
+  private ssh: Float64Array = new Float64Array(0);
+  private shiftedPairs = 0;
 
   constructor(options: PairForcesOptions) {
     const { potential } = options;
@@ -179,12 +228,21 @@ export class VerletPairForces implements Objective {
     this.isWca = potential.name === 'wca';
     this.eps = potential.epsilon;
     this.maxCutoff = potential.maxCutoff(this.sizes);
-    this.ostart = new Int32Array(N + 1);
     this.outerReference = new Float64Array(this.n);
     this.outerImages = new Int32Array(3 * N);
-    this.ds = new Float64Array(this.n);
-    this.start = new Int32Array(N + 1);
-    this.mid = new Int32Array(N);
+    this.wasm = dims === 2 && (options.kernel ?? 'wasm') === 'wasm';
+    if (options.kernel !== undefined && options.kernel !== 'wasm' && options.kernel !== 'js') {
+      throw new RangeError(`Verlet list: unknown kernel "${options.kernel as string}" (wasm, js)`);
+    }
+    this.team = this.wasm && options.team && options.team.size > 1 ? options.team : null;
+    this.mem = this.wasm ? new KernelMemory(8 * 8 * this.n + 8 * 4 * N + 65536, options.team?.memory) : null;
+    this.K = this.mem ? this.mem.kernels : null;
+    this.xbuf = this.mem ? this.mem.f64(this.n) : new Float64Array(this.n);
+    this.fbuf = this.mem ? this.mem.f64(this.n) : new Float64Array(this.n);
+    this.start = this.mem ? this.mem.i32(N + 1) : new Int32Array(N + 1);
+    this.ostart = this.mem ? this.mem.i32(N + 1) : new Int32Array(N + 1);
+    this.ds = this.mem ? this.mem.f64(this.n) : new Float64Array(this.n);
+    this.mid = this.mem ? this.mem.i32(N) : new Int32Array(N);
     this.reference = new Float64Array(this.n);
     if (S !== 3) this.xyz = new Float64Array(3 * N);
     this._box = options.box;
@@ -359,14 +417,14 @@ export class VerletPairForces implements Objective {
     const m = cand.length;
     if (this.onbr.length < m) {
       const cap = Math.ceil(m * 1.2) + 16;
-      this.onbr = new Int32Array(cap);
-      this.oshx = new Float64Array(cap);
-      this.oshy = new Float64Array(cap);
+      const mem = this.mem;
+      this.onbr = mem ? mem.i32(cap) : new Int32Array(cap);
+      this.osh = mem ? mem.f64(2 * cap) : new Float64Array(2 * cap);
       this.oshz = dims === 3 ? new Float64Array(cap) : this.oshz;
-      this.orc2 = new Float64Array(cap);
-      this.opar = new Float64Array(cap);
+      this.orc2 = mem ? mem.f64(cap) : new Float64Array(cap);
+      this.opar = mem ? mem.f64(cap) : new Float64Array(cap);
     }
-    const onbr = this.onbr, oshx = this.oshx, oshy = this.oshy, oshz = this.oshz, orc2 = this.orc2, opar = this.opar;
+    const onbr = this.onbr, osh = this.osh, oshz = this.oshz, orc2 = this.orc2, opar = this.opar;
     const ostart = this.ostart;
     const [a, b, c] = this._box.vectors;
     const a0 = a[0], b0 = b[0], b1 = b[1], c0 = c[0], c1 = c[1], c2 = c[2];
@@ -401,8 +459,8 @@ export class VerletPairForces implements Objective {
         const ro = rc + outer;
         if (!(dx * dx + dy * dy + dz * dz < ro * ro)) continue;
         onbr[w] = oj;
-        oshx[w] = sx;
-        oshy[w] = sy;
+        osh[2 * w] = sx;
+        osh[2 * w + 1] = sy;
         if (three) oshz[w] = sz;
         const ri = rc + skin;
         orc2[w] = ri * ri;
@@ -434,21 +492,38 @@ export class VerletPairForces implements Objective {
     const N = this.numParticles, three = this.dimensions === 3, S = this.dofsPerParticle;
     this.imageOffsets();
     const m = this.outerPairs;
-    if (this.nbr.length < m + 1) {
-      const cap = Math.max(this.onbr.length, m + 1);
-      this.nbr = new Int32Array(cap);
-      this.shx = new Float64Array(cap);
-      this.shy = new Float64Array(cap);
+    // Room for every outer pair plus the kernels' padding pair (pass 1 takes pairs two at a time).
+    if (this.nbr.length < m + 2) {
+      const cap = Math.max(this.onbr.length, m + 2);
+      const mem = this.mem;
+      this.nbr = mem ? mem.i32(cap) : new Int32Array(cap);
+      this.shx = mem ? mem.f64(cap) : new Float64Array(cap);
+      this.shy = mem ? mem.f64(cap) : new Float64Array(cap);
       this.shz = three ? new Float64Array(cap) : this.shz;
-      this.par = new Float64Array(cap);
+      this.par = mem ? mem.f64(cap) : new Float64Array(cap);
+      if (mem) {
+        this.own = mem.i32(cap);
+        this.gbuf = mem.f64(2 * cap);
+        this.tidx = mem.i32(cap);
+        this.sidx = mem.i32(cap);
+        this.ssh = mem.f64(2 * cap);
+        if (this.tstart.length === 0) this.tstart = mem.i32(this.n + 1);
+      }
     }
     const ostart = this.ostart;
     let maxRow = 0;
     for (let i = 0; i < N; i++) maxRow = Math.max(maxRow, ostart[i + 1] - ostart[i]);
+    if (this.wasm) {
+      // Row scratch: 4 doubles per outer pair of the longest row, for each chunk of rows that may run at once.
+      const need = 4 * (maxRow + 1) * (this.team ? Math.ceil(N / this.rowChunk()) : 1);
+      if (this.rowTmp.length < need) this.rowTmp = (this.mem as KernelMemory).f64(2 * need + 32);
+      this.buildInnerWasm(positions, maxRow);
+      return;
+    }
     if (this.rowK.length < maxRow + 1) this.rowK = new Int32Array(2 * maxRow + 8);
-    const onbr = this.onbr, oshx = this.oshx, oshy = this.oshy, oshz = this.oshz, orc2 = this.orc2, opar = this.opar;
+    const onbr = this.onbr, osh = this.osh, oshz = this.oshz, orc2 = this.orc2, opar = this.opar;
     const nbr = this.nbr, shx = this.shx, shy = this.shy, shz = this.shz, par = this.par, start = this.start, mid = this.mid;
-    const rowK = this.rowK, ds = this.ds;
+    const rowK = this.rowK, ds = this.ds, own = this.wasm ? this.own : null;
     let w = 0;
     for (let i = 0; i < N; i++) {
       start[i] = w;
@@ -461,8 +536,8 @@ export class VerletPairForces implements Objective {
       if (three) {
         for (let k = ostart[i]; k < end; k++) {
           const o = onbr[k];
-          const dx = positions[o] - xi + (oshx[k] + ds[o] - ax);
-          const dy = positions[o + 1] - yi + (oshy[k] + ds[o + 1] - ay);
+          const dx = positions[o] - xi + (osh[2 * k] + ds[o] - ax);
+          const dy = positions[o + 1] - yi + (osh[2 * k + 1] + ds[o + 1] - ay);
           const dz = positions[o + 2] - zi + (oshz[k] + ds[o + 2] - az);
           rowK[nk] = k;
           nk += +(dx * dx + dy * dy + dz * dz < orc2[k]);
@@ -470,8 +545,8 @@ export class VerletPairForces implements Objective {
       } else {
         for (let k = ostart[i]; k < end; k++) {
           const o = onbr[k];
-          const dx = positions[o] - xi + (oshx[k] + ds[o] - ax);
-          const dy = positions[o + 1] - yi + (oshy[k] + ds[o + 1] - ay);
+          const dx = positions[o] - xi + (osh[2 * k] + ds[o] - ax);
+          const dy = positions[o + 1] - yi + (osh[2 * k + 1] + ds[o + 1] - ay);
           rowK[nk] = k;
           nk += +(dx * dx + dy * dy < orc2[k]);
         }
@@ -481,7 +556,7 @@ export class VerletPairForces implements Objective {
       for (let t = 0; t < nk; t++) {
         const k = rowK[t];
         const o = onbr[k];
-        const sx = oshx[k] + ds[o] - ax, sy = oshy[k] + ds[o + 1] - ay, sz = three ? oshz[k] + ds[o + 2] - az : 0;
+        const sx = osh[2 * k] + ds[o] - ax, sy = osh[2 * k + 1] + ds[o + 1] - ay, sz = three ? oshz[k] + ds[o + 2] - az : 0;
         const plain = +(sx === 0) & +(sy === 0) & +(sz === 0);
         nbr[w] = o;
         shx[w] = 0;
@@ -497,17 +572,103 @@ export class VerletPairForces implements Objective {
         const k = rowK[t];
         const o = onbr[k];
         nbr[w] = o;
-        shx[w] = oshx[k] + ds[o] - ax;
-        shy[w] = oshy[k] + ds[o + 1] - ay;
+        shx[w] = osh[2 * k] + ds[o] - ax;
+        shy[w] = osh[2 * k + 1] + ds[o + 1] - ay;
         if (three) shz[w] = oshz[k] + ds[o + 2] - az;
         par[w] = opar[k];
         w++;
       }
+      if (own) own.fill(oi, start[i], w);
     }
     start[N] = w;
+    if (own) {
+      // The padding pair: far apart (d = (1e10, 0)), so it yields g = 0 in every kernel; never scattered.
+      own[w] = 0;
+      nbr[w] = 0;
+      shx[w] = 1e10;
+      shy[w] = 0;
+      par[w] = 1;
+    }
     this.pairs = w;
     this.reference.set(positions);
     this.builds++;
+  }
+
+  /** buildInner through the kernels (the same list, bit for bit; wasm/kernels.wat innerRows). */
+  private buildInnerWasm(positions: Float64Array, maxRow: number): void {
+    const xk = this.inKernelMemory(positions);
+    const N = this.numParticles;
+    const w = this.team ? this.innerRowsOnTeam(this.team, xk, maxRow) : (this.K as KernelExports).innerRows(
+      xk.byteOffset, this.ds.byteOffset, this.dofsPerParticle, 0, N,
+      this.ostart.byteOffset, this.onbr.byteOffset, this.osh.byteOffset, this.orc2.byteOffset, this.opar.byteOffset,
+      this.start.byteOffset, this.mid.byteOffset, this.nbr.byteOffset, this.own.byteOffset, this.shx.byteOffset, this.shy.byteOffset,
+      this.par.byteOffset, this.rowTmp.byteOffset, 0,
+    );
+    this.start[N] = w;
+    // The padding pair: far apart (d = (1e10, 0)), so it yields g = 0 in every kernel; never scattered.
+    this.own[w] = 0;
+    this.nbr[w] = 0;
+    this.shx[w] = 1e10;
+    this.shy[w] = 0;
+    this.par[w] = 1;
+    this.pairs = w;
+    // The shifted pairs: the tail [mid[i], start[i + 1]) of each row.
+    const start = this.start, mid = this.mid, sidx = this.sidx, ssh = this.ssh, shx = this.shx, shy = this.shy;
+    let ns = 0;
+    for (let i = 0; i < N; i++) {
+      for (let k = mid[i], end = start[i + 1]; k < end; k++) {
+        sidx[ns] = k;
+        ssh[2 * ns] = shx[k];
+        ssh[2 * ns + 1] = shy[k];
+        ns++;
+      }
+    }
+    this.shiftedPairs = ns;
+    (this.K as KernelExports).transpose(this.nbr.byteOffset, w, this.n, this.tstart.byteOffset, this.tidx.byteOffset);
+    this.reference.set(positions);
+    this.builds++;
+  }
+
+  /** Rows per chunk of the threaded inner rebuild. */
+  private rowChunk(): number {
+    return chunkOf(this.numParticles, 256, 8);
+  }
+
+  private staging: { nbr: Int32Array; own: Int32Array; shx: Float64Array; shy: Float64Array; par: Float64Array; ends: Int32Array; dests: Int32Array } | null = null;
+
+  /**
+   * The inner rows on the team (wasm/kernels.wat innerChunk, compactChunk): chunks of rows staged at their outer
+   * offsets, then moved into place; the same list as innerRows. Returns the pair count.
+   */
+  private innerRowsOnTeam(team: KernelTeam, xk: Float64Array, maxRow: number): number {
+    const mem = this.mem as KernelMemory, N = this.numParticles, R = this.rowChunk();
+    const cap = this.nbr.length;
+    let st = this.staging;
+    if (!st || st.nbr.length < cap) {
+      st = this.staging = {
+        nbr: mem.i32(cap), own: mem.i32(cap), shx: mem.f64(cap), shy: mem.f64(cap), par: mem.f64(cap),
+        ends: st?.ends ?? mem.i32(4096), dests: st?.dests ?? mem.i32(4096),
+      };
+    }
+    const tmpBytes = 32 * (maxRow + 1);
+    const ends = team.run('innerChunk', [
+      xk.byteOffset, this.ds.byteOffset, this.dofsPerParticle, 0, N,
+      this.ostart.byteOffset, this.onbr.byteOffset, this.osh.byteOffset, this.orc2.byteOffset, this.opar.byteOffset,
+      this.start.byteOffset, this.mid.byteOffset, st.nbr.byteOffset, st.own.byteOffset, st.shx.byteOffset, st.shy.byteOffset, st.par.byteOffset,
+      this.rowTmp.byteOffset, R, tmpBytes,
+    ], 3, R);
+    let w = 0;
+    for (let c = 0; c < ends.length; c++) {
+      st.ends[c] = ends[c];
+      st.dests[c] = w;
+      w += ends[c] - this.ostart[c * R];
+    }
+    team.run('compactChunk', [
+      0, N, R, this.ostart.byteOffset, st.ends.byteOffset, st.dests.byteOffset, this.start.byteOffset, this.mid.byteOffset,
+      st.nbr.byteOffset, st.own.byteOffset, st.shx.byteOffset, st.shy.byteOffset, st.par.byteOffset,
+      this.nbr.byteOffset, this.own.byteOffset, this.shx.byteOffset, this.shy.byteOffset, this.par.byteOffset,
+    ], 0, R);
+    return w;
   }
 
   /**
@@ -540,7 +701,9 @@ export class VerletPairForces implements Objective {
    * MD's displacement check and `rebuild`); `energyAndForces` checks by itself.
    */
   forces(positions: Float64Array, out: Float64Array): void {
-    if (this.isWca && this.dimensions === 2) {
+    if (this.wasm) {
+      this.wasmForces(positions, out, false);
+    } else if (this.isWca && this.dimensions === 2) {
       out.fill(0);
       this.forcesWca2(positions, out);
     } else {
@@ -569,9 +732,129 @@ export class VerletPairForces implements Objective {
 
   /** Fused energy + forces (f overwritten). */
   private fused(x: Float64Array, f: Float64Array): number {
+    if (this.wasm) return this.wasmForces(x, f, true);
     f.fill(0);
     if (this.dimensions === 2) return this.isWca ? this.wca2(x, f) : this.hertz2(x, f);
     return this.isWca ? this.wca3(x, f) : this.hertz3(x, f);
+  }
+
+  // ---- The WebAssembly path (2D): pass 1 over the pairs, pass 2 over the rows (see wasm/kernels.wat).
+
+  /** Pass 1 over the current list at coordinates `xk` (kernel memory); returns the energy (0 for the MD's forces-only WCA). */
+  private pairPass(energy: boolean, xk: Float64Array = this.xbuf): number {
+    const K = this.K as KernelExports;
+    const x = xk.byteOffset, own = this.own.byteOffset, nbr = this.nbr.byteOffset, par = this.par.byteOffset;
+    const shx = this.shx.byteOffset, shy = this.shy.byteOffset, g = this.gbuf.byteOffset;
+    const m = this.pairs + (this.pairs & 1);
+    if (!this.isWca) return K.hertzPairsEnergy(x, own, nbr, par, shx, shy, g, 0, m, this.eps, 0);
+    if (energy) return K.wcaPairsEnergy(x, own, nbr, par, shx, shy, g, 0, m, this.eps, WCA_C2, 0);
+    const sidx = this.sidx.byteOffset, ssh = this.ssh.byteOffset, ns = this.shiftedPairs;
+    if (this.team) this.team.run('wcaPairs', [x, own, nbr, par, sidx, ssh, ns, g, 0, m, this.eps, WCA_C2], 8, chunkOf(m, PAIR_CHUNK, 2));
+    else K.wcaPairs(x, own, nbr, par, sidx, ssh, ns, g, 0, m, this.eps, WCA_C2);
+    return 0;
+  }
+
+  /**
+   * Forces (and the energy when asked) at x into f through the kernels. x and f are used in place when they are xbuf
+   * and fbuf (the MD), else copied through scratch arrays of the kernel memory (xbuf and fbuf keep their contents).
+   */
+  private wasmForces(x: Float64Array, f: Float64Array, energy: boolean): number {
+    const xk = this.inKernelMemory(x);
+    const fk = f === this.fbuf ? f : this.scratch().f;
+    const e = this.pairPass(energy, xk);
+    (this.K as KernelExports).gather(
+      fk.byteOffset, this.start.byteOffset, this.tstart.byteOffset, this.tidx.byteOffset, this.gbuf.byteOffset, 0, this.numParticles, this.dofsPerParticle,
+    );
+    if (fk !== f) f.set(fk);
+    return e;
+  }
+
+  /** Coordinates x in kernel memory: xbuf itself, or a copy in the scratch array. */
+  private inKernelMemory(x: Float64Array): Float64Array {
+    if (x === this.xbuf) return x;
+    const xs = this.scratch().x;
+    xs.set(x);
+    return xs;
+  }
+
+  private scratchBufs: { x: Float64Array; f: Float64Array } | null = null;
+
+  private scratch(): { x: Float64Array; f: Float64Array } {
+    if (!this.scratchBufs) this.scratchBufs = { x: this.allocate(this.n), f: this.allocate(this.n) };
+    return this.scratchBufs;
+  }
+
+  /** A zeroed array of `count` doubles next to the engine's coordinates (the kernels' memory with the wasm kernel). */
+  allocate(count: number): Float64Array {
+    return this.mem ? this.mem.f64(count) : new Float64Array(count);
+  }
+
+  /**
+   * The MD's velocity-Verlet step around the forces (2D wasm only; xbuf, fbuf and `v`, `h` = dt/(2 m_i) from
+   * `allocate`): pass 1 at xbuf, then pass 2 with v += h F, and with `next` the next step's v += h F; x += dt v fused
+   * in. Returns max |v|^2 of the next step's velocities (0 without `next`).
+   */
+  stepNve(v: Float64Array, h: Float64Array, dt: number, next: boolean): number {
+    this.pairPass(false);
+    return this.scatterNve(v, h, dt, next);
+  }
+
+  /** Pass 1 of the MD forces at xbuf (2D wasm); `scatterNve` or `scatterIsokinetic` completes the step. */
+  pairForces(): void {
+    this.pairPass(false);
+  }
+
+  /** Pass 2 of `stepNve` on its own (after `pairForces`). */
+  scatterNve(v: Float64Array, h: Float64Array, dt: number, next: boolean): number {
+    const args = [
+      this.fbuf.byteOffset, this.start.byteOffset, this.tstart.byteOffset, this.tidx.byteOffset, this.gbuf.byteOffset, 0, this.numParticles,
+      this.dofsPerParticle, this.xbuf.byteOffset, v.byteOffset, h.byteOffset, dt, next ? 1 : 0,
+    ] as const;
+    return this.team ? maxOf(this.team.run('gatherNve', args, 5, chunkOf(this.numParticles, PARTICLE_CHUNK, 8))) : (this.K as KernelExports).gatherNve(...args);
+  }
+
+  /** The first half of a velocity-Verlet step on its own (2D wasm): v += h F; x += dt v; returns max |v|^2. */
+  kickDrift(v: Float64Array, h: Float64Array, dt: number): number {
+    const args = [this.xbuf.byteOffset, v.byteOffset, this.fbuf.byteOffset, h.byteOffset, 0, this.numParticles, this.dofsPerParticle, dt] as const;
+    return this.team ? maxOf(this.team.run('kickDrift', args, 4, chunkOf(this.numParticles, PARTICLE_CHUNK, 8))) : (this.K as KernelExports).kickDrift(...args);
+  }
+
+  /** Forces at xbuf with the isokinetic kinetic-energy sum fused in (2D wasm): returns sum_i m_i |vh_i + h_i F_i|^2. */
+  forcesIsokinetic(vh: Float64Array, h: Float64Array, m: Float64Array): number {
+    this.pairPass(false);
+    return this.scatterIsokinetic(vh, h, m);
+  }
+
+  /** Pass 2 of `forcesIsokinetic` on its own (after `pairForces`). */
+  scatterIsokinetic(vh: Float64Array, h: Float64Array, m: Float64Array): number {
+    const args = [
+      this.fbuf.byteOffset, this.start.byteOffset, this.tstart.byteOffset, this.tidx.byteOffset, this.gbuf.byteOffset, 0, this.numParticles,
+      this.dofsPerParticle, vh.byteOffset, h.byteOffset, m.byteOffset,
+    ] as const;
+    if (!this.team) return (this.K as KernelExports).gatherIsokinetic(...args);
+    // Each chunk's sum over its particles (in order), then the chunks' sums in chunk order.
+    const r = this.team.run('gatherIsokinetic', args, 5, chunkOf(this.numParticles, PARTICLE_CHUNK, 8));
+    let k2 = r[0];
+    for (let t = 1; t < r.length; t++) k2 += r[t];
+    return k2;
+  }
+
+  /** The isokinetic drift (2D wasm): vh = c vh + (bdt / m_i) F; x += dt vh; returns max |vh|^2. */
+  isokineticDrift(vh: Float64Array, m: Float64Array, c: number, bdt: number, unitMass: boolean, dt: number): number {
+    const args = [
+      this.xbuf.byteOffset, vh.byteOffset, this.fbuf.byteOffset, m.byteOffset, 0, this.numParticles, this.dofsPerParticle, c, bdt, unitMass ? 1 : 0, dt,
+    ] as const;
+    return this.team ? maxOf(this.team.run('isokineticDrift', args, 4, chunkOf(this.numParticles, PARTICLE_CHUNK, 8))) : (this.K as KernelExports).isokineticDrift(...args);
+  }
+
+  /** Threads working on the MD kernels (1: this thread alone). */
+  get threads(): number {
+    return this.team ? this.team.size : 1;
+  }
+
+  /** Give the kernels' memory back for reuse by the next engine (this engine and its arrays are unusable after). */
+  dispose(): void {
+    this.mem?.release();
   }
 
   /** The MD's 2D WCA force loop: forces only, the branch-free kernel. */
@@ -819,6 +1102,21 @@ export class VerletPairForces implements Objective {
     });
     return m;
   }
+}
+
+/** Chunks of the parallel kernels: pairs (even: pass 1 takes two at a time) and particles (a multiple of 8: no two threads write one cache line of F, v, x). */
+const PAIR_CHUNK = 1024;
+const PARTICLE_CHUNK = 256;
+
+/** The chunk for a range of `count`: `base`, or larger (a multiple of `align`) to stay within 4000 chunks. */
+function chunkOf(count: number, base: number, align: number): number {
+  return Math.max(base, align * Math.ceil(count / 4000 / align));
+}
+
+function maxOf(r: Float64Array): number {
+  let m = r[0];
+  for (let t = 1; t < r.length; t++) m = Math.max(m, r[t]);
+  return m;
 }
 
 /** The smallest perpendicular width of a restricted-triclinic cell (2D: of the parallelogram a, b). */

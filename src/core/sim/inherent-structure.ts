@@ -69,6 +69,7 @@ export function inherentStructure(
   }
   const out = Float64Array.from(positions);
   system.unpack(x, out);
+  system.dispose(); // its kernel memory serves the next frame's engine
   return {
     positions: out, energy: r.energy, iterations: r.iterations, forceEvaluations: r.forceEvaluations,
     converged: r.converged, reason: r.reason, maxForce: r.maxForce, forceNorm: r.forceNorm,

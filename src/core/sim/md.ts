@@ -24,6 +24,9 @@
 // dt * max|v| since the build cannot reach skin/2, which changes no rebuild step); a rebuild filters a longer outer
 // list (forces.ts). Positions are wrapped into the box (image counters updated) only at rebuilds, like LAMMPS, so
 // between rebuilds they may lie up to skin/2 outside it; `wrappedPositions()` gives copies inside the box.
+// Kernels: in 2D the steps run in the WebAssembly kernels of forces.ts (the integration fused into the force pass; the
+// same numbers, bit for bit, as the JS loops below, which 3D and `kernel: 'js'` use), optionally on worker threads
+// (MdOptions.team). `profile` collects where the time of the steps goes.
 // Public state for the next layers (protocols, jobs, GSD output, checkpoints): `positions`, `images`, `velocities`,
 // `forces`, `potentialEnergy()`, `temperature()`, `stress()`, `thermo()`, and `saveState()` / `fromState()` /
 // `loadState()` (plain typed arrays + PRNG state; a resumed run is bit-identical to an uninterrupted one).
@@ -31,6 +34,7 @@ import { boxVolume, unwrapWithImages, type Box } from '../box.js';
 import { potentialByName, WCA, type PairPotential, type PotentialName } from '../potentials.js';
 import { VerletPairForces, type SymTensor } from './forces.js';
 import { Rng, type RngState } from './rng.js';
+import type { KernelTeam } from './wasm/kernels.js';
 import { copyBox, degreesOfFreedom, kineticEnergy, makeSystem, wrapPositions, type ParticleSystem } from './system.js';
 
 export type IntegratorName = 'nve' | 'isokinetic';
@@ -56,6 +60,36 @@ export interface MdOptions {
   timestep?: number;
   /** Simulation time at the start (default timestep * dt). */
   time?: number;
+  /** Force loops: 'wasm' (default; 2D) or 'js' (forces.ts PairForcesOptions.kernel): the same numbers bit for bit. */
+  kernel?: 'wasm' | 'js';
+  /** Worker threads for the kernels (forces.ts PairForcesOptions.team; made by src/core/jobs/kernel-team.ts). */
+  team?: KernelTeam;
+}
+
+/**
+ * Where the time of the MD steps goes (seconds, summed while `MdSimulation.profile` is set):
+ *  - integrate: the integrator's own particle passes (the JS loops; with the wasm kernels only what is not fused into
+ *    the force pass: the first half-kick and drift of a `step` call, the isokinetic drift);
+ *  - check: the Verlet list's displacement checks; lists: the list rebuilds (wrapping included; `outerBuilds` of the
+ *    `builds` rebuilt the outer list too);
+ *  - pairs: the pair loop (wasm: pass 1, u'/r d per pair; JS: the whole force loop);
+ *  - scatter: wasm pass 2, the forces summed per particle with the fused integration (the second half-kick and the
+ *    next step's first half and drift for NVE, the kinetic-energy sum of the isokinetic thermostat); 0 with JS loops.
+ */
+export interface MdProfile {
+  steps: number;
+  integrate: number;
+  check: number;
+  lists: number;
+  pairs: number;
+  scatter: number;
+  builds: number;
+  outerBuilds: number;
+}
+
+/** A zeroed profile. */
+export function emptyProfile(): MdProfile {
+  return { steps: 0, integrate: 0, check: 0, lists: 0, pairs: 0, scatter: 0, builds: 0, outerBuilds: 0 };
 }
 
 /** Stress tensor in the pressure-like sign (repulsion positive; oracle README section D). */
@@ -122,10 +156,16 @@ export class MdSimulation {
   /** Steps taken (LAMMPS `step`). */
   timestep: number;
   time: number;
+  /** When set, the steps add their time per phase to it (see MdProfile; costs a few clock reads per step). */
+  profile: MdProfile | null = null;
 
   private readonly vel: Float64Array;
   private readonly force: Float64Array;
   private readonly vhalf: Float64Array;
+  /** dt / (2 m_i): the half kick per unit force. */
+  private readonly hkick: Float64Array;
+  /** The kernel choice and threads this simulation was made with (kept by loadState). */
+  private readonly engine: { kernel?: 'wasm' | 'js'; team?: KernelTeam };
   private readonly pairs: VerletPairForces;
   private integratorName: IntegratorName = 'nve';
   private targetT: number | null = null;
@@ -143,11 +183,8 @@ export class MdSimulation {
     this.n = s.n;
     this.dimensions = s.dimensions;
     this.box = s.box;
-    this.positions = s.positions.slice();
-    this.vel = s.velocities.slice();
     this.images = s.images.slice();
     this.diameters = s.diameters.slice();
-    this.masses = s.masses.slice();
     this.ids = s.ids.slice();
     this.types = s.types.slice();
     this.potential = options.potential ?? WCA;
@@ -157,12 +194,22 @@ export class MdSimulation {
     this.rng = options.rng ?? new Rng(options.seed ?? 1);
     this.timestep = options.timestep ?? 0;
     this.time = options.time ?? this.timestep * this.dt;
-    this.force = new Float64Array(3 * this.n);
-    this.vhalf = new Float64Array(3 * this.n);
+    this.engine = { kernel: options.kernel, team: options.team };
     this.pairs = new VerletPairForces({
       potential: this.potential, sizes: this.potential.sizesFromDiameters(this.diameters), box: this.box, dimensions: this.dimensions,
-      skin: this.skin, outerSkin: options.outerSkin,
+      skin: this.skin, outerSkin: options.outerSkin, kernel: options.kernel, team: options.team,
     });
+    // The particle arrays live next to the engine's coordinates (the kernels' memory), where the kernels update them.
+    const a = allocateArrays(this.pairs, this.n);
+    this.positions = a.positions;
+    this.force = a.force;
+    this.vel = a.vel;
+    this.vhalf = a.vhalf;
+    this.masses = a.masses;
+    this.hkick = a.hkick;
+    this.positions.set(s.positions);
+    this.vel.set(s.velocities);
+    setMasses(this.masses, this.hkick, s.masses, this.dt);
     if (this.dimensions === 2) for (let i = 0; i < this.n; i++) this.positions[3 * i + 2] = 0;
     wrapPositions(this.positions, this.images, this.box, this.dimensions);
     this.pairs.build(this.positions, this.images);
@@ -187,6 +234,11 @@ export class MdSimulation {
   /** Pairs in the current Verlet list. */
   get listedPairs(): number {
     return this.pairs.pairs;
+  }
+
+  /** Threads stepping this simulation (1 without a team; see MdOptions.team). */
+  get threads(): number {
+    return this.pairs.threads;
   }
 
   /** Number of outer-list builds (neighbour searches) so far; see forces.ts. */
@@ -273,13 +325,16 @@ export class MdSimulation {
     if (!(Number.isInteger(nSteps) && nSteps >= 0)) throw new RangeError(`MD: step count must be a non-negative integer (got ${nSteps})`);
     if (nSteps === 0) return;
     this.cachedPe = null;
+    const wasm = this.pairs.wasm;
     if (this.integratorName === 'nve') {
       this.materializeVelocities();
-      if (this.dimensions === 2) this.runNve2(nSteps);
+      if (wasm) this.runNveWasm(nSteps);
+      else if (this.dimensions === 2) this.runNve2(nSteps);
       else this.runNve3(nSteps);
     } else {
       if (!this.halfValid) this.setIntegrator('isokinetic', this.targetT ?? undefined);
-      this.runIsokinetic(nSteps);
+      if (wasm) this.runIsokineticWasm(nSteps);
+      else this.runIsokinetic(nSteps);
     }
   }
 
@@ -292,7 +347,9 @@ export class MdSimulation {
     const n = this.n, x = this.positions, v = this.vel, F = this.force, m = this.masses;
     const dt = this.dt, dtf = 0.5 * dt;
     const unitMass = allOnes(m);
+    const prof = this.profile;
     for (let s = 0; s < nSteps; s++) {
+      const t0 = prof ? now() : 0;
       let vmax2 = 0;
       for (let i = 0; i < n; i++) {
         const p = 3 * i;
@@ -304,14 +361,18 @@ export class MdSimulation {
         x[p + 1] += dt * vy;
         vmax2 = Math.max(vmax2, vx * vx + vy * vy);
       }
+      const t1 = prof ? now() : 0;
       this.checkList(dt * Math.sqrt(vmax2));
+      const t2 = prof ? now() : 0;
       this.pairs.forces(x, F);
+      const t3 = prof ? now() : 0;
       for (let i = 0; i < n; i++) {
         const p = 3 * i;
         const h = unitMass ? dtf : dtf / m[i];
         v[p] += h * F[p];
         v[p + 1] += h * F[p + 1];
       }
+      if (prof) this.addProfile(prof, t0, t1, t2, t3, now());
       this.timestep++;
       this.time += dt;
     }
@@ -330,11 +391,98 @@ export class MdSimulation {
     if (this.dispBound <= half) return;
     const d2 = this.pairs.maxDisplacement2(this.positions);
     if (d2 > half * half || !(d2 === d2)) {
-      this.rebuild();
+      const prof = this.profile;
+      if (prof) {
+        const t = now();
+        const outer = this.pairs.outerBuilds;
+        this.rebuild();
+        prof.lists += (now() - t) / 1000;
+        prof.check -= (now() - t) / 1000;
+        prof.builds++;
+        prof.outerBuilds += this.pairs.outerBuilds - outer;
+      } else {
+        this.rebuild();
+      }
       this.dispBound = 0;
     } else {
       this.dispBound = Math.sqrt(d2) * (1 + 1e-9);
     }
+  }
+
+  // The wasm steps (2D): the same operations as runNve2 / runIsokinetic in the same order (so the same numbers, bit for
+  // bit), with the integration fused into the force kernels' pass over the particles (forces.ts stepNve and friends).
+
+  private runNveWasm(nSteps: number): void {
+    const pairs = this.pairs, v = this.vel, h = this.hkick, dt = this.dt;
+    const prof = this.profile;
+    let t = prof ? now() : 0;
+    // The first half of the first step; every later step's first half is fused into the previous step's force pass.
+    let vmax2 = pairs.kickDrift(v, h, dt);
+    if (prof) prof.integrate += (now() - t) / 1000;
+    for (let s = 0; s < nSteps; s++) {
+      const next = s + 1 < nSteps;
+      if (prof) {
+        t = now();
+        this.checkList(dt * Math.sqrt(vmax2));
+        const t1 = now();
+        pairs.pairForces();
+        const t2 = now();
+        vmax2 = pairs.scatterNve(v, h, dt, next);
+        const t3 = now();
+        prof.steps++;
+        prof.check += (t1 - t) / 1000;
+        prof.pairs += (t2 - t1) / 1000;
+        prof.scatter += (t3 - t2) / 1000;
+      } else {
+        this.checkList(dt * Math.sqrt(vmax2));
+        pairs.pairForces();
+        vmax2 = pairs.scatterNve(v, h, dt, next);
+      }
+      this.timestep++;
+      this.time += dt;
+    }
+  }
+
+  private runIsokineticWasm(nSteps: number): void {
+    const pairs = this.pairs, vh = this.vhalf, m = this.masses, h = this.hkick, dt = this.dt;
+    const k0 = this.targetKinetic(this.targetT as number);
+    const unitMass = allOnes(m);
+    const prof = this.profile;
+    for (let s = 0; s < nSteps; s++) {
+      // v(t + dt/2) = (2 beta - 1) v(t - dt/2) + beta dt a(t);  x(t + dt) = x(t) + dt v(t + dt/2).
+      const b = this.beta, c = 2 * b - 1, bdt = b * dt;
+      const t0 = prof ? now() : 0;
+      const vmax2 = pairs.isokineticDrift(vh, m, c, bdt, unitMass, dt);
+      const t1 = prof ? now() : 0;
+      this.checkList(dt * Math.sqrt(vmax2));
+      const t2 = prof ? now() : 0;
+      pairs.pairForces();
+      const t3 = prof ? now() : 0;
+      // beta(t + dt) from the unconstrained on-step velocity v'(t + dt) = v(t + dt/2) + (dt/2) a(t + dt), its kinetic
+      // energy summed in the force pass.
+      const k = 0.5 * pairs.scatterIsokinetic(vh, h, m);
+      if (prof) {
+        const t4 = now();
+        prof.steps++;
+        prof.integrate += (t1 - t0) / 1000;
+        prof.check += (t2 - t1) / 1000;
+        prof.pairs += (t3 - t2) / 1000;
+        prof.scatter += (t4 - t3) / 1000;
+      }
+      if (!(k > 0)) throw new RangeError(`MD: isokinetic step ${this.timestep + 1}: the unconstrained kinetic energy is ${k}`);
+      this.beta = Math.sqrt(k0 / k);
+      this.timestep++;
+      this.time += dt;
+    }
+    this.velStale = true;
+  }
+
+  /** Add one step's phase times (ms clock readings: drift start, check start, forces start, forces end, step end). */
+  private addProfile(prof: MdProfile, t0: number, t1: number, t2: number, t3: number, t4: number): void {
+    prof.steps++;
+    prof.integrate += (t1 - t0 + t4 - t3) / 1000;
+    prof.check += (t2 - t1) / 1000;
+    prof.pairs += (t3 - t2) / 1000;
   }
 
   private runNve3(nSteps: number): void {
@@ -365,7 +513,9 @@ export class MdSimulation {
     const k0 = this.targetKinetic(this.targetT as number);
     const unitMass = allOnes(m);
     const cz = dims === 3 ? 1 : 0;
+    const prof = this.profile;
     for (let s = 0; s < nSteps; s++) {
+      const t0 = prof ? now() : 0;
       // v(t + dt/2) = (2 beta - 1) v(t - dt/2) + beta dt a(t);  x(t + dt) = x(t) + dt v(t + dt/2).
       const b = this.beta, c = 2 * b - 1, bdt = b * dt;
       let vmax2 = 0;
@@ -381,8 +531,11 @@ export class MdSimulation {
         x[p + 2] += dt * vz;
         vmax2 = Math.max(vmax2, vx * vx + vy * vy + vz * vz);
       }
+      const t1 = prof ? now() : 0;
       this.checkList(dt * Math.sqrt(vmax2));
+      const t2 = prof ? now() : 0;
       this.pairs.forces(x, F);
+      const t3 = prof ? now() : 0;
       // beta(t + dt) from the unconstrained on-step velocity v'(t + dt) = v(t + dt/2) + (dt/2) a(t + dt).
       let k2 = 0;
       for (let i = 0; i < n; i++) {
@@ -395,6 +548,7 @@ export class MdSimulation {
       const k = 0.5 * k2;
       if (!(k > 0)) throw new RangeError(`MD: isokinetic step ${this.timestep + 1}: the unconstrained kinetic energy is ${k}`);
       this.beta = Math.sqrt(k0 / k);
+      if (prof) this.addProfile(prof, t0, t1, t2, t3, now());
       this.timestep++;
       this.time += dt;
     }
@@ -535,10 +689,10 @@ export class MdSimulation {
   }
 
   /** A simulation resumed from `saveState()`; its next steps are bit-identical to the uninterrupted run's. */
-  static fromState(state: MdState): MdSimulation {
+  static fromState(state: MdState, options: { kernel?: 'wasm' | 'js'; team?: KernelTeam } = {}): MdSimulation {
     checkState(state);
     const sim = Object.create(MdSimulation.prototype) as MdSimulation;
-    sim.restore(state);
+    sim.restore(state, options);
     return sim;
   }
 
@@ -548,21 +702,19 @@ export class MdSimulation {
    */
   loadState(state: MdState): void {
     checkState(state);
-    this.restore(state);
+    this.restore(state, this.engine);
   }
 
   /** Restore a saved state into this object (the constructor's work without wrapping or velocity changes). */
-  private restore(state: MdState): void {
+  private restore(state: MdState, options: { kernel?: 'wasm' | 'js'; team?: KernelTeam } = {}): void {
     const w = this as unknown as Record<string, unknown>;
     const box: Box = copyBox(state.box);
     const potential = potentialByName(state.potential.name, state.potential.epsilon);
     w.n = state.n;
     w.dimensions = state.dimensions;
     w.box = box;
-    w.positions = Float64Array.from(state.positions);
     w.images = Int32Array.from(state.images);
     w.diameters = Float64Array.from(state.diameters);
-    w.masses = Float64Array.from(state.masses);
     w.ids = Int32Array.from(state.ids);
     w.types = Int32Array.from(state.types);
     w.potential = potential;
@@ -571,13 +723,23 @@ export class MdSimulation {
     w.rng = Rng.fromState(state.rng);
     w.timestep = state.timestep;
     w.time = state.time;
-    w.vel = Float64Array.from(state.velocities);
-    w.force = new Float64Array(3 * state.n);
-    w.vhalf = state.halfStepVelocities ? Float64Array.from(state.halfStepVelocities) : new Float64Array(3 * state.n);
     const pairs = new VerletPairForces({
       potential, sizes: potential.sizesFromDiameters(this.diameters), box, dimensions: state.dimensions, skin: state.skin, outerSkin: state.outerSkin,
+      kernel: options.kernel, team: options.team,
     });
     w.pairs = pairs;
+    w.engine = { kernel: options.kernel, team: options.team };
+    const a = allocateArrays(pairs, state.n);
+    a.positions.set(state.positions);
+    a.vel.set(state.velocities);
+    if (state.halfStepVelocities) a.vhalf.set(state.halfStepVelocities);
+    setMasses(a.masses, a.hkick, state.masses, state.dt);
+    w.positions = a.positions;
+    w.force = a.force;
+    w.vel = a.vel;
+    w.vhalf = a.vhalf;
+    w.masses = a.masses;
+    w.hkick = a.hkick;
     pairs.restore(Float64Array.from(state.outerReferencePositions), Int32Array.from(state.outerImages), Float64Array.from(state.referencePositions), this.images);
     pairs.builds = state.neighborBuilds;
     pairs.outerBuilds = state.outerBuilds;
@@ -611,6 +773,30 @@ function checkState(state: MdState): void {
   need('ids', state.ids, n);
   need('types', state.types, n);
   if (state.integrator === 'isokinetic') need('halfStepVelocities', state.halfStepVelocities, 3 * n);
+}
+
+/** The particle arrays of a simulation, allocated next to the engine's coordinates (positions and forces are its own). */
+function allocateArrays(pairs: VerletPairForces, n: number): {
+  positions: Float64Array; force: Float64Array; vel: Float64Array; vhalf: Float64Array; masses: Float64Array; hkick: Float64Array;
+} {
+  return {
+    positions: pairs.xbuf, force: pairs.fbuf, vel: pairs.allocate(3 * n), vhalf: pairs.allocate(3 * n),
+    masses: pairs.allocate(n), hkick: pairs.allocate(n),
+  };
+}
+
+/** Masses and the half-kick factors dt / (2 m_i) (for unit masses exactly dt / 2, as LAMMPS's dtf / mass). */
+function setMasses(masses: Float64Array, hkick: Float64Array, from: ArrayLike<number>, dt: number): void {
+  const dtf = 0.5 * dt;
+  for (let i = 0; i < masses.length; i++) {
+    masses[i] = from[i];
+    hkick[i] = dtf / from[i];
+  }
+}
+
+/** Milliseconds of the platform's monotonic clock (the profile's; `performance` is in every JS runtime, typed here). */
+function now(): number {
+  return (globalThis as unknown as { performance: { now(): number } }).performance.now();
 }
 
 function allOnes(m: Float64Array): boolean {

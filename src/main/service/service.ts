@@ -9,13 +9,17 @@ import { resolveIndexDir } from '../../core/index/data-dir.js';
 import { IndexDb, type Tag } from '../../core/index/index-db.js';
 import { openIndexed, type IndexedTrajectory } from '../../core/index/indexed-trajectory.js';
 import { exportTags, importTags } from '../../core/index/tags-io.js';
-import { fieldCacheHash, fieldReference, VECTOR_FIELDS, type FieldParams, type FieldResult } from '../../core/jobs/field-job.js';
+import { cachedField, componentsOf, countInvalid, resolveField, type ResolvedField } from '../../core/fields/field.js';
+import type { PoolFieldResult } from '../../core/jobs/pool-host.js';
+import { cachedSeries, resolveSeries, type SeriesResult } from '../../core/fields/series.js';
 import type { DetectResult } from '../../core/jobs/detect-job.js';
 import type { IndexJobResult } from '../../core/jobs/index-job.js';
 import type { JobProgress } from '../../core/jobs/job.js';
+import { AnalysisPool, PRIORITY, type SpawnPoolChild } from '../../core/jobs/pool.js';
 import { JOBS } from '../../core/jobs/registry.js';
-import { seriesKey, type SeriesParams, type SeriesResult } from '../../core/jobs/series-job.js';
 import { runInWorker, type WorkerJobOptions } from '../../core/jobs/worker-runner.js';
+import { fieldInfo, fileFieldNames } from '#shared/fields.js';
+import { referenceFor } from '#shared/reference-mode.js';
 import { openError } from '../../core/io/source-util.js';
 import type {
   Api, ApiEvent, ApiMethod, ApiParams, ApiResult, FieldPayload, FramePayload, JobSnapshot, SessionState, TagJson, TrajectoryInfo,
@@ -40,8 +44,12 @@ export interface ServiceOptions {
   runJob?: JobRunner;
   /** How a simulation request becomes a job (default: the 'simulate' job kind). */
   simulationJob?: SimulationJobMapper;
-  /** Analysis jobs (series, fields, detection) running at once; default max(2, cores - 1). */
+  /** Figure jobs running at once; default max(2, cores - 1). */
   maxAnalysisJobs?: number;
+  /** Workers of the analysis pool (fields, series, detection); default: the machine's cores. */
+  poolSize?: number;
+  /** How a pool worker is started (default: a worker thread; Electron: a utility process). */
+  spawnPoolChild?: SpawnPoolChild;
   /** Least time between two progress events of one job (default 100 ms). */
   progressIntervalMs?: number;
 }
@@ -79,11 +87,8 @@ function own<T extends Float32Array | Float64Array | Int32Array>(a: T): T {
   return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer ? a : (a.slice() as T);
 }
 
-function countInvalid(values: Float32Array, components: number): number {
-  let bad = 0;
-  for (let i = 0; i < values.length; i += components) if (Number.isNaN(values[i])) bad++;
-  return bad;
-}
+/** How the API names a parameter in its errors. */
+const API_NAMER = (name: string): string => `"params.${name}"`;
 
 /** At most `limit` tasks at once; the rest wait their turn (first come, first served). */
 class Limiter {
@@ -115,7 +120,10 @@ export class WorkbenchService implements Api {
   /** Open trajectories by id, least recently used first. */
   private readonly open = new Map<number, IndexedTrajectory>();
   private readonly opening = new Map<string, Promise<TrajectoryInfo>>();
-  private readonly fieldsInFlight = new Map<string, Promise<FieldPayload>>();
+  private readonly pool: AnalysisPool;
+  /** The background sweep running now (one at a time: a new one replaces it). */
+  private sweep: { group: string; controller: AbortController } | null = null;
+  private sweepCount = 0;
   private readonly listeners = new Set<EventListener>();
   private simulationCount = 0;
   private closed = false;
@@ -130,6 +138,7 @@ export class WorkbenchService implements Api {
     this.analysis = new Limiter(options.maxAnalysisJobs ?? Math.max(2, availableParallelism() - 1));
     this.jobs = new JobRegistry((data) => this.emit({ event: 'job', data }), { progressIntervalMs: options.progressIntervalMs });
     this.figures = new FigureService({ indexDir: this.indexDir, runJob: this.runJob, queue: (task) => this.analysis.run(task), jobs: this.jobs });
+    this.pool = new AnalysisPool({ indexDir: this.indexDir, size: options.poolSize ?? availableParallelism(), spawn: options.spawnPoolChild });
   }
 
   // ---- events ----
@@ -191,46 +200,98 @@ export class WorkbenchService implements Api {
 
   async getSeries(params: ApiParams<'getSeries'>): Promise<ApiResult<'getSeries'>> {
     const t = this.trajectory(params.trajectoryId);
-    const p: SeriesParams = { path: t.path, indexDir: this.indexDir, name: params.name as SeriesParams['name'] };
-    if (params.potential !== undefined) p.potential = params.potential;
-    if (params.temperature !== undefined) p.temperature = params.temperature;
-    // Already in the index for every frame: no job needed.
-    const key = seriesKey(p);
-    const cached = t.getSeries(key.name, key.hash);
-    const n = t.frameCount;
-    if (cached && cached.frameCount >= n) {
-      return { name: params.name, timesteps: t.timesteps().slice(), values: cached.values.slice(0, n) };
-    }
-    const r = await this.analysis.run(() => this.runJob<SeriesResult>('series', p));
-    return { name: params.name, timesteps: own(r.frames), values: own(r.values) };
+    const r = resolveSeries({ name: params.name, params: params.params }, API_NAMER);
+    // Already in the index for every frame: no worker needed.
+    const hit = cachedSeries(t, r);
+    if (hit) return { name: r.name, timesteps: t.timesteps().slice(), values: hit.slice() };
+    const result = await this.pool.run<SeriesResult>({ kind: 'series', path: t.path, request: { name: r.name, params: r.given } }, {
+      long: true, key: `series|${t.id}|${r.name}|${r.hash}`,
+    });
+    return { name: r.name, timesteps: own(result.frames), values: own(result.values) };
   }
 
+  /** A field of a frame: from the index's cache, else computed by a pool worker (which stores it, with its family). */
   async getField(params: ApiParams<'getField'>): Promise<FieldPayload> {
     const t = this.trajectory(params.trajectoryId);
     this.checkFrame(t, params.frame);
-    const p: FieldParams = { path: t.path, indexDir: this.indexDir, name: params.name as FieldParams['name'], frame: params.frame, ref: params.ref };
-    if (params.cutoff !== undefined) p.cutoff = params.cutoff;
-    const ref = fieldReference(p);
-    const components = VECTOR_FIELDS.has(p.name) ? t.dimensions : 1;
-    // Cached in the index: served from here, no job.
-    const hit = ref >= 0 || p.name === 'softness' ? t.getField(p.frame, ref, p.name, fieldCacheHash(p)) : null;
+    const r = resolveField({ name: params.name, frame: params.frame, ref: params.ref, params: params.params }, t.frameCount, t.path, API_NAMER);
+    const components = componentsOf(r, t.dimensions);
+    const hit = cachedField(t, r);
     if (hit) {
       const values = own(hit);
-      return { trajectoryId: t.id, name: p.name, frame: p.frame, ref, components, values, invalidCount: countInvalid(values, components) };
+      return { trajectoryId: t.id, name: r.name, frame: r.frame, ref: r.ref, components, values, invalidCount: countInvalid(values, components) };
     }
-    const key = JSON.stringify([t.id, p.name, p.frame, ref, p.cutoff ?? null]);
-    const inFlight = this.fieldsInFlight.get(key);
-    if (inFlight) return inFlight;
-    const job = this.analysis.run(() => this.runJob<FieldResult>('field', p)).then((r): FieldPayload => ({
-      trajectoryId: t.id, name: r.name, frame: r.frame, ref: r.ref, components: r.components, values: own(r.values), invalidCount: r.invalidCount,
-    })).finally(() => this.fieldsInFlight.delete(key));
-    this.fieldsInFlight.set(key, job);
-    return job;
+    const priority = params.priority === 'background' ? PRIORITY.background : params.priority === 'ahead' ? PRIORITY.ahead : PRIORITY.visible;
+    const f = await this.computeField(t, r, priority);
+    return { trajectoryId: t.id, name: f.name, frame: f.frame, ref: f.ref, components: f.components, values: own(f.values), invalidCount: f.invalidCount };
+  }
+
+  private computeField(t: IndexedTrajectory, r: ResolvedField, priority: number, group?: string): Promise<PoolFieldResult> {
+    return this.pool.run<PoolFieldResult>({ kind: 'field', path: t.path, request: { name: r.name, frame: r.frame, ref: r.info.reference === 'pair' ? r.ref : undefined, params: r.given } }, {
+      priority, group, key: `field|${t.id}|${r.name}|${r.frame}|${r.ref}|${r.hash}`,
+    });
+  }
+
+  /**
+   * Compute a field for every frame in the background (nearest to `around` first), so that scrubbing finds it cached. One
+   * sweep at a time: a new one (another field, reference or parameters) cancels the one before. Resolves when the sweep
+   * has finished or was replaced.
+   */
+  async warmFields(params: ApiParams<'warmFields'>): Promise<ApiResult<'warmFields'>> {
+    const t = this.trajectory(params.trajectoryId);
+    this.stopSweep();
+    const group = `sweep-${++this.sweepCount}`;
+    const controller = new AbortController();
+    this.sweep = { group, controller };
+    const info = fieldInfo(params.name as Parameters<typeof fieldInfo>[0]);
+    const n = t.frameCount;
+    const around = Math.min(Math.max(0, params.around ?? 0), n - 1);
+    const order: number[] = [];
+    for (let d = 0; order.length < n; d++) {
+      if (around + d < n) order.push(around + d);
+      if (d > 0 && around - d >= 0) order.push(around - d);
+    }
+    const cached = new Set(t.db.listFields(t.id).map((c) => `${c.frame}|${c.refFrame}|${c.field}|${c.paramsHash}`));
+    const wanted: ResolvedField[] = [];
+    for (const f of order) {
+      let ref: number | undefined;
+      if (info.reference === 'pair') {
+        const m = params.reference ?? { mode: 'previous' as const };
+        ref = referenceFor(m.mode, f, m.frame ?? 0, m.lag ?? 1);
+        if (ref < 0 || ref >= n) continue;
+      } else if (info.reference === 'previous' && f === 0) {
+        continue;
+      }
+      const r = resolveField({ name: params.name, frame: f, ref, params: params.params }, n, t.path, API_NAMER);
+      if (!r.cached || cached.has(`${r.frame}|${r.ref}|${r.name}|${r.hash}`)) continue;
+      wanted.push(r);
+    }
+    let computed = 0;
+    let failed = 0;
+    let error: string | null = null;
+    const settled = await Promise.allSettled(wanted.map((r) => this.computeField(t, r, PRIORITY.background, group).then(() => {
+      computed++;
+    })));
+    for (const s of settled) {
+      if (s.status === 'fulfilled' || (s.reason instanceof Error && s.reason.name === 'JobCancelledError')) continue;
+      failed++;
+      error ??= s.reason instanceof Error ? s.reason.message : String(s.reason);
+    }
+    const cancelled = controller.signal.aborted;
+    if (this.sweep?.group === group) this.sweep = null;
+    return { frames: n, queued: wanted.length, computed, failed, cancelled, error };
+  }
+
+  private stopSweep(): void {
+    if (!this.sweep) return;
+    this.sweep.controller.abort();
+    this.pool.cancelGroup(this.sweep.group);
+    this.sweep = null;
   }
 
   async detect(params: ApiParams<'detect'>): Promise<ApiResult<'detect'>> {
     const t = this.trajectory(params.trajectoryId);
-    const r = await this.analysis.run(() => this.runJob<DetectResult>('detect', { path: t.path, indexDir: this.indexDir }));
+    const r = await this.pool.run<DetectResult>({ kind: 'detect', path: t.path }, { long: true, key: `detect|${t.id}` });
     return { candidates: r.candidates.map((c) => ({ frame: c.frame, score: c.score, before: c.before, after: c.after })) };
   }
 
@@ -333,6 +394,7 @@ export class WorkbenchService implements Api {
     if (this.closed) return;
     this.closed = true;
     this.jobs.cancelAll();
+    this.pool.close();
     this.listeners.clear();
     for (const t of this.open.values()) t.close();
     this.open.clear();
@@ -342,7 +404,9 @@ export class WorkbenchService implements Api {
   // ---- internals ----
 
   private async openAbsolute(abs: string): Promise<TrajectoryInfo> {
+    this.pool.prestart();
     if (!this.indexUpToDate(abs)) {
+      let indexJobId = 0;
       const { job, result } = this.jobs.start<IndexJobResult>({
         kind: 'index',
         label: `Indexing ${abs}`,
@@ -355,13 +419,16 @@ export class WorkbenchService implements Api {
             onProgress: (p: JobProgress) => {
               progress(p);
               const frames = /(\d+) frames/.exec(p.message);
-              this.emit({ event: 'indexProgress', data: { path: abs, done: p.done, total: p.total, frames: frames ? Number(frames[1]) : 0 } });
+              this.emit({ event: 'indexProgress', data: { jobId: indexJobId, path: abs, done: p.done, total: p.total, frames: frames ? Number(frames[1]) : 0 } });
             },
           });
           progress({ done: 1, total: 1, message: `${r.frames} frames (${r.outcome})` });
           return r;
         },
       });
+      indexJobId = job.id;
+      // The client learns the index job's id at once (to cancel it), before the first progress of the scan.
+      this.emit({ event: 'indexProgress', data: { jobId: job.id, path: abs, done: 0, total: 0, frames: 0 } });
       const cancelled = new Error(`${abs}: opening was cancelled (indexing stopped)`);
       let r: IndexJobResult;
       try {
@@ -372,7 +439,9 @@ export class WorkbenchService implements Api {
       }
       // The scan may end just after the cancel: the index is then complete, but this open was still cancelled.
       if (this.jobs.get(job.id)?.state === 'cancelled') throw cancelled;
-      this.emit({ event: 'indexProgress', data: { path: abs, done: 1, total: 1, frames: r.frames } });
+      this.emit({ event: 'indexProgress', data: { jobId: job.id, path: abs, done: 1, total: 1, frames: r.frames } });
+      // The pool's workers may hold the file as it was: they reopen (and re-sync) it on next use.
+      this.pool.forget(abs);
     }
     if (this.closed) throw new Error('the workbench service is closed');
     const t = openIndexed(abs, { db: this.db });
@@ -385,6 +454,9 @@ export class WorkbenchService implements Api {
     this.open.delete(t.id);
     this.keepOpen(t);
     this.state.addRecentFile(t.path);
+    // In the background, what the first field request would otherwise wait for (the strain neighbourhood from g(r)).
+    this.pool.run({ kind: 'prepare', path: t.path }, { priority: PRIORITY.background, key: `prepare|${t.id}` }).catch(() => undefined);
+    const fileFields = fileFieldNames(Object.keys(t.readFrame(0).properties));
     return {
       id: t.id,
       path: t.path,
@@ -396,6 +468,7 @@ export class WorkbenchService implements Api {
       timesteps: info.timesteps,
       box: { origin: info.box.origin, vectors: info.box.vectors, periodic: t.entry(0).box.periodic },
       damage: t.damage ? t.damage.message : null,
+      fileFields,
     };
   }
 

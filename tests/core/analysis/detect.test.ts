@@ -3,7 +3,7 @@ import { detectJumps, JumpFrameStatus } from '../../../src/core/analysis/detect.
 import {
   combineScores, measureDetection, mulberry32, plantedJumps, PLANTED_SCHEDULES, scheduleSteps, scoreDetection,
   type DetectionMeasurement,
-} from '../../../src/core/analysis/planted-jumps.js';
+} from './planted-jumps.js';
 
 /** A diffusive MSD on a linear schedule with Gaussian noise (sd sigma) and steps at the given frames. */
 function linearSeries(n: number, seed: number, sigma: number, steps: [number, number][] = []): { msd: Float64Array; times: Float64Array } {
@@ -16,6 +16,29 @@ function linearSeries(n: number, seed: number, sigma: number, steps: [number, nu
     for (const [at, size] of steps) if (at === f) level += size;
     const g = Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
     msd[f] = f === 0 ? 0 : 0.01 * times[f] + level + sigma * g;
+  }
+  return { msd, times };
+}
+
+/**
+ * An MSD with inertia on the LAMMPS reference schedule (S = i*20000 + 2^j, j = 0..14, 10 blocks, times in MD steps):
+ * a ballistic rise c(1 - exp(-(τ/τb)^2)) (slope 2 below τb = 60 steps) to a cage plateau, diffusive growth, and at each
+ * block start a coherent drift v_i * min(offset, 64) over the ballistic lags (the cross term 2 Σ u·v Δt / N of a real
+ * 2D glass) with v_i small except in block `drifting`, plus steps at the given frames.
+ */
+function inertialSeries(seed: number, drifting: number, steps: [number, number][] = []): { msd: Float64Array; times: Float64Array } {
+  const rand = mulberry32(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  const times = new Float64Array(150), msd = new Float64Array(150);
+  let level = 0;
+  for (let i = 0; i < 10; i++) {
+    const v = i === drifting ? 2e-5 : 1e-6 * gauss();
+    for (let j = 0; j < 15; j++) {
+      const f = 15 * i + j, S = i * 20000 + 2 ** j, tau = S - 1;
+      for (const [at, size] of steps) if (at === f) level += size;
+      times[f] = S;
+      msd[f] = 0.05 * (1 - Math.exp(-((tau / 60) ** 2))) + 1e-6 * tau + v * Math.min(2 ** j, 64) + level + 1e-5 * gauss();
+    }
   }
   return { msd, times };
 }
@@ -108,6 +131,52 @@ describe('detectJumps: behaviour', () => {
     // About 0.1 false alarm per 150-frame series is the measured rate (bench: 0.13 per series on the paper's schedule).
     expect(logBlock).toBeLessThanOrEqual(6);
     console.log(`false alarms without jumps: ${white} in 20 x 400 white-noise frames, ${logBlock} in ${frames} log-block frames`);
+  });
+
+  it('does not score ballistic lags: a coherent drift at a block start is no jump, a real step still is', () => {
+    const { msd, times } = inertialSeries(7, 4, [[15 * 6 + 12, 0.02]]);
+    const r = detectJumps({ msd, times });
+    // The rise from the origin (frames 0..14) has slope 2 up to the cage: ages 1, 3, 7, 15, 31, 63 steps ...
+    expect(r.ballisticLag).toBeGreaterThanOrEqual(63);
+    expect(r.ballisticLag).toBeLessThan(256);
+    for (let f = 1; f < 150; f++) {
+      const lag = times[f] - times[f - 1];
+      if (lag <= r.ballisticLag) {
+        expect(r.status[f]).toBe(JumpFrameStatus.ballistic);
+        expect(r.valid[f]).toBe(0);
+      } else if (f > 15) {
+        expect(r.valid[f]).toBe(1);
+      }
+    }
+    // ... so block 4's drift over lags 1..32 is not taken for a jump; the step at block 6, j = 12 is found. (A drift
+    // that went on at longer lags would be scored there like anything else.)
+    expect(r.candidates.map((c) => c.frame)).toEqual([15 * 6 + 12]);
+    // Without the ballistic rule the drift is a candidate (what the real T = 0.12 runs showed).
+    const old = detectJumps({ msd, times, ballisticSlope: Infinity });
+    expect(old.ballisticLag).toBe(0);
+    expect(old.candidates.some((c) => c.frame > 60 && c.frame < 60 + 8)).toBe(true);
+  });
+
+  it('finds no ballistic regime where the rise is linear or the schedule starts caged', () => {
+    for (let seed = 1; seed <= 5; seed++) {
+      const s = plantedJumps({ seed, schedule: PLANTED_SCHEDULES.lammps });
+      expect(detectJumps({ msd: s.msd, times: s.times }).ballisticLag).toBe(0);
+    }
+    const { msd, times } = linearSeries(300, 1, 0.002);
+    expect(detectJumps({ msd, times }).ballisticLag).toBe(0);
+  });
+
+  it('bounds the background exponent by maxExponent (1: no faster than diffusive)', () => {
+    const { msd, times } = linearSeries(300, 3, 0.0005);
+    for (let f = 0; f < 300; f++) msd[f] += 1e-3 * times[f] ** 1.8 - 0.01 * times[f]; // super-diffusive growth only
+    const bounded = detectJumps({ msd, times });
+    expect(bounded.background!.exponent).toBeLessThanOrEqual(1);
+    const free = detectJumps({ msd, times, maxExponent: 2 });
+    expect(free.background!.exponent).toBeGreaterThan(1.5);
+    expect(free.background!.exponent).toBeLessThanOrEqual(2);
+    expect(() => detectJumps({ msd, times, maxExponent: 0 })).toThrow(/maxExponent/);
+    expect(() => detectJumps({ msd, times, maxExponent: 3 })).toThrow(/maxExponent/);
+    expect(() => detectJumps({ msd, times, ballisticSlope: 0 })).toThrow(/ballisticSlope/);
   });
 
   it('finds a jump on a log-block schedule at the longest lag, pooling that lag across blocks', () => {

@@ -356,17 +356,12 @@ describe('PDF', () => {
     expect(circlePaths(ops.fnArray, ops.argsArray as unknown[][], pdfjs.OPS.constructPath, pdfjs.OPS.fill).length).toBe(5);
   });
 
-  it('keeps a three-panel N = 2000 figure under 1 MB, fast', async () => {
+  it('keeps a three-panel N = 2000 figure under 1 MB (its time is in npm run bench -- figures)', async () => {
     const big = bigScene();
-    await sceneToPdf(big); // warm the fonts
-    const start = performance.now();
     const pdf = await sceneToPdf(big, { creationDate: new Date(0) });
-    const ms = performance.now() - start;
     const svg = sceneToSvg(big);
-    console.log(`3 x 2000 circles: PDF ${(pdf.length / 1024).toFixed(0)} KiB in ${ms.toFixed(0)} ms, SVG ${(svg.length / 1024).toFixed(0)} KiB`);
     expect(pdf.length).toBeLessThan(1024 * 1024);
     expect(svg.length).toBeLessThan(1024 * 1024);
-    expect(ms).toBeLessThan(2000); // generous for a shared CI machine; about 0.1-0.2 s here
   });
 });
 

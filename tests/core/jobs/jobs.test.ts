@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { JobCancelledError, runInProcess, type JobProgress } from '../../../src/core/jobs/job.js';
 import { runInWorker } from '../../../src/core/jobs/worker-runner.js';
 import { JOBS } from '../../../src/core/jobs/registry.js';
+import { JOB_LOADERS, loadJob } from '../../../src/core/jobs/job-loaders.js';
 
 const indexDir = mkdtempSync(join(tmpdir(), 'avw-jobs-'));
 afterAll(() => rmSync(indexDir, { recursive: true, force: true }));
@@ -36,6 +37,12 @@ describe('jobs', () => {
     const r = await runInWorker<{ frames: number; particles: number }>('index', { path: file, indexDir });
     expect(r.frames).toBe(3);
     expect(r.particles).toBe(9);
+  });
+
+  it('job hosts load each job on demand: the same kinds and definitions as the registry', async () => {
+    expect(Object.keys(JOB_LOADERS).sort()).toEqual(Object.keys(JOBS).sort());
+    for (const kind of Object.keys(JOBS)) expect(await loadJob(kind)).toBe(JOBS[kind]);
+    expect(await loadJob('toString')).toBeUndefined();
   });
 
   it('the same job runs in-process', async () => {

@@ -217,6 +217,31 @@ describe('simulate thermal', () => {
   });
 });
 
+describe('simulate with threads', () => {
+  it('--threads 2: same bytes run to run, cancel + resume continues identically; NVE the same bytes as one thread', async () => {
+    const base = { ...THERMAL, start: { kind: 'random', n: 600 }, inherentStructures: false, index: false, threads: 2 };
+    const a = join(work, 'threads-a.gsd'), b = join(work, 'threads-b.gsd'), cut = join(work, 'threads-cut.gsd');
+    await runInProcess(simulateJob, { ...base, out: a });
+    await runInProcess(simulateJob, { ...base, out: b });
+    const frames = expectSameFrames(a, b);
+    expect(frames).toBeGreaterThan(10);
+    expect(JSON.parse(readFileSync(`${a}.json`, 'utf8')).system.threads).toBe(2);
+    const controller = new AbortController();
+    const params = { ...base, out: cut, checkpointEvery: 4, chunkSteps: 37 };
+    await expect(runInProcess(simulateJob, params, { signal: controller.signal, onProgress: () => controller.abort() }))
+      .rejects.toBeInstanceOf(JobCancelledError);
+    const r = await runInProcess(simulateJob, { ...params, resume: true }) as SimulateResult;
+    expect(r.resumed).toBe(true);
+    expect(expectSameFrames(a, cut)).toBe(frames);
+
+    const nve = { kind: 'nve', start: { kind: 'data', path: join(FIXTURES, 'start_T0.2.data'), diameters: join(FIXTURES, 'diameters.txt') }, steps: 400, every: 100, index: false };
+    const one = join(work, 'nve-1.gsd'), two = join(work, 'nve-2.gsd');
+    await runInProcess(simulateJob, { ...nve, out: one, threads: 1 });
+    await runInProcess(simulateJob, { ...nve, out: two, threads: 2 });
+    expect(readFileSync(one).equals(readFileSync(two))).toBe(true);
+  });
+});
+
 describe('simulate nve', () => {
   it('starts from a LAMMPS data file with per-id diameters and conserves energy', async () => {
     const out = join(work, 'nve.gsd');

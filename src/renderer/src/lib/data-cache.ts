@@ -3,7 +3,7 @@
 // (the magnitude of a vector field). Frames come compact (Float32 xy for 2D, used as they arrive) and share their
 // particles (ids, types, radii) by key: the backend sends those once, not with every frame. Nothing here is
 // reactive: the Vue store never holds these arrays.
-import type { Api, ApiParams, BoxJson, FieldPayload, FramePayload } from '#shared/api.js';
+import type { Api, ApiParams, BoxJson, FieldPayload, FieldRequestParams, FramePayload } from '#shared/api.js';
 import { magnitudes } from '#shared/colormaps.js';
 import { SpatialGrid } from './spatial-grid.js';
 
@@ -173,10 +173,11 @@ export class LruPromiseCache<V> {
   }
 }
 
-export interface FieldRequest { trajectoryId: number; frame: number; ref: number; name: string; cutoff?: number }
+/** A field of one frame as the panes ask for it (`ref` for pair fields only; see FieldRequestParams). */
+export type FieldRequest = Omit<FieldRequestParams, 'priority'>;
 
 export function fieldKey(r: FieldRequest): string {
-  return `${r.trajectoryId}:${r.frame}:${r.ref}:${r.name}:${r.cutoff ?? ''}`;
+  return `${r.trajectoryId}:${r.frame}:${r.ref ?? ''}:${r.name}:${r.params ? JSON.stringify(r.params) : ''}`;
 }
 
 /** Frames and fields of the open trajectory, cached and deduplicated (a second request joins the first). */
@@ -214,12 +215,9 @@ export class DataCache {
     return this.frames.has(`${trajectoryId}:${frame}`);
   }
 
-  field(r: FieldRequest): Promise<FieldData> {
-    return this.fields.get(fieldKey(r), () => {
-      const params: FieldRequest = { trajectoryId: r.trajectoryId, frame: r.frame, ref: r.ref, name: r.name };
-      if (r.cutoff !== undefined) params.cutoff = r.cutoff;
-      return this.track(this.api.getField(params)).then(toFieldData);
-    });
+  /** A field, fetched once; `priority` tells the backend whether it is on screen or computed ahead of the user. */
+  field(r: FieldRequest, priority: FieldRequestParams['priority'] = 'visible'): Promise<FieldData> {
+    return this.fields.get(fieldKey(r), () => this.track(this.api.getField({ ...r, priority })).then(toFieldData));
   }
 
   hasField(r: FieldRequest): boolean {

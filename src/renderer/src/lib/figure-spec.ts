@@ -1,7 +1,8 @@
 // The "Export figure" dialog's rules, pure (no DOM, no Vue): its choices pre-filled from the workbench, the figure
 // spec they make (the engine's FigureSpec without trajectory or index), the default output path and the size read-out.
+import { fieldInfo, isFieldName, isFileFieldName, isSeriesName } from '#shared/fields.js';
 import {
-  FIGURE_VECTORS, FIELD_NAMES, SERIES_NAMES, type FigureFormatName, type FigureKindName, type FigurePresetName, type FigureSpecRequest,
+  type FigureFormatName, type FigureKindName, type FigurePresetName, type FigureSpecRequest,
   type FigureStyleRequest, type TagJson,
 } from '#shared/api.js';
 import type { RefMode } from './navigation.js';
@@ -68,19 +69,23 @@ const SEQUENTIAL_MAPS = ['viridis', 'cividis', 'magma'] as const;
 const DEFAULT_FIELDS = ['d2min', 'e_norm', 'eps_vol', 'det_h'];
 const ROWS = 4;
 
-function isVectorField(name: string): boolean {
-  return (FIGURE_VECTORS as readonly string[]).includes(name);
+function isKnownField(name: string): boolean {
+  return isFieldName(name) || isFileFieldName(name);
+}
+
+export function isVectorField(name: string): boolean {
+  return isKnownField(name) && fieldInfo(name as Parameters<typeof fieldInfo>[0]).vector;
 }
 
 /** The field a fields or distribution figure starts from: the shown one, or D²min when none is shown. */
 function currentField(snapshot: WorkbenchSnapshot): string {
-  return (FIELD_NAMES as readonly string[]).includes(snapshot.field) ? snapshot.field : 'd2min';
+  return isKnownField(snapshot.field) ? snapshot.field : 'd2min';
 }
 
 /** Rows of a grid, or fields of a heatmap / scatter matrix (scalar fields only): the current field first. */
 export function defaultFields(kind: FigureKindName, field: string): string[] {
   const scalarOnly = kind === 'heatmap' || kind === 'scatter';
-  const first = (FIELD_NAMES as readonly string[]).includes(field) && !(scalarOnly && isVectorField(field)) ? [field] : [];
+  const first = isKnownField(field) && !(scalarOnly && isVectorField(field)) ? [field] : [];
   return [...first, ...DEFAULT_FIELDS.filter((f) => f !== field)].slice(0, ROWS);
 }
 
@@ -159,7 +164,7 @@ function contentOf(s: WorkbenchSnapshot, c: FigureChoices): Partial<FigureSpecRe
 
 function timelineOf(s: WorkbenchSnapshot, c: FigureChoices): Partial<FigureSpecRequest> {
   const series = ['msd'];
-  if ((SERIES_NAMES as readonly string[]).includes(s.secondSeries) && s.secondSeries !== 'msd') series.push(s.secondSeries);
+  if (isSeriesName(s.secondSeries) && s.secondSeries !== 'msd') series.push(s.secondSeries);
   const out: Partial<FigureSpecRequest> = { series, xAxis: s.xAxis };
   if (s.potential) out.potential = s.potential;
   if (s.temperature !== null && Number.isFinite(s.temperature) && s.temperature >= 0) out.temperature = s.temperature;

@@ -6,7 +6,9 @@
 // last step's only: each update clears them, so they do not pile up).
 import { NAN_RGB, colormapFor, mapValues, packRGBA, rangeOf, type ColormapName, type FieldColouring, type Range } from '#shared/colormaps.js';
 import type { DataCache, FieldData, FieldRequest, FrameData } from './data-cache';
-import { indexOfId, referenceFor, type RefMode } from './navigation';
+import { indexOfId, type RefMode } from './navigation';
+import { fieldInfo, type AnyFieldName, type FieldParamName, type ParamValue } from '#shared/fields.js';
+import { requestReference } from '#shared/reference-mode.js';
 import type { PaneRenderer } from './pane-renderer';
 import { SpatialGrid } from './spatial-grid';
 import { fitView, panBy, screenToWorld, zoomAt, type View } from '#shared/view.js';
@@ -22,7 +24,8 @@ export interface PanesState {
   refMode: RefMode;
   fixedRef: number;
   lag: number;
-  cutoff: number | null;
+  /** The field's parameters (those it takes). */
+  params: Partial<Record<FieldParamName, ParamValue>>;
   colormap: ColormapName;
   rangeMode: 'minmax' | 'quantile' | 'manual';
   manualMin: number;
@@ -91,6 +94,20 @@ interface PaneSlot {
   visible: boolean;
 }
 
+/** The request of field `name` at `frame` under the panes' reference mode and parameters, or null when it has no
+ *  reference there. The registry's rule decides which fields follow the mode (pair fields) and which keep their own. */
+export function fieldRequestAt(s: Pick<PanesState, 'trajectoryId' | 'frames' | 'refMode' | 'fixedRef' | 'lag' | 'params'>, name: string, frame: number): FieldRequest | null {
+  if (name === 'none') return null;
+  const info = fieldInfo(name as AnyFieldName);
+  const ref = requestReference(info.reference, s.refMode, frame, s.frames, s.fixedRef, s.lag);
+  if (ref === null) return null;
+  const r: FieldRequest = { trajectoryId: s.trajectoryId, frame, name };
+  if (ref !== undefined) r.ref = ref;
+  const params = Object.fromEntries(Object.entries(s.params).filter(([k, v]) => v !== undefined && (info.params as readonly string[]).includes(k)));
+  if (Object.keys(params).length) r.params = params;
+  return r;
+}
+
 export class PanesController {
   private readonly slots: PaneSlot[] = [0, 1, 2].map(() => ({
     renderer: null, frame: null, colourKey: '', colourSource: null, arrowKey: '', colours: new Uint32Array(0), visible: false,
@@ -129,14 +146,7 @@ export class PanesController {
   }
 
   fieldRequest(s: PanesState, frame: number): FieldRequest | null {
-    if (s.field === 'none') return null;
-    let ref = referenceFor(s.refMode, frame, s.fixedRef, s.lag);
-    if (s.field === 'softness') ref = 0;
-    if (s.field === 'mobility') ref = frame - 1;
-    if (ref < 0 || ref >= s.frames) return null;
-    const r: FieldRequest = { trajectoryId: s.trajectoryId, frame, ref, name: s.field };
-    if (s.cutoff !== null && s.cutoff > 0) r.cutoff = s.cutoff;
-    return r;
+    return fieldRequestAt(s, s.field, frame);
   }
 
   /** Show a state: loads what is missing, then draws the three panes and reports the rendered frame. */
@@ -311,7 +321,7 @@ export class PanesController {
         if (g < 0 || g >= s.frames) continue;
         const r = this.fieldRequest(s, g);
         void this.cache.frame(s.trajectoryId, g).catch(() => undefined);
-        if (r) void this.cache.field(r).catch(() => undefined);
+        if (r) void this.cache.field(r, 'ahead').catch(() => undefined);
       }
     };
     setTimeout(run, 0);

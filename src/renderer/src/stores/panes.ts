@@ -4,9 +4,14 @@ import { defineStore } from 'pinia';
 import { computed, markRaw, shallowRef } from 'vue';
 import { quantiles } from '#shared/colormaps.js';
 import type { PanesStatus } from '../lib/panes-controller';
+import { useTrajectory } from './trajectory';
 
 export const usePanesStatus = defineStore('panes', () => {
   const status = shallowRef<PanesStatus | null>(null);
+  // Another trajectory: nothing drawn of it yet (no histogram or colour bar of the last file).
+  useTrajectory().onSwitch(() => {
+    status.value = null;
+  });
 
   function setStatus(s: PanesStatus): void {
     status.value = markRaw(s);

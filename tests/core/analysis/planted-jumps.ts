@@ -7,9 +7,9 @@
 // S(f) = i*B + 2^j (Jha & Sengupta Eq. 2) or a linear one; jumps are planted after the cage rise, at frames drawn
 // uniformly in time (thermally activated events) or in frame index, with sizes log-uniform in units of the noise of
 // that frame's increment (its lag, the MSD level before the jump): a signal-to-noise ratio. Pure and seeded.
-import { scheduleTimestep, type FrameSchedule } from '../index/schedule.js';
-import type { JumpCandidate } from './detect.js';
-import { mulberry32 } from '../util/random.js';
+import { scheduleTimestep, type FrameSchedule } from '../../../src/core/index/schedule.js';
+import type { JumpCandidate } from '../../../src/core/analysis/detect.js';
+import { mulberry32 } from '../../../src/core/util/random.js';
 export { mulberry32 };
 
 export type PlantedSchedule =

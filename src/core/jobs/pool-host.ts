@@ -1,0 +1,108 @@
+// The child side of the analysis pool (src/core/jobs/pool.ts): a persistent worker that keeps its index connection and
+// the recently used trajectories open (frames in an LRU), and runs one task at a time: compute a field and store it
+// (the service has already looked in the cache), compute a series, run the detector. Whatever carries it (a worker
+// thread, an Electron utility process) speaks this protocol through a minimal port.
+import { IndexDb } from '../index/index-db.js';
+import { computeAndStoreField, resolveField, type FieldRequest, type FieldResult } from '../fields/field.js';
+import { TrajectorySet } from '../fields/frames.js';
+import { computeSeries, resolveSeries, type SeriesRequest, type SeriesResult } from '../fields/series.js';
+import { defaultStrainCutoff } from '../fields/registry.js';
+import { detect, type DetectParams, type DetectResult } from './detect-job.js';
+import { throttledProgress, transferablesOf, type JobProgress } from './job.js';
+
+/** What a pool worker can be asked to do. */
+export type PoolTaskParams =
+  | { kind: 'field'; path: string; request: FieldRequest }
+  | { kind: 'series'; path: string; request: SeriesRequest }
+  | { kind: 'detect'; path: string; minScore?: number }
+  /** Work out what the fields of a trajectory share, once (the strain family's default neighbourhood), ahead of the first request. */
+  | { kind: 'prepare'; path: string };
+
+/** A field as a pool worker answers: without the particle ids (the service has them with the frames). */
+export type PoolFieldResult = Omit<FieldResult, 'ids'>;
+
+export type PoolTaskResult<K extends PoolTaskParams['kind']> =
+  K extends 'field' ? PoolFieldResult : K extends 'series' ? SeriesResult : K extends 'detect' ? DetectResult : { strainCutoff: number | null };
+
+export type PoolControlMessage =
+  | { type: 'task'; id: number; task: PoolTaskParams }
+  /** The file changed or the trajectory was closed: drop it (it is reopened, and re-synced, on next use). */
+  | { type: 'forget'; path: string };
+
+export type PoolChildMessage =
+  | { type: 'progress'; id: number; progress: JobProgress }
+  | { type: 'result'; id: number; result: unknown }
+  | { type: 'error'; id: number; message: string; name: string };
+
+export interface PoolPort {
+  postMessage(message: PoolChildMessage, transfer?: ArrayBuffer[]): void;
+}
+
+export interface PoolHostOptions {
+  indexDir: string;
+  /** Trajectories kept open (default 4) and recent frames kept per trajectory (default 8). */
+  trajectories?: number;
+  framesPerTrajectory?: number;
+}
+
+/** A pool worker's state: its index connection and open trajectories. `handle` serves one control message. */
+export class PoolHost {
+  private readonly db: IndexDb;
+  private readonly set: TrajectorySet;
+
+  constructor(private readonly port: PoolPort, options: PoolHostOptions) {
+    this.db = IndexDb.open({ indexDir: options.indexDir });
+    this.set = new TrajectorySet({ db: this.db, trajectories: options.trajectories ?? 4, framesPerTrajectory: options.framesPerTrajectory ?? 8 });
+  }
+
+  handle(m: PoolControlMessage): void {
+    if (m.type === 'forget') {
+      this.set.forget(m.path);
+      return;
+    }
+    const { id, task } = m;
+    try {
+      const result = this.run(id, task);
+      // Only a field's freshly computed values are transferred: frames, ids and timesteps stay with the worker's caches.
+      const transfer = task.kind === 'field' ? transferablesOf((result as PoolFieldResult).values) : [];
+      this.port.postMessage({ type: 'result', id, result }, transfer);
+    } catch (e) {
+      // A failure may come from a trajectory whose file changed under it: reopen it next time.
+      this.set.forget(task.path);
+      this.port.postMessage({ type: 'error', id, name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  private run(id: number, task: PoolTaskParams): unknown {
+    const source = this.set.get(task.path);
+    const open = (path: string): ReturnType<TrajectorySet['get']> => this.set.get(path);
+    const progress = throttledProgress((p) => this.port.postMessage({ type: 'progress', id, progress: p }));
+    switch (task.kind) {
+      case 'field': {
+        const r = resolveField(task.request, source.t.frameCount, source.t.path, (n) => `"params.${n}"`);
+        const { ids: _ids, ...rest } = computeAndStoreField(source, r, open);
+        return rest satisfies PoolFieldResult;
+      }
+      case 'series':
+        return computeSeries(source, resolveSeries(task.request, (n) => `"params.${n}"`), { progress });
+      case 'prepare': {
+        let strainCutoff: number | null = null;
+        try {
+          strainCutoff = defaultStrainCutoff(source);
+        } catch {
+          // No second shell in g(r): a strain field asked for later says so, with what to do.
+        }
+        return { strainCutoff };
+      }
+      case 'detect': {
+        const p: DetectParams = { path: task.path, minScore: task.minScore, store: true };
+        return detect(source, p, { signal: new AbortController().signal, progress });
+      }
+    }
+  }
+
+  close(): void {
+    this.set.close();
+    this.db.close();
+  }
+}
