@@ -199,7 +199,7 @@ export function aqsBench(paths: string[], options: { avalanches: number; model?:
   const quietFactor = options.quietFactor ?? 0.3;
   console.log(`\nStatistics of Figs. 3-9 over ${segs.length} avalanches of ${run.path} (target: < 60 s for 100 avalanches of N = 4000; load ${load()})`);
   console.log(`  single-rearranger filter: quiet radius 5, quiet factor ${quietFactor} (the paper's 0.01 passes almost no pair at N = 4000 with frames 0.15 apart)`);
-  const stats = new AvalancheStatistics({ species: run.species.species, model, quietFactor, yieldLags: [2, 5, 10], timeEdges: Float64Array.from({ length: 41 }, (_, q) => -2e4 + q * 1e3) });
+  const stats = new AvalancheStatistics({ species: run.species.species, model, quietFactor, yieldLags: [2, 5, 10], clock: () => performance.now(), timeEdges: Float64Array.from({ length: 41 }, (_, q) => -2e4 + q * 1e3) });
   let tRead = 0, frames = 0;
   const t0 = performance.now();
   for (const s of segs) {

@@ -51,6 +51,8 @@ export interface AvalancheStatisticsOptions {
   yieldLags?: number[];
   /** Fig. 9 time bins of t - t_start (default 40 bins over [-2e4, 2e4]). */
   timeEdges?: ArrayLike<number>;
+  /** Milliseconds clock for the timings (default Date.now; a caller with performance.now may pass it). */
+  clock?: () => number;
 }
 
 export interface SegmentSummary {
@@ -95,9 +97,11 @@ export class AvalancheStatistics {
   private nSingle = 0;
   private nStarts = 0;
   private readonly t = { strain: 0, softness: 0, statistics: 0 };
+  private readonly now: () => number;
 
   constructor(options: AvalancheStatisticsOptions) {
     this.o = options;
+    this.now = options.clock ?? Date.now;
     this.model = options.model ? ('kernels' in options.model ? options.model : collapseModel(options.model)) : null;
     const sEdges = options.sEdges ?? linearEdges(-5, 5, 40);
     this.dist = this.model ? new SoftnessDistribution(sEdges) : null;
@@ -136,19 +140,19 @@ export class AvalancheStatistics {
     // Softness of every frame.
     let soft: Float64Array[] | null = null;
     if (this.model) {
-      const t0 = performance.now();
+      const t0 = this.now();
       soft = frames.map((fr) => applySoftnessModel(this.model as CollapsedModel, fr.positions, fr.box, { species }));
-      this.t.softness += performance.now() - t0;
+      this.t.softness += this.now() - t0;
     }
     const pairs: StrainFields[] = [];
     const flags: Uint8Array[] = [];
     const counts = new Int32Array(P), rearranger = new Int32Array(P), single = new Uint8Array(P);
     const g2pairs: RearrangerPair[] = [];
     for (let p = 0; p < P; p++) {
-      let t0 = performance.now();
+      let t0 = this.now();
       const sf = strain(p, p + 1);
-      this.t.strain += performance.now() - t0;
-      t0 = performance.now();
+      this.t.strain += this.now() - t0;
+      t0 = this.now();
       pairs.push(sf);
       const c = classifyPair(sf.d2min, species, frames[p].positions, frames[p].box, {
         thresholds, quietRadius: this.o.quietRadius, quietFactor: this.o.quietFactor,
@@ -165,9 +169,9 @@ export class AvalancheStatistics {
         const fields = { k: sf.k, dev: sf.devTotal, exy: sf.epsXY };
         (this.strainField as RearrangerStrainField).add(c.rearranger, frames[p].positions, frames[p].box, fields, sf.valid);
       }
-      this.t.statistics += performance.now() - t0;
+      this.t.statistics += this.now() - t0;
     }
-    let t0 = performance.now();
+    let t0 = this.now();
     (this.g2 as RearrangerPairCorrelation).addSegment(g2pairs);
     const starts = rearrangementStarts(flags);
     this.nStarts += starts.particle.length;
@@ -178,15 +182,15 @@ export class AvalancheStatistics {
         this.sinceStart.add(frames[q].time - frames[ps].time, pairs[q].k[i], pairs[q].epsXY[i], frames[q + 1].time - frames[q].time);
       }
     }
-    this.t.statistics += performance.now() - t0;
+    this.t.statistics += this.now() - t0;
     if (soft && this.change && this.yieldStrain) {
-      t0 = performance.now();
+      t0 = this.now();
       // Figs. 6-7 need <S>; the samples are kept per segment and added after the distribution has seen the segment.
       for (let p = 0; p < P; p++) {
         if (!single[p]) continue;
         this.change.add(rearranger[p], frames[p].positions, frames[p].box, soft[p], soft[p + 1], pairs[p].k, pairs[p].valid);
       }
-      this.t.statistics += performance.now() - t0;
+      this.t.statistics += this.now() - t0;
       // Fig. 8: strain between f - df and f for each start at pair f, softness at f - df.
       const lags = this.yieldStrain.lags;
       const cache = new Map<number, StrainFields>();
@@ -198,9 +202,9 @@ export class AvalancheStatistics {
           const key = f0 * 100_003 + f;
           let sf = cache.get(key);
           if (!sf) {
-            const t1 = performance.now();
+            const t1 = this.now();
             sf = strain(f0, f);
-            this.t.strain += performance.now() - t1;
+            this.t.strain += this.now() - t1;
             cache.set(key, sf);
           }
           this.yieldStrain.add(li, soft[f0][i], sf.devTotal[i], sf.epsXY[i]);
@@ -214,7 +218,7 @@ export class AvalancheStatistics {
 
   result(): AvalancheStatisticsResult {
     if (!this.strainField || !this.g2) throw new Error('AvalancheStatistics: no segment added');
-    const t0 = performance.now();
+    const t0 = this.now();
     const strainField = this.strainField.result();
     const out: AvalancheStatisticsResult = {
       segments: this.nSeg, pairs: this.nPairs, rearrangers: this.nRearr, singlePairs: this.nSingle, starts: this.nStarts,
@@ -225,7 +229,7 @@ export class AvalancheStatistics {
       strainSinceStart: this.sinceStart.result(),
       timings: this.t,
     };
-    this.t.statistics += performance.now() - t0;
+    this.t.statistics += this.now() - t0;
     return out;
   }
 }

@@ -232,8 +232,8 @@ export interface EnsembleOptions {
   seed?: number;
   /** Called after each hyperplane (done, total). */
   onProgress?: (done: number, total: number) => void;
-  /** Checked between hyperplanes; an aborted signal throws. */
-  signal?: AbortSignal;
+  /** Checked between hyperplanes; an aborted signal (an AbortSignal, or anything with `aborted`) throws. */
+  signal?: { readonly aborted: boolean };
 }
 
 /** Fisher-Yates shuffle in place with a seeded uniform generator. */
