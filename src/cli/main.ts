@@ -15,6 +15,8 @@ import type { SimulateResult } from '../core/jobs/simulate-job.js';
 import { SIMULATE_OPTIONS, SimulateOptionError, simulateRawFromOptions } from '../core/jobs/simulate-options.js';
 import type { MinimizeJobResult } from '../core/jobs/minimize-job.js';
 import type { ModesResult } from '../core/jobs/modes-job.js';
+import type { SoftnessTrainResult } from '../core/jobs/softness-train-job.js';
+import type { RearrangersResult } from '../core/jobs/rearrangers-job.js';
 import { JobCancelledError } from '../core/jobs/job.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { progressBar } from './progress.js';
@@ -38,6 +40,7 @@ usage:
   avw tags FILE --export OUT.csv|OUT.json     export tags
   avw tags FILE --import IN.csv|IN.json       import (merge) tags
   avw series FILE --name NAME [--potential wca|hertz] [--temperature T] [--reference F] [--count M]
+             [--model MODEL.json] [--rd 2 --d-soft-small 0.0025 --d-soft-large 0.0015]
              [--alpha 8.19] [--periodic] [--is IS_FILE] [--json]
                                               a per-frame series (computed once, kept in the index); the betti1
                                               family is measured on inherent structures: FILE's own when it holds
@@ -47,7 +50,8 @@ ${wrapList(SERIES_NAMES)}
   avw series --study STUDY.json --name NAME|fs --by T [--json]
                                               the series averaged over a study's replicas per temperature (+- stderr)
   avw field FILE --frame F [--ref R] --name NAME [--cutoff RC] [--delta D --rmin A --rmax B] [--is IS_FILE]
-            [--potential wca|hertz --modes K] [--json]
+            [--potential wca|hertz --modes K] [--model MODEL.json] [--rd 2 --d-soft-small 0.0025 --d-soft-large 0.0015]
+            [--json]
                                               a per-particle field of frame F against the reference R (default:
                                               the previous frame, Jha & Sengupta Eq. 7; mobility always the
                                               previous frame, is_displacement IS(0), softness none); NAME:
@@ -56,7 +60,17 @@ ${wrapList([...FIELD_NAMES, 'file:PROPERTY'])}
                                               the count smallest positive Hessian eigenvalues of frame F and
                                               lambda_smallest (Jha & Sengupta Eq. 6), zero and negative modes,
                                               lambda_max; warns when the frame is not a minimum
-${TOPOLOGY_HELP}  avw detect FILE [--min-score Z] [--no-store] [--json]
+${TOPOLOGY_HELP}  avw softness train FILE --frame F --ref R [--cutoff 2] [--positive-quantile 0.9 --negative-quantile 0.5
+            | --d-soft 0.0025,0.0015 --d-hard H] [--r0 0.4 --dr 0.1 --count 27 --width 0.1] [--species none|type]
+            [--C 1] [--hyperplanes 1] [--seed 1] --out MODEL.json [--json]
+                                              a softness model (Zhang, Ridout & Liu Sec. II C): labels from D2min
+                                              between frames R and F, structure functions of frame R; one
+                                              hyperplane trains on every labelled particle, more hold out 20 %;
+                                              then avw field --name ml_softness --model MODEL.json
+  avw rearrangers FILE [--frames A:B] [--rd 2] [--d-soft 0.0025,0.0015] [--quiet-radius 5] [--quiet-factor 0.01]
+            [--json]                          rearrangers of each frame against the previous one (D2min above
+                                              d_soft of small/large particles), single-rearranger frames, starts
+  avw detect FILE [--min-score Z] [--no-store] [--json]
                                               avalanche candidates from MSD jumps, stored as detector tags
   avw correlate FILE --frame F [--ref R] --names a,b,c [--cutoff RC ...] [--json]
                                               Pearson and Spearman matrices among scalar fields
@@ -315,7 +329,7 @@ async function cmdSeries(argv: string[]): Promise<void> {
   await rememberSizes(file, flags, 'series');
   const { validateSeriesParams } = await import('../core/jobs/series-job.js');
   if (flags.name === undefined) throw new UsageError(`avw series: --name is required (${SERIES_NAMES.join('|')})`);
-  const params = validateSeriesParams({ path: file, indexDir: flags['index-dir'], name: flags.name, params: registryParams(flags, Object.keys(SERIES_PARAMS), ['is']) });
+  const params = validateSeriesParams({ path: file, indexDir: flags['index-dir'], name: flags.name, params: registryParams(flags, Object.keys(SERIES_PARAMS), ['is', 'model']) });
   const r = await runJob<SeriesResult>('series', params, params.name, flags.json === true);
   const frames = Array.from({ length: r.values.length }, (_v, i) => i);
   const value = { name: r.name, frames, timesteps: Array.from(r.frames.subarray(0, r.values.length)), values: Array.from(r.values, numberOrNull), measuredOn: r.measuredOn };
@@ -354,7 +368,7 @@ async function cmdField(argv: string[]): Promise<void> {
   if (flags.frame === undefined) throw new UsageError('avw field: --frame F is required');
   const params = validateFieldParams({
     path: file, indexDir: flags['index-dir'], name: flags.name, frame: flags.frame, ref: flags.ref,
-    params: registryParams(flags, Object.keys(FIELD_PARAMS), ['is']),
+    params: registryParams(flags, Object.keys(FIELD_PARAMS), ['is', 'model']),
   });
   const r = await runJob<FieldResult>('field', params, params.name, flags.json === true);
   if (r.invalidCount > 0) process.stderr.write(`avw field: ${r.invalidCount} particle(s) flagged (null): too few neighbours, a singular fit, or absent in the reference\n`);
@@ -383,7 +397,7 @@ async function cmdCorrelate(argv: string[]): Promise<void> {
   const { validateCorrelateParams } = await import('../core/jobs/correlate-job.js');
   const params = validateCorrelateParams({
     path: resolve(oneFile(positionals, 'correlate')), indexDir: flags['index-dir'], frame: flags.frame, ref: flags.ref,
-    params: registryParams(flags, Object.keys(FIELD_PARAMS), ['is']), names: flags.names.split(',').map((s) => s.trim()).filter(Boolean),
+    params: registryParams(flags, Object.keys(FIELD_PARAMS), ['is', 'model']), names: flags.names.split(',').map((s) => s.trim()).filter(Boolean),
   });
   const r = await runJob<CorrelateResult>('correlate', params, 'correlate', flags.json === true);
   const k = r.names.length;
@@ -510,15 +524,80 @@ async function cmdModes(argv: string[]): Promise<void> {
   ].join('\n'));
 }
 
+/** A number list "a,b" (one or two positive numbers: small, large). */
+function numberList(v: unknown, option: string, command: string): number[] | undefined {
+  if (v === undefined) return undefined;
+  const parts = String(v).split(',').map((x) => Number(x.trim()));
+  if (parts.length < 1 || parts.length > 2 || !parts.every((x) => Number.isFinite(x) && x > 0)) {
+    throw new UsageError(`avw ${command}: ${option} must be one positive number or two separated by a comma (small,large), got "${String(v)}"`);
+  }
+  return parts;
+}
+
+async function cmdSoftness(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'train') throw new UsageError('avw softness: expected train (avw softness train FILE --frame F --ref R --out MODEL.json)');
+  const cmd = 'softness train';
+  const { positionals, flags } = parseArgs(rest, {
+    ...COMMON, frame: 'int', ref: 'int', cutoff: 'string', 'positive-quantile': 'string', 'negative-quantile': 'string', 'd-soft': 'string',
+    'd-hard': 'string', r0: 'string', dr: 'string', count: 'int', width: 'string', species: 'string', C: 'string', hyperplanes: 'int', seed: 'int', out: 'string',
+  }, cmd);
+  const file = resolve(oneFile(positionals, cmd));
+  if (flags.frame === undefined || flags.ref === undefined) throw new UsageError(`avw ${cmd}: --frame F and --ref R are required (D2min between them labels the particles)`);
+  if (typeof flags.out !== 'string') throw new UsageError(`avw ${cmd}: --out MODEL.json is required`);
+  const quantile = flags['positive-quantile'] !== undefined || flags['negative-quantile'] !== undefined;
+  const threshold = flags['d-soft'] !== undefined || flags['d-hard'] !== undefined;
+  if (quantile && threshold) throw new UsageError(`avw ${cmd}: label by quantiles (--positive-quantile, --negative-quantile) or by thresholds (--d-soft, --d-hard), not both`);
+  const f = (name: string): number | undefined => numberFlag(flags, name, cmd);
+  const labels = threshold
+    ? { kind: 'threshold', dSoft: numberList(flags['d-soft'], '--d-soft', cmd), dHard: numberList(flags['d-hard'], '--d-hard', cmd) }
+    : { kind: 'quantile', positive: f('positive-quantile'), negative: f('negative-quantile') };
+  const { validateSoftnessTrainParams } = await import('../core/jobs/softness-train-job.js');
+  const params = validateSoftnessTrainParams({
+    path: file, indexDir: flags['index-dir'], frame: flags.frame, ref: flags.ref, cutoff: f('cutoff'), labels, r0: f('r0'), dr: f('dr'),
+    count: flags.count, width: f('width'), species: flags.species, C: f('C'), hyperplanes: flags.hyperplanes, seed: flags.seed, out: resolve(flags.out),
+  });
+  const r = await runJob<SoftnessTrainResult>('softness-train', params, 'softness train', flags.json === true);
+  const acc = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(3));
+  out(flags.json === true, r, () => [
+    `wrote ${r.out}: ${r.hyperplanes.length} hyperplane(s) from frames ${r.ref} -> ${r.frame} (${r.positives} rearranging, ${r.negatives} non-rearranging of ${r.n}; species by ${r.speciesRule})`,
+    ...r.hyperplanes.map((h, k) => `hyperplane ${k}${h.particleSpecies === null ? '' : ` (species ${h.particleSpecies})`}: train accuracy ${acc(h.trainAccuracy)}, validation ${acc(h.validationAccuracy)}, objective ${h.objective}, ${h.nTrain} rows`),
+  ].join('\n'));
+}
+
+async function cmdRearrangers(argv: string[]): Promise<void> {
+  const { positionals, flags } = parseArgs(argv, {
+    ...COMMON, frames: 'string', rd: 'string', 'd-soft': 'string', 'quiet-radius': 'string', 'quiet-factor': 'string',
+  }, 'rearrangers');
+  const file = resolve(oneFile(positionals, 'rearrangers'));
+  let frames: number[] | undefined;
+  if (flags.frames !== undefined) {
+    const m = /^(\d+):(\d+)$/.exec(String(flags.frames));
+    if (!m) throw new UsageError(`avw rearrangers: --frames must be A:B (frame numbers), got "${String(flags.frames)}"`);
+    frames = [Number(m[1]), Number(m[2])];
+  }
+  const { validateRearrangersParams } = await import('../core/jobs/rearrangers-job.js');
+  const params = validateRearrangersParams({
+    path: file, indexDir: flags['index-dir'], frames, rd: numberFlag(flags, 'rd', 'rearrangers'), dSoft: numberList(flags['d-soft'], '--d-soft', 'rearrangers'),
+    quietRadius: numberFlag(flags, 'quiet-radius', 'rearrangers'), quietFactor: numberFlag(flags, 'quiet-factor', 'rearrangers'),
+  });
+  const r = await runJob<RearrangersResult>('rearrangers', params, 'rearrangers', flags.json === true);
+  out(flags.json === true, r, () => [
+    `${r.total} rearrangers over frames ${r.frames[0]}..${r.frames[1]} (species by ${r.speciesRule}); single-rearranger frames: ${r.singleFrames.join(' ') || 'none'}`,
+    'frame count ids', ...r.pairs.map((p) => `${p.frame} ${p.count}${p.single ? ' (single)' : ''} ${p.ids.join(',')}`),
+  ].join('\n'));
+}
+
 const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   info: cmdInfo, frame: cmdFrame, index: cmdIndex, tags: cmdTags, series: cmdSeries, field: cmdField, detect: cmdDetect, correlate: cmdCorrelate,
   simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure, study: async (argv) => (await import('./study-command.js')).cmdStudy(argv), modes: cmdModes,
   betti: async (argv) => (await import('./topology-command.js')).cmdBetti(argv),
   export: (argv) => exportCommand(argv, { runJob, rememberSizes }),
+  softness: cmdSoftness, rearrangers: cmdRearrangers,
 };
 
 /** Commands that only read the trajectory and (re)build index contents: safe to run again on a new index. */
-const RETRY_ON_DAMAGED_INDEX = new Set(['info', 'frame', 'index', 'tags', 'series', 'field', 'detect', 'correlate', 'modes', 'betti']);
+const RETRY_ON_DAMAGED_INDEX = new Set(['info', 'frame', 'index', 'tags', 'series', 'field', 'detect', 'correlate', 'modes', 'betti', 'rearrangers']);
 
 /** The --index-dir of a command line (else the environment's or the default index). */
 function indexDirArg(argv: string[]): string | undefined {
