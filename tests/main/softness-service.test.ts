@@ -19,12 +19,19 @@ const EVENT = 3;
 
 let service: WorkbenchService;
 let info: TrajectoryInfo;
-/** The next softness job is held until it is cancelled (set by the cancel test). */
-let holdNext = false;
+/** The next softness job is held until it is cancelled (set by the cancel tests); 'finish' writes its model anyway. */
+let holdNext: false | 'reject' | 'finish' = false;
 const runJob: JobRunner = <R>(kind: string, params: unknown, options?: Parameters<JobRunner>[2]) => {
   if (kind === 'softness-train' && holdNext) {
+    const how = holdNext;
     holdNext = false;
-    return new Promise<R>((_, reject) => options?.signal?.addEventListener('abort', () => reject(new JobCancelledError(kind))));
+    return new Promise<R>((resolve, reject) => options?.signal?.addEventListener('abort', () => {
+      if (how === 'reject') return reject(new JobCancelledError(kind));
+      // The worker's loop did not see the cancel in time: it wrote its model and returned.
+      const out = (params as { out: string }).out;
+      writeFileSync(out, '{}');
+      resolve({ out } as R);
+    }));
   }
   return runInWorker<R>(kind, params, options);
 };
@@ -145,12 +152,17 @@ describe('trainSoftness and loadSoftnessModel', () => {
   });
 
   it('cancels a running training: the job is cancelled and no model is written', async () => {
-    holdNext = true;
+    holdNext = 'reject';
     const target = join(out, 'cancelled.json');
     const job = await train({ out: target });
     await expect(train({ out: target })).rejects.toThrow(/is being written by another training/);
     const snap = await service.cancelJob({ jobId: job.id });
     expect(snap.state).toBe('cancelled');
+    expect(existsSync(target)).toBe(false);
+    // A training that finished writing just as it was cancelled: still cancelled, and its new file is removed.
+    holdNext = 'finish';
+    const late = await train({ out: target });
+    expect((await service.cancelJob({ jobId: late.id })).state).toBe('cancelled');
     expect(existsSync(target)).toBe(false);
   });
 

@@ -2,7 +2,7 @@
 // 'softness-train' job (src/core/jobs/softness-train-job.ts, the job of `avw softness train`), listed with its progress
 // and cancellable, writing the model to the user's file; and reading a model file back, checked by the one loader
 // (core/fields/softness-support.ts), as a summary with the accuracies of its hyperplanes.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { IndexedTrajectory } from '../../core/index/indexed-trajectory.js';
 import { loadSoftnessModel } from '../../core/fields/softness-support.js';
@@ -10,6 +10,9 @@ import type { SoftnessTrainParams, SoftnessTrainResult } from '../../core/jobs/s
 import { JOBS } from '../../core/jobs/registry.js';
 import { MODEL_EXISTS_MESSAGE, type ApiParams, type JobSnapshot, type SoftnessModelSummary } from '#shared/api.js';
 import type { JobRegistry, JobRunner } from './jobs.js';
+
+/** How long a cancelled training may take to stop by itself before its worker is stopped. */
+const CANCEL_GRACE_MS = 200;
 
 /** What the softness service borrows from the workbench service. */
 export interface SoftnessServiceHost {
@@ -53,11 +56,20 @@ export class SoftnessService {
       if (p.overwrite !== true) throw new Error(`${out} ${MODEL_EXISTS_MESSAGE}; pass overwrite to replace it`);
     }
     const params = softnessJobParams(t, p, out, this.host.indexDir);
+    const existed = existsSync(out);
     this.writing.add(out);
     const { job, result } = this.host.jobs.start<SoftnessTrainResult>({
       kind: 'softness-train',
       label: `Softness model ${basename(out)} (frames ${p.ref} -> ${p.frame}, ${params.hyperplanes} hyperplane${params.hyperplanes > 1 ? 's' : ''})`,
-      run: ({ signal, progress }) => this.host.queue(() => this.host.runJob<SoftnessTrainResult>('softness-train', params, { signal, onProgress: progress })),
+      run: async ({ signal, progress }) => {
+        // The training loop runs synchronously in its worker, which sees a cancel only between jobs: the worker is
+        // stopped soon after a cancel instead, and a model it finished writing meanwhile is removed (a new file only).
+        const r = await this.host.queue(() => this.host.runJob<SoftnessTrainResult>('softness-train', params, {
+          signal, onProgress: progress, cancelGraceMs: CANCEL_GRACE_MS,
+        }));
+        if (signal.aborted && !existed) rmSync(out, { force: true });
+        return r;
+      },
       outputPath: (r) => r.out,
     });
     result.finally(() => this.writing.delete(out)).catch(() => undefined);

@@ -230,16 +230,22 @@ export class PanesController {
    * d_soft, with the registry's defaults) in every pane, found there by particle id. Drawn after the panes; cleared when
    * turned off, and while another frame's are loading.
    */
-  private async updateOutlines(s: PanesState, seq: number): Promise<void> {
+  /** Drop the outlines of another frame (or all, when off) before anything is drawn; the key of those wanted now. */
+  private clearStaleOutlines(s: PanesState): string {
     const key = s.outlineRearrangers ? `${s.trajectoryId}|${s.current}` : '';
-    if (key !== this.outlineKey) {
+    if (key !== this.outlineKey || !key) {
       for (const slot of this.slots) slot.renderer?.setOutlines(null);
       this.outlineKey = '';
       this.outlineIds = null;
     }
+    return key;
+  }
+
+  private async updateOutlines(s: PanesState, seq: number): Promise<void> {
+    const key = this.clearStaleOutlines(s);
     if (!s.outlineRearrangers) {
       this.callbacks.onOutlines?.(null);
-      this.scheduleRender();
+      this.renderAll();
       return;
     }
     let ids = this.outlineIds;
@@ -305,6 +311,7 @@ export class PanesController {
   }
 
   private draw(s: PanesState, frames: (FrameData | null)[], fields: (FieldData | null)[], colouring: FieldColouring | null, range: Range | null): void {
+    this.clearStaleOutlines(s);
     for (let i = 0; i < 3; i++) {
       const slot = this.slots[i];
       const r = slot.renderer;
