@@ -79,6 +79,8 @@ test('train a model on the demo: a job with its accuracies, replace asked first,
   await page.goto(url);
   await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 30_000 });
   await page.getByRole('button', { name: 'Open demo' }).click();
+  // Once the detector has run, the tags panel above stops growing (a click lands where it was aimed).
+  await page.waitForFunction(() => document.querySelector('[data-testid=timeline-summary]')?.getAttribute('data-detected') === 'true', null, { timeout: 180_000 });
   await rendered(0);
   await page.locator('body').click({ position: { x: 5, y: 5 } });
   for (let k = 0; k < 4; k++) await page.keyboard.press('Shift+ArrowRight');
@@ -87,6 +89,7 @@ test('train a model on the demo: a job with its accuracies, replace asked first,
 
   const p = panel();
   await p.getByRole('button', { name: 'current frame', exact: true }).click();
+  await page.waitForFunction((f) => document.querySelector('input[aria-label="Training frame"]')?.value === String(f), FRAME, { timeout: 10_000 });
   assert.equal(await p.getByRole('spinbutton', { name: 'Training frame' }).inputValue(), String(FRAME));
   assert.equal(await p.getByRole('spinbutton', { name: 'Training reference frame' }).inputValue(), String(FRAME - 1));
   assert.match(await p.getByRole('textbox', { name: 'Model file', exact: true }).inputValue(), new RegExp(`demo-softness-f${FRAME}\\.json$`));
