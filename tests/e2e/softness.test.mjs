@@ -3,7 +3,8 @@
 // accuracies shown), training again asks before replacing, a long training cancels and writes nothing; loading a
 // broken file names the file and the key; the model loads again; "Colour by softness" colours the three panes by
 // ml_softness; "outline rearrangers" rings the rearrangers in green in every pane and the count matches
-// `avw rearrangers`. Screenshots go to AVW_SCREENSHOTS or a temporary directory, printed at the end.
+// `avw rearrangers`; a reload brings the model and the colouring back. Screenshots go to AVW_SCREENSHOTS or a
+// temporary directory, printed at the end.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -201,6 +202,20 @@ test('outline rearrangers: green rings in every pane, as many as avw rearrangers
   await p.getByRole('checkbox', { name: 'Outline rearrangers' }).uncheck();
   await page.waitForFunction(() => document.body.dataset.rearrangers === '');
   for (const name of ['Before', 'At', 'After']) assert.equal((await canvasPixels(name)).green, 0, `${name}: rings left after turning them off`);
+});
+
+test('reload: the session brings back the model (shown in the panel) and the panes coloured by it', async () => {
+  // The session is saved 0.4 s after a change.
+  await page.waitForTimeout(1500);
+  await page.reload();
+  await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 30_000 });
+  await rendered(FRAME + 1, 'ml_softness');
+  await panel().getByTestId('softness-model').waitFor({ timeout: 30_000 });
+  assert.match(await text(panel().getByTestId('softness-model')), /demo model\.json: 4 hyperplanes/);
+  assert.equal(await panel().getByRole('checkbox', { name: 'Outline rearrangers' }).isChecked(), false);
+  assert.equal(await page.getByTestId('field-error').count(), 0);
+  const c = await canvasPixels('At');
+  assert.ok(c.coloured > 0.02 * c.total, `At: only ${c.coloured} of ${c.total} pixels coloured after the reload`);
 });
 
 test('no Content-Security-Policy violation and no uncaught error in the page', () => {

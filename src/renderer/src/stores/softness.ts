@@ -114,6 +114,11 @@ export const useSoftness = defineStore('softness', () => {
     }
   }
 
+  // A model path set elsewhere (restored with the session): show what the model is, or why it cannot be read.
+  watch(() => view.modelPath, (p) => {
+    if (p && model.value?.path !== p) void load(p);
+  }, { immediate: true });
+
   /** Colour the panes by the loaded model's softness. */
   function colourBy(): void {
     if (!model.value) return;
