@@ -18,6 +18,7 @@ export const JOB_LOADERS: Record<string, () => Promise<AnyJob>> = {
   figure: async () => (await import('./figure-job.js')).figureJob as AnyJob,
   modes: async () => (await import('./modes-job.js')).modesJob as AnyJob,
   export: async () => (await import('./export-job.js')).exportJob as AnyJob,
+  study: async () => (await import('./study-job.js')).studyJob as AnyJob,
 };
 
 /** The definition of a job kind (its module loaded now), or undefined for an unknown kind. */

@@ -12,6 +12,7 @@ import { figureJob } from './figure-job.js';
 import { modesJob } from './modes-job.js';
 import { countJob } from './count-job.js';
 import { exportJob } from './export-job.js';
+import { studyJob } from './study-job.js';
 
 export const JOBS: Record<string, JobDefinition<never, unknown>> = {
   count: countJob as JobDefinition<never, unknown>,
@@ -25,4 +26,5 @@ export const JOBS: Record<string, JobDefinition<never, unknown>> = {
   figure: figureJob as JobDefinition<never, unknown>,
   modes: modesJob as JobDefinition<never, unknown>,
   export: exportJob as JobDefinition<never, unknown>,
+  study: studyJob as JobDefinition<never, unknown>,
 };
