@@ -22,6 +22,17 @@ export type ParamInfo =
   | { type: 'boolean'; default: boolean; help: string }
   | { type: 'path'; default: null; defaultText: string; help: string };
 
+// Parameters shared by fields and series: the machine-learned softness model and the rearranger test of Zhang,
+// Ridout & Liu (Sec. II B: D2min over R_D = 2 above d_soft, 0.0025 for small and 0.0015 for large particles).
+const MODEL_PARAM = {
+  type: 'path', default: null, defaultText: 'none: a model made by avw softness train', help: 'softness model (JSON, avw softness train)',
+} as const satisfies ParamInfo;
+const REARRANGER_PARAMS = {
+  rd: { type: 'number', min: 0, minExclusive: true, max: 1e4, default: 2, help: 'D2min neighbourhood R_D of the rearranger test' },
+  d_soft_small: { type: 'number', min: 0, minExclusive: true, max: 1e4, default: 0.0025, help: 'D2min threshold d_soft of the small particles' },
+  d_soft_large: { type: 'number', min: 0, minExclusive: true, max: 1e4, default: 0.0015, help: 'D2min threshold d_soft of the large particles' },
+} as const satisfies Record<string, ParamInfo>;
+
 /** Field parameters by name; a field lists the ones it takes. The CLI option is `--NAME`, the API key `params.NAME`. */
 export const FIELD_PARAMS = {
   cutoff: {
@@ -34,6 +45,8 @@ export const FIELD_PARAMS = {
   is: { type: 'path', default: null, defaultText: 'FILE.is.EXT beside the trajectory', help: 'the paired inherent-structure trajectory' },
   potential: { type: 'enum', values: ['wca', 'hertz'], default: 'wca', help: 'pair potential of the Hessian (diameters from the file)' },
   modes: { type: 'int', min: 1, max: 1000, default: 30, help: 'number k of lowest non-zero Hessian modes' },
+  model: MODEL_PARAM,
+  ...REARRANGER_PARAMS,
 } as const satisfies Record<string, ParamInfo>;
 export type FieldParamName = keyof typeof FIELD_PARAMS;
 
@@ -95,6 +108,14 @@ export const FIELDS = {
   lowest_mode: {
     ...MODES, vector: true, title: 'Lowest mode', label: '|\\bf{e}_{1}|',
     description: 'the lowest non-zero Hessian mode per particle, scaled by sqrt(N) (mean |e_i|^2 = 1; sign: largest component positive)',
+  },
+  ml_softness: {
+    title: 'Softness (machine-learned)', label: '\\it{S}_{ML}', vector: false, signed: true, neutral: 0, reference: 'none', params: ['model'], family: null,
+    description: 'machine-learned softness: the mean over the hyperplanes of a model of w.(G - mu)/sd + b, G the radial structure functions (Zhang, Ridout & Liu Eq. 3, Sec. II C)',
+  },
+  rearranger: {
+    title: 'Rearranger', label: '\\it{R}', vector: false, signed: false, neutral: 0, reference: 'previous', params: ['rd', 'd_soft_small', 'd_soft_large'], family: null,
+    description: '1 when D2min since the previous frame (neighbours within R_D) exceeds d_soft of the particle\'s species, else 0 (Zhang, Ridout & Liu Sec. II B)',
   },
 } as const satisfies Record<string, FieldInfo>;
 
@@ -163,6 +184,8 @@ export const SERIES_PARAMS = {
     type: 'path', default: null, defaultText: 'the trajectory itself if it holds inherent structures (FILE.is.EXT, or written by avw minimize), else FILE.is.EXT beside it',
     help: 'the inherent-structure trajectory the series is measured on (the trajectory\'s own path: its frames as they are)',
   },
+  model: MODEL_PARAM,
+  ...REARRANGER_PARAMS,
 } as const satisfies Record<string, ParamInfo>;
 export type SeriesParamName = keyof typeof SERIES_PARAMS;
 
@@ -225,6 +248,14 @@ export const SERIES = {
   betti1_cycles: {
     ...BETTI, title: 'Cycle-closing edges', label: '\\it{E} − \\it{V} + \\it{β}_{0}',
     description: 'edges of VR_alpha that close a cycle, E - V + beta_0 (zero-length H1 pairs included)',
+  },
+  ml_softness_mean: {
+    title: 'Mean softness (machine-learned)', label: '⟨\\it{S}_{ML}⟩', params: ['model'], required: ['model'], family: null, frames: 'trajectory',
+    description: 'mean machine-learned softness of each frame (Zhang, Ridout & Liu Sec. II C; --model from avw softness train)',
+  },
+  rearrangers: {
+    title: 'Rearrangers', label: '\\it{N}_{R}', params: ['rd', 'd_soft_small', 'd_soft_large'], required: [], family: null, frames: 'trajectory',
+    description: 'number of rearrangers between the previous frame and each frame (D2min over R_D above d_soft; Zhang, Ridout & Liu Sec. II B); none at frame 0',
   },
 } as const satisfies Record<string, SeriesInfo>;
 

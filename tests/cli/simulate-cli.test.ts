@@ -110,7 +110,7 @@ describe('avw simulate / minimize', () => {
 
     const m = avw('minimize', out, '--out', join(work, 'small.is.gsd'), '--json');
     expect(m.status).toBe(0);
-    expect(m.json).toMatchObject({ frames: 14, n: 100, method: 'fire', unconverged: 0 });
+    expect(m.json).toMatchObject({ frames: 14, n: 100, method: 'cg', unconverged: 0 });
     expect(m.json.maxForce).toBeLessThan(1e-10);
     expect(m.json.wallSeconds).toBeGreaterThan(0);
     expect(m.json.atomStepsPerSecond).toBeGreaterThan(0);

@@ -16,11 +16,13 @@ import { vibrationalModes } from '../analysis/hessian.js';
 import { pairNeighborList, potentialByName, totalEnergy, type PotentialName } from '../potentials.js';
 import {
   SERIES, SERIES_PARAMS, checkParams, withDefaults, CLI_NAMER,
-  type ParamNamer, type ParamValue, type SeriesInfo, type SeriesName,
+  type ParamInfo, type ParamNamer, type ParamValue, type SeriesInfo, type SeriesName,
 } from '#shared/fields.js';
+import { existsSync } from 'node:fs';
 import type { TrajectoryFrames } from './frames.js';
 import { inherentFrames, inherentSourceOf } from './inherent.js';
 import { JobCancelledError } from '../jobs/job.js';
+import { fileStamp, frameSoftness, rearrangerParams, rearrangersOfPair } from './softness-support.js';
 
 export interface SeriesComputation {
   source: TrajectoryFrames;
@@ -158,6 +160,30 @@ function bettiOf(c: SeriesComputation): SeriesValues {
   return { betti1: born, betti1_alive: alive, betti1_cycles: cycles };
 }
 
+/** Mean machine-learned softness of every frame (Zhang, Ridout & Liu Sec. II C). */
+function mlSoftnessMeanOf(c: SeriesComputation): SeriesValues {
+  const out = new Float64Array(c.to - c.from);
+  for (let f = c.from; f < c.to; f++) {
+    c.step(f);
+    const S = frameSoftness(c.source.read(f), c.params.model as string | null, 'ml_softness_mean', c.source.t.path);
+    let sum = 0, n = 0;
+    for (let i = 0; i < S.length; i++) if (Number.isFinite(S[i])) { sum += S[i]; n++; }
+    out[f - c.from] = n > 0 ? sum / n : NaN;
+  }
+  return { ml_softness_mean: out };
+}
+
+/** Number of rearrangers between each frame and the previous one (NaN at frame 0; Zhang, Ridout & Liu Sec. II B). */
+function rearrangersOf(c: SeriesComputation): SeriesValues {
+  const p = rearrangerParams(c.params);
+  const out = new Float64Array(c.to - c.from);
+  for (let f = c.from; f < c.to; f++) {
+    c.step(f);
+    out[f - c.from] = f === 0 ? NaN : rearrangersOfPair(c.source.read(f - 1), c.source.read(f), p).count;
+  }
+  return { rearrangers: out };
+}
+
 const COMPUTE: { [K in SeriesName]: (c: SeriesComputation) => SeriesValues } = {
   msd: msdOf(false),
   msd_com: msdOf(true),
@@ -171,6 +197,8 @@ const COMPUTE: { [K in SeriesName]: (c: SeriesComputation) => SeriesValues } = {
   betti1: bettiOf,
   betti1_alive: bettiOf,
   betti1_cycles: bettiOf,
+  ml_softness_mean: mlSoftnessMeanOf,
+  rearrangers: rearrangersOf,
 };
 
 /** Every series with its computation, by name. */
@@ -213,6 +241,8 @@ export function resolveSeries(request: SeriesRequest, namer: ParamNamer = CLI_NA
     // Where inherent structures come from is not part of the key: the values are stored with the trajectory measured.
     if (k === 'is' && spec.frames === 'inherent') continue;
     key[k] = v ?? (k === 'temperature' ? 'kinetic' : 'auto');
+    // A file parameter (a softness model) keys the values with the file's size and time too: a retrained model is not stale.
+    if ((SERIES_PARAMS as Record<string, ParamInfo>)[k].type === 'path' && typeof v === 'string' && existsSync(v)) key[k] = `${v}@${fileStamp(v)}`;
   }
   return { name: name as SeriesName, spec, given, params, key, hash: paramsHash(key) };
 }

@@ -33,8 +33,15 @@ export function validateDetectParams(raw: unknown): DetectParams {
   return { path: p.path, indexDir: p.indexDir as string | undefined, minScore: p.minScore as number | undefined, store: p.store !== false };
 }
 
-/** Write the candidates as detector tags (kind 'candidate'), keeping whatever a person decided. */
+/**
+ * Write the candidates as detector tags (kind 'candidate'), keeping whatever a person decided. One write transaction:
+ * a tag a person edits in the workbench meanwhile is either seen (and kept) or edited after this commits, never lost.
+ */
 export function storeCandidates(t: IndexedTrajectory, candidates: readonly JumpCandidate[]): { added: number; updated: number; removed: number } {
+  return t.db.transaction(() => storeCandidatesNow(t, candidates));
+}
+
+function storeCandidatesNow(t: IndexedTrajectory, candidates: readonly JumpCandidate[]): { added: number; updated: number; removed: number } {
   let added = 0, updated = 0, removed = 0;
   const detectorTags = new Map(t.listTags().filter((g) => g.source === 'detector').map((g) => [g.frame, g]));
   const found = new Set<number>();

@@ -19,6 +19,8 @@ export const JOB_LOADERS: Record<string, () => Promise<AnyJob>> = {
   modes: async () => (await import('./modes-job.js')).modesJob as AnyJob,
   export: async () => (await import('./export-job.js')).exportJob as AnyJob,
   study: async () => (await import('./study-job.js')).studyJob as AnyJob,
+  'softness-train': async () => (await import('./softness-train-job.js')).softnessTrainJob as AnyJob,
+  rearrangers: async () => (await import('./rearrangers-job.js')).rearrangersJob as AnyJob,
 };
 
 /** The definition of a job kind (its module loaded now), or undefined for an unknown kind. */

@@ -13,6 +13,8 @@ import { modesJob } from './modes-job.js';
 import { countJob } from './count-job.js';
 import { exportJob } from './export-job.js';
 import { studyJob } from './study-job.js';
+import { softnessTrainJob } from './softness-train-job.js';
+import { rearrangersJob } from './rearrangers-job.js';
 
 export const JOBS: Record<string, JobDefinition<never, unknown>> = {
   count: countJob as JobDefinition<never, unknown>,
@@ -27,4 +29,6 @@ export const JOBS: Record<string, JobDefinition<never, unknown>> = {
   modes: modesJob as JobDefinition<never, unknown>,
   export: exportJob as JobDefinition<never, unknown>,
   study: studyJob as JobDefinition<never, unknown>,
+  'softness-train': softnessTrainJob as JobDefinition<never, unknown>,
+  rearrangers: rearrangersJob as JobDefinition<never, unknown>,
 };

@@ -191,14 +191,16 @@ export function truncateGsd(path: string, frames: number): void {
 }
 
 /**
- * Open a trajectory to continue a checkpointed run that had written `frames` frames: truncated first when it holds
- * more (frames written after the checkpoint), an error when it holds fewer.
+ * Open a trajectory to continue a checkpointed run that had written `frames` frames; an error when it holds fewer.
+ * The file is first rewritten to exactly those frames, as a writer lays them out: frames written after the checkpoint
+ * and the bytes of a frame interrupted half-way (which a plain append would leave in the file, unindexed) go, so
+ * the resumed run's file is the uninterrupted run's, byte for byte.
  */
 export function openGsdForResume(path: string, frames: number): GsdWriter {
   if (!existsSync(path)) throw new Error(`${path}: the trajectory of the checkpointed run is missing`);
   const have = gsdFrameCount(path);
   if (have < frames) throw new Error(`${path}: has ${have} frames, fewer than the checkpoint's ${frames}; cannot resume`);
-  if (have > frames) truncateGsd(path, frames);
+  truncateGsd(path, frames);
   const w = GsdWriter.openAppend(path);
   if (w.frameCount !== frames) {
     w.close();

@@ -197,7 +197,8 @@ export function validateSimulateParams(raw: unknown): SimulateParams {
   const production = p.production ?? (kind === 'nve' ? 'nve' : 'isokinetic');
   if (production !== 'isokinetic' && production !== 'nve') fail('"production" must be isokinetic or nve');
   if (kind === 'nve' && production !== 'nve') fail('an nve run integrates NVE ("production" must be nve)');
-  const isMethod = p.isMethod ?? 'fire';
+  // Conjugate gradient by default, as Jha & Sengupta make their inherent structures; FIRE on request.
+  const isMethod = p.isMethod ?? 'cg';
   if (isMethod !== 'fire' && isMethod !== 'cg') fail('"isMethod" must be fire or cg');
   const equilSteps = kind === 'nve' ? num(p, 'equilSteps', 0, (v) => v === 0, '0 for an nve run') : num(p, 'equilSteps', 0, isInt(0), 'a non-negative integer');
   const twSteps = kind === 'nve' ? num(p, 'twSteps', 0, (v) => v === 0, '0 for an nve run') : num(p, 'twSteps', 0, isInt(0), 'a non-negative integer');

@@ -44,7 +44,7 @@ describe('openIndexed', () => {
     expect(t.schedule).toEqual({ kind: 'linear', start: 0, step: 100, dt: null });
     expect(t.info()).toEqual({
       format: 'lammps-dump', frames: 5, particles: 3, particlesConstant: true, dimensions: 2, timesteps: [0, 400],
-      box: { origin: [0, 0, 0], vectors: [[10, 0, 0], [0, 10, 0], [0, 0, 10]] },
+      box: { origin: [0, 0, 0], vectors: [[10, 0, 0], [0, 10, 0], [0, 0, 10]] }, damage: null,
     });
     expect(t.fingerprint).toMatch(new RegExp(`^${statSync(s.file).size}:[0-9a-f]{64}:[0-9a-f]{64}$`));
     t.close();
