@@ -49,8 +49,9 @@ ${wrapList([...FIELD_NAMES, 'file:PROPERTY'])}
                                               the count smallest positive Hessian eigenvalues of frame F and
                                               lambda_smallest (Jha & Sengupta Eq. 6), zero and negative modes,
                                               lambda_max; warns when the frame is not a minimum
-  avw detect FILE [--min-score Z] [--no-store] [--json]
+  avw detect FILE [--min-score Z] [--no-store] [--series auto|msd|is_step_msd] [--is IS_FILE] [--json]
                                               avalanche candidates from MSD jumps, stored as detector tags
+                                              (auto: the inherent structures' MSD steps when FILE has them)
   avw correlate FILE --frame F [--ref R] --names a,b,c [--cutoff RC ...] [--json]
                                               Pearson and Spearman matrices among scalar fields
   avw simulate thermal --n N [--rho 0.9] --T T [--Tp 0.5] [--equil STEPS] [--tw STEPS]
@@ -281,7 +282,7 @@ async function cmdSeries(argv: string[]): Promise<void> {
   await rememberSizes(file, flags, 'series');
   const { validateSeriesParams } = await import('../core/jobs/series-job.js');
   if (flags.name === undefined) throw new UsageError(`avw series: --name is required (${SERIES_NAMES.join('|')})`);
-  const params = validateSeriesParams({ path: file, indexDir: flags['index-dir'], name: flags.name, params: registryParams(flags, Object.keys(SERIES_PARAMS)) });
+  const params = validateSeriesParams({ path: file, indexDir: flags['index-dir'], name: flags.name, params: registryParams(flags, Object.keys(SERIES_PARAMS), ['is']) });
   const r = await runJob<SeriesResult>('series', params, params.name, flags.json === true);
   const frames = Array.from({ length: r.values.length }, (_v, i) => i);
   const value = { name: r.name, frames, timesteps: Array.from(r.frames.subarray(0, r.values.length)), values: Array.from(r.values, numberOrNull) };
@@ -328,13 +329,15 @@ async function cmdField(argv: string[]): Promise<void> {
 }
 
 async function cmdDetect(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, 'min-score': 'string', 'no-store': 'boolean' }, 'detect');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, 'min-score': 'string', 'no-store': 'boolean', series: 'string', is: 'string' }, 'detect');
   const { validateDetectParams } = await import('../core/jobs/detect-job.js');
   const params = validateDetectParams({
     path: resolve(oneFile(positionals, 'detect')), indexDir: flags['index-dir'], minScore: numberFlag(flags, 'min-score', 'detect'), store: flags['no-store'] !== true,
+    series: flags.series, is: flags.is,
   });
   const r = await runJob<DetectResult>('detect', params, 'detect', flags.json === true);
   out(flags.json === true, r, () => [
+    r.series === 'is_step_msd' ? `scored: is_step_msd, the MSD between consecutive inherent structures of ${r.isPath}` : 'scored: msd, the MSD from frame 0 (no inherent structures found)',
     `${r.candidates.length} candidate(s); detector tags: ${r.added} added, ${r.updated} updated, ${r.removed} removed`,
     ...r.candidates.map((c) => `frame ${c.frame}  score ${c.score.toFixed(1)}  before ${c.before}  after ${c.after}`),
   ].join('\n'));

@@ -153,6 +153,10 @@ export const SERIES_PARAMS = {
     help: 'temperature of the ideal-gas term of the stress',
   },
   count: { type: 'int', min: 1, max: 1000, default: 30, help: 'number m of smallest positive Hessian eigenvalues averaged (Eq. 6)' },
+  is: {
+    type: 'path', default: null, defaultText: 'FILE.is.EXT or FILE.is.gsd beside the trajectory, or the file itself when it is an inherent-structure trajectory',
+    help: 'the paired inherent-structure trajectory',
+  },
 } as const satisfies Record<string, ParamInfo>;
 export type SeriesParamName = keyof typeof SERIES_PARAMS;
 
@@ -182,6 +186,11 @@ export const SERIES = {
   stress_xy: { ...STRESS, title: 'Stress xy', label: '\\it{σ}_{xy}', description: 'virial stress xy' },
   stress_vol: { ...STRESS, title: 'Stress (volumetric)', label: '\\it{σ}_{vol}', description: 'volumetric stress (xx + yy)/2' },
   stress_norm: { ...STRESS, title: 'Stress norm', label: '‖\\it{σ}‖', description: 'stress norm sqrt(xx^2 + yy^2 + 2 xy^2)' },
+  is_step_msd: {
+    title: 'IS MSD step', label: 'MSD_{IS}(\\it{f}-1, \\it{f})', params: ['is'], required: [], family: null,
+    description: 'MSD between the inherent structures of consecutive frames, (1/N) sum_i |IS_i(f) - IS_i(f-1)|^2 (0 at frame 0; needs the paired *.is trajectory): '
+      + 'the MSD jump of Fig. 1a without vibrations and without the cross term with earlier displacements; what avw detect scores when the inherent structures exist',
+  },
   lambda_min: {
     title: 'λ smallest (Hessian)', label: '\\it{λ}_{smallest}', params: ['potential', 'count'], required: ['potential'], family: null,
     description: 'mean of the m smallest positive Hessian eigenvalues of each frame (Jha & Sengupta Eq. 6, Fig. 1e; for inherent-structure trajectories)',

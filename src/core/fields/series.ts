@@ -2,11 +2,12 @@
 // stored in the index, extended incrementally when frames are appended (a simulation still writing). Every entry is
 // the plain description of src/shared/fields.ts plus its computation over a range of frames; a family (the stress
 // components) is computed in one pass and stored together.
+import { existsSync, readFileSync } from 'node:fs';
 import { paramsHash } from '../index/index-db.js';
-import type { IndexedTrajectory } from '../index/indexed-trajectory.js';
+import { openIndexed, type IndexedTrajectory } from '../index/indexed-trajectory.js';
 import { frameDiameters } from '../io/frame-util.js';
 import type { Frame } from '../io/types.js';
-import { msdSeries } from '../analysis/msd.js';
+import { meanSquareDisplacement, msdSeries } from '../analysis/msd.js';
 import { virialStress } from '../analysis/stress.js';
 import { vibrationalModes } from '../analysis/hessian.js';
 import { pairNeighborList, potentialByName, totalEnergy, type PotentialName } from '../potentials.js';
@@ -14,7 +15,8 @@ import {
   SERIES, SERIES_PARAMS, checkParams, withDefaults, CLI_NAMER,
   type ParamNamer, type ParamValue, type SeriesInfo, type SeriesName,
 } from '#shared/fields.js';
-import type { TrajectoryFrames } from './frames.js';
+import { TrajectoryFrames } from './frames.js';
+import { defaultIsPath } from './registry.js';
 
 export interface SeriesComputation {
   source: TrajectoryFrames;
@@ -132,6 +134,59 @@ function lambdaMinOf(c: SeriesComputation): SeriesValues {
   return { lambda_min: out };
 }
 
+/** Whether `path` is an inherent-structure trajectory written by `avw minimize` or `avw simulate --is` (its sidecar says so). */
+export function isInherentStructureFile(path: string): boolean {
+  try {
+    const side = JSON.parse(readFileSync(`${path}.json`, 'utf8')) as { format?: unknown };
+    return side.format === 'avalanche-workbench/inherent-structures';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The paired inherent-structure trajectory of `path`, or null: the file itself when it is one, else run.is.EXT
+ * (registry.ts, defaultIsPath) or run.is.gsd (what `avw minimize` and `avw simulate --is` write beside any input).
+ */
+export function pairedIsPath(path: string): string | null {
+  if (isInherentStructureFile(path)) return path;
+  const m = /^(.*?)(\.[^./]+)$/.exec(path);
+  for (const p of [defaultIsPath(path), `${m ? m[1] : path}.is.gsd`]) if (p !== path && existsSync(p)) return p;
+  return null;
+}
+
+/**
+ * MSD between the inherent structures of consecutive frames, (1/N) sum_i |IS_i(f) - IS_i(f-1)|^2, 0 at frame 0 (the MSD
+ * of Jha & Sengupta Fig. 1a with the vibrations minimised away, Eq. 12 with the reference moved to the previous frame).
+ */
+function isStepMsdOf(c: SeriesComputation): SeriesValues {
+  const t = c.source.t;
+  const isPath = (c.params.is as string | null) ?? pairedIsPath(t.path)
+    ?? fail(`is_step_msd needs the paired inherent-structure trajectory: neither ${defaultIsPath(t.path)} nor a .is.gsd beside ${t.path} exists (pass its path with --is)`);
+  if (!existsSync(isPath)) fail(`is_step_msd: ${isPath} does not exist (the paired inherent-structure trajectory)`);
+  const own = isPath === t.path;
+  const isT = own ? t : openIndexed(isPath, { db: t.db });
+  try {
+    if (isT.frameCount !== t.frameCount) fail(`${isPath} has ${isT.frameCount} frames but ${t.path} has ${t.frameCount}: they are not paired frame for frame`);
+    const src = own ? c.source : new TrajectoryFrames(isT, 2);
+    const steps = t.timesteps(), isSteps = isT.timesteps();
+    const out = new Float64Array(c.to - c.from);
+    let prev = c.from > 0 ? src.read(c.from - 1, { unwrapped: true }) : null;
+    for (let f = c.from; f < c.to; f++) {
+      c.step(f);
+      if (isSteps[f] !== steps[f]) fail(`${isPath}: frame ${f} is step ${isSteps[f]} but frame ${f} of ${t.path} is step ${steps[f]}: not paired frame for frame`);
+      const cur = src.read(f, { unwrapped: true });
+      out[f - c.from] = prev === null ? 0 : meanSquareDisplacement({
+        reference: prev.unwrapped!, referenceIds: prev.ids, current: cur.unwrapped!, currentIds: cur.ids, dimensions: cur.dimensions,
+      }).msd;
+      prev = cur;
+    }
+    return { is_step_msd: out };
+  } finally {
+    if (!own) isT.close();
+  }
+}
+
 const COMPUTE: { [K in SeriesName]: (c: SeriesComputation) => SeriesValues } = {
   msd: msdOf(false),
   msd_com: msdOf(true),
@@ -141,6 +196,7 @@ const COMPUTE: { [K in SeriesName]: (c: SeriesComputation) => SeriesValues } = {
   stress_xy: stressOf,
   stress_vol: stressOf,
   stress_norm: stressOf,
+  is_step_msd: isStepMsdOf,
   lambda_min: lambdaMinOf,
 };
 
