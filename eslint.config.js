@@ -9,6 +9,8 @@ const uiFrameworks = ['electron', 'vue', 'pinia', 'pixi.js', 'echarts'].flatMap(
 ]);
 const uiPatterns = [{ group: ['electron/*', 'vue/*', 'pinia/*', 'pixi.js/*', 'echarts/*', '@vue/*'], message: 'src/core stays free of UI frameworks and Electron.' }];
 const nodeModules = ['fs', 'path', 'os', 'child_process', 'worker_threads', 'zlib', 'crypto', 'better-sqlite3', 'electron'];
+/** The request validation (valibot declarations): the backend's; the renderer and the preload script take types only. */
+const noValidation = ['\\#shared/api-params*', '\\#shared/api-validate*', '**/shared/api-params*', '**/shared/api-validate*', 'valibot'];
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'tests/fixtures/**', 'resources/**'] },
@@ -44,16 +46,24 @@ export default tseslint.config(
     files: ['src/renderer/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      'no-restricted-imports': ['error', {
+      '@typescript-eslint/no-restricted-imports': ['error', {
         paths: nodeModules.map((name) => ({ name, message: 'the renderer talks to the backend only through src/shared and its API client' })),
-        patterns: [{ group: ['node:*', '**/core/**', '**/main/**'], message: 'the renderer talks to the backend only through src/shared and its API client' }],
+        patterns: [
+          { group: ['node:*', '**/core/**', '**/main/**'], message: 'the renderer talks to the backend only through src/shared and its API client' },
+          { group: noValidation, allowTypeImports: true, message: 'the renderer bundles no request validation: import the parameter types only (import type)' },
+        ],
       }],
     },
   },
   {
     files: ['src/preload/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/core/**', 'better-sqlite3', 'node:*'], message: 'preload only bridges the typed API' }] }],
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/core/**', 'better-sqlite3', 'node:*'], message: 'preload only bridges the typed API' },
+          { group: noValidation, allowTypeImports: true, message: 'preload only bridges the typed API (the main process validates)' },
+        ],
+      }],
     },
   },
 );

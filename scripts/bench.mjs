@@ -14,6 +14,7 @@ const suites = {
   figures: ['tests/bench/figures.ts'],
   study: ['tests/bench/study.ts'],
   modes: ['tests/bench/modes.ts'],
+  softness: ['tests/bench/softness.ts'],
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length ? wanted : Object.keys(suites);

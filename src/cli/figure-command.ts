@@ -9,10 +9,11 @@ import { parseTypeDiameters } from '../core/index/particle-sizes.js';
 import { PRESET_NAMES } from '../core/figures/style.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 
-export const FIGURE_HELP = `  avw figure FILE --kind fields|vectors|timeline|distribution|heatmap|scatter|grid --frame F --out FIG.pdf|svg|png|tiff
+export const FIGURE_HELP = `  avw figure FILE --kind ${FIGURE_KINDS.join('|')} --frame F --out FIG.pdf|svg|png|tiff
              [--before B --after A] [--field NAME] [--fields a,b,c] [--vector na|displacement|is_displacement]
-             [--series msd,energy,... [--potential wca|hertz] [--temperature T]] [--marks F1,F2|tags] [--x frame|time] [--family F1,F2 --labels L1,L2]
-             [--bins N] [--coefficient pearson|spearman|both] [--ref previous|fixed:R|lag:L] [--cutoff RC]
+             [--series msd,energy,betti1,... [--potential wca|hertz] [--temperature T] [--alpha A] [--periodic] [--is IS_FILE]]
+             [--marks F1,F2|tags] [--x frame|time] [--family F1,F2 --labels L1,L2] [--deltas 0.08,0.04,0.02] [--particles ID1,ID2]
+             [--delta D] [--rmin A --rmax B] [--bins N] [--coefficient pearson|spearman|both] [--ref previous|fixed:R|lag:L] [--cutoff RC]
              [--range MIN:MAX] [--preset aps-single|aps-double | --width 7in] [--height H] [--font sans|serif]
              [--font-size PT] [--colormap viridis|cividis|magma] [--dpi 300|600|1200] [--raster-particles]
              [--raster-dpi D] [--no-box] [--no-scale-bar] [--log-x] [--log-y] [--arrow-scale S] [--json]
@@ -30,6 +31,7 @@ const FLAGS: FlagSpec = {
   'font-size': 'string', colormap: 'string', dpi: 'int', 'raster-particles': 'boolean', 'raster-dpi': 'int',
   'no-box': 'boolean', 'no-scale-bar': 'boolean', 'log-x': 'boolean', 'log-y': 'boolean', 'arrow-scale': 'string',
   diameters: 'string', 'type-diameters': 'string',
+  deltas: 'string', particles: 'string', delta: 'string', rmin: 'string', rmax: 'string', alpha: 'string', periodic: 'boolean', is: 'string',
 };
 
 function list(v: unknown): string[] | undefined {
@@ -135,12 +137,18 @@ export function figureParamsFromArgs(argv: string[]): { params: FigureParams; js
   if (flags['log-x'] === true) style.logX = true;
   if (flags['log-y'] === true) style.logY = true;
   if (flags['arrow-scale'] !== undefined) style.arrowScale = num(flags['arrow-scale'], 'arrow-scale');
+  // Registry parameters of the fields and series shown (each takes those that apply to it; checked with the spec).
+  const params: Record<string, unknown> = {};
+  for (const k of ['delta', 'rmin', 'rmax', 'alpha'] as const) if (flags[k] !== undefined) params[k] = num(flags[k], k);
+  if (flags.periodic === true) params.periodic = true;
+  if (typeof flags.is === 'string') params.is = resolve(flags.is);
   const spec = {
     version: 1, kind: flags.kind, trajectory: file, indexDir, frame: flags.frame, before: flags.before, after: flags.after,
     field: flags.field, fields: list(flags.fields), vector: flags.vector, series: list(flags.series), potential: flags.potential, temperature: num(flags.temperature, 'temperature'), marks, xAxis: flags.x,
     family: familyPaths?.map((p, i) => ({ path: resolve(p), label: labels?.[i] ?? p })), bins: flags.bins,
     coefficient: flags.coefficient, reference: referenceOf(flags.ref), cutoff: num(flags.cutoff, 'cutoff'), range,
-    preset: flags.preset, style, dpi: flags.dpi, diameters: diametersOf(flags),
+    deltas: list(flags.deltas)?.map((d) => num(d, 'deltas')), particles: list(flags.particles)?.map((id) => num(id, 'particles')),
+    params: Object.keys(params).length ? params : undefined, preset: flags.preset, style, dpi: flags.dpi, diameters: diametersOf(flags),
   };
   return { params: wrap(() => validateFigureParams({ spec, out })), json };
 }

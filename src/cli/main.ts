@@ -15,15 +15,20 @@ import type { SimulateResult } from '../core/jobs/simulate-job.js';
 import { SIMULATE_OPTIONS, SimulateOptionError, simulateRawFromOptions } from '../core/jobs/simulate-options.js';
 import type { MinimizeJobResult } from '../core/jobs/minimize-job.js';
 import type { ModesResult } from '../core/jobs/modes-job.js';
+import type { SoftnessTrainResult } from '../core/jobs/softness-train-job.js';
+import type { RearrangersResult } from '../core/jobs/rearrangers-job.js';
 import { JobCancelledError } from '../core/jobs/job.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { progressBar } from './progress.js';
+import { EXPORT_HELP, exportCommand } from './export-command.js';
 import type { FigureJobResult } from '../core/jobs/figure-job.js';
-import { cmdStudy, cmdStudySeries, STUDY_HELP } from './study-command.js';
-import { cmdStudyFigure, isStudyFigure, STUDY_FIGURE_HELP } from './study-figure-command.js';
 
 const help = async (): Promise<string> => {
-  const { FIGURE_HELP } = await import('./figure-command.js');
+  // The figure, study and topology commands load PDF, fonts, the rasterizer and their analyses: only for them and
+  // for this help.
+  const [{ FIGURE_HELP }, { STUDY_FIGURE_HELP }, { STUDY_HELP }, { TOPOLOGY_HELP }] = await Promise.all([
+    import('./figure-command.js'), import('./study-figure-command.js'), import('./study-command.js'), import('./topology-command.js'),
+  ]);
   return `avw: Avalanche Workbench command line
 
 usage:
@@ -34,13 +39,19 @@ usage:
   avw tags FILE [--json]                      list the tags of a trajectory
   avw tags FILE --export OUT.csv|OUT.json     export tags
   avw tags FILE --import IN.csv|IN.json       import (merge) tags
-  avw series FILE --name NAME [--potential wca|hertz] [--temperature T] [--reference F] [--count M] [--json]
-                                              a per-frame series (computed once, kept in the index); NAME:
+  avw series FILE --name NAME [--potential wca|hertz] [--temperature T] [--reference F] [--count M]
+             [--model MODEL.json] [--rd 2 --d-soft-small 0.0025 --d-soft-large 0.0015]
+             [--alpha 8.19] [--periodic] [--is IS_FILE] [--json]
+                                              a per-frame series (computed once, kept in the index); the betti1
+                                              family is measured on inherent structures: FILE's own when it holds
+                                              them, else FILE.is.EXT or --is IS_FILE (--is FILE: FILE's frames as
+                                              they are); NAME:
 ${wrapList(SERIES_NAMES)}
   avw series --study STUDY.json --name NAME|fs --by T [--json]
                                               the series averaged over a study's replicas per temperature (+- stderr)
   avw field FILE --frame F [--ref R] --name NAME [--cutoff RC] [--delta D --rmin A --rmax B] [--is IS_FILE]
-            [--potential wca|hertz --modes K] [--json]
+            [--potential wca|hertz --modes K] [--model MODEL.json] [--rd 2 --d-soft-small 0.0025 --d-soft-large 0.0015]
+            [--json]
                                               a per-particle field of frame F against the reference R (default:
                                               the previous frame, Jha & Sengupta Eq. 7; mobility always the
                                               previous frame, is_displacement IS(0), softness none); NAME:
@@ -49,6 +60,16 @@ ${wrapList([...FIELD_NAMES, 'file:PROPERTY'])}
                                               the count smallest positive Hessian eigenvalues of frame F and
                                               lambda_smallest (Jha & Sengupta Eq. 6), zero and negative modes,
                                               lambda_max; warns when the frame is not a minimum
+${TOPOLOGY_HELP}  avw softness train FILE --frame F --ref R [--cutoff 2] [--positive-quantile 0.9 --negative-quantile 0.5
+            | --d-soft 0.0025,0.0015 --d-hard H] [--r0 0.4 --dr 0.1 --count 27 --width 0.1] [--species none|type]
+            [--C 1] [--hyperplanes 1] [--seed 1] --out MODEL.json [--json]
+                                              a softness model (Zhang, Ridout & Liu Sec. II C): labels from D2min
+                                              between frames R and F, structure functions of frame R; one
+                                              hyperplane trains on every labelled particle, more hold out 20 %;
+                                              then avw field --name ml_softness --model MODEL.json
+  avw rearrangers FILE [--frames A:B] [--rd 2] [--d-soft 0.0025,0.0015] [--quiet-radius 5] [--quiet-factor 0.01]
+            [--json]                          rearrangers of each frame against the previous one (D2min above
+                                              d_soft of small/large particles), single-rearranger frames, starts
   avw detect FILE [--min-score Z] [--no-store] [--series auto|msd|is_step_msd] [--is IS_FILE] [--json]
                                               avalanche candidates from MSD jumps, stored as detector tags
                                               (auto: the inherent structures' MSD steps when FILE has them)
@@ -56,7 +77,7 @@ ${wrapList([...FIELD_NAMES, 'file:PROPERTY'])}
                                               Pearson and Spearman matrices among scalar fields
   avw simulate thermal --n N [--rho 0.9] --T T [--Tp 0.5] [--equil STEPS] [--tw STEPS]
              (--B B --ncfg NCFG --blocks K [--no-block-origins] | --every K --frames F)
-             [--dt 0.003] [--seed S] [--integrator isokinetic|nve] [--is [--is-method fire|cg]]
+             [--dt 0.003] [--seed S] [--integrator isokinetic|nve] [--is [--is-method cg|fire]]
              [--from DATA --diameters D.txt | --from TRAJ [--frame K]] --out RUN.gsd [--resume] [--json]
                                               thermal MD of the 2D polydisperse WCA glass: equilibrate at Tp,
                                               quench to T, age tw steps, production on S = i*B + 2^j (block
@@ -67,16 +88,18 @@ ${wrapList([...FIELD_NAMES, 'file:PROPERTY'])}
   avw simulate aqs --n N [--seed S] --steps K [--deps 1e-4] [--every M] [--phi 0.9] [--minimizer cg|fire]
              [--no-follow] [--frame-spacing 0.15] [--drop elastic|energy] --out SHEAR.gsd [--resume] [--json]
                                               athermal quasistatic shear of Hertzian disks, avalanches followed
-  avw minimize FILE --out IS.gsd [--method fire|cg] [--ftol 1e-10] [--potential wca|hertz] [--json]
+  avw minimize FILE --out IS.gsd [--method cg|fire] [--ftol 1e-10] [--potential wca|hertz] [--resume] [--json]
                                               inherent structures of every frame, paired frame for frame
-${FIGURE_HELP}${STUDY_FIGURE_HELP}${STUDY_HELP}  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
+                                              (conjugate gradient by default, as Jha & Sengupta; --resume
+                                              continues a killed run from OUT.checkpoint)
+${FIGURE_HELP}${EXPORT_HELP}${STUDY_FIGURE_HELP}${STUDY_HELP}  simulation options: --checkpoint-every K (frames; aqs: strain steps), --no-velocities, --chunk STEPS, --skin S,
                       --poly 0.11, --ftol F, --threads N (MD; default: the machine's cores, 1 below 1000 particles);
                       a run writes OUT, OUT.json (sidecar) and OUT.checkpoint while running
 
 common options:
   --index-dir DIR   where the trajectory index lives (default: $AVW_INDEX_DIR or the user data directory)
   --diameters FILE  particle diameters of a file that stores none: rows "id diameter" (info, frame, series, field,
-                    correlate, modes, minimize); remembered in the index for that trajectory
+                    correlate, modes, minimize, export); remembered in the index for that trajectory
   --type-diameters T:D,...  the same per particle type, e.g. 1:1.0,2:1.4
   --json            machine-readable output on stdout
   --help            this text
@@ -122,7 +145,7 @@ function wrapList(names: readonly string[]): string {
 
 /** Flags of the registry's parameters (every value is checked by the registry, in the option's words). */
 const FIELD_FLAGS: FlagSpec = Object.fromEntries(Object.keys(FIELD_PARAMS).map((k) => [k, 'string']));
-const SERIES_FLAGS: FlagSpec = Object.fromEntries(Object.keys(SERIES_PARAMS).map((k) => [k, 'string']));
+const SERIES_FLAGS: FlagSpec = Object.fromEntries(Object.entries(SERIES_PARAMS).map(([k, p]) => [k, p.type === 'boolean' ? 'boolean' : 'string']));
 
 /** The registry parameters given on the command line (paths made absolute). */
 function registryParams(flags: Record<string, unknown>, names: readonly string[], paths: readonly string[] = []): Record<string, unknown> {
@@ -143,13 +166,29 @@ async function openWithProgress(file: string, indexDir: string | undefined, quie
   const { openIndexed } = await import('../core/index/indexed-trajectory.js');
   const bar = progressBar('indexing', !quiet && process.stderr.isTTY === true);
   try {
-    return openIndexed(resolve(file), {
+    const t = openIndexed(resolve(file), {
       indexDir,
       onProgress: (p) => bar.update(p.fileBytesDone, p.fileBytesTotal, `${p.frames} frames`),
     });
+    for (const w of t.db.warnings) process.stderr.write(`avw: warning: ${w}\n`);
+    return t;
   } finally {
     bar.finish();
   }
+}
+
+/** Open the index here before a job's worker does: a damaged one is set aside and started anew, and the user told so. */
+async function checkIndex(indexDir: unknown): Promise<void> {
+  const { IndexDb } = await import('../core/index/index-db.js');
+  const db = IndexDb.open({ indexDir: typeof indexDir === 'string' ? indexDir : undefined });
+  for (const w of db.warnings) process.stderr.write(`avw: warning: ${w}\n`);
+  db.close();
+}
+
+/** A trajectory with no complete frame, because of damage, is an error (exit 1) naming the file and the place. */
+function requireUsable(t: IndexedTrajectory): void {
+  const why = t.unusable();
+  if (why) throw new Error(why);
 }
 
 function oneFile(positionals: string[], command: string): string {
@@ -163,6 +202,7 @@ async function cmdInfo(argv: string[]): Promise<void> {
   const { describeSizes } = await import('../core/index/particle-sizes.js');
   const t = await openWithProgress(oneFile(positionals, 'info'), flags['index-dir'] as string | undefined, flags.json === true);
   try {
+    requireUsable(t);
     const info = t.info();
     out(flags.json === true, info, () =>
       [
@@ -189,11 +229,15 @@ async function cmdFrame(argv: string[]): Promise<void> {
   if (flags.frame === undefined) throw new UsageError('avw frame: --frame K is required');
   const t = await openWithProgress(file, flags['index-dir'] as string | undefined, flags.json === true);
   try {
+    requireUsable(t);
     const k = flags.frame as number;
+    if (t.frameCount === 0) throw new Error(`${t.path}: the trajectory has no frames`);
     if (k < 0 || k >= t.frameCount) throw new Error(`${file}: frame ${k} does not exist (the trajectory has ${t.frameCount} frames, 0..${t.frameCount - 1})`);
     const f = t.readFrame(k, { unwrapped: flags.unwrapped === true });
     const pos = flags.unwrapped === true ? (f.unwrapped ?? f.positions) : f.positions;
-    for (const w of f.warnings) process.stderr.write(`avw frame: warning: ${w}\n`);
+    // Warnings once the frame is read (a failure is one line): the file's damage, then the frame's own remarks.
+    if (t.damage) process.stderr.write(`avw frame: warning: ${t.damage.message}\n`);
+    for (const w of f.warnings) process.stderr.write(`avw frame: warning: ${t.path}: frame ${k}: ${w}\n`);
     const positions: number[][] = new Array(f.n);
     for (let i = 0; i < f.n; i++) positions[i] = [pos[3 * i], pos[3 * i + 1], pos[3 * i + 2]];
     const value = {
@@ -219,6 +263,7 @@ async function cmdIndex(argv: string[]): Promise<void> {
   const started = performance.now();
   const t = await openWithProgress(oneFile(positionals, 'index'), flags['index-dir'] as string | undefined, flags.json === true);
   try {
+    requireUsable(t);
     const seconds = (performance.now() - started) / 1000;
     const value = { path: t.path, format: t.format, frames: t.frameCount, particles: t.particleCount, seconds, damage: t.damage?.message ?? null };
     out(flags.json === true, value, () =>
@@ -233,6 +278,8 @@ async function cmdTags(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, { ...COMMON, export: 'string', import: 'string' }, 'tags');
   const t = await openWithProgress(oneFile(positionals, 'tags'), flags['index-dir'] as string | undefined, flags.json === true);
   try {
+    // The tags stay usable whatever happened to the file; its damage is said once.
+    if (t.damage) process.stderr.write(`avw tags: warning: ${t.damage.message}\n`);
     const { exportTagsFile, importTagsFile } = await import('../core/index/tags-io.js');
     if (flags.export !== undefined && flags.import !== undefined) throw new UsageError('avw tags: use --export or --import, not both');
     if (typeof flags.export === 'string') {
@@ -255,6 +302,7 @@ async function cmdTags(argv: string[]): Promise<void> {
 
 /** Run a job in a worker thread with a progress bar on a terminal; Ctrl-C cancels it (`cancelGraceMs`: how long it may take to stop). */
 async function runJob<R>(kind: string, params: unknown, label: string, quiet: boolean, cancelGraceMs?: number): Promise<R> {
+  if (kind !== 'simulate') await checkIndex((params as { indexDir?: unknown } | null)?.indexDir);
   const bar = progressBar(label, !quiet && process.stderr.isTTY === true);
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
@@ -276,16 +324,17 @@ function numberOrNull(v: number): number | null {
 }
 
 async function cmdSeries(argv: string[]): Promise<void> {
-  if (argv.some((a) => a === '--study' || a.startsWith('--study='))) return cmdStudySeries(argv);
+  if (argv.some((a) => a === '--study' || a.startsWith('--study='))) return (await import('./study-command.js')).cmdStudySeries(argv);
   const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, name: 'string', ...SERIES_FLAGS }, 'series');
   const file = resolve(oneFile(positionals, 'series'));
   await rememberSizes(file, flags, 'series');
   const { validateSeriesParams } = await import('../core/jobs/series-job.js');
   if (flags.name === undefined) throw new UsageError(`avw series: --name is required (${SERIES_NAMES.join('|')})`);
-  const params = validateSeriesParams({ path: file, indexDir: flags['index-dir'], name: flags.name, params: registryParams(flags, Object.keys(SERIES_PARAMS), ['is']) });
+  const params = validateSeriesParams({ path: file, indexDir: flags['index-dir'], name: flags.name, params: registryParams(flags, Object.keys(SERIES_PARAMS), ['is', 'model']) });
   const r = await runJob<SeriesResult>('series', params, params.name, flags.json === true);
   const frames = Array.from({ length: r.values.length }, (_v, i) => i);
-  const value = { name: r.name, frames, timesteps: Array.from(r.frames.subarray(0, r.values.length)), values: Array.from(r.values, numberOrNull) };
+  const value = { name: r.name, frames, timesteps: Array.from(r.frames.subarray(0, r.values.length)), values: Array.from(r.values, numberOrNull), measuredOn: r.measuredOn };
+  if (r.measuredOn !== file && flags.json !== true) process.stderr.write(`avw series: ${r.name} measured on ${r.measuredOn}\n`);
   out(flags.json === true, value, () => ['frame timestep value', ...frames.map((f) => `${f} ${value.timesteps[f]} ${value.values[f]}`)].join('\n'));
 }
 
@@ -320,7 +369,7 @@ async function cmdField(argv: string[]): Promise<void> {
   if (flags.frame === undefined) throw new UsageError('avw field: --frame F is required');
   const params = validateFieldParams({
     path: file, indexDir: flags['index-dir'], name: flags.name, frame: flags.frame, ref: flags.ref,
-    params: registryParams(flags, Object.keys(FIELD_PARAMS), ['is']),
+    params: registryParams(flags, Object.keys(FIELD_PARAMS), ['is', 'model']),
   });
   const r = await runJob<FieldResult>('field', params, params.name, flags.json === true);
   if (r.invalidCount > 0) process.stderr.write(`avw field: ${r.invalidCount} particle(s) flagged (null): too few neighbours, a singular fit, or absent in the reference\n`);
@@ -351,7 +400,7 @@ async function cmdCorrelate(argv: string[]): Promise<void> {
   const { validateCorrelateParams } = await import('../core/jobs/correlate-job.js');
   const params = validateCorrelateParams({
     path: resolve(oneFile(positionals, 'correlate')), indexDir: flags['index-dir'], frame: flags.frame, ref: flags.ref,
-    params: registryParams(flags, Object.keys(FIELD_PARAMS), ['is']), names: flags.names.split(',').map((s) => s.trim()).filter(Boolean),
+    params: registryParams(flags, Object.keys(FIELD_PARAMS), ['is', 'model']), names: flags.names.split(',').map((s) => s.trim()).filter(Boolean),
   });
   const r = await runJob<CorrelateResult>('correlate', params, 'correlate', flags.json === true);
   const k = r.names.length;
@@ -413,7 +462,8 @@ async function cmdSimulate(argv: string[]): Promise<void> {
 }
 
 async function cmdFigure(argv: string[]): Promise<void> {
-  if (isStudyFigure(argv)) return cmdStudyFigure(argv);
+  const study = await import('./study-figure-command.js');
+  if (study.isStudyFigure(argv)) return study.cmdStudyFigure(argv);
   const { figureParamsFromArgs } = await import('./figure-command.js');
   const { params, json } = figureParamsFromArgs(argv);
   const r = await runJob<FigureJobResult>('figure', params, 'figure', json);
@@ -428,19 +478,26 @@ async function cmdFigure(argv: string[]): Promise<void> {
 }
 
 async function cmdMinimize(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, out: 'string', method: 'string', ftol: 'string', potential: 'string', 'max-iterations': 'string' }, 'minimize');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, out: 'string', method: 'string', ftol: 'string', potential: 'string', 'max-iterations': 'string', resume: 'boolean' }, 'minimize');
   const file = oneFile(positionals, 'minimize');
   rememberSizes(resolve(file), flags, 'minimize');
   if (typeof flags.out !== 'string') throw new UsageError('avw minimize: --out IS.gsd is required');
   const { validateMinimizeParams } = await import('../core/jobs/minimize-job.js');
   const params = validateMinimizeParams({
     path: resolve(file), out: resolve(flags.out), method: flags.method, ftol: numberFlag(flags, 'ftol', 'minimize'), potential: flags.potential,
-    maxIterations: intFlag(flags, 'max-iterations', 'minimize'), indexDir: flags['index-dir'],
+    maxIterations: intFlag(flags, 'max-iterations', 'minimize'), resume: flags.resume === true, indexDir: flags['index-dir'],
   });
-  const r = await runJob<MinimizeJobResult>('minimize', params, 'minimize', flags.json === true);
+  let r: MinimizeJobResult;
+  try {
+    // A cancel (Ctrl-C) stops after the frame being minimized: the checkpoint covers every frame written.
+    r = await runJob<MinimizeJobResult>('minimize', params, 'minimize', flags.json === true, 120_000);
+  } catch (e) {
+    if (e instanceof JobCancelledError) throw new Error('cancelled; a checkpoint was written: continue with the same command and --resume');
+    throw e;
+  }
   if (r.unconverged > 0) process.stderr.write(`avw minimize: warning: ${r.unconverged} frame(s) did not reach max|F| < ${r.ftol} (log/converged = 0)\n`);
   out(flags.json === true, r, () =>
-    `wrote ${r.out}: ${r.frames} inherent structures of ${r.n} particles (${r.method}, max|F| <= ${r.maxForce.toExponential(2)}) in ${fmtSeconds(r.wallSeconds)}`);
+    `${r.resumed ? 'resumed and finished' : 'wrote'} ${r.out}: ${r.frames} inherent structures of ${r.n} particles (${r.method}, max|F| <= ${r.maxForce.toExponential(2)}) in ${fmtSeconds(r.wallSeconds)}`);
 }
 
 /** Largest max |F_i| still taken for a minimum by `avw modes` (inherent structures reach 1e-10). */
@@ -470,10 +527,107 @@ async function cmdModes(argv: string[]): Promise<void> {
   ].join('\n'));
 }
 
+/** A number list "a,b" (one or two positive numbers: small, large). */
+function numberList(v: unknown, option: string, command: string): number[] | undefined {
+  if (v === undefined) return undefined;
+  const parts = String(v).split(',').map((x) => Number(x.trim()));
+  if (parts.length < 1 || parts.length > 2 || !parts.every((x) => Number.isFinite(x) && x > 0)) {
+    throw new UsageError(`avw ${command}: ${option} must be one positive number or two separated by a comma (small,large), got "${String(v)}"`);
+  }
+  return parts;
+}
+
+async function cmdSoftness(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'train') throw new UsageError('avw softness: expected train (avw softness train FILE --frame F --ref R --out MODEL.json)');
+  const cmd = 'softness train';
+  const { positionals, flags } = parseArgs(rest, {
+    ...COMMON, frame: 'int', ref: 'int', cutoff: 'string', 'positive-quantile': 'string', 'negative-quantile': 'string', 'd-soft': 'string',
+    'd-hard': 'string', r0: 'string', dr: 'string', count: 'int', width: 'string', species: 'string', C: 'string', hyperplanes: 'int', seed: 'int', out: 'string',
+  }, cmd);
+  const file = resolve(oneFile(positionals, cmd));
+  if (flags.frame === undefined || flags.ref === undefined) throw new UsageError(`avw ${cmd}: --frame F and --ref R are required (D2min between them labels the particles)`);
+  if (typeof flags.out !== 'string') throw new UsageError(`avw ${cmd}: --out MODEL.json is required`);
+  const quantile = flags['positive-quantile'] !== undefined || flags['negative-quantile'] !== undefined;
+  const threshold = flags['d-soft'] !== undefined || flags['d-hard'] !== undefined;
+  if (quantile && threshold) throw new UsageError(`avw ${cmd}: label by quantiles (--positive-quantile, --negative-quantile) or by thresholds (--d-soft, --d-hard), not both`);
+  const f = (name: string): number | undefined => numberFlag(flags, name, cmd);
+  const labels = threshold
+    ? { kind: 'threshold', dSoft: numberList(flags['d-soft'], '--d-soft', cmd), dHard: numberList(flags['d-hard'], '--d-hard', cmd) }
+    : { kind: 'quantile', positive: f('positive-quantile'), negative: f('negative-quantile') };
+  const { validateSoftnessTrainParams } = await import('../core/jobs/softness-train-job.js');
+  const params = validateSoftnessTrainParams({
+    path: file, indexDir: flags['index-dir'], frame: flags.frame, ref: flags.ref, cutoff: f('cutoff'), labels, r0: f('r0'), dr: f('dr'),
+    count: flags.count, width: f('width'), species: flags.species, C: f('C'), hyperplanes: flags.hyperplanes, seed: flags.seed, out: resolve(flags.out),
+  });
+  const r = await runJob<SoftnessTrainResult>('softness-train', params, 'softness train', flags.json === true);
+  const acc = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(3));
+  out(flags.json === true, r, () => [
+    `wrote ${r.out}: ${r.hyperplanes.length} hyperplane(s) from frames ${r.ref} -> ${r.frame} (${r.positives} rearranging, ${r.negatives} non-rearranging of ${r.n}; species by ${r.speciesRule})`,
+    ...r.hyperplanes.map((h, k) => `hyperplane ${k}${h.particleSpecies === null ? '' : ` (species ${h.particleSpecies})`}: train accuracy ${acc(h.trainAccuracy)}, validation ${acc(h.validationAccuracy)}, objective ${h.objective}, ${h.nTrain} rows`),
+  ].join('\n'));
+}
+
+async function cmdRearrangers(argv: string[]): Promise<void> {
+  const { positionals, flags } = parseArgs(argv, {
+    ...COMMON, frames: 'string', rd: 'string', 'd-soft': 'string', 'quiet-radius': 'string', 'quiet-factor': 'string',
+  }, 'rearrangers');
+  const file = resolve(oneFile(positionals, 'rearrangers'));
+  let frames: number[] | undefined;
+  if (flags.frames !== undefined) {
+    const m = /^(\d+):(\d+)$/.exec(String(flags.frames));
+    if (!m) throw new UsageError(`avw rearrangers: --frames must be A:B (frame numbers), got "${String(flags.frames)}"`);
+    frames = [Number(m[1]), Number(m[2])];
+  }
+  const { validateRearrangersParams } = await import('../core/jobs/rearrangers-job.js');
+  const params = validateRearrangersParams({
+    path: file, indexDir: flags['index-dir'], frames, rd: numberFlag(flags, 'rd', 'rearrangers'), dSoft: numberList(flags['d-soft'], '--d-soft', 'rearrangers'),
+    quietRadius: numberFlag(flags, 'quiet-radius', 'rearrangers'), quietFactor: numberFlag(flags, 'quiet-factor', 'rearrangers'),
+  });
+  const r = await runJob<RearrangersResult>('rearrangers', params, 'rearrangers', flags.json === true);
+  out(flags.json === true, r, () => [
+    `${r.total} rearrangers over frames ${r.frames[0]}..${r.frames[1]} (species by ${r.speciesRule}); single-rearranger frames: ${r.singleFrames.join(' ') || 'none'}`,
+    'frame count ids', ...r.pairs.map((p) => `${p.frame} ${p.count}${p.single ? ' (single)' : ''} ${p.ids.join(',')}`),
+  ].join('\n'));
+}
+
 const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   info: cmdInfo, frame: cmdFrame, index: cmdIndex, tags: cmdTags, series: cmdSeries, field: cmdField, detect: cmdDetect, correlate: cmdCorrelate,
-  simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure, study: cmdStudy, modes: cmdModes,
+  simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure, study: async (argv) => (await import('./study-command.js')).cmdStudy(argv), modes: cmdModes,
+  betti: async (argv) => (await import('./topology-command.js')).cmdBetti(argv),
+  export: (argv) => exportCommand(argv, { runJob, rememberSizes }),
+  softness: cmdSoftness, rearrangers: cmdRearrangers,
 };
+
+/** Commands that only read the trajectory and (re)build index contents: safe to run again on a new index. */
+const RETRY_ON_DAMAGED_INDEX = new Set(['info', 'frame', 'index', 'tags', 'series', 'field', 'detect', 'correlate', 'modes', 'betti', 'rearrangers']);
+
+/** The --index-dir of a command line (else the environment's or the default index). */
+function indexDirArg(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--') break;
+    if (argv[i] === '--index-dir') return argv[i + 1];
+    if (argv[i].startsWith('--index-dir=')) return argv[i].slice('--index-dir='.length);
+  }
+  return undefined;
+}
+
+/** An index found damaged while in use (a corrupt page): set it aside and run the command once more on a new one. */
+async function runRetryingOnDamagedIndex(command: string, run: (argv: string[]) => void | Promise<void>, rest: string[]): Promise<void> {
+  try {
+    await run(rest);
+  } catch (e) {
+    if (!RETRY_ON_DAMAGED_INDEX.has(command)) throw e;
+    const { isIndexDamage, quarantineIndex } = await import('../core/index/index-db.js');
+    if (!isIndexDamage(e)) throw e;
+    const { indexDbPath } = await import('../core/index/data-dir.js');
+    const file = indexDbPath(indexDirArg(rest));
+    const aside = quarantineIndex(file, 'damaged');
+    process.stderr.write(`avw: warning: ${file}: the trajectory index is damaged (${(e as Error).message.replace(/^.*?: /, '')}); ` +
+      `${aside ? `it was moved to ${aside}; ` : ''}a new index is built, the tags come back from its journal\n`);
+    await run(rest);
+  }
+}
 
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -488,7 +642,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const run = COMMANDS[command];
   try {
     if (!run) throw new UsageError(`avw: unknown command "${command}" (try avw --help)`);
-    await run(rest);
+    await runRetryingOnDamagedIndex(command, run, rest);
     return 0;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);

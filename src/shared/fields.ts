@@ -19,7 +19,19 @@ export type ReferenceRule = 'pair' | 'previous' | 'first' | 'none';
 export type ParamInfo =
   | { type: 'number' | 'int'; min: number; max: number; minExclusive?: boolean; default: number | null; defaultText?: string; help: string }
   | { type: 'enum'; values: readonly string[]; default: string | null; defaultText?: string; help: string }
+  | { type: 'boolean'; default: boolean; help: string }
   | { type: 'path'; default: null; defaultText: string; help: string };
+
+// Parameters shared by fields and series: the machine-learned softness model and the rearranger test of Zhang,
+// Ridout & Liu (Sec. II B: D2min over R_D = 2 above d_soft, 0.0025 for small and 0.0015 for large particles).
+const MODEL_PARAM = {
+  type: 'path', default: null, defaultText: 'none: a model made by avw softness train', help: 'softness model (JSON, avw softness train)',
+} as const satisfies ParamInfo;
+const REARRANGER_PARAMS = {
+  rd: { type: 'number', min: 0, minExclusive: true, max: 1e4, default: 2, help: 'D2min neighbourhood R_D of the rearranger test' },
+  d_soft_small: { type: 'number', min: 0, minExclusive: true, max: 1e4, default: 0.0025, help: 'D2min threshold d_soft of the small particles' },
+  d_soft_large: { type: 'number', min: 0, minExclusive: true, max: 1e4, default: 0.0015, help: 'D2min threshold d_soft of the large particles' },
+} as const satisfies Record<string, ParamInfo>;
 
 /** Field parameters by name; a field lists the ones it takes. The CLI option is `--NAME`, the API key `params.NAME`. */
 export const FIELD_PARAMS = {
@@ -33,6 +45,8 @@ export const FIELD_PARAMS = {
   is: { type: 'path', default: null, defaultText: 'FILE.is.EXT beside the trajectory', help: 'the paired inherent-structure trajectory' },
   potential: { type: 'enum', values: ['wca', 'hertz'], default: 'wca', help: 'pair potential of the Hessian (diameters from the file)' },
   modes: { type: 'int', min: 1, max: 1000, default: 30, help: 'number k of lowest non-zero Hessian modes' },
+  model: MODEL_PARAM,
+  ...REARRANGER_PARAMS,
 } as const satisfies Record<string, ParamInfo>;
 export type FieldParamName = keyof typeof FIELD_PARAMS;
 
@@ -95,6 +109,14 @@ export const FIELDS = {
     ...MODES, vector: true, title: 'Lowest mode', label: '|\\bf{e}_{1}|',
     description: 'the lowest non-zero Hessian mode per particle, scaled by sqrt(N) (mean |e_i|^2 = 1; sign: largest component positive)',
   },
+  ml_softness: {
+    title: 'Softness (machine-learned)', label: '\\it{S}_{ML}', vector: false, signed: true, neutral: 0, reference: 'none', params: ['model'], family: null,
+    description: 'machine-learned softness: the mean over the hyperplanes of a model of w.(G - mu)/sd + b, G the radial structure functions (Zhang, Ridout & Liu Eq. 3, Sec. II C)',
+  },
+  rearranger: {
+    title: 'Rearranger', label: '\\it{R}', vector: false, signed: false, neutral: 0, reference: 'previous', params: ['rd', 'd_soft_small', 'd_soft_large'], family: null,
+    description: '1 when D2min since the previous frame (neighbours within R_D) exceeds d_soft of the particle\'s species, else 0 (Zhang, Ridout & Liu Sec. II B)',
+  },
 } as const satisfies Record<string, FieldInfo>;
 
 export type FieldName = keyof typeof FIELDS;
@@ -153,12 +175,28 @@ export const SERIES_PARAMS = {
     help: 'temperature of the ideal-gas term of the stress',
   },
   count: { type: 'int', min: 1, max: 1000, default: 30, help: 'number m of smallest positive Hessian eigenvalues averaged (Eq. 6)' },
-  is: {
-    type: 'path', default: null, defaultText: 'FILE.is.EXT or FILE.is.gsd beside the trajectory, or the file itself when it is an inherent-structure trajectory',
-    help: 'the paired inherent-structure trajectory',
+  alpha: {
+    type: 'number', min: 0, minExclusive: true, max: 1e4, default: 8.19,
+    help: "filtration threshold of the Vietoris-Rips complex (Jha & Sengupta App. B: (sigma_max1 + sigma_max2) * 3.0 = 8.19, the paper's)",
   },
+  periodic: { type: 'boolean', default: false, help: "minimum-image distances in the box (default: plain distances between wrapped coordinates, as the paper)" },
+  is: {
+    type: 'path', default: null, defaultText: 'the trajectory itself if it holds inherent structures (FILE.is.EXT, or written by avw minimize), else FILE.is.EXT beside it',
+    help: 'the inherent-structure trajectory the series is measured on (the trajectory\'s own path: its frames as they are)',
+  },
+  model: MODEL_PARAM,
+  ...REARRANGER_PARAMS,
 } as const satisfies Record<string, ParamInfo>;
 export type SeriesParamName = keyof typeof SERIES_PARAMS;
+
+/**
+ * Which frames a series is measured on.
+ * - `trajectory`: the trajectory's own frames.
+ * - `inherent`: inherent structures (Jha & Sengupta Fig. 1e-f, S4-S5): the trajectory itself when it holds them, else
+ *   its paired FILE.is.EXT (or the file given as `is`), frame for frame; the values are stored with that trajectory, so
+ *   the MD run and its inherent structures share them.
+ */
+export type SeriesFrames = 'trajectory' | 'inherent';
 
 export interface SeriesInfo {
   title: string;
@@ -166,34 +204,63 @@ export interface SeriesInfo {
   params: readonly SeriesParamName[];
   /** Parameters that must be given (no default can be worked out). */
   required: readonly SeriesParamName[];
-  /** Series computed together in one pass over the frames (the stress components) and stored together. */
-  family: 'stress' | null;
+  /** Series computed together in one pass over the frames (the stress components, the readings of beta_1) and stored together. */
+  family: 'stress' | 'betti' | null;
+  frames: SeriesFrames;
   description: string;
 }
 
-const STRESS = { params: ['potential', 'temperature'], required: ['potential'], family: 'stress' } as const;
+const STRESS = { params: ['potential', 'temperature'], required: ['potential'], family: 'stress', frames: 'trajectory' } as const;
+/** The three readings of one persistent-homology computation per frame (src/core/analysis/betti.ts). */
+const BETTI = { params: ['alpha', 'periodic', 'is'], required: [], family: 'betti', frames: 'inherent' } as const;
 
 /** Every per-frame series, in the order the timeline lists them. */
 export const SERIES = {
-  msd: { title: 'MSD', label: 'MSD', params: ['reference'], required: [], family: null, description: 'mean-square displacement from the reference frame of unwrapped positions' },
+  msd: {
+    title: 'MSD', label: 'MSD', params: ['reference'], required: [], family: null, frames: 'trajectory',
+    description: 'mean-square displacement from the reference frame of unwrapped positions',
+  },
   msd_com: {
-    title: 'MSD (COM removed)', label: 'MSD (centre of mass removed)', params: ['reference'], required: [], family: null,
+    title: 'MSD (COM removed)', label: 'MSD (centre of mass removed)', params: ['reference'], required: [], family: null, frames: 'trajectory',
     description: 'MSD with the centre-of-mass drift removed',
   },
-  energy: { title: 'Energy per particle', label: '\\it{U}/\\it{N}', params: ['potential'], required: ['potential'], family: null, description: 'potential energy per particle (diameters from the file)' },
+  energy: {
+    title: 'Energy per particle', label: '\\it{U}/\\it{N}', params: ['potential'], required: ['potential'], family: null, frames: 'trajectory',
+    description: 'potential energy per particle (diameters from the file)',
+  },
   stress_xx: { ...STRESS, title: 'Stress xx', label: '\\it{σ}_{xx}', description: 'virial stress xx (Jha & Sengupta Eqs. 3-5; pressure-like sign, repulsion positive)' },
   stress_yy: { ...STRESS, title: 'Stress yy', label: '\\it{σ}_{yy}', description: 'virial stress yy' },
   stress_xy: { ...STRESS, title: 'Stress xy', label: '\\it{σ}_{xy}', description: 'virial stress xy' },
   stress_vol: { ...STRESS, title: 'Stress (volumetric)', label: '\\it{σ}_{vol}', description: 'volumetric stress (xx + yy)/2' },
   stress_norm: { ...STRESS, title: 'Stress norm', label: '‖\\it{σ}‖', description: 'stress norm sqrt(xx^2 + yy^2 + 2 xy^2)' },
   is_step_msd: {
-    title: 'IS MSD step', label: 'MSD_{IS}(\\it{f}-1, \\it{f})', params: ['is'], required: [], family: null,
-    description: 'MSD between the inherent structures of consecutive frames, (1/N) sum_i |IS_i(f) - IS_i(f-1)|^2 (0 at frame 0; needs the paired *.is trajectory): '
-      + 'the MSD jump of Fig. 1a without vibrations and without the cross term with earlier displacements; what avw detect scores when the inherent structures exist',
+    title: 'IS MSD step', label: 'MSD_{IS}(\\it{f}-1, \\it{f})', params: ['is'], required: [], family: null, frames: 'inherent',
+    description: 'MSD between the inherent structures of consecutive frames, (1/N) sum_i |IS_i(f) - IS_i(f-1)|^2 (0 at frame 0): the step of the IS MSD '
+      + '(Jha & Sengupta Eq. 12) at each frame, the MSD jump of Fig. 1a without the vibrations; what avw detect scores when the inherent structures exist',
   },
   lambda_min: {
-    title: 'λ smallest (Hessian)', label: '\\it{λ}_{smallest}', params: ['potential', 'count'], required: ['potential'], family: null,
-    description: 'mean of the m smallest positive Hessian eigenvalues of each frame (Jha & Sengupta Eq. 6, Fig. 1e; for inherent-structure trajectories)',
+    title: 'λ smallest (Hessian)', label: '\\it{λ}_{smallest}', params: ['potential', 'count', 'is'], required: ['potential'], family: null, frames: 'inherent',
+    description: 'mean of the m smallest positive Hessian eigenvalues of each inherent structure (Jha & Sengupta Eq. 6, Fig. 1e)',
+  },
+  betti1: {
+    ...BETTI, title: 'Betti number β1', label: '\\it{β}_{1}',
+    description: "Betti number beta_1 of the inherent structure (Jha & Sengupta App. B, Figs. 1f, S5): persistent H1 classes of the Vietoris-Rips filtration born at <= alpha, each counted once (the paper's count)",
+  },
+  betti1_alive: {
+    ...BETTI, title: 'β1 alive at alpha', label: '\\it{β}_{1}(\\it{α})',
+    description: 'H1 classes alive at alpha: beta_1 of the Vietoris-Rips complex VR_alpha itself',
+  },
+  betti1_cycles: {
+    ...BETTI, title: 'Cycle-closing edges', label: '\\it{E} − \\it{V} + \\it{β}_{0}',
+    description: 'edges of VR_alpha that close a cycle, E - V + beta_0 (zero-length H1 pairs included)',
+  },
+  ml_softness_mean: {
+    title: 'Mean softness (machine-learned)', label: '⟨\\it{S}_{ML}⟩', params: ['model'], required: ['model'], family: null, frames: 'trajectory',
+    description: 'mean machine-learned softness of each frame (Zhang, Ridout & Liu Sec. II C; --model from avw softness train)',
+  },
+  rearrangers: {
+    title: 'Rearrangers', label: '\\it{N}_{R}', params: ['rd', 'd_soft_small', 'd_soft_large'], required: [], family: null, frames: 'trajectory',
+    description: 'number of rearrangers between the previous frame and each frame (D2min over R_D above d_soft; Zhang, Ridout & Liu Sec. II B); none at frame 0',
   },
 } as const satisfies Record<string, SeriesInfo>;
 
@@ -206,7 +273,7 @@ export function isSeriesName(name: unknown): name is SeriesName {
 
 // ---- parameter values: one check for the CLI, the API and figure specs, in the user's words ----
 
-export type ParamValue = number | string;
+export type ParamValue = number | string | boolean;
 
 /** How a parameter is named to the user: `--cutoff` on the command line, `"params.cutoff"` in the API. */
 export type ParamNamer = (name: string) => string;
@@ -223,6 +290,7 @@ export class ParamError extends Error {
 export function allowedText(p: ParamInfo): string {
   if (p.type === 'enum') return p.values.length === 2 ? `${p.values[0]} or ${p.values[1]}` : `one of ${p.values.join(', ')}`;
   if (p.type === 'path') return 'a file path';
+  if (p.type === 'boolean') return 'true or false';
   return `${p.type === 'int' ? 'an integer' : 'a number'} ${p.minExclusive ? '>' : '>='} ${p.min} and <= ${p.max}`;
 }
 
@@ -239,6 +307,11 @@ export function checkParam(owner: string, name: string, p: ParamInfo, v: unknown
   if (p.type === 'path') {
     if (typeof v !== 'string' || v.length === 0 || v.length > 4096 || v.includes('\0')) bad();
     return v as string;
+  }
+  if (p.type === 'boolean') {
+    if (v === true || v === 'true') return true;
+    if (v === false || v === 'false') return false;
+    return bad();
   }
   const x = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   if (typeof x !== 'number' || !Number.isFinite(x) || x < p.min || x > p.max || (p.minExclusive === true && x === p.min)) bad();

@@ -20,21 +20,35 @@
 // the box that costs far more than the rest (growing with the box side).
 // Options: --alpha A (8.19) --sizes 2000,10000,100000 --repeats R (5; 3 above N = 10 000) --gudhi-sizes LIST|none
 // --periodic-sizes LIST|none --quick (N = 2000 only)
+// The series (`betti1` of the registry over an inherent-structure trajectory, issue 11: "a 1000-frame IS trajectory gets
+// the track in minutes, with progress and cancel"): a 100-frame run of the WCA glass at N = 2000 with its inherent
+// structures (`avw simulate thermal ... --is`, made once and kept in the system's temp folder; not timed), or
+// `--series-source RUN` (a run with its RUN.is.EXT, or an IS trajectory). In its own process: the series computed
+// in-process (per-frame times from the progress reports, median and p95, and the total); then as the CLI's job in a worker
+// (the MD run asked, its inherent structures measured), cancelled after `--series-cancel-after` frames (10): how long
+// the cancel takes and how many frames the chunked store kept, and the resumed computation; then `avw series --json`
+// end to end (cold: a new index, both files indexed; then warm: the index's values). GUDHI on two of its frames, the
+// counts compared (`--series-gudhi-frames LIST|none`). `--series-frames F` (100), `--series-n N` (2000), `--series none` to skip.
 // Run: `npm run bench -- betti [--name=value ...]` or `node --import tsx tests/bench/betti.ts [--name value ...]`,
 // e.g. `npm run bench -- betti --positions=/work/shared/bench/lammps/traj_log.lammpstrj --frame=149 --sizes=2000`.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { orthoBox, type Box } from '../../src/core/box.js';
 import { betti1, PAPER_ALPHA } from '../../src/core/analysis/betti.js';
 import { buildRipsGraph, ripsH1 } from '../../src/core/analysis/rips-h1.js';
+import { TrajectorySet } from '../../src/core/fields/frames.js';
+import { defaultIsPath } from '../../src/core/fields/registry.js';
+import { computeSeries, resolveSeries, type SeriesResult } from '../../src/core/fields/series.js';
+import { openIndexed } from '../../src/core/index/indexed-trajectory.js';
+import { runInWorker } from '../../src/core/jobs/worker-runner.js';
 import { parseLammpsData } from '../../src/core/io/lammps-data.js';
 import { openReader } from '../../src/core/io/open.js';
 import type { FrameEntry } from '../../src/core/io/types.js';
 import { wrapPositions } from '../../src/core/sim/system.js';
-import { benchArg, machine, median } from './util.js';
+import { benchArg, machine, median, percentile } from './util.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const DEFAULT_DATA = join(HERE, '../fixtures/lammps-bench/start_T0.2.data');
@@ -221,17 +235,171 @@ function runGudhi(positions: Float64Array, alpha: number): GudhiReport {
   }
 }
 
+// ---- the series over an inherent-structure trajectory ----
+
+const ROOT = join(HERE, '../..');
+const CLI = join(ROOT, 'src/cli/main.ts');
+
+/** A run of the WCA glass with its inherent structures (made once per size and length, kept in the temp folder). */
+function seriesRun(n: number, frames: number): { run: string; made: boolean; seconds: number } {
+  const dir = join(tmpdir(), `avw-bench-betti-series-N${n}-F${frames}`);
+  const run = join(dir, 'run.gsd');
+  if (existsSync(`${run}.json`) && JSON.parse(readFileSync(`${run}.json`, 'utf8')).status === 'complete' && existsSync(defaultIsPath(run))) {
+    return { run, made: false, seconds: 0 };
+  }
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'simulate', 'thermal', '--n', String(n), '--rho', '0.9', '--T', '0.23', '--Tp', '0.5',
+    '--equil', '2000', '--tw', '1000', '--every', '200', '--frames', String(frames), '--seed', '1', '--is', '--out', run, '--index-dir', join(dir, 'index'), '--json'],
+  { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`making the inherent-structure run failed (${r.status}): ${r.stderr}`);
+  return { run, made: true, seconds: (performance.now() - t0) / 1000 };
+}
+
+interface SeriesChildReport {
+  frames: number; n: number; measuredOn: string;
+  inProcessSeconds: number; perFrameMedianMs: number; perFrameP95Ms: number; progressReports: number;
+  cancelAfter: number; cancelMs: number; cancelError: string; keptFrames: number; resumeSeconds: number; resumedFrom: number; resumedSame: boolean;
+  values: number[];
+}
+
+/** The series measurements (runs in a child process). */
+async function seriesChild(run: string, alpha: number, cancelAfter: number): Promise<SeriesChildReport> {
+  const work = mkdtempSync(join(tmpdir(), 'avw-bench-betti-series-'));
+  try {
+    // 1. In-process: per-frame times from the progress reports.
+    const set = new TrajectorySet({ indexDir: join(work, 'a') });
+    const r = resolveSeries({ name: 'betti1', params: { alpha } });
+    const stamps: number[] = [];
+    let result: SeriesResult;
+    let n = 0;
+    const t0 = performance.now();
+    try {
+      const src = set.get(run);
+      n = src.t.particleCount;
+      result = computeSeries(src, r, { progress: (done, total) => { if (done < total) stamps.push(performance.now()); } }, (p) => set.get(p));
+    } finally {
+      set.close();
+    }
+    const inProcessSeconds = (performance.now() - t0) / 1000;
+    stamps.push(performance.now());
+    const per = stamps.slice(1).map((t, i) => t - stamps[i]!);
+    // 2. As a job in a worker (what avw series runs), cancelled after some frames; then resumed.
+    const controller = new AbortController();
+    const job = { path: run, indexDir: join(work, 'b'), name: 'betti1', params: { alpha } };
+    let abortedAt = 0;
+    let cancelError = '';
+    try {
+      await runInWorker<SeriesResult>('series', job, {
+        signal: controller.signal,
+        onProgress: (p) => { if (p.done >= cancelAfter && !controller.signal.aborted) { abortedAt = performance.now(); controller.abort(); } },
+      });
+      cancelError = 'finished before the cancel';
+    } catch (e) {
+      cancelError = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    }
+    const cancelMs = performance.now() - abortedAt;
+    const is = openIndexed(result.measuredOn, { indexDir: join(work, 'b') });
+    const keptFrames = is.getSeries('betti1', r.hash)?.frameCount ?? 0;
+    is.close();
+    const t1 = performance.now();
+    const resumed = await runInWorker<SeriesResult>('series', job);
+    const resumeSeconds = (performance.now() - t1) / 1000;
+    const values = Array.from(result.values);
+    return {
+      frames: values.length, n, measuredOn: result.measuredOn, inProcessSeconds, perFrameMedianMs: median(per), perFrameP95Ms: percentile(per, 0.95), progressReports: per.length,
+      cancelAfter, cancelMs, cancelError, keptFrames, resumeSeconds, resumedFrom: resumed.computedFrom,
+      resumedSame: Array.from(resumed.values).every((v, i) => v === values[i]), values,
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function runCliSeries(run: string, indexDir: string, alpha: number): { seconds: number; values: number[]; measuredOn: string; peakRssMB: number } {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'series', run, '--name', 'betti1', '--alpha', String(alpha), '--json', '--index-dir', indexDir],
+    { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, AVW_REPORT_RSS: '1' } });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`avw series failed (${r.status}): ${r.stderr}`);
+  const j = JSON.parse(r.stdout) as { values: number[]; measuredOn: string };
+  const rss = /avw-peak-rss-kb=(\d+)/.exec(r.stderr);
+  return { seconds, values: j.values, measuredOn: j.measuredOn, peakRssMB: rss ? Number(rss[1]) / 1024 : NaN };
+}
+
+async function seriesSection(alpha: number, load: () => string): Promise<void> {
+  const frames = Number(benchArg('--series-frames') ?? 100);
+  const n = Number(benchArg('--series-n') ?? 2000);
+  const cancelAfter = Number(benchArg('--series-cancel-after') ?? 10);
+  const given = benchArg('--series-source');
+  console.log(`betti1 series over an inherent-structure trajectory (alpha = ${alpha})`);
+  let run: string;
+  if (given) {
+    run = given;
+    console.log(`  trajectory: ${run} (given)`);
+  } else {
+    const made = seriesRun(n, frames);
+    run = made.run;
+    console.log(`  trajectory: ${run} (N = ${n}, ${frames} frames of the WCA glass at T = 0.23 with --is; ${made.made ? `made now in ${made.seconds.toFixed(0)} s, not timed below` : 'made by an earlier run'})`);
+  }
+  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--series-child', run, '--alpha', String(alpha), '--series-cancel-after', String(cancelAfter)];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) { console.log(`  failed (${r.status}): ${r.stderr}`); process.exitCode = 1; return; }
+  const c = JSON.parse(r.stdout.trim().split('\n').pop() as string) as SeriesChildReport;
+  console.log(`  measured on ${c.measuredOn}: N = ${c.n}, ${c.frames} frames; beta_1 from ${Math.min(...c.values)} to ${Math.max(...c.values)}`);
+  console.log(`  in-process (indexing both files included): ${c.inProcessSeconds.toFixed(1)} s, ${(c.frames / c.inProcessSeconds).toFixed(1)} frames/s; ` +
+    `per frame median ${c.perFrameMedianMs.toFixed(0)} ms, p95 ${c.perFrameP95Ms.toFixed(0)} ms (${c.progressReports} progress reports); ` +
+    `1000 frames at this pace: ${((1000 * c.perFrameMedianMs) / 60_000).toFixed(1)} min`);
+  console.log(`  cancel (the job in a worker, after ${c.cancelAfter} frames): stopped ${c.cancelMs.toFixed(0)} ms after the request (${c.cancelError}); ` +
+    `${c.keptFrames} frames kept in the index; resumed from frame ${c.resumedFrom} in ${c.resumeSeconds.toFixed(1)} s, ${c.resumedSame ? 'same values' : 'DIFFERENT values'}`);
+  if (!c.resumedSame) process.exitCode = 1;
+  const idx = mkdtempSync(join(tmpdir(), 'avw-bench-betti-cli-'));
+  try {
+    const cold = runCliSeries(run, idx, alpha);
+    const warm = runCliSeries(run, idx, alpha);
+    const same = cold.values.every((v, i) => v === c.values[i]) && warm.values.every((v, i) => v === c.values[i]);
+    console.log(`  avw series --name betti1 --json: cold ${cold.seconds.toFixed(1)} s (a new index: both files indexed, the worker started; peak RSS ${cold.peakRssMB.toFixed(0)} MB), ` +
+      `warm ${warm.seconds.toFixed(1)} s (from the index); ${same ? 'same values' : 'DIFFERENT values'}`);
+    if (!same) process.exitCode = 1;
+  } finally {
+    rmSync(idx, { recursive: true, force: true });
+  }
+  const gudhiFrames = benchArg('--series-gudhi-frames') === 'none' ? [] : list(benchArg('--series-gudhi-frames'), [0, c.frames - 1]);
+  if (gudhiFrames.length === 0) console.log('  GUDHI: not run (--series-gudhi-frames none)');
+  else if (haveGudhi()) {
+    for (const f of gudhiFrames) {
+      const fr = loadFrame(c.measuredOn, f);
+      const g = runGudhi(fr.positions, alpha);
+      const ours = c.values[f];
+      console.log(`  GUDHI on frame ${f}: bornBelowAlpha = ${g.bornBelowAlpha} (ours ${ours}: ${g.bornBelowAlpha === ours ? 'same' : 'DIFFERENT'}), ` +
+        `${(g.complexSeconds + g.persistenceSeconds).toFixed(2)} s for the frame`);
+      if (g.bornBelowAlpha !== ours) process.exitCode = 1;
+    }
+  } else {
+    console.log(`  GUDHI: skipped (${PYTHON} with gudhi and numpy not available)`);
+  }
+  console.log(`  load average ${load()}\n`);
+}
+
 function list(arg: string | undefined, fallback: number[]): number[] {
   if (arg === undefined) return fallback;
   if (arg === 'none') return [];
   return arg.split(',').map((s) => Number(s.trim()));
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const path = benchArg('--positions') ?? DEFAULT_DATA;
   const frame = Number(benchArg('--frame') ?? 0);
   const alpha = Number(benchArg('--alpha') ?? PAPER_ALPHA);
   const quick = process.argv.includes('--quick');
+
+  const seriesChildRun = benchArg('--series-child');
+  if (seriesChildRun !== undefined) {
+    const cancelAfter = Number(benchArg('--series-cancel-after') ?? 10);
+    process.stdout.write(JSON.stringify(await seriesChild(seriesChildRun, alpha, cancelAfter)) + '\n');
+    return;
+  }
 
   const childN = benchArg('--child');
   if (childN !== undefined) {
@@ -288,6 +456,7 @@ function main(): void {
     }
     console.log('');
   }
+  if (benchArg('--series') !== 'none') await seriesSection(alpha, load);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

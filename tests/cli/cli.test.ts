@@ -34,6 +34,7 @@ describe('avw info', () => {
       dimensions: 2,
       timesteps: [0, 200],
       box: { origin: [0, 0, -0.5], vectors: [[6, 0, 0], [0, 6, 0], [0, 0, 1]] },
+      damage: null,
     });
   });
 
@@ -158,6 +159,36 @@ describe('bad input', () => {
     expect(JSON.parse(r.stdout).frames).toBe(2);
     const idx = avw('index', cut);
     expect(idx.stdout).toMatch(/warning: .*cut\.lammpstrj: frame 2.*byte \d+/);
+  });
+
+  it('a file whose only frame is truncated: exit 1 and one line naming the file and frame 0, in every command', () => {
+    const text = readFileSync(small, 'latin1');
+    const only = join(work, 'only-frame-cut.lammpstrj');
+    writeFileSync(only, text.slice(0, 150), 'latin1');
+    for (const args of [['info'], ['info', '--json'], ['frame', '--frame', '0', '--json'], ['index', '--json']]) {
+      const r = avw(args[0], only, ...args.slice(1));
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stdout, args.join(' ')).toBe('');
+      const lines = r.stderr.trim().split('\n');
+      expect(lines, args.join(' ')).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^avw ${args[0]}: ${only.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: frame 0 \\(line 1, byte 0\\): truncated: .*; the file has no complete frame$`));
+    }
+  });
+
+  it('damage after complete frames: the same message in info --json and index --json, a warning from frame', () => {
+    const text = readFileSync(small, 'latin1');
+    const cut = join(work, 'cut-later.lammpstrj');
+    writeFileSync(cut, text.slice(0, text.length - 40), 'latin1');
+    const info = avw('info', cut, '--json');
+    expect(info.status).toBe(0);
+    const damage = JSON.parse(info.stdout).damage;
+    expect(damage).toMatch(/cut-later\.lammpstrj: frame 2 \(line \d+, byte \d+\): truncated: /);
+    const idx = avw('index', cut, '--json');
+    expect(JSON.parse(idx.stdout).damage).toBe(damage);
+    const fr = avw('frame', cut, '--frame', '1', '--json');
+    expect(fr.status).toBe(0);
+    expect(fr.stderr).toBe(`avw frame: warning: ${damage}\n`);
+    expect(JSON.parse(fr.stdout).frame).toBe(1);
   });
 
   it('usage errors exit with 2', () => {

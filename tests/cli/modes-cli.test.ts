@@ -69,7 +69,8 @@ describe('avw modes', () => {
 
 describe('lambda_min series and soft-mode fields', () => {
   it('avw series --name lambda_min: lambda_smallest per frame (frame 0 = the oracle value)', () => {
-    const r = avw('series', file, '--name', 'lambda_min', '--potential', 'wca', '--json');
+    // Measured on inherent structures (the paired FILE.is.EXT by default); --is FILE takes this file's frames as they are.
+    const r = avw('series', file, '--name', 'lambda_min', '--potential', 'wca', '--is', file, '--json');
     expect(r.status).toBe(0);
     const v = JSON.parse(r.stdout) as { values: number[] };
     expect(v.values.length).toBe(2);

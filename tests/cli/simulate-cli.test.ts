@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileSource } from '../../src/core/io/file-source.js';
-import { GsdFile } from '../../src/core/io/gsd.js';
+import { GsdFile } from '../../src/core/io/gsd-file.js';
 import { runInProcess } from '../../src/core/jobs/job.js';
 import { simulateJob, type SimulateResult } from '../../src/core/jobs/simulate-job.js';
 import { gsdFrameCount } from '../../src/core/jobs/simulate-output.js';
@@ -110,7 +110,7 @@ describe('avw simulate / minimize', () => {
 
     const m = avw('minimize', out, '--out', join(work, 'small.is.gsd'), '--json');
     expect(m.status).toBe(0);
-    expect(m.json).toMatchObject({ frames: 14, n: 100, method: 'fire', unconverged: 0 });
+    expect(m.json).toMatchObject({ frames: 14, n: 100, method: 'cg', unconverged: 0 });
     expect(m.json.maxForce).toBeLessThan(1e-10);
     expect(m.json.wallSeconds).toBeGreaterThan(0);
     expect(m.json.atomStepsPerSecond).toBeGreaterThan(0);

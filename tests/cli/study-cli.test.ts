@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileSource } from '../../src/core/io/file-source.js';
-import { GsdFile } from '../../src/core/io/gsd.js';
+import { GsdFile } from '../../src/core/io/gsd-file.js';
 import { runInProcess } from '../../src/core/jobs/job.js';
 import { simulateJob } from '../../src/core/jobs/simulate-job.js';
 import { gsdFrameCount } from '../../src/core/jobs/simulate-output.js';

@@ -411,6 +411,47 @@ test('colour by a property the file carries: c_pe from the LAMMPS dump, and the 
   await page.screenshot({ path: join(shots, '10-file-property.png') });
 });
 
+/** Pixels of the timeline chart in the second series' colour (#2e8b57, TimelinePanel.vue), antialiased edges included;
+ *  with `range`, whether the count is within it (for waitForFunction: the function runs in the page, self-contained). */
+function secondSeriesPixels(range) {
+  const canvas = document.querySelector('[data-testid=timeline-chart] canvas');
+  if (!canvas) return 0;
+  const c = document.createElement('canvas');
+  c.width = canvas.width;
+  c.height = canvas.height;
+  const ctx = c.getContext('2d');
+  ctx.drawImage(canvas, 0, 0);
+  const d = ctx.getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 46) < 30 && Math.abs(d[i + 1] - 139) < 30 && Math.abs(d[i + 2] - 87) < 30) n++;
+  return range ? n >= range.min && n <= range.max : n;
+}
+
+test('betti1 beside MSD: a file without inherent structures says how to make them; the demo draws beta_1 of demo.is.gsd, no potential asked', async () => {
+  const box = page.getByRole('combobox', { name: 'Second series' });
+  assert.ok((await box.locator('option').allTextContents()).includes('betti1'));
+  // The LAMMPS dump of the tests before has no paired inherent structures.
+  await box.selectOption('betti1');
+  const error = page.getByTestId('series-error');
+  await error.waitFor({ timeout: 60_000 });
+  assert.match((await error.textContent()) ?? '', /betti1: betti1 is measured on inherent structures .*demo-as-lammps\.is\.lammpstrj does not exist\. Make it with "avw minimize/);
+  assert.equal(await page.getByRole('combobox', { name: 'Potential' }).count(), 0);
+  // The demo: beta_1 of every frame of its paired demo.is.gsd, drawn on the second axis.
+  await page.getByRole('button', { name: 'Open demo' }).click();
+  await page.waitForFunction(() => /demo\.gsd$/.test(document.querySelector('input[aria-label="Trajectory path"]')?.value ?? ''), null, { timeout: 60_000 });
+  await page.waitForFunction((frames) => (document.querySelector('[data-testid=timeline-summary]')?.textContent ?? '').includes(`MSD over ${frames} frames`), golden.frames, { timeout: 120_000 });
+  assert.equal(await box.inputValue(), 'betti1');
+  // Computed by an analysis worker (216 frames), then drawn.
+  await page.waitForFunction(secondSeriesPixels, { min: 300, max: 1e12 }, { timeout: 300_000, polling: 500 }).catch(() => undefined);
+  const green = await page.evaluate(secondSeriesPixels);
+  assert.ok(green > 300, `the betti1 curve covers only ${green} pixels of the timeline`);
+  assert.equal(await error.count(), 0);
+  await page.screenshot({ path: join(shots, '08-betti1-timeline.png') });
+  await box.selectOption('');
+  await page.waitForFunction(secondSeriesPixels, { min: 0, max: 49 }, { timeout: 30_000, polling: 500 }).catch(() => undefined);
+  assert.ok((await page.evaluate(secondSeriesPixels)) < 50, 'the betti1 curve stays after choosing nothing');
+});
+
 test('no Content-Security-Policy violation and no uncaught error in the page', () => {
   assert.deepEqual(violations, []);
   assert.deepEqual(pageErrors, []);

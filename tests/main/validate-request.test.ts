@@ -2,7 +2,8 @@
 // string lengths), table-driven: for each method, requests that pass (and what they normalise to) and malformed
 // ones with the message that names the problem.
 import { describe, expect, it } from 'vitest';
-import { API_LIMITS, API_METHODS, ApiValidationError, FIELD_NAMES, SERIES_NAMES, validateRequest, type ApiMethod } from '../../src/shared/api.js';
+import { API_LIMITS, API_METHODS, FIELD_NAMES, SERIES_NAMES, type ApiMethod } from '../../src/shared/api.js';
+import { ApiValidationError, validateRequest } from '../../src/shared/api-validate.js';
 
 type Case = [params: unknown, message: RegExp];
 

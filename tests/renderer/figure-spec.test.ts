@@ -2,7 +2,8 @@
 // API's validation and by the engine's normalizeSpec), the default output path, format from extension, size read-out.
 import { describe, expect, it } from 'vitest';
 import { normalizeSpec } from '../../src/core/figures/spec.js';
-import { FIGURE_KINDS, validateRequest, type FigureSpecRequest, type TagJson } from '../../src/shared/api.js';
+import { FIGURE_KINDS, type FigureSpecRequest, type TagJson } from '../../src/shared/api.js';
+import { validateRequest } from '../../src/shared/api-validate.js';
 import {
   avalancheFrames, defaultFields, defaultFigurePath, figureSpec, formatOfPath, initialChoices, sizeText, withFormat, type FigureChoices, type WorkbenchSnapshot,
 } from '../../src/renderer/src/lib/figure-spec.js';

@@ -237,3 +237,64 @@ function pairDistance(vec: Float64Array, p: number, dims: 2 | 3): number {
   const dx = vec[3 * p], dy = vec[3 * p + 1], dz = dims === 3 ? vec[3 * p + 2] : 0;
   return Math.sqrt(dx * dx + dy * dy + dz * dz);
 }
+
+export interface LocalRdfParams {
+  /** 2 (default) or 3. */
+  dimensions?: 2 | 3;
+  /** Gaussian width of Eq. C1 (default 0.02). */
+  delta?: number;
+  /** Grid step (default 0.005): r_k = k dr, k = 1..K. */
+  dr?: number;
+  /** Largest r (default 3; at most the box half width minus the Gaussian window). */
+  rMax?: number;
+  /** Gaussian truncation in units of delta (default 10). */
+  truncation?: number;
+}
+
+export interface LocalRdfResult {
+  readonly rho: number;
+  readonly delta: number;
+  /** The grid r_k = k dr, k = 1..K. */
+  readonly r: Float64Array;
+  /** g_i(r_k) of the particles asked for, row-major (particles x r.length), in the order asked. */
+  readonly g: Float64Array;
+}
+
+/**
+ * The per-particle pair distribution g_i(r) of Eq. C1 (Jha & Sengupta App. C, Fig. 10a) on r_k = k dr for the particles
+ * at `indices` (frame order): g_i(r) = 1/(s_d(r) rho) sum_{j != i} N(r; r_ij, delta), s_d = 2 pi r (2D) or 4 pi r^2 (3D).
+ * Averaged over every particle it is smoothedRadialDistribution (rdf.ts); softness integrates it (Eqs. C4-C6).
+ */
+export function localPairDistribution(positions: Float64Array, box: Box, indices: ArrayLike<number>, params: LocalRdfParams = {}): LocalRdfResult {
+  const dims = params.dimensions ?? 2;
+  const delta = params.delta ?? 0.02;
+  const dr = params.dr ?? 0.005;
+  const truncation = params.truncation ?? 10;
+  const n = positions.length / 3;
+  const vol = boxVolume(box, dims);
+  if (!(vol > 0)) throw new RangeError(`local g(r): box has no ${dims}D volume`);
+  if (!(delta > 0) || !(dr > 0) || !(truncation > 0)) throw new RangeError('local g(r): delta, dr and truncation must be positive');
+  const halfWindow = truncation * delta;
+  const rMax = Math.min(params.rMax ?? 3, boxHalfWidth(box, dims) - halfWindow);
+  if (!(rMax > dr)) throw new RangeError(`local g(r): the box (half width ${boxHalfWidth(box, dims)}) leaves no range for r`);
+  for (let q = 0; q < indices.length; q++) {
+    if (!(Number.isInteger(indices[q]) && indices[q] >= 0 && indices[q] < n)) throw new RangeError(`local g(r): particle index ${indices[q]} out of range (n = ${n})`);
+  }
+  const rho = n / vol;
+  const kMax = Math.floor(rMax / dr + 1e-9);
+  const r = new Float64Array(kMax);
+  for (let k = 0; k < kMax; k++) r[k] = (k + 1) * dr;
+  const g = new Float64Array(indices.length * kMax);
+  const list = buildNeighborList(positions, box, { cutoff: rMax + halfWindow, dimensions: dims, withVectors: true });
+  const vec = list.vectors as Float64Array;
+  const inv2d2 = 1 / (2 * delta * delta);
+  const c = Math.exp(-(dr * dr) / (delta * delta));
+  const row = new Float64Array(kMax);
+  for (let q = 0; q < indices.length; q++) {
+    const i = indices[q];
+    row.fill(0);
+    for (let p = list.start[i], e = list.start[i + 1]; p < e; p++) addGaussianOnGrid(row, dr, dr, kMax, pairDistance(vec, p, dims), halfWindow, inv2d2, c);
+    for (let k = 0; k < kMax; k++) g[q * kMax + k] = row[k] / (shellMeasure(r[k], dims) * rho * SQRT_2PI * delta);
+  }
+  return { rho, delta, r, g };
+}

@@ -7,8 +7,10 @@ import type { IndexedTrajectory } from '../index/indexed-trajectory.js';
 import type { Frame } from '../io/types.js';
 import {
   FIELD_PARAMS, checkParams, fieldInfo, isFieldName, isFileFieldName, withDefaults, CLI_NAMER,
-  type AnyFieldName, type FieldInfo, type ParamNamer, type ParamValue,
+  type AnyFieldName, type FieldInfo, type ParamInfo, type ParamNamer, type ParamValue,
 } from '#shared/fields.js';
+import { existsSync } from 'node:fs';
+import { fileStamp } from './softness-support.js';
 import { FIELD_REGISTRY, fileFieldValues, type FieldValues } from './registry.js';
 import type { TrajectoryFrames } from './frames.js';
 
@@ -80,7 +82,7 @@ export function resolveField(request: FieldRequest, frameCount: number, path: st
       if (ref < 0) fail(`${name} at frame 0 needs a reference frame: frame 0 has no previous frame (give ${namer('ref')})`);
       break;
     case 'previous':
-      if (asked !== undefined && asked !== frame - 1) fail(`${name} always uses the previous frame as its reference (Jha & Sengupta Eqs. 10-11); leave out ${namer('ref')}`);
+      if (asked !== undefined && asked !== frame - 1) fail(`${name} always uses the previous frame as its reference; leave out ${namer('ref')}`);
       ref = frame - 1;
       if (ref < 0) fail(`${name} needs a previous frame: frame 0 has none`);
       break;
@@ -99,10 +101,18 @@ export function resolveField(request: FieldRequest, frameCount: number, path: st
   return { name, info, frame, ref, given, params, hash: paramsHash(cacheKeyParams(params)), cached: isFieldName(name) };
 }
 
-/** What the cached values depend on besides frame, reference and name: every parameter, "auto" where worked out. */
+/**
+ * What the cached values depend on besides frame, reference and name: every parameter, "auto" where worked out, and for
+ * a file parameter (a softness model, the paired inherent structures) the file's size and time as well, so that a file
+ * rewritten under the same name is not answered from the cache.
+ */
 function cacheKeyParams(params: Record<string, ParamValue | null>): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = {};
-  for (const [k, v] of Object.entries(params)) out[k] = v ?? 'auto';
+  for (const [k, v] of Object.entries(params)) {
+    out[k] = v ?? 'auto';
+    const info = (FIELD_PARAMS as Record<string, ParamInfo>)[k];
+    if (info?.type === 'path' && typeof v === 'string' && existsSync(v)) out[k] = `${v}@${fileStamp(v)}`;
+  }
   return out;
 }
 

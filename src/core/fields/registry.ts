@@ -14,6 +14,7 @@ import { potentialByName, type PotentialName } from '../potentials.js';
 import type { Frame } from '../io/types.js';
 import { FIELDS, FILE_FIELD_PREFIX, FILE_VELOCITY, type FieldInfo, type FieldName, type FileFieldName, type ParamValue } from '#shared/fields.js';
 import type { TrajectoryFrames } from './frames.js';
+import { frameSoftness, rearrangerParams, rearrangersOfPair } from './softness-support.js';
 
 /** What a computation is given: the trajectory (with its recent frames), the frame pair and the parameters in force. */
 export interface FieldComputation {
@@ -175,6 +176,23 @@ function modesFamily(c: FieldComputation): FieldComputed {
   };
 }
 
+/** Machine-learned softness of the frame from a model (Zhang, Ridout & Liu Sec. II C; analysis/ml-softness.ts). */
+function mlSoftnessField(c: FieldComputation): FieldComputed {
+  const path = c.params.model as string | null;
+  const S = frameSoftness(c.current, path, 'ml_softness', c.source.t.path);
+  return { values: { ml_softness: toFloat32(S, 1, 1) }, used: { model: path } };
+}
+
+/** Rearrangers since the previous frame: D2min over R_D above d_soft of the species (Zhang, Ridout & Liu Sec. II B). */
+function rearrangerField(c: FieldComputation): FieldComputed {
+  const p = rearrangerParams(c.params);
+  const r = rearrangersOfPair(c.source.read(c.ref), c.current, p);
+  return {
+    values: { rearranger: r.flags },
+    used: { rd: p.rd, d_soft_small: p.dSoftSmall, d_soft_large: p.dSoftLarge, species: r.species.rule, rearrangers: r.count },
+  };
+}
+
 const COMPUTE: { [K in FieldName]: (c: FieldComputation) => FieldComputed } = {
   displacement: displacementField,
   d2min: strainFamily,
@@ -193,6 +211,8 @@ const COMPUTE: { [K in FieldName]: (c: FieldComputation) => FieldComputed } = {
   is_displacement: isDisplacementField,
   soft_modes: modesFamily,
   lowest_mode: modesFamily,
+  ml_softness: mlSoftnessField,
+  rearranger: rearrangerField,
 };
 
 /** Every field with its computation, by name. */

@@ -1,22 +1,28 @@
 // The one registry of per-frame series, and the computation of a series over a whole trajectory: computed once,
 // stored in the index, extended incrementally when frames are appended (a simulation still writing). Every entry is
 // the plain description of src/shared/fields.ts plus its computation over a range of frames; a family (the stress
-// components) is computed in one pass and stored together.
-import { existsSync, readFileSync } from 'node:fs';
+// components, the readings of beta_1) is computed in one pass and stored together. Long computations are stored in
+// chunks of a few seconds, so that a cancelled or killed computation keeps what it did and resumes from there.
+// Series measured on inherent structures (`frames: 'inherent'`) run on the trajectory that holds them (inherent.ts)
+// and are stored with it: a run and its FILE.is.EXT share one computation.
 import { paramsHash } from '../index/index-db.js';
-import { openIndexed, type IndexedTrajectory } from '../index/indexed-trajectory.js';
+import type { IndexedTrajectory } from '../index/indexed-trajectory.js';
 import { frameDiameters } from '../io/frame-util.js';
 import type { Frame } from '../io/types.js';
+import { betti1 } from '../analysis/betti.js';
 import { meanSquareDisplacement, msdSeries } from '../analysis/msd.js';
 import { virialStress } from '../analysis/stress.js';
 import { vibrationalModes } from '../analysis/hessian.js';
 import { pairNeighborList, potentialByName, totalEnergy, type PotentialName } from '../potentials.js';
 import {
   SERIES, SERIES_PARAMS, checkParams, withDefaults, CLI_NAMER,
-  type ParamNamer, type ParamValue, type SeriesInfo, type SeriesName,
+  type ParamInfo, type ParamNamer, type ParamValue, type SeriesInfo, type SeriesName,
 } from '#shared/fields.js';
-import { TrajectoryFrames } from './frames.js';
-import { defaultIsPath } from './registry.js';
+import { existsSync } from 'node:fs';
+import type { TrajectoryFrames } from './frames.js';
+import { inherentFrames, inherentSourceOf } from './inherent.js';
+import { JobCancelledError } from '../jobs/job.js';
+import { fileStamp, frameSoftness, rearrangerParams, rearrangersOfPair } from './softness-support.js';
 
 export interface SeriesComputation {
   source: TrajectoryFrames;
@@ -134,57 +140,66 @@ function lambdaMinOf(c: SeriesComputation): SeriesValues {
   return { lambda_min: out };
 }
 
-/** Whether `path` is an inherent-structure trajectory written by `avw minimize` or `avw simulate --is` (its sidecar says so). */
-export function isInherentStructureFile(path: string): boolean {
-  try {
-    const side = JSON.parse(readFileSync(`${path}.json`, 'utf8')) as { format?: unknown };
-    return side.format === 'avalanche-workbench/inherent-structures';
-  } catch {
-    return false;
-  }
-}
-
 /**
- * The paired inherent-structure trajectory of `path`, or null: the file itself when it is one, else run.is.EXT
- * (registry.ts, defaultIsPath) or run.is.gsd (what `avw minimize` and `avw simulate --is` write beside any input).
- */
-export function pairedIsPath(path: string): string | null {
-  if (isInherentStructureFile(path)) return path;
-  const m = /^(.*?)(\.[^./]+)$/.exec(path);
-  for (const p of [defaultIsPath(path), `${m ? m[1] : path}.is.gsd`]) if (p !== path && existsSync(p)) return p;
-  return null;
-}
-
-/**
- * MSD between the inherent structures of consecutive frames, (1/N) sum_i |IS_i(f) - IS_i(f-1)|^2, 0 at frame 0 (the MSD
- * of Jha & Sengupta Fig. 1a with the vibrations minimised away, Eq. 12 with the reference moved to the previous frame).
+ * MSD between the inherent structures of consecutive frames, (1/N) sum_i |IS_i(f) - IS_i(f-1)|^2, 0 at frame 0: the
+ * step of the IS MSD (Jha & Sengupta Eq. 12, reference moved to the previous frame). Measured on the IS trajectory.
  */
 function isStepMsdOf(c: SeriesComputation): SeriesValues {
-  const t = c.source.t;
-  const isPath = (c.params.is as string | null) ?? pairedIsPath(t.path)
-    ?? fail(`is_step_msd needs the paired inherent-structure trajectory: neither ${defaultIsPath(t.path)} nor a .is.gsd beside ${t.path} exists (pass its path with --is)`);
-  if (!existsSync(isPath)) fail(`is_step_msd: ${isPath} does not exist (the paired inherent-structure trajectory)`);
-  const own = isPath === t.path;
-  const isT = own ? t : openIndexed(isPath, { db: t.db });
-  try {
-    if (isT.frameCount !== t.frameCount) fail(`${isPath} has ${isT.frameCount} frames but ${t.path} has ${t.frameCount}: they are not paired frame for frame`);
-    const src = own ? c.source : new TrajectoryFrames(isT, 2);
-    const steps = t.timesteps(), isSteps = isT.timesteps();
-    const out = new Float64Array(c.to - c.from);
-    let prev = c.from > 0 ? src.read(c.from - 1, { unwrapped: true }) : null;
-    for (let f = c.from; f < c.to; f++) {
-      c.step(f);
-      if (isSteps[f] !== steps[f]) fail(`${isPath}: frame ${f} is step ${isSteps[f]} but frame ${f} of ${t.path} is step ${steps[f]}: not paired frame for frame`);
-      const cur = src.read(f, { unwrapped: true });
-      out[f - c.from] = prev === null ? 0 : meanSquareDisplacement({
-        reference: prev.unwrapped!, referenceIds: prev.ids, current: cur.unwrapped!, currentIds: cur.ids, dimensions: cur.dimensions,
-      }).msd;
-      prev = cur;
-    }
-    return { is_step_msd: out };
-  } finally {
-    if (!own) isT.close();
+  const out = new Float64Array(c.to - c.from);
+  let prev = c.from > 0 ? c.source.read(c.from - 1, { unwrapped: true }) : null;
+  for (let f = c.from; f < c.to; f++) {
+    c.step(f);
+    const cur = c.source.read(f, { unwrapped: true });
+    out[f - c.from] = prev === null ? 0 : meanSquareDisplacement({
+      reference: prev.unwrapped!, referenceIds: prev.ids, current: cur.unwrapped!, currentIds: cur.ids, dimensions: cur.dimensions,
+    }).msd;
+    prev = cur;
   }
+  return { is_step_msd: out };
+}
+
+/**
+ * beta_1 of every frame (Jha & Sengupta App. B, Figs. 1f, S5: persistent H1 of the Vietoris-Rips filtration up to
+ * alpha, analysis/betti.ts), its three readings in one pass: the paper's count, the classes alive at alpha, cycle edges.
+ */
+function bettiOf(c: SeriesComputation): SeriesValues {
+  const count = c.to - c.from;
+  const born = new Float64Array(count), alive = new Float64Array(count), cycles = new Float64Array(count);
+  const alpha = c.params.alpha as number;
+  const periodic = c.params.periodic === true;
+  for (let f = c.from; f < c.to; f++) {
+    c.step(f);
+    const frame = c.source.read(f);
+    const r = betti1(frame.positions, frame.box, { alpha, periodic, dimensions: frame.dimensions });
+    born[f - c.from] = r.bornBelowAlpha;
+    alive[f - c.from] = r.aliveAtAlpha;
+    cycles[f - c.from] = r.cycleEdges;
+  }
+  return { betti1: born, betti1_alive: alive, betti1_cycles: cycles };
+}
+
+/** Mean machine-learned softness of every frame (Zhang, Ridout & Liu Sec. II C). */
+function mlSoftnessMeanOf(c: SeriesComputation): SeriesValues {
+  const out = new Float64Array(c.to - c.from);
+  for (let f = c.from; f < c.to; f++) {
+    c.step(f);
+    const S = frameSoftness(c.source.read(f), c.params.model as string | null, 'ml_softness_mean', c.source.t.path);
+    let sum = 0, n = 0;
+    for (let i = 0; i < S.length; i++) if (Number.isFinite(S[i])) { sum += S[i]; n++; }
+    out[f - c.from] = n > 0 ? sum / n : NaN;
+  }
+  return { ml_softness_mean: out };
+}
+
+/** Number of rearrangers between each frame and the previous one (NaN at frame 0; Zhang, Ridout & Liu Sec. II B). */
+function rearrangersOf(c: SeriesComputation): SeriesValues {
+  const p = rearrangerParams(c.params);
+  const out = new Float64Array(c.to - c.from);
+  for (let f = c.from; f < c.to; f++) {
+    c.step(f);
+    out[f - c.from] = f === 0 ? NaN : rearrangersOfPair(c.source.read(f - 1), c.source.read(f), p).count;
+  }
+  return { rearrangers: out };
 }
 
 const COMPUTE: { [K in SeriesName]: (c: SeriesComputation) => SeriesValues } = {
@@ -198,6 +213,11 @@ const COMPUTE: { [K in SeriesName]: (c: SeriesComputation) => SeriesValues } = {
   stress_norm: stressOf,
   is_step_msd: isStepMsdOf,
   lambda_min: lambdaMinOf,
+  betti1: bettiOf,
+  betti1_alive: bettiOf,
+  betti1_cycles: bettiOf,
+  ml_softness_mean: mlSoftnessMeanOf,
+  rearrangers: rearrangersOf,
 };
 
 /** Every series with its computation, by name. */
@@ -236,7 +256,13 @@ export function resolveSeries(request: SeriesRequest, namer: ParamNamer = CLI_NA
   }
   const params = withDefaults(SERIES_PARAMS, spec.params, given);
   const key: Record<string, ParamValue | string> = {};
-  for (const [k, v] of Object.entries(params)) key[k] = v ?? (k === 'temperature' ? 'kinetic' : 'auto');
+  for (const [k, v] of Object.entries(params)) {
+    // Where inherent structures come from is not part of the key: the values are stored with the trajectory measured.
+    if (k === 'is' && spec.frames === 'inherent') continue;
+    key[k] = v ?? (k === 'temperature' ? 'kinetic' : 'auto');
+    // A file parameter (a softness model) keys the values with the file's size and time too: a retrained model is not stale.
+    if ((SERIES_PARAMS as Record<string, ParamInfo>)[k].type === 'path' && typeof v === 'string' && existsSync(v)) key[k] = `${v}@${fileStamp(v)}`;
+  }
   return { name: name as SeriesName, spec, given, params, key, hash: paramsHash(key) };
 }
 
@@ -248,42 +274,68 @@ export interface SeriesResult {
   /** Whether the values came from the index (true) or were computed now (false), and from which frame. */
   cached: boolean;
   computedFrom: number;
+  /** The trajectory whose frames were measured: the trajectory itself, or its inherent structures. */
+  measuredOn: string;
 }
 
-/** The stored values of a series when they cover every frame, else null. */
+/** The stored values of a series when they cover every frame, else null (also when they live with the paired inherent structures). */
 export function cachedSeries(t: IndexedTrajectory, r: ResolvedSeries): Float64Array | null {
+  if (r.spec.frames === 'inherent' && inherentSourceOf(t.path, r.params.is as string | null).path !== t.path) return null;
   const rec = t.getSeries(r.name, r.hash);
   return rec && rec.frameCount >= t.frameCount ? rec.values.subarray(0, t.frameCount) : null;
 }
+
+/** Work between two stores of a long computation: what a cancel or a killed worker can lose. */
+const CHUNK_MS = 2000;
 
 export interface SeriesProgress {
   signal?: AbortSignal;
   progress?(done: number, total: number, message?: string): void;
 }
 
-/** Compute (or extend) a series and store it, with every series of its family that is in step with it. */
-export function computeSeries(source: TrajectoryFrames, r: ResolvedSeries, ctx: SeriesProgress = {}): SeriesResult {
-  const t = source.t;
+/**
+ * Compute (or extend) a series and store it, with every series of its family that is in step with it. `open` opens
+ * another trajectory (the paired inherent structures) in the caller's set; series measured on the trajectory's own
+ * frames do not need it.
+ */
+export function computeSeries(
+  source: TrajectoryFrames, r: ResolvedSeries, ctx: SeriesProgress = {}, open?: (path: string) => TrajectoryFrames,
+): SeriesResult {
+  const timesteps = source.t.timesteps();
+  const on = r.spec.frames === 'inherent' ? inherentFrames(source, r.params.is as string | null, r.name, open) : source;
+  const t = on.t;
   const n = t.frameCount;
-  const timesteps = t.timesteps();
   const rec = t.getSeries(r.name, r.hash);
-  if (rec && rec.frameCount >= n) return { name: r.name, frames: timesteps, values: rec.values.subarray(0, n), cached: true, computedFrom: n };
+  if (rec && rec.frameCount >= n) return { name: r.name, frames: timesteps, values: rec.values.subarray(0, n), cached: true, computedFrom: n, measuredOn: t.path };
   const from = rec ? rec.frameCount : 0;
-  const computed = r.spec.compute({
-    source, from, to: n, params: r.params,
-    step: (f) => {
-      if (ctx.signal?.aborted) throw new Error('cancelled');
-      ctx.progress?.(f - from, n - from, `frame ${f}`);
-    },
-  });
-  ctx.progress?.(n - from, n - from);
+  if (n === 0) return { name: r.name, frames: timesteps, values: new Float64Array(0), cached: false, computedFrom: 0, measuredOn: t.path };
   let mine: Float64Array | null = null;
-  for (const [name, values] of Object.entries(computed) as [SeriesName, Float64Array][]) {
-    const sibling = name === r.name ? r : resolveSeries({ name, params: r.given });
-    // Members computed together stay in step; one with a different extent is recomputed alone when asked for.
-    if (name !== r.name && (t.getSeries(name, sibling.hash)?.frameCount ?? 0) !== from) continue;
-    const stored = t.putSeries(name, sibling.hash, sibling.key, values, from);
-    if (name === r.name) mine = stored.values;
+  // Chunks sized to about CHUNK_MS each (the first is one frame, to measure), each stored when done.
+  let chunk = 1;
+  for (let start = from; start < n;) {
+    const end = Math.min(n, start + chunk);
+    const t0 = performance.now();
+    const computed = r.spec.compute({
+      source: on, from: start, to: end, params: r.params,
+      step: (f) => {
+        if (ctx.signal?.aborted) throw new JobCancelledError(r.name);
+        ctx.progress?.(f - from, n - from, `frame ${f}`);
+      },
+    });
+    for (const [name, values] of Object.entries(computed) as [SeriesName, Float64Array][]) {
+      const sibling = name === r.name ? r : resolveSeries({ name, params: r.given });
+      // Members computed together stay in step; one with a different extent is recomputed alone when asked for.
+      if (name !== r.name && (t.getSeries(name, sibling.hash)?.frameCount ?? 0) !== start) continue;
+      const stored = t.putSeries(name, sibling.hash, sibling.key, values, start);
+      if (name === r.name) mine = stored.values;
+    }
+    const ms = performance.now() - t0;
+    chunk = Math.max(1, Math.min(n, Math.round(((end - start) * CHUNK_MS) / Math.max(ms, 1))));
+    start = end;
   }
-  return { name: r.name, frames: timesteps, values: mine ?? fail(`series ${r.name}: its computation returned no values (a registry bug)`), cached: false, computedFrom: from };
+  ctx.progress?.(n - from, n - from);
+  return {
+    name: r.name, frames: timesteps, values: mine ?? fail(`series ${r.name}: its computation returned no values (a registry bug)`),
+    cached: false, computedFrom: from, measuredOn: t.path,
+  };
 }

@@ -6,7 +6,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { correlationMatrices } from '../analysis/correlations.js';
 import type { JobContext } from '../jobs/job.js';
 import { appVersion } from '../version.js';
-import { gatherFigure, type FieldUse, type FigureData, type GatheredFigure } from './data.js';
+import { gatherFigure, type FieldUse, type FigureData, type GatheredFigure, type SeriesUse } from './data.js';
 import { distributionFigure } from './distribution.js';
 import { gridFigure } from './grid.js';
 import { heatmapFigure } from './heatmap.js';
@@ -14,6 +14,7 @@ import { fieldsFigure, vectorsFigure } from './particles.js';
 import { sceneToPdf } from './pdf.js';
 import { sceneToPng, sceneToTiff } from './raster.js';
 import { scatterMatrixFigure } from './scatter.js';
+import { curvesFigure } from './curves.js';
 import type { Scene } from './scene.js';
 import { FIGURE_FORMATS, normalizeSpec, type FigureFormat, type FigureSpec } from './spec.js';
 import { sceneToSvg } from './svg.js';
@@ -32,6 +33,8 @@ export interface FigureSidecar extends FigureSpec {
   frames: { before: number; at: number; after: number };
   /** Every field computed for the figure: frame, reference and the parameters used (e.g. the cutoff found from g(r)). */
   computed: FieldUse[];
+  /** Every series shown: the trajectory measured (a run's inherent structures for beta_1) and the parameters in force. */
+  measured: SeriesUse[];
 }
 
 export interface FigureResult {
@@ -65,6 +68,8 @@ function titleOf(spec: FigureSpec): string {
     case 'distribution': return `distribution of ${spec.field} in ${file} around frame ${spec.frame}`;
     case 'heatmap': return `correlations among ${spec.fields!.join(', ')} at frame ${spec.frame} of ${file}`;
     case 'scatter': return `scatter matrix of ${spec.fields!.join(', ')} at frame ${spec.frame} of ${file}`;
+    case 'local_gr': return `particle-level g(r) (Eq. C1) for delta = ${spec.deltas!.join(', ')} at frame ${spec.frame} of ${file}`;
+    case 'ln_g_beta_u': return `ln(g + beta u) at frame ${spec.frame} of ${file}`;
   }
 }
 
@@ -90,6 +95,8 @@ export function layoutFigure(spec: FigureSpec, data: FigureData): Scene {
     }
     case 'scatter':
       return scatterMatrixFigure({ names: data.labels, columns: data.columns }, style, m);
+    case 'curves':
+      return curvesFigure([data.panel], style, m, spec.kind === 'local_gr' ? 'Particle-level g(r)' : 'ln(g + beta u)');
   }
 }
 
@@ -154,6 +161,7 @@ export async function buildFigure(rawSpec: unknown, out: string, ctx?: JobContex
     output: { path: out, format, csv, widthPt: round3(scene.width), heightPt: round3(scene.height) },
     frames: gathered.frames,
     computed: gathered.fields,
+    measured: gathered.series,
   };
   writeAtomic(out, bytes);
   writeAtomic(csv, gathered.csv);

@@ -1,18 +1,24 @@
 // What a figure shows, read from the trajectory through its index: frames, fields (from the field cache or
 // computed once by computeField), series and correlation columns, plus the CSV of exactly the plotted numbers.
 // Layout never touches files; this module never decides layout.
+import { radialDistribution, smoothedRadialDistribution } from '../analysis/rdf.js';
+import { localPairDistribution, softness } from '../analysis/softness.js';
 import { getField, resolveField } from '../fields/field.js';
 import { TrajectorySet, type TrajectoryFrames } from '../fields/frames.js';
-import { computeSeries, resolveSeries } from '../fields/series.js';
+import { computeSeries, kineticTemperature, resolveSeries } from '../fields/series.js';
 import type { JobContext } from '../jobs/job.js';
 import { frameDiameters } from '../io/frame-util.js';
+import type { Frame } from '../io/types.js';
+import { PAIR_U, potentialByName } from '../potentials.js';
 import { loadDiameterFile, type ParticleSizes } from '../index/particle-sizes.js';
 import { referenceFor } from '#shared/reference-mode.js';
 import { magnitudes } from '#shared/colormaps.js';
 import { SERIES, fieldInfo, type AnyFieldName } from '#shared/fields.js';
+import { OKABE_ITO } from './axes.js';
+import type { Curve, CurvePanel, RefLine } from './curves.js';
 import { fieldLabel, seriesLabel } from './labels.js';
 import type { FigureSpec } from './spec.js';
-import type { ParticlePanel } from './particles.js';
+import type { ParticlePanel } from './particle-layers.js';
 
 export interface FramesUsed { before: number; at: number; after: number }
 
@@ -30,7 +36,8 @@ export type FigureData =
   | { kind: 'grid'; rows: { field: FieldName; panels: GatheredPanel[]; range?: { min: number; max: number } }[] }
   | { kind: 'timeline'; x: Float64Array; xLabel: string; frames: Float64Array; timesteps: Float64Array; panels: { name: string; label: string; values: Float64Array }[]; marks: { x: number; kind: 'event' | 'tag'; label?: string }[] }
   | { kind: 'distribution'; xLabel: string; field: FieldName; curves: { label: string; values: Float64Array; role: 'before' | 'at' | 'after' | 'family'; frame: number; path: string }[]; bins: number }
-  | { kind: 'heatmap' | 'scatter'; names: FieldName[]; labels: string[]; columns: Float64Array[]; ids: Int32Array };
+  | { kind: 'heatmap' | 'scatter'; names: FieldName[]; labels: string[]; columns: Float64Array[]; ids: Int32Array }
+  | { kind: 'curves'; panel: CurvePanel };
 
 /** What was computed for a figure: each field at each frame, its reference and the parameters it used (the
  *  cutoff found from g(r), softness limits, ...), for the sidecar. */
@@ -42,11 +49,20 @@ export interface FieldUse {
   parameters: Record<string, unknown>;
 }
 
+/** A series a figure shows: the trajectory whose frames were measured (a run's inherent structures for the beta_1
+ *  family) and the parameters in force, for the sidecar. */
+export interface SeriesUse {
+  series: string;
+  path: string;
+  parameters: Record<string, unknown>;
+}
+
 /** Remarks and the record of computed fields, collected while gathering; the open trajectories with their recent
  *  frames (a grid or a heat map reads each frame once, whatever the number of fields). */
 interface Notes {
   warnings: string[];
   fields: FieldUse[];
+  series: SeriesUse[];
   set: TrajectorySet;
 }
 
@@ -58,6 +74,7 @@ export interface GatheredFigure {
   frames: FramesUsed;
   warnings: string[];
   fields: FieldUse[];
+  series: SeriesUse[];
 }
 
 const ROLE_TITLES = ['before', 'at', 'after'] as const;
@@ -150,7 +167,7 @@ function scalarValues(values: Float32Array, components: number): Float64Array {
 
 /** Read everything the spec's figure shows. */
 export function gatherFigure(spec: FigureSpec, ctx?: JobContext): GatheredFigure {
-  const notes: Notes = { warnings: [], fields: [], set: new TrajectorySet({ indexDir: spec.indexDir, signal: ctx?.signal, framesPerTrajectory: 16 }) };
+  const notes: Notes = { warnings: [], fields: [], series: [], set: new TrajectorySet({ indexDir: spec.indexDir, signal: ctx?.signal, framesPerTrajectory: 16 }) };
   try {
     const src = notes.set.get(spec.trajectory);
     const t = src.t;
@@ -159,7 +176,7 @@ export function gatherFigure(spec: FigureSpec, ctx?: JobContext): GatheredFigure
       notes.warnings.push(`${spec.trajectory}: the file's content differs from when the figure spec was written (fingerprint ${t.fingerprint} vs ${spec.fingerprint})`);
     }
     const fr = framesOf(spec, t.frameCount);
-    const result = (data: FigureData, csv: string): GatheredFigure => ({ data, csv, fingerprint: t.fingerprint, frames: fr, warnings: notes.warnings, fields: notes.fields });
+    const result = (data: FigureData, csv: string): GatheredFigure => ({ data, csv, fingerprint: t.fingerprint, frames: fr, warnings: notes.warnings, fields: notes.fields, series: notes.series });
     switch (spec.kind) {
       case 'fields': {
         const field = spec.field!;
@@ -176,7 +193,11 @@ export function gatherFigure(spec: FigureSpec, ctx?: JobContext): GatheredFigure
         return result({ kind: 'grid', rows }, panelsCsv(rows));
       }
       case 'timeline':
-        return result(...timelineData(src, spec, ctx));
+        return result(...timelineData(src, spec, notes, ctx));
+      case 'local_gr':
+        return result(...localGrData(src, spec, notes));
+      case 'ln_g_beta_u':
+        return result(...lnGBetaUData(src, spec, notes));
       case 'distribution':
         return result(...distributionData(src, spec, fr, notes, ctx));
       case 'heatmap':
@@ -188,7 +209,7 @@ export function gatherFigure(spec: FigureSpec, ctx?: JobContext): GatheredFigure
   }
 }
 
-function timelineData(src: TrajectoryFrames, spec: FigureSpec, ctx?: JobContext): [FigureData, string] {
+function timelineData(src: TrajectoryFrames, spec: FigureSpec, notes: Notes, ctx?: JobContext): [FigureData, string] {
   const t = src.t;
   const timesteps = t.timesteps();
   const frames = Float64Array.from({ length: t.frameCount }, (_, i) => i);
@@ -197,11 +218,13 @@ function timelineData(src: TrajectoryFrames, spec: FigureSpec, ctx?: JobContext)
   const panels = spec.series!.map((name) => {
     check(ctx);
     const info = SERIES[name];
-    const given: Record<string, unknown> = {};
     const takes = info.params as readonly string[];
-    if (takes.includes('potential')) given.potential = spec.potential;
-    if (takes.includes('temperature')) given.temperature = spec.temperature;
-    const s = computeSeries(src, resolveSeries({ name, params: given }, (n) => `"${n}"`), ctx);
+    const given: Record<string, unknown> = Object.fromEntries(Object.entries(spec.params ?? {}).filter(([k]) => takes.includes(k)));
+    if (takes.includes('potential') && spec.potential !== undefined) given.potential = spec.potential;
+    if (takes.includes('temperature') && spec.temperature !== undefined) given.temperature = spec.temperature;
+    const r = resolveSeries({ name, params: given }, (n) => (n === 'potential' || n === 'temperature' ? `"${n}"` : `"params.${n}"`));
+    const s = computeSeries(src, r, ctx, (path) => notes.set.get(path));
+    notes.series.push({ series: name, path: s.measuredOn, parameters: Object.fromEntries(Object.entries(r.params).filter(([k, v]) => !(k === 'is' && v === null))) });
     return { name, label: seriesLabel(name), values: s.values };
   });
   const at = (f: number): number => (useTime ? timesteps[f]! : f);
@@ -255,4 +278,158 @@ function correlationData(src: TrajectoryFrames, spec: FigureSpec, notes: Notes, 
   const lines = [['id', ...names].join(',')];
   for (let i = 0; i < ids.length; i++) lines.push([ids[i], ...columns.map((c) => csvNumber(c[i]!))].join(','));
   return [{ kind: spec.kind as 'heatmap' | 'scatter', names, labels: names.map(fieldLabel), columns, ids }, lines.join('\n') + '\n'];
+}
+
+// ---- the particle-level pair distribution of Appendix C (Jha & Sengupta Fig. 10) ----
+
+/** Upper end of r in the Fig. 10 figures (the softness search range, softness.ts), within the box. */
+const CURVES_R_MAX = 3;
+
+/** The conventional estimate drawn for comparison (grey, dotted), a member of a sequence (along the colour map), one particle's curve (dashed, Okabe-Ito colours). */
+const PARTICLE_COLOURS = [OKABE_ITO.vermillion, OKABE_ITO.green, OKABE_ITO.purple, OKABE_ITO.orange, OKABE_ITO.skyBlue, OKABE_ITO.black];
+function curveOf(label: string, x: Float64Array, y: Float64Array, role: 'reference' | 'sequence' | 'particle', k = 0): Curve {
+  if (role === 'reference') return { label, x, y, kind: 'line', colour: '#7f7f7f', dash: [1, 1.3], sequence: false };
+  if (role === 'particle') return { label, x, y, kind: 'line', colour: PARTICLE_COLOURS[k % PARTICLE_COLOURS.length], dash: [3, 1.5], sequence: false };
+  return { label, x, y, kind: 'line' };
+}
+
+/** Frame indices of particle ids (the frame is sorted by id), naming a missing id. */
+function particleIndices(f: Frame, ids: readonly number[], path: string): number[] {
+  return ids.map((id) => {
+    let lo = 0, hi = f.n - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (f.ids[mid] === id) return mid;
+      if (f.ids[mid]! < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    throw new Error(`${path}: frame ${f.index} has no particle with id ${id} (ids ${f.ids[0]}..${f.ids[f.n - 1]})`);
+  });
+}
+
+function curvesCsv(rows: { curve: string; role: string; delta: number | ''; particle: number | ''; x: Float64Array; columns: Record<string, Float64Array> }[]): string {
+  const extra = Object.keys(rows[0]?.columns ?? {});
+  const lines = [['curve', 'role', 'delta', 'particle', 'r', ...extra].join(',')];
+  for (const row of rows) {
+    const label = `"${row.curve.replace(/"/g, '""')}"`;
+    for (let k = 0; k < row.x.length; k++) lines.push([label, row.role, row.delta, row.particle, csvNumber(row.x[k]!), ...extra.map((c) => csvNumber(row.columns[c]![k]!))].join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The softness integral's limits (Eq. C5) as marks, from params or worked out as softness.ts does; none with a warning when it cannot. */
+function softnessMarks(f: Frame, spec: FigureSpec, delta: number, notes: Notes, path: string): RefLine[] {
+  try {
+    const p = spec.params ?? {};
+    const r = softness(f.positions, f.box, {
+      dimensions: f.dimensions, delta, rmin: p.rmin as number | undefined, rmax: p.rmax as number | undefined, globalC: false,
+    });
+    return [{ orientation: 'v', value: r.rmin, label: '\\it{r}_{min}' }, { orientation: 'v', value: r.rmax, label: '\\it{r}_{max}' }];
+  } catch (e) {
+    notes.warnings.push(`${path}: frame ${f.index}: no softness limits to mark (${e instanceof Error ? e.message : String(e)})`);
+    return [];
+  }
+}
+
+/**
+ * Fig. 10a: the particle-level pair distribution of Eq. C1 averaged over the particles for each Gaussian width in
+ * `deltas`, against the histogram g(r); the g_i(r) of the `particles` asked for at params.delta; r_min and r_max of the
+ * softness integral (Eq. C5) marked.
+ */
+function localGrData(src: TrajectoryFrames, spec: FigureSpec, notes: Notes): [FigureData, string] {
+  const path = src.t.path;
+  const f = src.read(spec.frame);
+  const dims = f.dimensions;
+  const delta = (spec.params?.delta as number | undefined) ?? 0.02;
+  const curves: Curve[] = [];
+  const rows: Parameters<typeof curvesCsv>[0] = [];
+  const hist = radialDistribution(f.positions, f.box, { dimensions: dims, rMax: CURVES_R_MAX, dr: 0.01 });
+  curves.push(curveOf('\\it{g}(\\it{r}), histogram', hist.r, hist.g, 'reference'));
+  rows.push({ curve: 'g(r) histogram dr = 0.01', role: 'reference', delta: '', particle: '', x: hist.r, columns: { value: hist.g } });
+  for (const d of spec.deltas!) {
+    const s = smoothedRadialDistribution(f.positions, f.box, { dimensions: dims, delta: d, rMax: CURVES_R_MAX });
+    curves.push(curveOf(`⟨\\it{g}_{i}⟩, \\it{δ} = ${d}`, s.r, s.g, 'sequence'));
+    rows.push({ curve: `mean g_i delta = ${d}`, role: 'sequence', delta: d, particle: '', x: s.r, columns: { value: s.g } });
+  }
+  const ids = spec.particles ?? [];
+  if (ids.length) {
+    const loc = localPairDistribution(f.positions, f.box, particleIndices(f, ids, path), { dimensions: dims, delta, rMax: CURVES_R_MAX });
+    const k = loc.r.length;
+    ids.forEach((id, q) => {
+      const g = loc.g.slice(q * k, (q + 1) * k);
+      curves.push(curveOf(`\\it{g}_{i}, particle ${id} (\\it{δ} = ${delta})`, loc.r, g, 'particle', q));
+      rows.push({ curve: `g_i particle ${id} delta = ${delta}`, role: 'particle', delta, particle: id, x: loc.r, columns: { value: g } });
+    });
+  }
+  // The limits' labels near the top, clear of the curves that sit at g = 0 below the first peak.
+  let top = 0;
+  for (const c of curves) for (let k = 0; k < c.y.length; k++) if (Number.isFinite(c.y[k]!) && c.y[k]! > top) top = c.y[k]!;
+  const refs = softnessMarks(f, spec, delta, notes, path).map((r) => ({ ...r, labelAt: 0.9 * top }));
+  return [
+    { kind: 'curves', panel: { xLabel: '\\it{r}', yLabel: '\\it{g}(\\it{r})', logX: false, logY: false, curves, refs, includeX: [0], includeY: [0] } },
+    curvesCsv(rows),
+  ];
+}
+
+/** Below this, g + beta u is taken as 0 and its logarithm left out (the curve breaks instead of running to -infinity). */
+const LN_FLOOR = 1e-3;
+
+/**
+ * Fig. 10b: ln(g(r) + beta u(r)) against r from the mean diameter (the paper's axis starts at <sigma> = 1), with g the
+ * particle-averaged g_i of Eq. C1 at params.delta (and the g_i of the `particles` asked for), u the pair potential of two
+ * particles of the mean diameter, beta = 1/T (T given, else the frame's kinetic temperature).
+ */
+function lnGBetaUData(src: TrajectoryFrames, spec: FigureSpec, notes: Notes): [FigureData, string] {
+  const path = src.t.path;
+  const f = src.read(spec.frame);
+  const dims = f.dimensions;
+  const delta = (spec.params?.delta as number | undefined) ?? 0.02;
+  const temperature = spec.temperature ?? kineticTemperature(f)
+    ?? ((): never => { throw new Error(`${path}: frame ${f.index} has no velocities to measure the temperature of beta = 1/T from; pass --temperature T`); })();
+  if (!(temperature > 0)) throw new Error(`${path}: ln(g + beta u) needs a temperature > 0 (got ${temperature})`);
+  let diameters = frameDiameters(f);
+  if (!diameters) {
+    diameters = new Float64Array(f.n).fill(1);
+    notes.warnings.push(`${path}: the file stores no diameters; u(r) is that of two particles of diameter 1`);
+  }
+  let mean = 0;
+  for (let i = 0; i < diameters.length; i++) mean += diameters[i]! / diameters.length;
+  const potential = potentialByName(spec.potential ?? 'wca');
+  const sizes = potential.sizesFromDiameters([mean, mean]);
+  const tmp = new Float64Array(3);
+  const betaU = (r: number): number => (potential.pair(sizes[0]!, sizes[1]!, r * r, tmp) ? tmp[PAIR_U]! / temperature : 0);
+  const transform = (r: Float64Array, g: Float64Array): { x: Float64Array; g: Float64Array; bu: Float64Array; y: Float64Array } => {
+    let k0 = 0;
+    while (k0 < r.length && r[k0]! < mean - 1e-9) k0++;
+    const x = r.slice(k0), gg = g.slice(k0);
+    const bu = x.map(betaU);
+    const y = x.map((_, k) => (gg[k]! + bu[k]! >= LN_FLOOR ? Math.log(gg[k]! + bu[k]!) : NaN));
+    return { x, g: gg, bu, y };
+  };
+  const curves: Curve[] = [];
+  const rows: Parameters<typeof curvesCsv>[0] = [];
+  const s = smoothedRadialDistribution(f.positions, f.box, { dimensions: dims, delta, rMax: CURVES_R_MAX });
+  const m = transform(s.r, s.g);
+  curves.push(curveOf(`⟨\\it{g}_{i}⟩, \\it{δ} = ${delta}`, m.x, m.y, 'sequence'));
+  rows.push({ curve: `mean g_i delta = ${delta}`, role: 'sequence', delta, particle: '', x: m.x, columns: { g: m.g, beta_u: m.bu, value: m.y } });
+  const ids = spec.particles ?? [];
+  if (ids.length) {
+    const loc = localPairDistribution(f.positions, f.box, particleIndices(f, ids, path), { dimensions: dims, delta, rMax: CURVES_R_MAX });
+    const k = loc.r.length;
+    ids.forEach((id, q) => {
+      const p = transform(loc.r, loc.g.slice(q * k, (q + 1) * k));
+      curves.push(curveOf(`\\it{g}_{i}, particle ${id}`, p.x, p.y, 'particle', q));
+      rows.push({ curve: `g_i particle ${id} delta = ${delta}`, role: 'particle', delta, particle: id, x: p.x, columns: { g: p.g, beta_u: p.bu, value: p.y } });
+    });
+  }
+  const cutoff = potential.pairCutoff(sizes, 0, 1);
+  const refs: RefLine[] = cutoff > mean + 1e-9 ? [{ orientation: 'v', value: cutoff, label: '\\it{r}_{c}' }] : [];
+  notes.warnings.push(...(m.x.length === 0 ? [`${path}: no r >= the mean diameter ${mean} within the box`] : []));
+  return [
+    {
+      kind: 'curves',
+      panel: { xLabel: '\\it{r}', yLabel: `ln[\\it{g}(\\it{r}) + \\it{βu}(\\it{r})], \\it{T} = ${Number(temperature.toPrecision(4))}`, logX: false, logY: false, curves, refs },
+    },
+    curvesCsv(rows),
+  ];
 }

@@ -1,6 +1,7 @@
 // The grid figure kind (Jha & Sengupta Fig. 6): one row of particle panels per field, columns before / at / after
 // with their titles once on top, one colour bar per row at the right, panel letters (a), (b), ... row-major.
-import { colourField, drawPanelGrid, layoutPanelGrid, sceneOf, type ParticlePanel, type ParticleRow } from './particles.js';
+import { drawPanelGrid, layoutPanelGrid, sceneOf, type ParticleRow } from './panel-layout.js';
+import { colourField, type ParticlePanel } from './particle-layers.js';
 import type { Scene, TextMeasurer } from './scene.js';
 import type { FigureStyle } from './style.js';
 

@@ -2,7 +2,7 @@
 // paths, text runs at their exact baselines in the embedded, subsetted DejaVu fonts), deterministic for a given date.
 import PDFDocument from 'pdfkit';
 import type { ArrowsItem, CirclesItem, FontFamily, GroupItem, ImageItem, Item, PathItem, RectItem, Scene, Stroke, TextItem } from './scene.js';
-import { encodePng } from './raster.js';
+import { encodePng } from './png.js';
 import { arrowPolygons, isFiniteCircle, num, unpackColour } from './svg.js';
 import { fontFace, placeText } from './text.js';
 

@@ -2,10 +2,10 @@
 // workbench from its state; every output is written with this spec as a sidecar JSON (plus the trajectory
 // fingerprint and software version), and `avw figure --spec fig.json` rebuilds the same figure from it.
 import type { RefMode } from '#shared/reference-mode.js';
-import { FIGURE_FORMATS, FIGURE_KINDS } from '#shared/api.js';
+import { FIGURE_FORMATS, FIGURE_KINDS, FIGURE_SPEC_KEYS, FIGURE_STYLE_KEYS } from '#shared/api.js';
 import {
-  FIELD_PARAMS, FIELD_NAMES, SERIES_NAMES, VECTOR_FIELD_NAMES, checkParam, fieldInfo, isFieldName, isFileFieldName, isSeriesName,
-  type AnyFieldName, type FieldParamName, type ParamValue, type SeriesName,
+  FIELD_PARAMS, FIELD_NAMES, SERIES_NAMES, SERIES_PARAMS, VECTOR_FIELD_NAMES, checkParam, fieldInfo, isFieldName, isFileFieldName, isSeriesName,
+  type AnyFieldName, type FieldParamName, type ParamInfo, type ParamValue, type SeriesName, type SeriesParamName,
 } from '#shared/fields.js';
 import { DEFAULT_STYLE, DPI_CHOICES, parseLength, PRESETS, PRESET_NAMES, type FigureStyle, type PresetName } from './style.js';
 
@@ -54,7 +54,8 @@ export interface FigureSpec {
   vector?: VectorKind;
   /** timeline: stacked panels sharing the frame axis, MSD first by default. */
   series?: SeriesName[];
-  /** timeline: the pair potential behind energy and stress series, and the temperature of the stress's kinetic term. */
+  /** timeline: the pair potential behind energy and stress series, and the temperature of the stress's kinetic term;
+   *  ln_g_beta_u: the pair potential u(r) (default wca) and the temperature of beta = 1/T (default: the frame's kinetic one). */
   potential?: 'wca' | 'hertz';
   temperature?: number;
   /** timeline: more frames to mark (tags), besides `frame`. */
@@ -67,14 +68,20 @@ export interface FigureSpec {
   bins?: number;
   /** distribution: curves from other trajectories (families over temperature). */
   family?: FamilyMember[];
+  /** local_gr: the Gaussian widths delta of Eq. C1 whose particle-averaged g_i(r) are drawn (default 0.08, 0.04, 0.02). */
+  deltas?: number[];
+  /** local_gr, ln_g_beta_u: particle ids whose own g_i(r) is drawn too (at params.delta). */
+  particles?: number[];
   reference: ReferenceSpec;
   /** Strain-family neighbourhood cutoff (default: second neighbour shell); the same as params.cutoff. */
   cutoff?: number;
   /** Particle diameters of trajectories whose files store none: a per-id table (`id diameter` rows) or per-type values;
    *  remembered in the index for those trajectories. */
   diameters?: { file: string } | { types: Record<string, number> };
-  /** Parameters of the fields shown (each field takes those that apply to it: cutoff, delta, rmin, rmax, is). */
-  params?: Partial<Record<FieldParamName, ParamValue>>;
+  /** Parameters of the fields and series shown (each takes those that apply to it: cutoff, delta, rmin, rmax, is,
+   *  potential, modes; alpha, periodic, reference, count); a series' potential and temperature may also stand at the
+   *  top level (which wins). */
+  params?: Partial<Record<FieldParamName | SeriesParamName, ParamValue>>;
   /** Colour range of particle fields (default: 1st-99th percentile over the panels, centred for signed fields). */
   range?: { min: number; max: number };
   style: FigureStyle;
@@ -86,13 +93,17 @@ export interface FigureSpec {
   software?: { name: string; version: string };
 }
 
-/** Keys a spec may have: its own, and what a sidecar adds (so a sidecar is a spec). */
-const SPEC_KEYS = new Set([
-  'version', 'kind', 'trajectory', 'fingerprint', 'indexDir', 'frame', 'before', 'after', 'field', 'fields', 'vector', 'series',
-  'potential', 'temperature', 'marks', 'xAxis', 'coefficient', 'bins', 'family', 'reference', 'cutoff', 'params', 'diameters', 'range', 'style', 'preset',
-  'dpi', 'software', 'created', 'output', 'frames', 'computed',
+/** The parameters a spec's `params` may hold: those of the fields and of the series (a name both have means the same there). */
+const PARAM_KEYS = [...new Set([...Object.keys(FIELD_PARAMS), ...Object.keys(SERIES_PARAMS)])];
+
+/** Keys a spec may have: those the workbench sends (the API's list), what the caller fills in (trajectory, index), what
+ * only the CLI sets (the diameters of files that store none; the Appendix C kinds' deltas and particles), and what a
+ * sidecar adds (so a sidecar is a spec). */
+const SPEC_KEYS = new Set<string>([
+  ...FIGURE_SPEC_KEYS, 'trajectory', 'indexDir', 'diameters', 'deltas', 'particles', 'fingerprint', 'software', 'created', 'output', 'frames',
+  'computed', 'measured',
 ]);
-const STYLE_KEYS = new Set(['width', 'height', 'fontFamily', 'fontSize', 'colormap', 'lineWidth', 'boxOutline', 'scaleBar', 'rasterParticles', 'rasterDpi', 'logY', 'logX', 'arrowScale']);
+const STYLE_KEYS = new Set<string>(FIGURE_STYLE_KEYS);
 
 function fail(message: string): never {
   throw new Error(`figure spec: ${message}`);
@@ -196,6 +207,21 @@ export function normalizeSpec(raw: unknown): FigureSpec {
       return member;
     });
   }
+  if (r.deltas !== undefined) {
+    if (!Array.isArray(r.deltas) || r.deltas.length === 0 || r.deltas.length > 8) fail('"deltas" must list 1 to 8 Gaussian widths');
+    spec.deltas = r.deltas.map((d, i) => {
+      const x = num(d, `deltas[${i}]`, 0);
+      if (!(x! > 0 && x! <= 1)) fail(`"deltas[${i}]" must be a number > 0 and <= 1`);
+      return x!;
+    });
+  }
+  if (r.particles !== undefined) {
+    if (!Array.isArray(r.particles) || r.particles.length > 16) fail('"particles" must list at most 16 particle ids');
+    spec.particles = r.particles.map((id, i) => {
+      if (!Number.isInteger(id)) fail(`"particles[${i}]" must be a particle id (an integer)`);
+      return id as number;
+    });
+  }
   if (r.reference !== undefined) {
     const ref = (r.reference ?? {}) as Record<string, unknown>;
     if (!['previous', 'fixed', 'lag'].includes(ref.mode as string)) fail('"reference.mode" must be previous, fixed or lag');
@@ -216,11 +242,12 @@ export function normalizeSpec(raw: unknown): FigureSpec {
     else fail('"diameters" must be {"file": "D.txt"} (rows "id diameter") or {"types": {"1": 1.0, "2": 1.4}} with positive diameters');
   }
   if (r.params !== undefined) {
-    if (!r.params || typeof r.params !== 'object' || Array.isArray(r.params)) fail('"params" must be an object of field parameters');
-    const params: Partial<Record<FieldParamName, ParamValue>> = {};
+    if (!r.params || typeof r.params !== 'object' || Array.isArray(r.params)) fail('"params" must be an object of field and series parameters');
+    const params: Partial<Record<FieldParamName | SeriesParamName, ParamValue>> = {};
     for (const [k, v] of Object.entries(r.params as Record<string, unknown>)) {
-      if (!Object.prototype.hasOwnProperty.call(FIELD_PARAMS, k)) fail(`unknown field parameter "params.${k}" (known: ${Object.keys(FIELD_PARAMS).join(', ')})`);
-      params[k as FieldParamName] = checkParam('figure spec', k, FIELD_PARAMS[k as FieldParamName], v, (n) => `"params.${n}"`);
+      const info: ParamInfo | undefined = (FIELD_PARAMS as Record<string, ParamInfo>)[k] ?? (SERIES_PARAMS as Record<string, ParamInfo>)[k];
+      if (!info) fail(`unknown parameter "params.${k}" (known: ${PARAM_KEYS.join(', ')})`);
+      params[k as FieldParamName | SeriesParamName] = checkParam('figure spec', k, info, v, (n) => `"params.${n}"`);
     }
     spec.params = params;
   }
@@ -306,6 +333,12 @@ function requireKindInputs(spec: FigureSpec): void {
       break;
     case 'grid':
       spec.fields ??= spec.field ? [spec.field] : ['d2min', 'e_norm', 'eps_vol', 'det_h'];
+      break;
+    case 'local_gr':
+      spec.deltas ??= [0.08, 0.04, 0.02];
+      break;
+    case 'ln_g_beta_u':
+      spec.potential ??= 'wca';
       break;
   }
 }

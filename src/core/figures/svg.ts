@@ -1,7 +1,7 @@
 // The SVG backend: a Scene as a standalone SVG 1.1 document in points (true circles, one path per arrow set,
 // text as <text>/<tspan> runs from text.ts or as glyph outlines), plus geometry helpers shared with the PDF backend.
 import type { ArrowsItem, CirclesItem, FontFamily, GroupItem, ImageItem, Item, PathItem, RectItem, Scene, Stroke, TextItem } from './scene.js';
-import { encodePng } from './raster.js';
+import { encodePng } from './png.js';
 import { CSS_FONT_FAMILY, placeText, runFont, type PositionedRun } from './text.js';
 
 export interface SvgOptions {

@@ -1,15 +1,25 @@
 // The persistent trajectory index: one SQLite database (better-sqlite3, WAL) in the user's data directory
 // holding every indexed trajectory's frames, per-frame series, the user's tags and a size-capped cache of
 // per-particle fields. All methods are synchronous; every change is committed when the method returns.
+//
+// Several processes share one index (the workbench, `avw` commands, their job workers): WAL lets readers go on while
+// one writes; every write transaction takes the write lock when it begins (BEGIN IMMEDIATE), so a transaction that
+// reads and then writes never fails with "database is locked" because another process wrote in between (a deferred
+// transaction cannot wait for that); a lock held by another writer is waited for (busy_timeout).
+//
+// The tags are also journaled beside the index (tag-journal.ts). A damaged index (not an SQLite file, truncated, its
+// schema unreadable, or written by a newer program) is moved aside, never deleted, and a new one is started: the
+// trajectories are indexed again as they are opened and get their tags back from the journal.
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Box } from '../box.js';
 import type { Compression, FormatName, FrameEntry, ScanDamage } from '../io/types.js';
 import { indexDbPath } from './data-dir.js';
 import type { FrameSchedule } from './schedule.js';
-import { migrate } from './schema.js';
+import { FutureSchemaError, migrate } from './schema.js';
+import { TagJournal, tagJournalPath, type JournalEntry, type JournalOp, type JournalTag } from './tag-journal.js';
 
 export const DEFAULT_FIELD_CACHE_BYTES = 1024 ** 3;
 export const TAG_KINDS = ['avalanche', 'uncertain', 'not-avalanche', 'candidate'] as const;
@@ -192,6 +202,87 @@ const PATCH_COLUMNS: Record<keyof TrajectoryPatch, [string, (v: never) => unknow
   seekIndex: ['seek_index', (v: Buffer | null) => v],
 };
 
+/** The journal's record of a tag. */
+function journalTag(t: Tag): JournalTag {
+  return {
+    frame: t.frame, kind: t.kind, source: t.source, score: t.score, note: t.note, before: t.before, after: t.after,
+    createdAt: t.createdAt, updatedAt: t.updatedAt,
+  };
+}
+
+/** Journal a tag file above this size is compacted (rewritten as the tags it holds) when an index opens. */
+const JOURNAL_COMPACT_BYTES = 4 << 20;
+
+/**
+ * Why an index file cannot be a healthy SQLite database, from its first 100 bytes and its size (cheap: no page is
+ * read), or null. A file SQLite has not written yet (empty) is healthy.
+ */
+export function indexFileDamage(file: string): string | null {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return null;
+  }
+  if (size === 0) return null;
+  const head = Buffer.alloc(100);
+  const fd = openSync(file, 'r');
+  let got = 0;
+  try {
+    got = readSync(fd, head, 0, 100, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (got < 100) return `it is ${size} bytes long, shorter than an SQLite header`;
+  if (head.toString('latin1', 0, 16) !== 'SQLite format 3\0') return 'it is not an SQLite database (no SQLite header)';
+  const ps = head.readUInt16BE(16);
+  const pageSize = ps === 1 ? 65536 : ps;
+  if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) return `its header gives an impossible page size (${ps})`;
+  // The page count in the header is valid when its "version valid for" matches the change counter.
+  const pages = head.readUInt32BE(28);
+  if (head.readUInt32BE(24) === head.readUInt32BE(92) && pages > 0 && size < pages * pageSize) {
+    return `it is truncated: ${size} bytes, but its header counts ${pages} pages of ${pageSize} bytes`;
+  }
+  return null;
+}
+
+/** SQLite's answer for a damaged database file (better-sqlite3 error codes), or a schema from a newer program. */
+export function isIndexDamage(e: unknown): boolean {
+  if (e instanceof FutureSchemaError || e instanceof IndexDamageError) return true;
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')) return true;
+  // Across a worker boundary only the message survives.
+  return e instanceof Error && /database disk image is malformed|file is not a database|the trajectory index is damaged/.test(e.message);
+}
+
+export class IndexDamageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IndexDamageError';
+  }
+}
+
+/**
+ * Move a damaged index (and its WAL) aside, next to it, as `<file>.damaged-<time>` (or `.schema-v<N>-<time>` for an
+ * index of a newer program); returns the new name, or null when the file is no longer the one found damaged (`ino`:
+ * another process has already moved it and started a new index).
+ */
+export function quarantineIndex(file: string, reason: 'damaged' | `schema-v${number}`, ino?: number): string | null {
+  try {
+    if (ino !== undefined && statSync(file).ino !== ino) return null;
+  } catch {
+    return null;
+  }
+  const aside = `${file}.${reason}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  renameSync(file, aside);
+  for (const ext of ['-wal', '-shm']) {
+    if (!existsSync(file + ext)) continue;
+    if (ext === '-wal') renameSync(file + ext, aside + ext);
+    else rmSync(file + ext, { force: true });
+  }
+  return aside;
+}
+
 export function checkTagKind(kind: unknown): kind is TagKind {
   return typeof kind === 'string' && (TAG_KINDS as readonly string[]).includes(kind);
 }
@@ -204,9 +295,16 @@ export class IndexDb {
   readonly file: string;
   /** Total size cap of the field cache in bytes; enforced on every insert. */
   fieldCacheMaxBytes: number;
-  private readonly db: Database.Database;
-  private readonly st: ReturnType<IndexDb['prepare']>;
+  /** What opening did that the user should know: a damaged index moved aside and started anew. */
+  readonly warnings: string[] = [];
+  /** The tags' journal beside the index (null for an in-memory index). */
+  readonly journal: TagJournal | null;
+  private db!: Database.Database;
+  private st!: ReturnType<IndexDb['prepare']>;
   private patchStatements = new Map<string, Database.Statement>();
+  /** Journal records of the write transaction under way, appended when it is about to commit. */
+  private pendingJournal: JournalOp[] = [];
+  private txDepth = 0;
 
   /** Open (creating and migrating as needed) the index in `indexDir`, else AVW_INDEX_DIR, else the platform data directory. */
   static open(options: IndexDbOptions = {}): IndexDb {
@@ -216,7 +314,30 @@ export class IndexDb {
   constructor(file: string, options: Omit<IndexDbOptions, 'indexDir'> = {}) {
     this.file = file;
     this.fieldCacheMaxBytes = options.fieldCacheMaxBytes ?? DEFAULT_FIELD_CACHE_BYTES;
+    this.journal = file === ':memory:' ? null : new TagJournal(tagJournalPath(file));
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    try {
+      this.connect();
+    } catch (e) {
+      if (file === ':memory:' || !isIndexDamage(e)) throw e;
+      const reason = e instanceof FutureSchemaError ? `schema-v${e.version}` as const : 'damaged';
+      const aside = quarantineIndex(file, reason);
+      const why = e instanceof FutureSchemaError ? `it was written by a newer Avalanche Workbench (schema version ${e.version})` : (e as Error).message.replace(/^.*?: /, '');
+      this.warnings.push(
+        `${file}: the trajectory index could not be used (${why}); ${aside ? `it was moved to ${basename(aside)} and ` : ''}a new index is built ` +
+        `as the trajectories are opened again; their tags come back from ${basename(this.journal!.file)}`);
+      this.connect();
+    }
+    if (this.journal) this.maintainJournal();
+  }
+
+  /** Open the database, check that it is a healthy index (cheaply: header, schema, tables' root pages) and migrate it. */
+  private connect(): void {
+    const file = this.file;
+    if (file !== ':memory:') {
+      const damage = indexFileDamage(file);
+      if (damage) throw new IndexDamageError(`${file}: the trajectory index is damaged: ${damage}`);
+    }
     this.db = new Database(file);
     try {
       this.db.pragma('busy_timeout = 10000');
@@ -224,11 +345,35 @@ export class IndexDb {
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('foreign_keys = ON');
       migrate(this.db, undefined, file);
+      for (const table of ['trajectories', 'frames', 'series', 'tags', 'field_cache', 'app_state']) {
+        this.db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get();
+      }
       this.st = this.prepare();
     } catch (e) {
       this.db.close();
       throw e;
     }
+  }
+
+  /**
+   * Keep the journal a faithful copy of the tags: started from the index's tags when there is none (an index made
+   * before the journal existed), compacted when it has grown large (the index's tags for its trajectories, the
+   * journal's own for trajectories not indexed now, such as those of a rebuilt index not opened again yet).
+   */
+  private maintainJournal(): void {
+    const j = this.journal as TagJournal;
+    if (j.exists() ? j.size() < JOURNAL_COMPACT_BYTES : (this.db.prepare("SELECT (SELECT count(*) FROM tags) + (SELECT count(*) FROM app_state WHERE key LIKE 'trajectory:%')").pluck().get() as number) === 0) return;
+    this.transaction(() => {
+      const out = j.exists() ? j.replay() : new Map<string, JournalEntry>();
+      for (const t of this.listTrajectories()) {
+        const settings = new Map<string, unknown>();
+        for (const r of this.db.prepare('SELECT key, value FROM app_state WHERE key LIKE ?').all(`trajectory:${t.id}:%`) as { key: string; value: string }[]) {
+          settings.set(r.key.slice(`trajectory:${t.id}:`.length), JSON.parse(r.value));
+        }
+        out.set(t.path, { tags: new Map(this.listTags(t.id).map((g) => [`${g.frame}/${g.source}`, journalTag(g)])), settings });
+      }
+      j.rewrite(out);
+    });
   }
 
   private prepare() {
@@ -298,16 +443,48 @@ export class IndexDb {
     }
   }
 
-  /** Store (or, with null, forget) a trajectory's setting; committed at once. */
+  /** Store (or, with null, forget) a trajectory's setting; committed at once, and journaled with the tags (made by hand too). */
   setTrajectorySetting(id: number, name: string, value: unknown): void {
     const key = `trajectory:${id}:${name}`;
-    if (value === null) this.st.deleteSetting.run(key);
-    else this.st.putSetting.run(key, JSON.stringify(value), new Date().toISOString());
+    this.transaction(() => {
+      if (value === null) this.st.deleteSetting.run(key);
+      else this.st.putSetting.run(key, JSON.stringify(value), new Date().toISOString());
+      const path = this.journal ? this.trajectory(id)?.path : undefined;
+      if (path !== undefined) this.journalOp({ op: 'setting', path, name, value: value ?? null });
+    });
   }
 
-  /** Run `fn` in one transaction (nested calls join the outer one). */
+  /**
+   * Run `fn` in one write transaction, taking the write lock at once (BEGIN IMMEDIATE); nested calls are savepoints
+   * of the outer one. The tags' journal records of the transaction are appended just before it commits.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    const outer = this.txDepth === 0;
+    const run = this.db.transaction(() => {
+      const mark = this.pendingJournal.length;
+      this.txDepth++;
+      try {
+        const r = fn();
+        if (outer) this.flushJournal();
+        return r;
+      } catch (e) {
+        this.pendingJournal.length = mark;
+        throw e;
+      } finally {
+        this.txDepth--;
+      }
+    });
+    return outer ? run.immediate() : run();
+  }
+
+  private journalOp(op: JournalOp): void {
+    if (this.journal) this.pendingJournal.push(op);
+  }
+
+  private flushJournal(): void {
+    const ops = this.pendingJournal;
+    this.pendingJournal = [];
+    this.journal?.append(ops);
   }
 
   /** The underlying connection, for tests and maintenance. */
@@ -340,11 +517,20 @@ export class IndexDb {
     return (this.st.all.all() as TrajectoryRow[]).map(toRecord);
   }
 
+  /** A new trajectory row; the tags and settings the journal holds for its path (an index rebuilt or deleted since) come back with it. */
   createTrajectory(t: NewTrajectory): TrajectoryRecord {
     const now = nowIso();
-    const info = this.st.insertTrajectory.run(t.path, t.format, t.compression, t.size, t.mtimeMs, t.headHash, t.hashEnd, t.tailHash,
-      fingerprintOf(t.size, t.headHash, t.tailHash), now, now);
-    return this.trajectory(Number(info.lastInsertRowid))!;
+    return this.transaction(() => {
+      const info = this.st.insertTrajectory.run(t.path, t.format, t.compression, t.size, t.mtimeMs, t.headHash, t.hashEnd, t.tailHash,
+        fingerprintOf(t.size, t.headHash, t.tailHash), now, now);
+      const id = Number(info.lastInsertRowid);
+      const kept = this.journal?.replay().get(t.path);
+      for (const g of kept?.tags.values() ?? []) {
+        this.st.insertTag.run(id, g.frame, g.kind, g.source, g.score, g.note, g.before, g.after, g.createdAt, g.updatedAt);
+      }
+      for (const [name, value] of kept?.settings ?? []) this.st.putSetting.run(`trajectory:${id}:${name}`, JSON.stringify(value), now);
+      return this.trajectory(id)!;
+    });
   }
 
   updateTrajectory(id: number, patch: TrajectoryPatch): void {
@@ -358,6 +544,10 @@ export class IndexDb {
     }
     const values = keys.map((k) => (PATCH_COLUMNS[k][1] as (v: unknown) => unknown)(patch[k]));
     this.transaction(() => {
+      if (patch.path !== undefined) {
+        const from = this.trajectory(id)?.path;
+        if (from !== undefined && from !== patch.path) this.journalOp({ op: 'move', from, to: patch.path });
+      }
       stmt.run(...values, nowIso(), id);
       if (keys.some((k) => k === 'size' || k === 'headHash' || k === 'tailHash')) this.st.fingerprint.run(id);
     });
@@ -383,7 +573,11 @@ export class IndexDb {
 
   /** Remove a trajectory with everything attached to it, tags included. */
   deleteTrajectory(id: number): void {
-    this.st.deleteTrajectory.run(id);
+    this.transaction(() => {
+      const path = this.trajectory(id)?.path;
+      this.st.deleteTrajectory.run(id);
+      if (path !== undefined) this.journalOp({ op: 'drop', path });
+    });
   }
 
   // ---- frames ----
@@ -465,34 +659,57 @@ export class IndexDb {
     const after = t.after ?? null;
     validateTagFields(t.frame, t.kind, source, t.score ?? null, t.note ?? '');
     validateBracket(t.frame, before, after);
-    const existing = this.tagAt(id, t.frame, source);
-    if (existing) {
-      throw new Error(`frame ${t.frame} already has a ${source} tag (id ${existing.id}, ${existing.kind}); update that tag instead of adding another`);
-    }
-    const now = nowIso();
-    const info = this.st.insertTag.run(id, t.frame, t.kind, source, t.score ?? null, t.note ?? '', before, after, t.createdAt ?? now, t.updatedAt ?? t.createdAt ?? now);
-    return this.tag(id, Number(info.lastInsertRowid))!;
+    return this.transaction(() => {
+      const existing = this.tagAt(id, t.frame, source);
+      if (existing) {
+        throw new Error(`frame ${t.frame} already has a ${source} tag (id ${existing.id}, ${existing.kind}); update that tag instead of adding another`);
+      }
+      const now = nowIso();
+      const info = this.st.insertTag.run(id, t.frame, t.kind, source, t.score ?? null, t.note ?? '', before, after, t.createdAt ?? now, t.updatedAt ?? t.createdAt ?? now);
+      const tag = this.tag(id, Number(info.lastInsertRowid))!;
+      this.journalPut(id, tag);
+      return tag;
+    });
   }
 
   updateTag(id: number, tagId: number, patch: TagPatch): Tag {
-    const cur = this.tag(id, tagId);
-    if (!cur) throw new Error(`no tag with id ${tagId} on this trajectory`);
-    const next = { ...cur, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as Tag;
-    // A tag moved to another frame without a new bracket no longer knows its event's.
-    if (next.frame !== cur.frame && patch.before === undefined && patch.after === undefined) next.before = next.after = null;
-    validateTagFields(next.frame, next.kind, next.source, next.score, next.note);
-    validateBracket(next.frame, next.before, next.after);
-    if (next.frame !== cur.frame || next.source !== cur.source) {
-      const clash = this.tagAt(id, next.frame, next.source);
-      if (clash && clash.id !== tagId) throw new Error(`frame ${next.frame} already has a ${next.source} tag (id ${clash.id}, ${clash.kind})`);
-    }
-    this.st.updateTag.run(next.frame, next.kind, next.source, next.score, next.note, next.before, next.after, patch.updatedAt ?? nowIso(), id, tagId);
-    return this.tag(id, tagId)!;
+    return this.transaction(() => {
+      const cur = this.tag(id, tagId);
+      if (!cur) throw new Error(`no tag with id ${tagId} on this trajectory`);
+      const next = { ...cur, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as Tag;
+      // A tag moved to another frame without a new bracket no longer knows its event's.
+      if (next.frame !== cur.frame && patch.before === undefined && patch.after === undefined) next.before = next.after = null;
+      validateTagFields(next.frame, next.kind, next.source, next.score, next.note);
+      validateBracket(next.frame, next.before, next.after);
+      if (next.frame !== cur.frame || next.source !== cur.source) {
+        const clash = this.tagAt(id, next.frame, next.source);
+        if (clash && clash.id !== tagId) throw new Error(`frame ${next.frame} already has a ${next.source} tag (id ${clash.id}, ${clash.kind})`);
+        this.journalDel(id, cur);
+      }
+      this.st.updateTag.run(next.frame, next.kind, next.source, next.score, next.note, next.before, next.after, patch.updatedAt ?? nowIso(), id, tagId);
+      const tag = this.tag(id, tagId)!;
+      this.journalPut(id, tag);
+      return tag;
+    });
   }
 
   deleteTag(id: number, tagId: number): void {
-    const info = this.st.deleteTag.run(id, tagId);
-    if (info.changes === 0) throw new Error(`no tag with id ${tagId} on this trajectory`);
+    this.transaction(() => {
+      const cur = this.tag(id, tagId);
+      const info = this.st.deleteTag.run(id, tagId);
+      if (info.changes === 0 || !cur) throw new Error(`no tag with id ${tagId} on this trajectory`);
+      this.journalDel(id, cur);
+    });
+  }
+
+  private journalPut(id: number, tag: Tag): void {
+    const path = this.journal ? this.trajectory(id)?.path : undefined;
+    if (path !== undefined) this.journalOp({ op: 'put', path, tag: journalTag(tag) });
+  }
+
+  private journalDel(id: number, tag: Tag): void {
+    const path = this.journal ? this.trajectory(id)?.path : undefined;
+    if (path !== undefined) this.journalOp({ op: 'del', path, frame: tag.frame, source: tag.source });
   }
 
   // ---- series ----

@@ -58,6 +58,8 @@ export interface TrajectoryInfo {
   dimensions: 2 | 3;
   timesteps: [number, number] | null;
   box: { origin: Vec3; vectors: [Vec3, Vec3, Vec3] } | null;
+  /** The damage the scan found (one line naming the file, frame and place: frames from there on are not usable), else null. As in `avw index --json` and the workbench's TrajectoryInfo. */
+  damage: string | null;
 }
 
 function sha256(buf: Buffer): string {
@@ -179,6 +181,7 @@ export class IndexedTrajectory {
     try {
       const { rec, reader, outcome, warnings } = sync(db, abs, db.trajectoryByPath(abs), options);
       const t = new IndexedTrajectory(db, !options.db, rec, reader, outcome, options);
+      if (!options.db) warnings.unshift(...db.warnings);
       if (rec.damage) warnings.push(rec.damage.message);
       t.warnings.push(...warnings, ...t.tagWarnings());
       return t;
@@ -272,7 +275,18 @@ export class IndexedTrajectory {
       dimensions: this.dimensions,
       timesteps: first && last ? [first.timestep, last.timestep] : null,
       box: first ? { origin: first.box.origin, vectors: first.box.vectors } : null,
+      damage: this.damage?.message ?? null,
     };
+  }
+
+  /**
+   * Why the trajectory cannot be used at all, or null: the damage when no frame before it is complete (a file
+   * whose only frame is truncated), in one line naming the file, the frame and the place.
+   */
+  unusable(): string | null {
+    this.checkOpen();
+    if (this.frameCount > 0 || !this.damage) return null;
+    return `${this.damage.message}; the file has no complete frame`;
   }
 
   // ---- particle diameters for files that store none (remembered in the index) ----

@@ -127,6 +127,14 @@ export const MIGRATIONS: readonly Migration[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+/** The index was written by a newer program (its schema version is above ours). */
+export class FutureSchemaError extends Error {
+  constructor(readonly version: number, message: string) {
+    super(message);
+    this.name = 'FutureSchemaError';
+  }
+}
+
 export function schemaVersion(db: Database): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
@@ -139,7 +147,7 @@ export function schemaVersion(db: Database): number {
 export function migrate(db: Database, target: number = SCHEMA_VERSION, file = db.name): number {
   const current = schemaVersion(db);
   if (current > SCHEMA_VERSION) {
-    throw new Error(
+    throw new FutureSchemaError(current, 
       `${file}: the trajectory index has schema version ${current}, newer than this Avalanche Workbench understands ` +
       `(${SCHEMA_VERSION}); update the program, or point it at another index directory (--index-dir or AVW_INDEX_DIR)`);
   }

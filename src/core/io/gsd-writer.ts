@@ -20,7 +20,7 @@ import {
   GSD_TYPE_SIZE,
   GsdType,
   type GsdTypeId,
-} from './gsd.js';
+} from './gsd-file.js';
 
 const INITIAL_INDEX_ENTRIES = 128;
 const INITIAL_NAMELIST_BYTES = 1024;

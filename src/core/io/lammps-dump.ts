@@ -5,9 +5,10 @@
 // parsed at scan time. Only the last frame is checked for completeness (it must hold n atom lines).
 // readFrame: parses the frame's bytes directly (hand-written number parser, exact for decimal inputs up to
 // 15 significant digits, `Number()` on the token otherwise) into structure-of-arrays sorted by id.
-import { boxFromLammpsBounds, scaledToCartesian, unwrapWithImages, type Box } from '../box.js';
+import { boxFromLammpsBounds, type Box } from '../box.js';
 import { ChunksUntilDamage, withStreamDamage, type ByteSource } from './byte-source.js';
 import { flatZ } from './frame-util.js';
+import { COORD_KINDS, CoordinateError, resolvePositions } from './lammps-coordinates.js';
 import { idOrder, permute } from './sort-by-id.js';
 import {
   TrajectoryError,
@@ -294,30 +295,25 @@ interface ColumnPlan {
   ids: Int32Array | null;
   types: Int32Array | null;
   element: Int32Array | null;
-  /** Wrapped positions family: raw values (Cartesian or scaled), n*3. */
-  wrap: Float64Array | null;
-  wrapScaled: boolean;
-  wrapHasZ: boolean;
-  unwrap: Float64Array | null;
-  unwrapScaled: boolean;
-  unwrapHasZ: boolean;
+  /** Coordinate columns per kind (x, xs, xu, xsu: COORD_KINDS order), n*3, and the axes each has (bit mask). */
+  coords: (Float64Array | null)[];
+  coordAxes: number[];
   images: Int32Array | null;
+  /** Bit mask of the image-flag columns present (ix 1, iy 2, iz 4). */
+  imageAxes: number;
   properties: Record<string, Float64Array>;
   /** What each column holds, for messages. */
   expect: string[];
 }
 
 const AXES = ['x', 'y', 'z'];
+/** Coordinate column names, index 4 * kind + axis (kind in COORD_KINDS order: x, xs, xu, xsu). */
+const COORD_COLUMNS = COORD_KINDS.flatMap((k) => [...AXES.map((a) => a + k), '']);
 
 function planColumns(columns: string[], n: number): ColumnPlan {
   const has = new Set(columns);
-  const wrapCart = has.has('x') || has.has('y') || has.has('z');
-  const wrapScaledCols = has.has('xs') || has.has('ys') || has.has('zs');
-  const unwrapCart = has.has('xu') || has.has('yu') || has.has('zu');
-  const unwrapScaledCols = has.has('xsu') || has.has('ysu') || has.has('zsu');
-  // Prefer Cartesian over scaled within a family; the other family's columns are kept as properties.
-  const wrapPrefix = wrapCart ? '' : wrapScaledCols ? 's' : null;
-  const unwrapPrefix = unwrapCart ? 'u' : unwrapScaledCols ? 'su' : null;
+  // Every coordinate column is parsed into its kind's n*3 array; lammps-coordinates.ts decides which give the positions.
+  const coords = COORD_KINDS.map((k) => (AXES.some((a) => has.has(a + k)) ? new Float64Array(n * 3) : null));
   const nc = columns.length;
   const plan: ColumnPlan = {
     kind: new Int8Array(nc),
@@ -328,13 +324,10 @@ function planColumns(columns: string[], n: number): ColumnPlan {
     ids: null,
     types: null,
     element: null,
-    wrap: wrapPrefix !== null ? new Float64Array(n * 3) : null,
-    wrapScaled: wrapPrefix === 's',
-    wrapHasZ: false,
-    unwrap: unwrapPrefix !== null ? new Float64Array(n * 3) : null,
-    unwrapScaled: unwrapPrefix === 'su',
-    unwrapHasZ: false,
+    coords,
+    coordAxes: [0, 0, 0, 0],
     images: has.has('ix') || has.has('iy') || has.has('iz') ? new Int32Array(n * 3) : null,
+    imageAxes: 0,
     properties: {},
     expect: [],
   };
@@ -366,21 +359,14 @@ function planColumns(columns: string[], n: number): ColumnPlan {
       plan.expect.push('an element name (column "element")');
       continue;
     }
-    if (!dup && wrapPrefix !== null && (axis = AXES.map((a) => a + wrapPrefix).indexOf(name)) >= 0) {
+    const coord = dup ? -1 : COORD_COLUMNS.indexOf(name);
+    if (coord >= 0) {
+      const k = coord >> 2, a = coord & 3;
       plan.kind[c] = K_FLOAT;
-      plan.farr[c] = plan.wrap;
+      plan.farr[c] = plan.coords[k];
       plan.stride[c] = 3;
-      plan.off[c] = axis;
-      if (axis === 2) plan.wrapHasZ = true;
-      plan.expect.push(`a number (column "${name}")`);
-      continue;
-    }
-    if (!dup && unwrapPrefix !== null && (axis = AXES.map((a) => a + unwrapPrefix).indexOf(name)) >= 0) {
-      plan.kind[c] = K_FLOAT;
-      plan.farr[c] = plan.unwrap;
-      plan.stride[c] = 3;
-      plan.off[c] = axis;
-      if (axis === 2) plan.unwrapHasZ = true;
+      plan.off[c] = a;
+      plan.coordAxes[k] |= 1 << a;
       plan.expect.push(`a number (column "${name}")`);
       continue;
     }
@@ -389,6 +375,7 @@ function planColumns(columns: string[], n: number): ColumnPlan {
       plan.iarr[c] = plan.images;
       plan.stride[c] = 3;
       plan.off[c] = axis;
+      plan.imageAxes |= 1 << axis;
       plan.expect.push(`an integer image flag (column "${name}")`);
       continue;
     }
@@ -627,18 +614,26 @@ export class LammpsDumpReader implements TrajectoryReader {
     return withStreamDamage({ frames: frameIndex - firstIndex, endOffset, damage: fullDamage }, stream.damage, this.path, firstIndex);
   }
 
-  /** 1-based line number of the line holding byte `offset` (counts newlines from the start; used for messages only). */
+  /** 1-based line number of the line holding byte `offset` (counts newlines, from the nearest offset counted before; for messages only). */
   lineOf(offset: number): number {
     const cached = this.lineCache.get(offset);
     if (cached !== undefined) return cached;
+    let from = 0;
     let lines = 1;
-    if (offset > 0) {
-      for (const { offset: o, data } of new ChunksUntilDamage(this.source, 0, 8 << 20)) {
+    for (const [o, l] of this.lineCache) {
+      if (o <= offset && o > from) {
+        from = o;
+        lines = l;
+      }
+    }
+    if (offset > from) {
+      for (const { offset: o, data } of new ChunksUntilDamage(this.source, from, Math.min(8 << 20, Math.max(65536, offset - from)))) {
         const lim = Math.min(data.length, offset - o);
         for (let i = 0; i < lim; i++) if (data[i] === 10) lines++;
         if (o + data.length >= offset) break;
       }
     }
+    if (this.lineCache.size >= 256) this.lineCache.delete(this.lineCache.keys().next().value as number);
     this.lineCache.set(offset, lines);
     return lines;
   }
@@ -698,41 +693,40 @@ export class LammpsDumpReader implements TrajectoryReader {
     }
     if (!types) types = new Int32Array(n).fill(1);
 
-    // Sort by id (before unwrapping with images, so the unwrapped copy needs no reordering).
+    // Sort by id (before resolving positions, so that every coordinate array is in the final order).
     let images = plan.images;
-    let wrap = plan.wrap;
-    let unwrap = plan.unwrap;
+    const coords = plan.coords;
     const properties = plan.properties;
     const perm = idOrder(ids, warnings);
     if (perm) {
       ids = permute(ids, perm, 1);
       types = permute(types, perm, 1);
-      if (wrap) wrap = permute(wrap, perm, 3);
-      if (unwrap) unwrap = permute(unwrap, perm, 3);
+      for (let k = 0; k < coords.length; k++) if (coords[k]) coords[k] = permute(coords[k] as Float64Array, perm, 3);
       if (images) images = permute(images, perm, 3);
       for (const k of Object.keys(properties)) properties[k] = permute(properties[k], perm, 1);
     }
 
-    // Positions.
-    let positions: Float64Array;
-    let positionsKind: 'wrapped' | 'unwrapped';
-    let unwrapped: Float64Array | null = null;
-    if (unwrap) {
-      toCartesian(box, unwrap, plan.unwrapScaled, plan.unwrapHasZ);
-      unwrapped = unwrap;
+    // Positions (and unwrapped positions) from the coordinate columns; the columns not used stay properties.
+    let resolved;
+    try {
+      resolved = resolvePositions(box, n, { data: coords, axes: plan.coordAxes, images, imageAxes: plan.imageAxes });
+    } catch (e) {
+      if (!(e instanceof CoordinateError)) throw e;
+      const at = entry.offset + buf.lastIndexOf(10, h.dataStart - 2) + 1;
+      const line = this.lineOf(at);
+      throw new TrajectoryError(`${path}: frame ${index}, line ${line} (byte ${at}, the ITEM: ATOMS line): ${e.message}`, path, { frame: index, line, offset: at });
     }
-    if (wrap) {
-      toCartesian(box, wrap, plan.wrapScaled, plan.wrapHasZ);
-      positions = wrap;
-      positionsKind = 'wrapped';
-      if (!unwrapped && images) unwrapped = unwrapWithImages(box, positions, images);
-    } else if (unwrapped) {
-      positions = unwrapped.slice();
-      positionsKind = 'unwrapped';
-    } else {
-      positions = new Float64Array(n * 3);
-      positionsKind = 'wrapped';
-      if (n > 0) warnings.push('the frame has no coordinate columns (x/xs/xu/xsu); positions are zero');
+    const { positions, positionsKind, unwrapped } = resolved;
+    warnings.push(...resolved.warnings);
+    for (let k = 0; k < coords.length; k++) {
+      const d = coords[k];
+      if (!d || resolved.used[k]) continue;
+      for (let a = 0; a < 3; a++) {
+        if ((plan.coordAxes[k] & (1 << a)) === 0) continue;
+        const col = new Float64Array(n);
+        for (let i = 0; i < n; i++) col[i] = d[3 * i + a];
+        properties[AXES[a] + COORD_KINDS[k]] = col;
+      }
     }
 
     return {
@@ -931,13 +925,4 @@ class LastFrameCheck {
       }
     }
   }
-}
-
-/** Positions in place: scaled -> Cartesian through the box; no z column -> z = 0. */
-function toCartesian(box: Box, a: Float64Array, scaled: boolean, hasZ: boolean): void {
-  const m = a.length;
-  if (scaled) {
-    for (let i = 0; i < m; i += 3) scaledToCartesian(box, a[i], a[i + 1], a[i + 2], a, i);
-  }
-  if (!hasZ && scaled) for (let i = 2; i < m; i += 3) a[i] = 0;
 }

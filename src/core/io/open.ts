@@ -12,22 +12,28 @@ import { TrajectoryError, type FormatName, type TrajectoryReader } from './types
 export const SUPPORTED_FORMATS_TEXT =
   'a LAMMPS text dump, an (extended) XYZ file, a HOOMD GSD file, a DCD or an XTC file (text formats optionally gzip- or bzip2-compressed)';
 
-/** The first bytes of the stream; for a damaged compressed file, whatever decodes before the damage. */
-function readHead(source: ByteSource, n: number): Buffer {
-  if (source.compression === 'none') return source.read(0, n);
+/** The first bytes of the stream; for a damaged compressed file, whatever decodes before the damage, and the damage. */
+function readHead(source: ByteSource, n: number): { head: Buffer; damage: Error | null } {
+  if (source.compression === 'none') return { head: source.read(0, n), damage: null };
   const parts: Buffer[] = [];
   let got = 0;
-  for (const chunk of new ChunksUntilDamage(source, 0, n)) {
+  const chunks = new ChunksUntilDamage(source, 0, n);
+  for (const chunk of chunks) {
     parts.push(Buffer.from(chunk.data.subarray(0, n - got)));
     got += parts[parts.length - 1].length;
     if (got >= n) break;
   }
-  return Buffer.concat(parts);
+  return { head: Buffer.concat(parts), damage: chunks.damage };
 }
 
 /** Decide the format from the first bytes of the (uncompressed) stream; the extension only breaks ties. */
 export function detectFormat(source: ByteSource): FormatName {
-  const head = readHead(source, 4096);
+  const { head, damage } = readHead(source, 4096);
+  if (head.length === 0 && damage) {
+    // A compressed file damaged before its first decodable bytes: say what is wrong with it, not "empty".
+    const what = damage.message.startsWith(source.path) ? damage.message : `${source.path}: ${damage.message}`;
+    throw new TrajectoryError(`${what}; nothing decodes before the damage, so the file holds no frame`, source.path, { offset: 0 });
+  }
   if (head.length === 0) {
     throw new TrajectoryError(`${source.path}: the file is empty; expected ${SUPPORTED_FORMATS_TEXT}`, source.path, { offset: 0 });
   }

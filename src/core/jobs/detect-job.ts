@@ -2,15 +2,17 @@
 // event's bracket (the last frame before the jump, the frame where it has ended). Re-running the detector updates
 // scores and brackets, adds new candidates and removes unconfirmed candidates it no longer finds; anything a person
 // has touched (a kind other than 'candidate', or a note) is kept.
-// What is scored: when the trajectory has its inherent structures (the paired run.is.EXT / run.is.gsd, or the file is
-// itself an inherent-structure trajectory), the MSD between the inherent structures of consecutive frames
+// What is scored: when the trajectory has its inherent structures (--is, the file itself when it is an
+// inherent-structure trajectory, or the paired FILE.is.EXT: fields/inherent.ts), the MSD between the inherent structures of consecutive frames
 // (is_step_msd): no vibrations, no cross term with earlier displacements (analysis/detect.ts, METHOD 0); else the MSD
 // from frame 0 of the frames as they are. The result and the tags' notes say which.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { IndexedTrajectory } from '../index/indexed-trajectory.js';
 import { detectJumps, type JumpCandidate } from '../analysis/detect.js';
-import type { TrajectoryFrames } from '../fields/frames.js';
-import { computeSeries, pairedIsPath, resolveSeries } from '../fields/series.js';
+import type { TrajectoryFrames, TrajectorySet } from '../fields/frames.js';
+import { inherentSourceOf } from '../fields/inherent.js';
+import { computeSeries, resolveSeries } from '../fields/series.js';
 import type { JobContext, JobDefinition } from './job.js';
 import { withTrajectory } from './with-trajectory.js';
 
@@ -23,7 +25,7 @@ export interface DetectParams {
   store?: boolean;
   /** What to score: 'auto' (default: the inherent structures' steps when they exist, else the MSD), 'msd', or 'is_step_msd'. */
   series?: DetectSeriesChoice;
-  /** The paired inherent-structure trajectory (default: found beside the file, see pairedIsPath). */
+  /** The inherent-structure trajectory (default: the file itself when it is one, else FILE.is.EXT beside it; fields/inherent.ts). */
   is?: string;
 }
 
@@ -59,8 +61,15 @@ export function validateDetectParams(raw: unknown): DetectParams {
 /** Tag notes of the detector: "MSD jump: ..." (the MSD from frame 0) or "IS MSD jump: ..." (inherent structures). */
 const NOTE_PREFIX = { msd: 'MSD jump:', is_step_msd: 'IS MSD jump:' } as const;
 
-/** Write the candidates as detector tags (kind 'candidate'), keeping whatever a person decided. */
+/**
+ * Write the candidates as detector tags (kind 'candidate'), keeping whatever a person decided. One write transaction:
+ * a tag a person edits in the workbench meanwhile is either seen (and kept) or edited after this commits, never lost.
+ */
 export function storeCandidates(t: IndexedTrajectory, candidates: readonly JumpCandidate[], series: 'msd' | 'is_step_msd' = 'msd'): { added: number; updated: number; removed: number } {
+  return t.db.transaction(() => storeCandidatesNow(t, candidates, series));
+}
+
+function storeCandidatesNow(t: IndexedTrajectory, candidates: readonly JumpCandidate[], series: 'msd' | 'is_step_msd'): { added: number; updated: number; removed: number } {
   let added = 0, updated = 0, removed = 0;
   const detectorTags = new Map(t.listTags().filter((g) => g.source === 'detector').map((g) => [g.frame, g]));
   const found = new Set<number>();
@@ -95,18 +104,21 @@ function isDetectorNote(note: string): boolean {
 export function detectInput(path: string, p: Pick<DetectParams, 'series' | 'is'>): { series: 'msd' } | { series: 'is_step_msd'; isPath: string } {
   const choice = p.series ?? 'auto';
   if (choice === 'msd') return { series: 'msd' };
-  const isPath = p.is ?? pairedIsPath(path);
-  if (isPath) return { series: 'is_step_msd', isPath };
-  if (choice === 'is_step_msd') throw new Error(`detect: ${path} has no paired inherent-structure trajectory (run.is.EXT or run.is.gsd beside it; avw minimize writes one); pass it with --is`);
+  const s = inherentSourceOf(path, p.is);
+  if (existsSync(s.path)) return { series: 'is_step_msd', isPath: s.path };
+  if (choice === 'is_step_msd' || s.rule === 'given') {
+    throw new Error(`detect: the inherent-structure trajectory ${s.path}${s.rule === 'given' ? ' (--is)' : ', paired with ' + path + ','} does not exist; make it with "avw minimize ${path} --out ${s.path}" or pass one with --is`);
+  }
   return { series: 'msd' };
 }
 
-export function detect(source: TrajectoryFrames, p: DetectParams, ctx: JobContext): DetectResult {
+export function detect(source: TrajectoryFrames, p: DetectParams, ctx: JobContext, set?: TrajectorySet): DetectResult {
   const t = source.t;
   const input = detectInput(t.path, p);
+  const open = set ? (q: string) => set.get(q) : undefined;
   const values = input.series === 'msd'
     ? computeSeries(source, resolveSeries({ name: 'msd' }), ctx).values
-    : computeSeries(source, resolveSeries({ name: 'is_step_msd', params: { is: input.isPath } }), ctx).values;
+    : computeSeries(source, resolveSeries({ name: 'is_step_msd', params: { is: input.isPath } }), ctx, open).values;
   // Log-spaced schedules: the detector compares increments at equal time lags, so it needs the frames' times.
   const times = t.timesteps();
   const r = detectJumps({ msd: values, times, minScore: p.minScore, input: input.series === 'msd' ? 'msd' : 'steps' });
@@ -123,6 +135,6 @@ export const detectJob: JobDefinition<DetectParams, DetectResult> = {
   kind: 'detect',
   validate: validateDetectParams,
   run(params, ctx) {
-    return withTrajectory(params, ctx, (source) => detect(source, params, ctx));
+    return withTrajectory(params, ctx, (source, set) => detect(source, params, ctx, set));
   },
 };

@@ -17,6 +17,9 @@ export const JOB_LOADERS: Record<string, () => Promise<AnyJob>> = {
   minimize: async () => (await import('./minimize-job.js')).minimizeJob as AnyJob,
   figure: async () => (await import('./figure-job.js')).figureJob as AnyJob,
   modes: async () => (await import('./modes-job.js')).modesJob as AnyJob,
+  export: async () => (await import('./export-job.js')).exportJob as AnyJob,
+  'softness-train': async () => (await import('./softness-train-job.js')).softnessTrainJob as AnyJob,
+  rearrangers: async () => (await import('./rearrangers-job.js')).rearrangersJob as AnyJob,
 };
 
 /** The definition of a job kind (its module loaded now), or undefined for an unknown kind. */

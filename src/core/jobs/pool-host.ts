@@ -84,7 +84,7 @@ export class PoolHost {
         return rest satisfies PoolFieldResult;
       }
       case 'series':
-        return computeSeries(source, resolveSeries(task.request, (n) => `"params.${n}"`), { progress });
+        return computeSeries(source, resolveSeries(task.request, (n) => `"params.${n}"`), { progress }, open);
       case 'prepare': {
         let strainCutoff: number | null = null;
         try {

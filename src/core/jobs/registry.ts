@@ -11,6 +11,9 @@ import { minimizeJob } from './minimize-job.js';
 import { figureJob } from './figure-job.js';
 import { modesJob } from './modes-job.js';
 import { countJob } from './count-job.js';
+import { exportJob } from './export-job.js';
+import { softnessTrainJob } from './softness-train-job.js';
+import { rearrangersJob } from './rearrangers-job.js';
 
 export const JOBS: Record<string, JobDefinition<never, unknown>> = {
   count: countJob as JobDefinition<never, unknown>,
@@ -23,4 +26,7 @@ export const JOBS: Record<string, JobDefinition<never, unknown>> = {
   minimize: minimizeJob as JobDefinition<never, unknown>,
   figure: figureJob as JobDefinition<never, unknown>,
   modes: modesJob as JobDefinition<never, unknown>,
+  export: exportJob as JobDefinition<never, unknown>,
+  'softness-train': softnessTrainJob as JobDefinition<never, unknown>,
+  rearrangers: rearrangersJob as JobDefinition<never, unknown>,
 };

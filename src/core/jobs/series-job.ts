@@ -33,6 +33,6 @@ export const seriesJob: JobDefinition<SeriesParams, SeriesResult> = {
   kind: 'series',
   validate: validateSeriesParams,
   run(params, ctx) {
-    return withTrajectory(params, ctx, (source) => computeSeries(source, resolveSeries(params), ctx));
+    return withTrajectory(params, ctx, (source, set) => computeSeries(source, resolveSeries(params), ctx, (path) => set.get(path)));
   },
 };

@@ -16,7 +16,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, r
 import { deserialize, serialize } from 'node:v8';
 import type { Box } from '../box.js';
 import { FileSource } from '../io/file-source.js';
-import { GsdFile, GsdType } from '../io/gsd.js';
+import { GsdFile, GsdType } from '../io/gsd-file.js';
 import { GsdWriter } from '../io/gsd-writer.js';
 
 /** The software version written into sidecars (package.json). */
@@ -94,6 +94,17 @@ export function toHoomdPositions(positions: Float64Array, box: Box, dimensions: 
     }
   }
   return out;
+}
+
+/** HOOMD's typeid and type names of a frame: its own names when it has them, else its numeric types as names ("1",
+ * "2", ... for LAMMPS types), shifted so that the smallest id is 0 when types are negative. */
+export function hoomdTypes(frame: { n: number; types: Int32Array; typeNames: string[] | null }): { typeid: Uint32Array; types: string[] } {
+  if (frame.typeNames) return { typeid: Uint32Array.from(frame.types), types: frame.typeNames };
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < frame.n; i++) { lo = Math.min(lo, frame.types[i]); hi = Math.max(hi, frame.types[i]); }
+  if (frame.n === 0) lo = hi = 0;
+  const base = Math.min(lo, 0);
+  return { typeid: Uint32Array.from(frame.types, (x) => x - base), types: Array.from({ length: hi - base + 1 }, (_v, k) => String(k + base)) };
 }
 
 function u64(v: number): Buffer {
@@ -180,14 +191,16 @@ export function truncateGsd(path: string, frames: number): void {
 }
 
 /**
- * Open a trajectory to continue a checkpointed run that had written `frames` frames: truncated first when it holds
- * more (frames written after the checkpoint), an error when it holds fewer.
+ * Open a trajectory to continue a checkpointed run that had written `frames` frames; an error when it holds fewer.
+ * The file is first rewritten to exactly those frames, as a writer lays them out: frames written after the checkpoint
+ * and the bytes of a frame interrupted half-way (which a plain append would leave in the file, unindexed) go, so
+ * the resumed run's file is the uninterrupted run's, byte for byte.
  */
 export function openGsdForResume(path: string, frames: number): GsdWriter {
   if (!existsSync(path)) throw new Error(`${path}: the trajectory of the checkpointed run is missing`);
   const have = gsdFrameCount(path);
   if (have < frames) throw new Error(`${path}: has ${have} frames, fewer than the checkpoint's ${frames}; cannot resume`);
-  if (have > frames) truncateGsd(path, frames);
+  truncateGsd(path, frames);
   const w = GsdWriter.openAppend(path);
   if (w.frameCount !== frames) {
     w.close();

@@ -7,7 +7,7 @@ import { conjugateGradient, fire, type CgOptions, type FireOptions, type Minimiz
 import { VerletPairForces } from './forces.js';
 
 export interface InherentStructureOptions {
-  /** 'fire' (default) or 'cg'. */
+  /** 'cg' (default: the paper's conjugate gradient) or 'fire'. */
   method?: 'fire' | 'cg';
   /** Force tolerance on max_i |F_i| (default 1e-10). */
   ftol?: number;
@@ -59,13 +59,14 @@ export function inherentStructure(
   const x = system.pack(positions);
   const common = { ftol: options.ftol ?? 1e-10, criterion: options.criterion ?? 'max', maxIterations: options.maxIterations ?? 100_000 };
   let r: MinimizeResult;
-  if ((options.method ?? 'fire') === 'fire') {
+  const method = options.method ?? 'cg';
+  if (method === 'fire') {
     const tuned = potential.name === 'wca' ? WCA_FIRE_DEFAULTS : {};
     r = fire(system, x, { ...tuned, ...options.fire, ...common });
-  } else if (options.method === 'cg') {
+  } else if (method === 'cg') {
     r = conjugateGradient(system, x, { ...options.cg, ...common });
   } else {
-    throw new RangeError(`inherentStructure: unknown method "${options.method as string}" (fire, cg)`);
+    throw new RangeError(`inherentStructure: unknown method "${method as string}" (cg, fire)`);
   }
   const out = Float64Array.from(positions);
   system.unpack(x, out);

@@ -23,7 +23,13 @@ export function potentialOf(simulate: string): 'wca' | 'hertz' {
 /** A per-frame series of a run (computed once, then read from the index). */
 export function runSeries(t: IndexedTrajectory, name: SeriesName, potential: 'wca' | 'hertz', ctx: JobContext = quiet): Float64Array {
   const takesPotential = (SERIES[name].params as readonly string[]).includes('potential');
-  return computeSeries(new TrajectoryFrames(t), resolveSeries({ name, params: takesPotential ? { potential } : {} }), ctx).values;
+  // Series measured on inherent structures (betti1, lambda_min) open the run's paired FILE.is.EXT.
+  const others = new TrajectorySet({ db: t.db });
+  try {
+    return computeSeries(new TrajectoryFrames(t), resolveSeries({ name, params: takesPotential ? { potential } : {} }), ctx, (path) => others.get(path)).values;
+  } finally {
+    others.close();
+  }
 }
 
 /**

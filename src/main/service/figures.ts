@@ -7,8 +7,7 @@ import { companionPaths } from '../../core/figures/build.js';
 import type { FigureJobResult, FigureParams } from '../../core/jobs/figure-job.js';
 import { normalizeSpec } from '../../core/figures/spec.js';
 import { FIGURE_EXISTS_MESSAGE, type FigureExport, type FigurePreview, type FigureSpecRequest } from '#shared/api.js';
-import type { JobRegistry } from './jobs.js';
-import type { JobRunner } from './service.js';
+import type { JobRegistry, JobRunner } from './jobs.js';
 
 /** What the figure service borrows from the workbench service. */
 export interface FigureServiceHost {

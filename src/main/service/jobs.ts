@@ -2,7 +2,11 @@
 // to the clients as 'job' events (state changes at once, progress throttled to about 10 a second), cancellable.
 // The registry only keeps the books: the work itself runs in a worker (see WorkbenchService).
 import type { JobProgress } from '../../core/jobs/job.js';
+import type { WorkerJobOptions } from '../../core/jobs/worker-runner.js';
 import type { JobSnapshot } from '#shared/api.js';
+
+/** Runs a registered job kind off this thread (default: `runInWorker`, a worker thread). */
+export type JobRunner = <R>(kind: string, params: unknown, options?: WorkerJobOptions) => Promise<R>;
 
 export interface JobRunContext {
   signal: AbortSignal;

@@ -17,7 +17,7 @@ import type { IndexJobResult } from '../../core/jobs/index-job.js';
 import type { JobProgress } from '../../core/jobs/job.js';
 import { AnalysisPool, PRIORITY, type SpawnPoolChild } from '../../core/jobs/pool.js';
 import { JOBS } from '../../core/jobs/registry.js';
-import { runInWorker, type WorkerJobOptions } from '../../core/jobs/worker-runner.js';
+import { runInWorker } from '../../core/jobs/worker-runner.js';
 import { fieldInfo, fileFieldNames } from '#shared/fields.js';
 import { referenceFor } from '#shared/reference-mode.js';
 import { openError } from '../../core/io/source-util.js';
@@ -27,12 +27,11 @@ import type {
 import { AppState } from './app-state.js';
 import { framePayload } from './frame-payload.js';
 import { FigureService } from './figures.js';
-import { JobRegistry } from './jobs.js';
+import { JobRegistry, type JobRunner } from './jobs.js';
 import { defaultSimulationOut, simulationJob, simulationOutput, type SimulationJobMapper } from './simulation.js';
 import { appVersion, packageRoot } from '../../core/version.js';
 
-/** Runs a registered job kind off this thread (default: `runInWorker`, a worker thread). */
-export type JobRunner = <R>(kind: string, params: unknown, options?: WorkerJobOptions) => Promise<R>;
+export type { JobRunner };
 
 export interface ServiceOptions {
   host: 'electron' | 'web';
@@ -428,7 +427,7 @@ export class WorkbenchService implements Api {
       });
       indexJobId = job.id;
       // The client learns the index job's id at once (to cancel it), before the first progress of the scan.
-      this.emit({ event: 'indexProgress', data: { jobId: job.id, path: abs, done: 0, total: 0, frames: 0 } });
+      this.emit({ event: 'indexProgress', data: { jobId: job.id, path: abs, done: 0, total: 0, frames: this.db.trajectoryByPath(abs)?.frameCount ?? 0 } });
       const cancelled = new Error(`${abs}: opening was cancelled (indexing stopped)`);
       let r: IndexJobResult;
       try {

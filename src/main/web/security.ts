@@ -15,6 +15,13 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * The same policy for a `<meta http-equiv>` tag in the renderer's index.html: Electron loads the renderer from file://,
+ * where no response header (and so no webRequest hook) delivers a policy. Browsers ignore frame-ancestors in a meta
+ * tag (and warn), so it is left out there; the header keeps it.
+ */
+export const CONTENT_SECURITY_POLICY_META = CONTENT_SECURITY_POLICY.split('; ').filter((d) => !d.startsWith('frame-ancestors')).join('; ');
+
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
 }

@@ -1,12 +1,13 @@
 // The web host: the same workbench in a browser. Serves the renderer bundle and the service over a
 // WebSocket, on 127.0.0.1 only, behind a random token (query parameter once, then an HttpOnly cookie),
-// with the Origin of every WebSocket checked against our own address. Responses and pushed events share the
+// with the Origin of every WebSocket checked against our own address and the Host of every request too (a page whose
+// name was rebound to 127.0.0.1, DNS rebinding, is refused before the token is even looked at). Responses and pushed events share the
 // socket: {id, result} / {id, error} answer a request, {event, data} is an ApiEvent (a job's progress, indexing).
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
-import { ApiValidationError, validateRequest } from '#shared/api.js';
+import { ApiValidationError, validateRequest } from '#shared/api-validate.js';
 import { decodeMessage, encodeMessage } from '#shared/wire.js';
 import { packageRoot, WorkbenchService, type ServiceOptions } from '../service/service.js';
 import { CONTENT_SECURITY_POLICY, newToken, tokensEqual } from './security.js';
@@ -69,9 +70,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const service = new WorkbenchService({ ...options.service, host: 'web', indexDir: options.indexDir, appRoot: options.appRoot ?? packageRoot() });
   let port = 0;
   const allowedOrigins = (): string[] => [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+  const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`];
 
   const server = createServer((req, res) => {
     securityHeaders(res);
+    if (!allowedHosts().includes(req.headers.host ?? '')) {
+      res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Misdirected request: this server answers only as 127.0.0.1 or localhost.\n');
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const given = url.searchParams.get('token') ?? cookieToken(req);
     if (!tokensEqual(given, token)) {
@@ -111,7 +117,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const origin = req.headers.origin;
     const given = url.searchParams.get('token') ?? cookieToken(req);
-    if (url.pathname !== '/api' || !tokensEqual(given, token) || (origin !== undefined && !allowedOrigins().includes(origin))) {
+    const hostOk = allowedHosts().includes(req.headers.host ?? '');
+    if (!hostOk || url.pathname !== '/api' || !tokensEqual(given, token) || (origin !== undefined && !allowedOrigins().includes(origin))) {
       socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       socket.destroy();
       return;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { minimumImage, orthoBox, type Box } from '../../../src/core/box.js';
-import { softness } from '../../../src/core/analysis/softness.js';
+import { localPairDistribution, softness } from '../../../src/core/analysis/softness.js';
+import { smoothedRadialDistribution } from '../../../src/core/analysis/rdf.js';
 import { expectClose, loadOracle, oracleBox, tol, xyz } from '../physics-oracle.js';
 
 /** Triangular lattice, nx x ny sites (ny even), spacing a, jittered by `jitter` (deterministic), in its periodic box. */
@@ -191,5 +192,59 @@ describe('softness: analytic', () => {
     expect(() => softness(positions, box, { rmin: 1.2, rmax: 1.1 })).toThrow(/rmin < rmax/);
     const lone = new Float64Array([1, 1, 0]);
     expect(() => softness(lone, orthoBox(10, 10, 1))).toThrow(/never reaches/);
+  });
+});
+
+describe('the per-particle g_i(r) of Eq. C1 on its own (Fig. 10a)', () => {
+  it('two particles: g_0(r) = N(r; d, delta) / (2 pi r rho), the same for both', () => {
+    const box = orthoBox(40, 40, 1);
+    const positions = new Float64Array([10, 10, 0, 11.3, 10, 0]);
+    const rho = 2 / 1600, delta = 0.02;
+    const r = localPairDistribution(positions, box, [0, 1], { delta, rMax: 3 });
+    expect(r.rho).toBe(rho);
+    expect(r.r.length).toBe(600);
+    expect(r.r[0]).toBeCloseTo(0.005, 15);
+    for (let k = 0; k < r.r.length; k++) {
+      const x = r.r[k];
+      const want = Math.exp(-((x - 1.3) ** 2) / (2 * delta * delta)) / (Math.sqrt(2 * Math.PI) * delta) / (2 * Math.PI * x * rho);
+      // The kernel is truncated at 10 delta (terms < exp(-50) of the peak dropped).
+      expect(Math.abs(r.g[k] - want)).toBeLessThanOrEqual(1e-12 * Math.max(1, want) + (Math.abs(x - 1.3) > 0.2 ? want : 0));
+      expect(r.g[600 + k]).toBeCloseTo(r.g[k], 12);
+    }
+  });
+
+  it('averaged over every particle it is the smoothed g(r) (rdf.ts)', () => {
+    const { positions, box } = triangular(10, 10, 1.07, 0.05);
+    const all = Array.from({ length: 100 }, (_, i) => i);
+    const loc = localPairDistribution(positions, box, all, { delta: 0.03, rMax: 2.5 });
+    const mean = smoothedRadialDistribution(positions, box, { delta: 0.03, rMax: 2.5 });
+    const k = loc.r.length;
+    expect(mean.r.length).toBe(k);
+    for (let q = 0; q < k; q++) {
+      let s = 0;
+      for (let i = 0; i < 100; i++) s += loc.g[i * k + q] / 100;
+      expect(Math.abs(s - mean.g[q])).toBeLessThanOrEqual(1e-12 * Math.max(1, mean.g[q]));
+    }
+  });
+
+  it('matches the oracle\'s g_i of particles 0-2 on the integration grid (section F)', () => {
+    for (const n of [64, 400] as const) {
+      const f = loadOracle(n);
+      const sec = f.sections.F_softness_caging;
+      const e = sec.expected as { rmin: number; integration_r: number[]; g_i_first3_on_integration_grid: number[][] };
+      const p = sec.parameters as { delta: number; dr: number };
+      const loc = localPairDistribution(xyz(f.inputs.frame0), oracleBox(f), [0, 1, 2], { delta: p.delta, dr: p.dr, rMax: 2 });
+      const k0 = Math.round(e.rmin / p.dr) - 1;
+      const m = e.integration_r.length;
+      expect(loc.r[k0]).toBeCloseTo(e.rmin, 12);
+      const rows = [0, 1, 2].flatMap((q) => Array.from(loc.g.subarray(q * loc.r.length + k0, q * loc.r.length + k0 + m)));
+      expectClose(rows, e.g_i_first3_on_integration_grid, tol(sec), `N=${n} g_i_first3`);
+    }
+  });
+
+  it('refuses particles that are not in the frame and boxes too small for any r', () => {
+    const { positions, box } = triangular(4, 4, 1);
+    expect(() => localPairDistribution(positions, box, [16])).toThrow('local g(r): particle index 16 out of range (n = 16)');
+    expect(() => localPairDistribution(positions, orthoBox(0.3, 0.3, 1), [0])).toThrow(/leaves no range for r/);
   });
 });

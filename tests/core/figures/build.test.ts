@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOMParser, type Document } from '@xmldom/xmldom';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildFigure, companionPaths } from '../../../src/core/figures/build.js';
+import { betti1 } from '../../../src/core/analysis/betti.js';
+import { smoothedRadialDistribution } from '../../../src/core/analysis/rdf.js';
+import { buildFigure, companionPaths, sceneOf } from '../../../src/core/figures/build.js';
+import { kineticTemperature } from '../../../src/core/fields/series.js';
+import { openIndexed } from '../../../src/core/index/indexed-trajectory.js';
+import { figureParamsFromArgs } from '../../../src/cli/figure-command.js';
 import { FIGURE_KINDS, type FigureKind } from '../../../src/core/figures/spec.js';
 import { PRESETS } from '../../../src/core/figures/style.js';
 
@@ -29,6 +34,8 @@ const KIND_SPECS: Record<FigureKind, Record<string, unknown>> = {
   heatmap: { fields: ['d2min', 'e_norm', 'eps_vol', 'det_h'] },
   scatter: { fields: ['d2min', 'e_norm', 'eps_vol'] },
   grid: { fields: ['d2min', 'e_norm', 'eps_vol', 'det_h'] },
+  local_gr: { deltas: [0.04, 0.02], particles: [1, 100] },
+  ln_g_beta_u: { particles: [1] },
 };
 
 function specOf(kind: FigureKind, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -146,6 +153,109 @@ describe('figures from the demo', () => {
   });
 });
 
+/** The CSV as rows of named cells. */
+function csvRows(path: string): Record<string, string>[] {
+  const [head, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
+  const names = head!.split(',');
+  // Quoted curve labels hold no commas here.
+  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [names[i]!, v.replace(/^"|"$/g, '')])));
+}
+
+describe('the betti1 track and the Appendix C figures', () => {
+  it('timeline with betti1: measured on the paired demo.is.gsd at the spec\'s alpha, the CSV holds every frame', async () => {
+    const out = join(work, 'betti1.svg');
+    await buildFigure(specOf('timeline', { series: ['msd', 'betti1'], params: { alpha: 2 }, marks: [] }), out);
+    const side = JSON.parse(readFileSync(companionPaths(out).sidecar, 'utf8'));
+    expect(side.params).toEqual({ alpha: 2 });
+    expect(side.measured).toEqual([
+      { series: 'msd', path: demo, parameters: { reference: 0 } },
+      { series: 'betti1', path: join(work, 'demo.is.gsd'), parameters: { alpha: 2, periodic: false } },
+    ]);
+    const rows = csvRows(companionPaths(out).csv);
+    expect(Object.keys(rows[0]!)).toEqual(['frame', 'timestep', 'msd', 'betti1', 'mark']);
+    expect(rows).toHaveLength(216);
+    const is = openIndexed(join(work, 'demo.is.gsd'), { indexDir });
+    try {
+      for (const f of [0, EVENT, 197]) {
+        const fr = is.readFrame(f);
+        expect(Number(rows[f]!.betti1)).toBe(betti1(fr.positions, fr.box, { alpha: 2 }).bornBelowAlpha);
+      }
+    } finally {
+      is.close();
+    }
+    await expect(buildFigure(specOf('timeline', { series: ['msd', 'betti1'], params: { alpha: 0 } }), join(work, 'x.svg'))).rejects.toThrow('"params.alpha" must be a number > 0');
+    await expect(buildFigure(specOf('timeline', { params: { potential: 'lj' } }), join(work, 'x.svg'))).rejects.toThrow('"params.potential" must be wca or hertz');
+  }, 120_000);
+
+  it('local_gr: the particle-averaged g_i(r) per delta against the histogram, particles on their own, r_min and r_max marked', async () => {
+    const out = join(work, 'local-gr-check.svg');
+    const { scene } = sceneOf(specOf('local_gr', { deltas: [0.02] }));
+    const texts: string[] = [];
+    const walk = (items: { type: string; text?: string; items?: unknown[] }[]): void => {
+      for (const it of items) {
+        if (it.type === 'text') texts.push(it.text!);
+        if (it.items) walk(it.items as never);
+      }
+    };
+    walk(scene.items as never);
+    expect(texts).toContain('\\it{r}_{min}');
+    expect(texts).toContain('\\it{r}_{max}');
+    await buildFigure(specOf('local_gr'), out);
+    const rows = csvRows(companionPaths(out).csv);
+    const curves = [...new Set(rows.map((r) => r.curve))];
+    expect(curves).toEqual(['g(r) histogram dr = 0.01', 'mean g_i delta = 0.04', 'mean g_i delta = 0.02', 'g_i particle 1 delta = 0.02', 'g_i particle 100 delta = 0.02']);
+    const mean = rows.filter((r) => r.curve === 'mean g_i delta = 0.02');
+    const frame = openIndexed(demo, { indexDir });
+    try {
+      const f = frame.readFrame(EVENT);
+      const want = smoothedRadialDistribution(f.positions, f.box, { delta: 0.02, rMax: 3 });
+      expect(mean).toHaveLength(want.r.length);
+      mean.forEach((r, k) => expect(Number(r.value)).toBeCloseTo(want.g[k]!, 6));
+    } finally {
+      frame.close();
+    }
+    // No particle closer than 0.7 diameters; beyond the first shell g oscillates about 1.
+    expect(Math.max(...mean.filter((r) => Number(r.r) < 0.7).map((r) => Number(r.value)))).toBeLessThan(1e-6);
+    const far = mean.filter((r) => Number(r.r) >= 2).map((r) => Number(r.value));
+    expect(far.reduce((a, b) => a + b, 0) / far.length).toBeGreaterThan(0.8);
+    expect(far.reduce((a, b) => a + b, 0) / far.length).toBeLessThan(1.2);
+    await expect(buildFigure(specOf('local_gr', { particles: [99999] }), join(work, 'x.svg'))).rejects.toThrow(/has no particle with id 99999/);
+    await expect(buildFigure(specOf('local_gr', { deltas: [0] }), join(work, 'x.svg'))).rejects.toThrow('"deltas[0]" must be a number > 0 and <= 1');
+  }, 60_000);
+
+  it('ln_g_beta_u: ln(g + u/T) from the mean diameter, u of the WCA pair, T the frame\'s kinetic temperature', async () => {
+    const out = join(work, 'ln-check.svg');
+    await buildFigure(specOf('ln_g_beta_u'), out);
+    const side = JSON.parse(readFileSync(companionPaths(out).sidecar, 'utf8'));
+    expect(side.potential).toBe('wca');
+    const rows = csvRows(companionPaths(out).csv).filter((r) => r.role === 'sequence');
+    const t = openIndexed(demo, { indexDir });
+    let T: number;
+    let mean = 0;
+    try {
+      const f = t.readFrame(EVENT);
+      T = kineticTemperature(f)!;
+      const d = f.properties.diameter!;
+      for (let i = 0; i < d.length; i++) mean += d[i]! / d.length;
+    } finally {
+      t.close();
+    }
+    expect(Number(rows[0]!.r)).toBeGreaterThanOrEqual(mean - 1e-9);
+    expect(Number(rows[0]!.r)).toBeLessThan(mean + 0.005);
+    for (const r of rows) {
+      const x = Number(r.r), g = Number(r.g), bu = Number(r.beta_u);
+      // WCA of two particles of the mean diameter: u = 4 (q^2 - q) + 1, q = (sigma/r)^6, zero from 2^(1/6) sigma on.
+      const q = (mean / x) ** 6;
+      expect(bu).toBeCloseTo(x < 2 ** (1 / 6) * mean ? (4 * (q * q - q) + 1) / T : 0, 6);
+      if (g + bu >= 1e-3) expect(Number(r.value)).toBeCloseTo(Math.log(g + bu), 6);
+      else expect(r.value).toBe('');
+    }
+    const isFile = join(work, 'demo.is.gsd');
+    await expect(buildFigure({ ...specOf('ln_g_beta_u'), trajectory: isFile }, join(work, 'x.svg'))).rejects.toThrow(/has no velocities to measure the temperature of beta = 1\/T from; pass --temperature T/);
+    await buildFigure({ ...specOf('ln_g_beta_u'), trajectory: isFile, temperature: 0.23 }, join(work, 'ln-is.svg'));
+  }, 60_000);
+});
+
 describe('avw figure', () => {
   function avw(...args: string[]) {
     return spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'figure', ...args], { encoding: 'utf8' });
@@ -163,6 +273,17 @@ describe('avw figure', () => {
     expect(r2.status).toBe(0);
     expect(readFileSync(again).equals(readFileSync(out))).toBe(true);
   }, 60_000);
+
+  it('maps the series and Appendix C flags into the spec: alpha, periodic, is (absolute), delta, deltas, particles', () => {
+    const { params } = figureParamsFromArgs([demo, '--kind', 'timeline', '--frame', '3', '--series', 'msd,betti1', '--alpha', '2', '--periodic', '--is', 'x.is.gsd', '--out', 'y.svg']);
+    expect(params.spec.series).toEqual(['msd', 'betti1']);
+    expect(params.spec.params).toEqual({ alpha: 2, periodic: true, is: join(process.cwd(), 'x.is.gsd') });
+    const g = figureParamsFromArgs([demo, '--kind', 'local_gr', '--frame', '3', '--deltas', '0.05,0.02', '--particles', '4,9', '--delta', '0.03', '--out', 'y.svg']).params.spec;
+    expect(g).toMatchObject({ kind: 'local_gr', deltas: [0.05, 0.02], particles: [4, 9], params: { delta: 0.03 } });
+    expect(figureParamsFromArgs([demo, '--kind', 'local_gr', '--frame', '3', '--out', 'y.svg']).params.spec.deltas).toEqual([0.08, 0.04, 0.02]);
+    expect(figureParamsFromArgs([demo, '--kind', 'ln_g_beta_u', '--frame', '3', '--out', 'y.svg']).params.spec.potential).toBe('wca');
+    expect(() => figureParamsFromArgs([demo, '--kind', 'local_gr', '--frame', '3', '--particles', '1.5', '--out', 'y.svg'])).toThrow('"particles[0]" must be a particle id');
+  });
 
   it('says what is wrong in one line and exits 2 on bad usage', () => {
     const r = avw(demo, '--kind', 'fields', '--frame', '3', '--out', join(work, 'y.pdf'), '--width', 'wide');

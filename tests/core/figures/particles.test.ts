@@ -5,9 +5,8 @@ import { orthoBox, triclinicBox, type Box } from '../../../src/core/box.js';
 import { mapValues, NAN_RGB, packRGBA, quantiles } from '../../../src/shared/colormaps.js';
 import { boxesOverlap, textBox, type Box as PageBox } from '../../../src/core/figures/axes.js';
 import { gridFigure } from '../../../src/core/figures/grid.js';
-import {
-  chooseArrowScale, colourField, fieldsFigure, niceBelow, vectorsFigure, type ParticlePanel,
-} from '../../../src/core/figures/particles.js';
+import { colourField, niceBelow, type ParticlePanel } from '../../../src/core/figures/particle-layers.js';
+import { chooseArrowScale, fieldsFigure, vectorsFigure } from '../../../src/core/figures/particles.js';
 import type { ArrowsItem, CirclesItem, GroupItem, ImageItem, Item, Rect, Scene, TextItem } from '../../../src/core/figures/scene.js';
 import { DEFAULT_STYLE, type FigureStyle } from '../../../src/core/figures/style.js';
 import { fontMeasurer } from '../../../src/core/figures/text.js';

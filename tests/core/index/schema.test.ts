@@ -1,4 +1,4 @@
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -68,12 +68,25 @@ describe('index schema', () => {
     raw.close();
   });
 
-  it('refuses an index written by a newer version, naming the file', () => {
+  it('moves an index written by a newer version aside (never deletes it) and starts a new one, saying so', () => {
     const dir = tmpDir();
     const file = join(dir, 'index.sqlite');
     const raw = new Database(file);
     raw.pragma(`user_version = ${SCHEMA_VERSION + 5}`);
     raw.close();
-    expect(() => IndexDb.open({ indexDir: dir })).toThrow(new RegExp(`index.sqlite: the trajectory index has schema version ${SCHEMA_VERSION + 5}, newer`));
+    expect(() => migrate(new Database(file))).toThrow(new RegExp(`index.sqlite: the trajectory index has schema version ${SCHEMA_VERSION + 5}, newer`));
+    const db = IndexDb.open({ indexDir: dir });
+    try {
+      expect(db.warnings).toHaveLength(1);
+      expect(db.warnings[0]).toMatch(new RegExp(`index.sqlite: the trajectory index could not be used \\(it was written by a newer Avalanche Workbench \\(schema version ${SCHEMA_VERSION + 5}\\)\\); it was moved to index\\.sqlite\\.schema-v${SCHEMA_VERSION + 5}-[0-9TZ-]+ and a new index is built`));
+      expect(db.connection.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      const aside = readdirSync(dir).filter((f) => f.startsWith(`index.sqlite.schema-v${SCHEMA_VERSION + 5}-`) && !f.endsWith('-wal'));
+      expect(aside).toHaveLength(1);
+      const old = new Database(join(dir, aside[0]), { readonly: true });
+      expect(old.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION + 5);
+      old.close();
+    } finally {
+      db.close();
+    }
   });
 });

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileSource } from '../../../src/core/io/file-source.js';
-import { GsdFile, GsdReader, GsdType } from '../../../src/core/io/gsd.js';
+import { GsdFile, GsdType } from '../../../src/core/io/gsd-file.js';
+import { GsdReader } from '../../../src/core/io/gsd.js';
 import { GsdWriter, type GsdFrameInput } from '../../../src/core/io/gsd-writer.js';
 import { TrajectoryError, type Frame, type FrameEntry, type ScanResult } from '../../../src/core/io/types.js';
 import { boxFromHoomd, boxToHoomd } from '../../../src/core/box.js';
@@ -147,22 +148,6 @@ describe('GsdReader on files written by the Python gsd package', () => {
       expect(fr.typeNames).toEqual(['A', 'B', 'C']);
     }
     reader.close();
-  });
-
-  it('reports chunks by frame and reads them as typed arrays (file layer)', () => {
-    const file = new GsdFile(new FileSource(join(fixtures, 'python-3d.gsd')));
-    expect(file.nFrames).toBe(2);
-    const pos = file.chunks(0).find((c) => c.name === 'particles/position');
-    expect(pos).toMatchObject({ frame: 0, N: 5, M: 3, type: GsdType.FLOAT, typeName: 'float', byteLength: 60 });
-    const step = file.readChunk(1, 'configuration/step');
-    expect(step).toBeInstanceOf(BigUint64Array);
-    expect(Number((step as BigUint64Array)[0])).toBe(41);
-    const typeid = file.readChunk(0, 'particles/typeid');
-    expect(typeid).toBeInstanceOf(Uint32Array);
-    expect(Array.from(typeid as Uint32Array)).toEqual([0, 1, 2, 1, 0]);
-    expect(file.readChunk(1, 'particles/typeid')).toBeNull();
-    expect(file.chunkExists(1, 'particles/position')).toBe(true);
-    expect(file.findMatchingChunkNames('particles/m')).toEqual(['particles/mass', 'particles/moment_inertia']);
   });
 });
 

@@ -159,6 +159,9 @@ function contentOf(s: WorkbenchSnapshot, c: FigureChoices): Partial<FigureSpecRe
       return { fields: c.fields.slice() };
     case 'timeline':
       return timelineOf(s, c);
+    case 'local_gr':
+    case 'ln_g_beta_u':
+      return {};
   }
 }
 

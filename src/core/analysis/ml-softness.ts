@@ -1,0 +1,327 @@
+// Machine-learned softness (Zhang, Ridout & Liu Sec. II C, after Schoenholz et al. 2016): an ensemble of linear
+// hyperplanes over the radial structure functions of Eq. 3; a particle's softness is the mean over the hyperplanes of
+// its species of the signed decision value S_h = w_h.(G_h - mu_h)/sd_h + b_h = wRaw_h.G_h + bRaw_h.
+//
+// The model is plain JSON (SOFTNESS_MODEL_FORMAT): per hyperplane its radial functions (centres and half-widths), the
+// standardisation (mu, sd), the weights in standardised (w, b) and raw (wRaw, bRaw) space, the training objective and
+// accuracies; plus the species mode and the provenance (trajectories, frames, thresholds, software version).
+//  - speciesMode 'none': one block of M structure functions over all neighbours; every hyperplane applies to every particle.
+//  - speciesMode 'type': nSpecies blocks (column s * M + m sums over neighbours of species s) and each hyperplane belongs to
+//    one particle species (`particleSpecies`), as the paper's "60 hyperplanes per species". Species: rearrangers.ts
+//    binarySpecies (small = 0, large = 1).
+// Applying: the mean of linear maps is linear, and a linear map of the structure functions is a sum over neighbours of
+// one radial kernel phi_{s_i s_j}(r) = mean_h sum_m wRaw_h[s_j M + m] g_hm(r) (piecewise linear, tabulated exactly,
+// structure-functions.ts RadialKernel). So S_i = mean_h bRaw_h + sum_j phi_{s_i s_j}(r_ij), one pass over the pairs
+// whatever the number of hyperplanes and centre placements.
+import { type Box } from '../box.js';
+import { buildNeighborList, type NeighborSearch } from '../neighbors.js';
+import {
+  checkSpecies, permutePositions, radialFunctions, RadialKernel, spatialOrder, structureFunctions, type RadialFunctions,
+} from './structure-functions.js';
+
+export const SOFTNESS_MODEL_FORMAT = 'avalanche-workbench/softness-model';
+
+export interface Hyperplane {
+  /** The particle species this hyperplane scores (speciesMode 'type'), or null (every particle). */
+  particleSpecies: number | null;
+  /** Radial functions: centres r_m and half-widths below (widths) and above (widthsAbove, default = widths). */
+  centers: number[];
+  widths: number[];
+  widthsAbove?: number[];
+  /** Standardisation of the training rows (population sd; sd = 0 -> 1); one entry per feature column. */
+  mu: number[];
+  sd: number[];
+  /** Weights and intercept in standardised space. */
+  w: number[];
+  b: number;
+  /** Raw-space weights: wRaw.G + bRaw = w.(G - mu)/sd + b. */
+  wRaw: number[];
+  bRaw: number;
+  C: number;
+  /** 0.5 (|w|^2 + b^2) + C sum max(0, 1 - y (w.z + b))^2 at the optimum. */
+  objective: number;
+  trainAccuracy: number;
+  /** Accuracy on held-out rows (balanced classes), or null when none were held out. */
+  validationAccuracy: number | null;
+  /** Training rows: total, positive (rearranging) and negative. */
+  nTrain: number;
+  nPositive: number;
+  nNegative: number;
+  /** Validation rows (0 when none). */
+  nValidation: number;
+  /** Which training set and centre placement this hyperplane came from, and its repeat index. */
+  trainingSet: number;
+  placement: number;
+  repeat: number;
+}
+
+export interface SoftnessProvenance {
+  /** Trajectory files (as given) and the frames used from each. */
+  trajectories: string[];
+  frames: unknown;
+  /** Labelling rule and its parameters (D2min thresholds or quantiles, D2min cutoff, windows). */
+  thresholds: Record<string, unknown>;
+  software: { name: string; version: string };
+  created: string;
+  [key: string]: unknown;
+}
+
+export interface SoftnessModel {
+  format: typeof SOFTNESS_MODEL_FORMAT;
+  version: 1;
+  speciesMode: 'none' | 'type';
+  /** Species blocks of the features (1 for 'none'). */
+  nSpecies: number;
+  /** How the species were assigned when the model was trained (rearrangers.ts binarySpecies rule), for the record. */
+  speciesRule: string;
+  /** How hyperplanes combine: the mean of the decision values w.z + b. */
+  combine: 'mean-decision';
+  hyperplanes: Hyperplane[];
+  provenance: SoftnessProvenance;
+}
+
+/** The radial functions of a hyperplane. */
+export function hyperplaneFunctions(h: Hyperplane): RadialFunctions {
+  const f = radialFunctions(h.centers, h.widths);
+  if (h.widthsAbove) for (let m = 0; m < f.right.length; m++) f.right[m] = h.widthsAbove[m];
+  return f;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Validating loader
+
+function fail(source: string, key: string, expected: string, got: unknown): never {
+  const shown = got === undefined ? 'nothing' : Array.isArray(got) ? `an array of ${got.length}` : JSON.stringify(got)?.slice(0, 40) ?? String(got);
+  throw new Error(`${source}: ${key}: expected ${expected}, got ${shown}`);
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function num(o: Record<string, unknown>, key: string, path: string, source: string, opts: { positive?: boolean; nullable?: boolean } = {}): number {
+  const v = o[key];
+  if (opts.nullable && v === null) return NaN;
+  if (typeof v !== 'number' || !Number.isFinite(v) || (opts.positive && !(v > 0))) {
+    fail(source, `${path}${key}`, opts.positive ? 'a positive number' : opts.nullable ? 'a finite number or null' : 'a finite number', v);
+  }
+  return v;
+}
+
+function numArray(o: Record<string, unknown>, key: string, path: string, source: string, length: number | null, positive = false): number[] {
+  const v = o[key];
+  const kind = positive ? 'positive' : 'finite';
+  const what = length === null ? `a non-empty array of ${kind} numbers` : `an array of ${length} ${kind} numbers`;
+  if (!Array.isArray(v) || (length !== null && v.length !== length) || v.length === 0) fail(source, `${path}${key}`, what, v);
+  for (let k = 0; k < v.length; k++) {
+    const x = v[k];
+    if (typeof x !== 'number' || !Number.isFinite(x) || (positive && !(x > 0))) fail(source, `${path}${key}[${k}]`, positive ? 'a positive number' : 'a finite number', x);
+  }
+  return v as number[];
+}
+
+function int(o: Record<string, unknown>, key: string, path: string, source: string, min: number): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(source, `${path}${key}`, `an integer >= ${min}`, v);
+  return v;
+}
+
+/** Check and return a softness model parsed from JSON; errors name the source and the key. */
+export function parseSoftnessModel(json: unknown, source = 'softness model'): SoftnessModel {
+  if (!isObject(json)) fail(source, '(top level)', 'an object', json);
+  if (json.format !== SOFTNESS_MODEL_FORMAT) fail(source, 'format', `"${SOFTNESS_MODEL_FORMAT}"`, json.format);
+  if (json.version !== 1) fail(source, 'version', '1', json.version);
+  const mode = json.speciesMode;
+  if (mode !== 'none' && mode !== 'type') fail(source, 'speciesMode', '"none" or "type"', mode);
+  const nSpecies = int(json, 'nSpecies', '', source, 1);
+  if (mode === 'none' && nSpecies !== 1) fail(source, 'nSpecies', '1 with speciesMode "none"', nSpecies);
+  if (json.combine !== 'mean-decision') fail(source, 'combine', '"mean-decision"', json.combine);
+  if (typeof json.speciesRule !== 'string') fail(source, 'speciesRule', 'a string', json.speciesRule);
+  if (!isObject(json.provenance)) fail(source, 'provenance', 'an object', json.provenance);
+  const prov = json.provenance;
+  if (!Array.isArray(prov.trajectories) || !prov.trajectories.every((t) => typeof t === 'string')) fail(source, 'provenance.trajectories', 'an array of strings', prov.trajectories);
+  if (!isObject(prov.thresholds)) fail(source, 'provenance.thresholds', 'an object', prov.thresholds);
+  if (!isObject(prov.software) || typeof prov.software.name !== 'string' || typeof prov.software.version !== 'string') {
+    fail(source, 'provenance.software', 'an object with name and version strings', prov.software);
+  }
+  if (typeof prov.created !== 'string') fail(source, 'provenance.created', 'a string (ISO date)', prov.created);
+  if (!Array.isArray(json.hyperplanes) || json.hyperplanes.length === 0) fail(source, 'hyperplanes', 'a non-empty array', json.hyperplanes);
+  json.hyperplanes.forEach((h: unknown, k: number) => {
+    const p = `hyperplanes[${k}].`;
+    if (!isObject(h)) fail(source, `hyperplanes[${k}]`, 'an object', h);
+    const centers = numArray(h, 'centers', p, source, null);
+    const M = centers.length;
+    for (let m = 0; m < M; m++) {
+      if (!(centers[m] >= 0) || (m > 0 && !(centers[m] > centers[m - 1]))) fail(source, `${p}centers[${m}]`, 'increasing numbers >= 0', centers[m]);
+    }
+    numArray(h, 'widths', p, source, M, true);
+    if (h.widthsAbove !== undefined) numArray(h, 'widthsAbove', p, source, M, true);
+    const F = nSpecies * M;
+    for (const key of ['mu', 'w', 'wRaw']) numArray(h, key, p, source, F);
+    numArray(h, 'sd', p, source, F, true);
+    num(h, 'b', p, source); num(h, 'bRaw', p, source); num(h, 'C', p, source, { positive: true }); num(h, 'objective', p, source);
+    const acc = num(h, 'trainAccuracy', p, source);
+    if (acc < 0 || acc > 1) fail(source, `${p}trainAccuracy`, 'a number in [0, 1]', acc);
+    const va = num(h, 'validationAccuracy', p, source, { nullable: true });
+    if (va < 0 || va > 1) fail(source, `${p}validationAccuracy`, 'a number in [0, 1] or null', va);
+    for (const key of ['nTrain', 'nPositive', 'nNegative', 'nValidation', 'trainingSet', 'placement', 'repeat']) int(h, key, p, source, 0);
+    if (mode === 'type') {
+      const s = h.particleSpecies;
+      if (typeof s !== 'number' || !Number.isInteger(s) || s < 0 || s >= nSpecies) fail(source, `${p}particleSpecies`, `an integer in 0..${nSpecies - 1}`, s);
+    } else if (h.particleSpecies !== null) {
+      fail(source, `${p}particleSpecies`, 'null with speciesMode "none"', h.particleSpecies);
+    }
+    // The raw weights must describe the same plane as (w, b, mu, sd): wRaw = w / sd, bRaw = b - sum wRaw mu.
+    const w = h.w as number[], sd = h.sd as number[], mu = h.mu as number[], wRaw = h.wRaw as number[];
+    let bRaw = h.b as number, scale = Math.abs(h.b as number);
+    for (let c = 0; c < F; c++) {
+      const wr = w[c] / sd[c];
+      if (Math.abs(wr - wRaw[c]) > 1e-9 * Math.max(1, Math.abs(wr))) fail(source, `${p}wRaw[${c}]`, `w / sd = ${wr}`, wRaw[c]);
+      bRaw -= wr * mu[c];
+      scale += Math.abs(wr * mu[c]);
+    }
+    if (Math.abs(bRaw - (h.bRaw as number)) > 1e-9 * Math.max(1, scale)) fail(source, `${p}bRaw`, `b - wRaw.mu = ${bRaw}`, h.bRaw);
+  });
+  return json as unknown as SoftnessModel;
+}
+
+/** The model as JSON text (doubles round-trip exactly). */
+export function serializeSoftnessModel(model: SoftnessModel): string {
+  return `${JSON.stringify(model, null, 1)}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Applying a model
+
+export interface ApplyOptions {
+  dimensions?: 2 | 3;
+  /** Species per particle (required for speciesMode 'type'; ignored for 'none'). */
+  species?: ArrayLike<number> | null;
+  /** A reusable neighbour search (its transient buffers are overwritten). */
+  search?: NeighborSearch;
+}
+
+/** The collapsed ensemble: per particle species a bias and a kernel per neighbour species (null: no hyperplane). */
+export interface CollapsedModel {
+  readonly nSpecies: number;
+  readonly bias: Float64Array;
+  /** kernels[s * nSpecies + t]: particle species s, neighbour species t. */
+  readonly kernels: (RadialKernel | null)[];
+  readonly cutoff: number;
+}
+
+/** Collapse the hyperplanes of a model into radial kernels (see the header). */
+export function collapseModel(model: SoftnessModel): CollapsedModel {
+  const ns = model.speciesMode === 'type' ? model.nSpecies : 1;
+  const bias = new Float64Array(ns).fill(NaN);
+  const kernels: (RadialKernel | null)[] = new Array(ns * ns).fill(null);
+  let cutoff = 0;
+  for (let s = 0; s < ns; s++) {
+    const hs = model.hyperplanes.filter((h) => model.speciesMode === 'none' || h.particleSpecies === s);
+    if (hs.length === 0) continue;
+    let b = 0;
+    for (const h of hs) b += h.bRaw;
+    bias[s] = b / hs.length;
+    for (let t = 0; t < ns; t++) {
+      const terms = hs.map((h) => {
+        const M = h.centers.length;
+        const coef = h.wRaw.slice(t * M, (t + 1) * M).map((x) => x / hs.length);
+        return { functions: hyperplaneFunctions(h), coef };
+      });
+      const k = RadialKernel.sum(terms);
+      kernels[s * ns + t] = k;
+      cutoff = Math.max(cutoff, k.cutoff);
+    }
+  }
+  return { nSpecies: ns, bias, kernels, cutoff };
+}
+
+/** Softness of every particle of a configuration (NaN for a species the model has no hyperplane for). */
+export function applySoftnessModel(model: SoftnessModel | CollapsedModel, positions: Float64Array, box: Box, options: ApplyOptions = {}): Float64Array {
+  const c = 'kernels' in model ? model : collapseModel(model);
+  if (positions.length % 3 !== 0) throw new RangeError(`applySoftnessModel: positions must hold 3 numbers per particle, got ${positions.length}`);
+  const n = positions.length / 3;
+  const ns = c.nSpecies;
+  let sp: Uint8Array | null = null;
+  if (ns > 1) {
+    if (!options.species) throw new RangeError('applySoftnessModel: the model resolves species (speciesMode "type"); pass the species of every particle');
+    checkSpecies(options.species, n, ns, 'applySoftnessModel');
+    sp = Uint8Array.from(options.species);
+  }
+  // Work on the particles in spatial order (memory locality of the pair loop), then put the values back.
+  const order = spatialOrder(positions, box, c.cutoff, options.dimensions ?? 2);
+  const sorted = permutePositions(positions, order);
+  const sq = sp ? Uint8Array.from(order, (i) => (sp as Uint8Array)[i]) : null;
+  const acc = new Float64Array(n);
+  for (let k = 0; k < n; k++) acc[k] = c.bias[sq ? sq[k] : 0];
+  const opts = { cutoff: c.cutoff, dimensions: options.dimensions ?? 2, half: true, withVectors: true } as const;
+  const nl = options.search ? options.search.buildTransient(sorted, box, opts) : buildNeighborList(sorted, box, opts);
+  const start = nl.start, idx = nl.indices, vec = nl.vectors as Float64Array;
+  if (ns === 1) {
+    const k = c.kernels[0];
+    if (k) pairSum1(start, idx, vec, n, k, acc);
+  } else {
+    const q = sq as Uint8Array;
+    const ks = c.kernels;
+    for (let i = 0; i < n; i++) {
+      const si = q[i];
+      const e = start[i + 1];
+      for (let p = start[i]; p < e; p++) {
+        const j = idx[p], sj = q[j];
+        const dx = vec[3 * p], dy = vec[3 * p + 1], dz = vec[3 * p + 2];
+        const r = Math.sqrt(dx * dx + dy * dy + dz * dz);
+        const kij = ks[si * ns + sj], kji = ks[sj * ns + si];
+        if (kij) acc[i] += lookup(kij.knots, kij.values, kij.bucketStart, kij.bucketInv, r);
+        if (kji) acc[j] += lookup(kji.knots, kji.values, kji.bucketStart, kji.bucketInv, r);
+      }
+    }
+  }
+  const out = new Float64Array(n);
+  for (let k = 0; k < n; k++) out[order[k]] = acc[k];
+  return out;
+}
+
+/** phi(r) of a tabulated kernel (RadialKernel.at, as a plain function of its arrays so V8 inlines it in the pair loops). */
+function lookup(kn: Float64Array, kv: Float64Array, bs: Int32Array, inv: number, r: number): number {
+  const last = kn.length - 1;
+  if (!(r > kn[0] && r < kn[last])) return 0;
+  let q = bs[Math.floor((r - kn[0]) * inv)];
+  while (kn[q + 1] < r) q++;
+  return kv[q] + ((kv[q + 1] - kv[q]) * (r - kn[q])) / (kn[q + 1] - kn[q]);
+}
+
+// One kernel (no species): each pair adds phi(r) to both particles.
+function pairSum1(start: Int32Array, idx: Int32Array, vec: Float64Array, n: number, k: RadialKernel, out: Float64Array): void {
+  const kn = k.knots, kv = k.values, bs = k.bucketStart, inv = k.bucketInv;
+  for (let i = 0; i < n; i++) {
+    const e = start[i + 1];
+    let acc = 0;
+    for (let p = start[i]; p < e; p++) {
+      const dx = vec[3 * p], dy = vec[3 * p + 1], dz = vec[3 * p + 2];
+      const v = lookup(kn, kv, bs, inv, Math.sqrt(dx * dx + dy * dy + dz * dz));
+      acc += v;
+      out[idx[p]] += v;
+    }
+    out[i] += acc;
+  }
+}
+
+/** Decision values of one hyperplane for every particle, from its own structure functions (for checks and accuracies). */
+export function hyperplaneDecisions(
+  h: Hyperplane, model: Pick<SoftnessModel, 'speciesMode' | 'nSpecies'>, positions: Float64Array, box: Box, options: ApplyOptions = {},
+): Float64Array {
+  const species = model.speciesMode === 'type' ? options.species : null;
+  if (model.speciesMode === 'type' && !species) throw new RangeError('hyperplaneDecisions: the model resolves species; pass them');
+  const G = structureFunctions(positions, box, hyperplaneFunctions(h), {
+    dimensions: options.dimensions, species, nSpecies: model.speciesMode === 'type' ? model.nSpecies : undefined, search: options.search,
+  });
+  const F = G.nFeatures, n = G.n, x = G.values;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let v = h.bRaw;
+    for (let c = 0; c < F; c++) v += h.wRaw[c] * x[i * F + c];
+    out[i] = v;
+  }
+  return out;
+}
+
