@@ -108,18 +108,19 @@ describe('the is_step_msd series', () => {
 });
 
 describe('avw detect on inherent-structure steps', () => {
-  it('scores is_step_msd when the inherent structures exist, msd when they do not, and says which', () => {
-    expect(detectInput(run, {})).toEqual({ series: 'is_step_msd', isPath: runIs });
-    expect(detectInput(run, { series: 'msd' })).toEqual({ series: 'msd' });
-    expect(detectInput(lonely, {})).toEqual({ series: 'msd' });
+  it('scores msd by default, is_step_msd when asked (auto: when the inherent structures exist), and says which', () => {
+    expect(detectInput(run, {})).toEqual({ series: 'msd' });
+    expect(detectInput(run, { series: 'auto' })).toEqual({ series: 'is_step_msd', isPath: runIs });
+    expect(detectInput(run, { series: 'is_step_msd' })).toEqual({ series: 'is_step_msd', isPath: runIs });
+    expect(detectInput(lonely, { series: 'auto' })).toEqual({ series: 'msd' });
     expect(() => detectInput(lonely, { series: 'is_step_msd' })).toThrow(/lonely\.is\.lammpstrj.*does not exist.*avw minimize/);
-    expect(() => detectInput(lonely, { is: join(root, 'nowhere.gsd') })).toThrow(/nowhere\.gsd \(--is\) does not exist/);
+    expect(() => detectInput(lonely, { series: 'auto', is: join(root, 'nowhere.gsd') })).toThrow(/nowhere\.gsd \(--is\) does not exist/);
     expect(() => validateDetectParams({ path: run, series: 'isms' })).toThrow(/"series" must be auto, msd, is_step_msd/);
   });
 
   it('finds both hops on the IS steps (exact frames), none on the vibrating MSD, and stores them as IS MSD tags', () => {
     withSet((set) => {
-      const r = detect(set.get(run), { path: run, store: true }, ctx, set);
+      const r = detect(set.get(run), { path: run, store: true, series: 'auto' }, ctx, set);
       expect(r.series).toBe('is_step_msd');
       expect(r.isPath).toBe(runIs);
       expect(r.candidates.map((c) => c.frame)).toEqual([HOP_FRAME, BIG_FRAME]);
