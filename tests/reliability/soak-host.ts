@@ -37,6 +37,16 @@ if (!gc || !process.send) {
 }
 
 const host = await startWebHost({ port: 0, staticDir, indexDir, appRoot: ROOT });
+if (process.env.AVW_SOAK_PLANT_LEAK === 'host') {
+  // To show that the soak sees a leak: keep every field the API answers (1 KB of values and its object).
+  const kept: unknown[] = [];
+  const getField = host.service.getField.bind(host.service);
+  host.service.getField = async (params) => {
+    const result = await getField(params);
+    kept.push(result);
+    return result;
+  };
+}
 
 function fdKinds(): { fds: number; sockets: number; pipes: number; files: number; anon: number } {
   const out = { fds: 0, sockets: 0, pipes: 0, files: 0, anon: 0 };
