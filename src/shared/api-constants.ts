@@ -32,6 +32,13 @@ export const FIGURE_DPI_CHOICES = [300, 600, 1200] as const;
 export const FIGURE_EXTENSIONS = ['.pdf', '.svg', '.png', '.tif', '.tiff'] as const;
 /** Part of the error an export gives when a file it would write exists and `overwrite` was not passed. */
 export const FIGURE_EXISTS_MESSAGE = 'already exist';
+/** Part of the error training gives when the model file exists and `overwrite` was not passed. */
+export const MODEL_EXISTS_MESSAGE = 'already exists';
+/** Labels of a softness training set (Zhang, Ridout & Liu Sec. II C): D2min quantiles of the frame pair, or thresholds. */
+export const SOFTNESS_LABELS = ['quantile', 'threshold'] as const;
+export type SoftnessLabelsName = (typeof SOFTNESS_LABELS)[number];
+/** Limits of the softness training form (the job, src/core/jobs/softness-train-job.ts, takes the same). */
+export const SOFTNESS_LIMITS = { maxCount: 1000, maxHyperplanes: 1000 } as const;
 /** Keys of a figure spec the renderer may send and of its style: the API's declaration (api-params.ts) has exactly
  * these, and the engine's normalizeSpec takes them (besides what it fills in and what a sidecar adds). */
 export const FIGURE_SPEC_KEYS = [

@@ -8,7 +8,7 @@
 // which is known only once an issue has reached the top; validateRequest fills it in and puts the method in front.
 import * as v from 'valibot';
 import {
-  API_LIMITS, FIGURE_EXTENSIONS, FIGURE_KINDS, FIGURE_SPEC_KEYS, FIGURE_STYLE_KEYS, SIMULATION_KINDS, SIMULATION_PARAMS, TAG_KINDS,
+  API_LIMITS, FIGURE_EXTENSIONS, SOFTNESS_LABELS, SOFTNESS_LIMITS, FIGURE_KINDS, FIGURE_SPEC_KEYS, FIGURE_STYLE_KEYS, SIMULATION_KINDS, SIMULATION_PARAMS, TAG_KINDS,
   type FigurePresetName, type ParamSpec, type SimulationKind,
 } from './api-constants.js';
 import {
@@ -298,6 +298,65 @@ const simulationRequest = v.pipe(
   }),
 );
 
+// ---- softness training (Zhang, Ridout & Liu Sec. II C; the job is src/core/jobs/softness-train-job.ts) ----
+
+function numberIn(phrase: string, ok: (x: number) => boolean) {
+  const text = must(`must be ${phrase}`);
+  return v.optional(v.pipe(v.number(text), v.check((x) => Number.isFinite(x) && ok(x), text)));
+}
+const positiveNumber = numberIn('a positive number', (x) => x > 0);
+const fraction = numberIn('a number between 0 and 1', (x) => x > 0 && x < 1);
+function intIn(min: number, max: number) {
+  return numberIn(`an integer from ${min} to ${max}`, (x) => Number.isInteger(x) && x >= min && x <= max);
+}
+const PAIR_TEXT = must('must be [small, large]: two positive numbers');
+/** Per-species D2min thresholds: [small, large]. */
+const speciesPair = v.pipe(
+  v.array(v.number(PAIR_TEXT), PAIR_TEXT), v.length(2, PAIR_TEXT), v.check((a) => a.every((x) => Number.isFinite(x) && x > 0), PAIR_TEXT),
+  v.transform((a) => [a[0], a[1]] as [number, number]),
+);
+
+/** A model file to write: an absolute path ending in .json. */
+const modelOut = v.pipe(
+  absolutePath,
+  v.check((s) => s.toLowerCase().endsWith('.json'), mustQuoting((s) => `must end in .json (got ${JSON.stringify(String(s).slice(-200))})`)),
+);
+
+const trainSoftness = v.pipe(
+  params({
+    trajectoryId: id,
+    /** D2min between frames `ref` and `frame` labels the particles; the structure functions are those of frame `ref`. */
+    frame: id,
+    ref: id,
+    /** Neighbourhood of the D2min fit (default 2). */
+    cutoff: positiveNumber,
+    /** Labels by D2min quantiles (default) or by per-species thresholds. */
+    labels: v.optional(oneOf(SOFTNESS_LABELS)),
+    positiveQuantile: fraction,
+    negativeQuantile: fraction,
+    dSoft: v.optional(speciesPair),
+    dHard: v.optional(speciesPair),
+    /** Structure-function centres r0, r0 + dr, ... (count of them) with half-width `width` (Eq. 3). */
+    r0: numberIn('a number >= 0', (x) => x >= 0),
+    dr: positiveNumber,
+    count: intIn(1, SOFTNESS_LIMITS.maxCount),
+    width: positiveNumber,
+    species: v.optional(oneOf(['none', 'type'] as const)),
+    C: positiveNumber,
+    /** Hyperplanes of the ensemble (each on a balanced draw, validated on 20 % held out, when more than one). */
+    hyperplanes: intIn(1, SOFTNESS_LIMITS.maxHyperplanes),
+    seed: numberIn('an integer', (x) => Number.isInteger(x) && Math.abs(x) <= API_LIMITS.maxId),
+    /** The model file to write (absolute, .json); an existing file only with `overwrite`. */
+    out: modelOut,
+    overwrite: v.optional(trueOrFalse),
+  }),
+  v.forward(v.check((p) => p.frame !== p.ref, must('must differ from "ref" (D2min between two frames labels the particles)')), ['frame']),
+  v.forward(v.check((p) => p.labels !== 'threshold' || p.dHard !== undefined, must('is needed with labels "threshold" (D2min below it: not rearranging)')), ['dHard']),
+  v.forward(v.check((p) => p.labels === 'threshold' || (p.dSoft === undefined && p.dHard === undefined), must('applies only with labels "threshold"')), ['dSoft']),
+  v.forward(v.check((p) => p.labels !== 'threshold' || (p.positiveQuantile === undefined && p.negativeQuantile === undefined), must('applies only with labels "quantile"')), ['positiveQuantile']),
+  v.forward(v.check((p) => (p.negativeQuantile ?? 0.5) < (p.positiveQuantile ?? 0.9), must('must be below "positiveQuantile" (default 0.9)')), ['negativeQuantile']),
+);
+
 // ---- every method ----
 
 const none = params({});
@@ -374,6 +433,8 @@ export const API_PARAMS = {
   cancelJob: params({ jobId: id }),
   previewFigure: params({ trajectoryId: id, spec: figureSpec }),
   exportFigure: params({ trajectoryId: id, spec: figureSpec, out: figureOut, overwrite: v.optional(trueOrFalse) }),
+  trainSoftness,
+  loadSoftnessModel: params({ path: absolutePath }),
 };
 
 export type ApiParamSchemas = typeof API_PARAMS;

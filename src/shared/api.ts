@@ -160,6 +160,37 @@ export interface FigureExport {
   warnings: string[];
 }
 
+/** One hyperplane of a softness model: how well it separates the training rows (and the held-out ones). */
+export interface SoftnessHyperplaneSummary {
+  /** The particle species it scores (models trained per species), or null (every particle). */
+  particleSpecies: number | null;
+  trainAccuracy: number;
+  /** Accuracy on the 20 % held out (ensembles of more than one hyperplane), or null. */
+  validationAccuracy: number | null;
+  objective: number;
+  C: number;
+  nTrain: number;
+  nPositive: number;
+  nNegative: number;
+  nValidation: number;
+}
+
+/** A softness model file checked by `loadSoftnessModel` (src/core/analysis/ml-softness.ts holds the format). */
+export interface SoftnessModelSummary {
+  /** The file, absolute (give it as the `model` parameter of ml_softness). */
+  path: string;
+  speciesMode: 'none' | 'type';
+  nSpecies: number;
+  /** Structure-function centres of the first hyperplane (from r0 in steps of dr) and their number. */
+  centres: number[];
+  hyperplanes: SoftnessHyperplaneSummary[];
+  /** Means over the hyperplanes (validation: over those that have one, else null). */
+  trainAccuracy: number;
+  validationAccuracy: number | null;
+  /** Where it was trained: trajectories, frames, the labelling rule and its thresholds, when, by what. */
+  provenance: { trajectories: string[]; frames: unknown; thresholds: Record<string, unknown>; created: string; software: string };
+}
+
 /** Electron's IPC channels: API requests (invoke), pushed events (main -> renderer), the native Open dialog (invoke). */
 export const IPC_CHANNELS = { api: 'avw:api', event: 'avw:event', chooseFile: 'avw:choose-file', chooseFigurePath: 'avw:choose-figure-path' } as const;
 
@@ -204,6 +235,14 @@ export interface ApiMethods {
   /** Write a figure (format from the extension of the absolute `out`) with its .json spec and .csv data; existing
    * files are refused unless `overwrite`. A 'figure' job in a worker, listed among the jobs. */
   exportFigure: { params: ParamsOf<'exportFigure'>; result: FigureExport };
+  /** Train a softness model on the open trajectory (`avw softness train`: labels from D2min between frames `ref` and
+   * `frame`, structure functions of `ref`, an ensemble of linear SVMs) and write it to `out`: a 'softness-train' job,
+   * listed with its progress and cancellable; returned at once (its `outputPath` is the model once it is done).
+   * An existing `out` is refused unless `overwrite`. */
+  trainSoftness: { params: ParamsOf<'trainSoftness'>; result: JobSnapshot };
+  /** Read and check a softness model file (errors name the file and the key that is wrong): its hyperplanes with their
+   * accuracies and where it was trained. */
+  loadSoftnessModel: { params: ParamsOf<'loadSoftnessModel'>; result: SoftnessModelSummary };
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -217,7 +256,7 @@ export type Api = { [M in ApiMethod]: (params: ApiParams<M>) => Promise<ApiResul
 export const API_METHODS = [
   'version', 'openTrajectory', 'openDemo', 'recentFiles', 'getFrame', 'getSeries', 'getField', 'warmFields', 'detect',
   'listTags', 'addTag', 'updateTag', 'deleteTag', 'exportTags', 'importTags', 'getSession', 'saveSession',
-  'startSimulation', 'listJobs', 'cancelJob', 'previewFigure', 'exportFigure',
+  'startSimulation', 'listJobs', 'cancelJob', 'previewFigure', 'exportFigure', 'trainSoftness', 'loadSoftnessModel',
 ] as const satisfies readonly ApiMethod[];
 
 // Compile-time checks (a failing one does not compile): API_METHODS lists every method, and every method has a

@@ -32,6 +32,7 @@ const noParamsInvalid: Case[] = [
 
 const T = { trajectoryId: 1 };
 const SPEC = { kind: 'fields', frame: 12 };
+const TRAIN = { ...T, frame: 5, ref: 4, out: '/tmp/m.json' };
 const FULL_SPEC = {
   version: 1, kind: 'grid', frame: 12, before: 10, after: 14, fields: ['d2min', 'e_norm'], reference: { mode: 'fixed', frame: 0 }, cutoff: 2.5,
   range: { min: 0, max: 1 }, preset: 'aps-single', dpi: 600, family: [{ path: '/runs/T0.3.gsd', label: 'T = 0.3', frame: 2 }],
@@ -304,6 +305,45 @@ const TABLE: Record<ApiMethod, Row> = {
       [{ ...T, spec: SPEC, out: '/tmp/fig' }, /"out" must end in/], [{ ...T, spec: SPEC, out: '/tmp/pdf' }, /"out" must end in/],
       [{ ...T, spec: SPEC, out: '/tmp/fig.pdf', overwrite: 'yes' }, /"overwrite" must be true or false/],
       [{ ...T, spec: SPEC, out: '/tmp/fig.pdf', format: 'pdf' }, /unexpected parameter "format"/],
+    ],
+  },
+  trainSoftness: {
+    valid: [
+      { params: { ...TRAIN }, normalised: { ...TRAIN } },
+      {
+        params: { ...TRAIN, labels: 'quantile', positiveQuantile: 0.8, negativeQuantile: 0.3, cutoff: 2.5, r0: 0, dr: 0.2, count: 10, width: 0.2, species: 'type', C: 0.5, hyperplanes: 8, seed: -3, overwrite: true },
+      },
+      { params: { ...TRAIN, labels: 'threshold', dSoft: [0.0025, 0.0015], dHard: [0.001, 0.0005] }, normalised: { ...TRAIN, labels: 'threshold', dSoft: [0.0025, 0.0015], dHard: [0.001, 0.0005] } },
+      { params: { ...TRAIN, labels: 'threshold', dHard: [0.001, 0.001], out: 'C:\\models\\m.JSON' } },
+    ],
+    invalid: [
+      ...badIds({ frame: 5, ref: 4, out: '/tmp/m.json' }, 'trajectoryId'), ...badIds({ ...T, ref: 4, out: '/tmp/m.json' }, 'frame'),
+      ...badIds({ ...T, frame: 5, out: '/tmp/m.json' }, 'ref'),
+      [{ ...TRAIN, ref: 5 }, /"frame" must differ from "ref"/],
+      [{ ...T, frame: 5, ref: 4 }, badPath], [{ ...TRAIN, out: 'm.json' }, notAbsolute], [{ ...TRAIN, out: '/tmp/m.txt' }, /"out" must end in .json/],
+      [{ ...TRAIN, labels: 'svm' }, /"labels" must be one of quantile, threshold/],
+      [{ ...TRAIN, labels: 'threshold' }, /"dHard" is needed with labels "threshold"/],
+      [{ ...TRAIN, dHard: [0.001, 0.001] }, /"dSoft" applies only with labels "threshold"/],
+      [{ ...TRAIN, labels: 'threshold', dHard: [0.001, 0.001], positiveQuantile: 0.9 }, /"positiveQuantile" applies only with labels "quantile"/],
+      [{ ...TRAIN, positiveQuantile: 0.4 }, /"negativeQuantile" must be below "positiveQuantile"/],
+      [{ ...TRAIN, positiveQuantile: 1 }, /"positiveQuantile" must be a number between 0 and 1/],
+      [{ ...TRAIN, labels: 'threshold', dHard: [0.001] }, /"dHard" must be \[small, large\]/],
+      [{ ...TRAIN, labels: 'threshold', dHard: [0.001, -1] }, /"dHard" must be \[small, large\]/],
+      [{ ...TRAIN, labels: 'threshold', dHard: 0.001 }, /"dHard" must be \[small, large\]/],
+      [{ ...TRAIN, count: 0 }, /"count" must be an integer from 1 to 1000/], [{ ...TRAIN, count: 2.5 }, /"count" must be an integer/],
+      [{ ...TRAIN, hyperplanes: 1001 }, /"hyperplanes" must be an integer from 1 to 1000/],
+      [{ ...TRAIN, C: 0 }, /"C" must be a positive number/], [{ ...TRAIN, dr: -0.1 }, /"dr" must be a positive number/],
+      [{ ...TRAIN, r0: -1 }, /"r0" must be a number >= 0/], [{ ...TRAIN, width: '0.1' }, /"width" must be a positive number/],
+      [{ ...TRAIN, cutoff: NaN }, /"cutoff" must be a positive number/], [{ ...TRAIN, seed: 0.5 }, /"seed" must be an integer/],
+      [{ ...TRAIN, species: 'size' }, /"species" must be one of none, type/],
+      [{ ...TRAIN, overwrite: 1 }, /"overwrite" must be true or false/], [{ ...TRAIN, model: '/tmp/x.json' }, /unexpected parameter "model"/],
+    ],
+  },
+  loadSoftnessModel: {
+    valid: [{ params: { path: '/tmp/m.json' }, normalised: { path: '/tmp/m.json' } }, { params: { path: 'D:\\m.json' } }],
+    invalid: [
+      [{}, badPath], [{ path: '' }, badPath], [{ path: 'm.json' }, notAbsolute], [{ path: `/${long(5000)}` }, badPath], [{ path: '/a\0b' }, badPath],
+      [{ path: '/tmp/m.json', trajectoryId: 1 }, /unexpected parameter "trajectoryId"/],
     ],
   },
 };

@@ -28,6 +28,7 @@ import { AppState } from './app-state.js';
 import { framePayload } from './frame-payload.js';
 import { FigureService } from './figures.js';
 import { JobRegistry, type JobRunner } from './jobs.js';
+import { SoftnessService } from './softness.js';
 import { defaultSimulationOut, simulationJob, simulationOutput, type SimulationJobMapper } from './simulation.js';
 import { appVersion, packageRoot } from '../../core/version.js';
 
@@ -116,6 +117,7 @@ export class WorkbenchService implements Api {
   private readonly mapSimulation: SimulationJobMapper;
   private readonly analysis: Limiter;
   private readonly figures: FigureService;
+  private readonly softness: SoftnessService;
   /** Open trajectories by id, least recently used first. */
   private readonly open = new Map<number, IndexedTrajectory>();
   private readonly opening = new Map<string, Promise<TrajectoryInfo>>();
@@ -137,6 +139,7 @@ export class WorkbenchService implements Api {
     this.analysis = new Limiter(options.maxAnalysisJobs ?? Math.max(2, availableParallelism() - 1));
     this.jobs = new JobRegistry((data) => this.emit({ event: 'job', data }), { progressIntervalMs: options.progressIntervalMs });
     this.figures = new FigureService({ indexDir: this.indexDir, runJob: this.runJob, queue: (task) => this.analysis.run(task), jobs: this.jobs });
+    this.softness = new SoftnessService({ indexDir: this.indexDir, runJob: this.runJob, queue: (task) => this.analysis.run(task), jobs: this.jobs });
     this.pool = new AnalysisPool({ indexDir: this.indexDir, size: options.poolSize ?? availableParallelism(), spawn: options.spawnPoolChild });
   }
 
@@ -381,6 +384,16 @@ export class WorkbenchService implements Api {
   /** Write a figure with its sidecar spec and CSV (a 'figure' job, listed among the jobs); existing files only with `overwrite`. */
   async exportFigure(params: ApiParams<'exportFigure'>): Promise<ApiResult<'exportFigure'>> {
     return this.figures.export(this.trajectory(params.trajectoryId), params.spec, params.out, params.overwrite === true);
+  }
+
+  /** Train a softness model on the open trajectory: a 'softness-train' job (listed, cancellable), returned at once. */
+  async trainSoftness(params: ApiParams<'trainSoftness'>): Promise<JobSnapshot> {
+    return this.softness.train(this.trajectory(params.trajectoryId), params);
+  }
+
+  /** A softness model file, checked, with the accuracies of its hyperplanes. */
+  async loadSoftnessModel(params: ApiParams<'loadSoftnessModel'>): Promise<ApiResult<'loadSoftnessModel'>> {
+    return this.softness.load(params.path);
   }
 
   /** Dispatch a validated request by name. */
