@@ -456,6 +456,11 @@ export class WorkbenchService implements Api {
     return fn.call(this, params);
   }
 
+  /** What the service holds now, for the soak test (tests/reliability/soak.test.ts): pool workers, event listeners, open trajectories. */
+  diagnostics(): { pool: { workers: number; busy: number; queued: number }; listeners: number; open: number } {
+    return { pool: this.pool.stats(), listeners: this.listeners.size, open: this.open.size };
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
