@@ -67,7 +67,7 @@ ${TOPOLOGY_HELP}  avw softness train FILE --frame F --ref R [--cutoff 2] [--posi
                                               between frames R and F, structure functions of frame R; one
                                               hyperplane trains on every labelled particle, more hold out 20 %;
                                               then avw field --name ml_softness --model MODEL.json
-  avw rearrangers FILE [--frames A:B] [--rd 2] [--d-soft 0.0025,0.0015] [--quiet-radius 5] [--quiet-factor 0.01]
+  avw rearrangers FILE [--frames A:B] [--rd 2] [--d-soft 0.0025,0.0015] [--quiet-radius 5] [--quiet-factor 0.3]
             [--json]                          rearrangers of each frame against the previous one (D2min above
                                               d_soft of small/large particles), single-rearranger frames, starts
   avw detect FILE [--min-score Z] [--no-store] [--json]
