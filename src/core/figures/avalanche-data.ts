@@ -1,6 +1,7 @@
 // The figure kinds of Zhang, Ridout & Liu's rearranger analyses (Figs. 3-9), read from a sheared trajectory: the
 // avalanches of an `avw simulate aqs` run (log/shear_step, log/avalanche_index; analysis/avalanche-statistics.ts
-// aqsSegments), or, for a file without that log, all its frames from `frame` on as one run of consecutive frames. Every
+// aqsSegments), or, for a file without that log, its frames `frame`..`after` (default: the last) as one run of
+// consecutive frames. Every
 // kind runs the same pass (AvalancheStatistics: D2min and the local strain of each frame pair, rearrangers with the
 // single-rearranger filter, softness of every frame from the model when the kind needs it) over the first `avalanches`
 // avalanches from `frame` on, with progress and cancel per avalanche, and draws its own part:
@@ -65,6 +66,14 @@ function quote(s: string): string {
   return `"${s.replace(/"/g, '""')}"`;
 }
 
+/** Only the points with a finite y (so empty bins neither widen the axes nor fill the CSV). */
+function finitePoints(p: Plotted): Plotted {
+  const keep: number[] = [];
+  for (let k = 0; k < p.curve.y.length; k++) if (Number.isFinite(p.curve.y[k]!)) keep.push(k);
+  const pick = (a: ArrayLike<number> | null | undefined): Float64Array | undefined => (a ? Float64Array.from(keep, (k) => a[k]!) : undefined);
+  return { name: p.name, curve: { ...p.curve, x: pick(p.curve.x)!, y: pick(p.curve.y)!, err: pick(p.curve.err) ?? null }, ...(p.count ? { count: pick(p.count) } : {}) };
+}
+
 /** The plotted numbers, one row per point: panel, curve, x, y, err, count. */
 function panelsCsv(panels: Panel[]): string {
   const lines = ['panel,curve,x,y,err,count'];
@@ -116,9 +125,10 @@ function segmentsOf(src: TrajectoryFrames, spec: FigureSpec, warnings: string[])
     if (segments.length === 0) throw new Error(`${t.path}: no avalanche starts at or after frame ${spec.frame} (${n} frames)`);
     return { segments, times: (f) => time[f]!, aqs: true };
   }
-  warnings.push(`${t.path}: no AQS log (log/shear_step, log/avalanche_index); frames ${spec.frame}..${n - 1} are taken as one run of consecutive frames`);
-  if (n - spec.frame < 2) throw new Error(`${t.path}: the rearranger statistics need at least two frames from frame ${spec.frame} (${n} frames)`);
-  return { segments: [{ first: spec.frame, last: n - 1 }], times: (f) => timesteps[f]!, aqs: false };
+  const last = Math.min(n - 1, spec.after ?? n - 1);
+  warnings.push(`${t.path}: no AQS log (log/shear_step, log/avalanche_index); frames ${spec.frame}..${last} are taken as one run of consecutive frames`);
+  if (last - spec.frame < 1) throw new Error(`${t.path}: the rearranger statistics need at least two frames from frame ${spec.frame} (${n} frames)`);
+  return { segments: [{ first: spec.frame, last }], times: (f) => timesteps[f]!, aqs: false };
 }
 
 /** The statistics of the spec's avalanches. */
@@ -154,8 +164,8 @@ function runStatistics(src: TrajectoryFrames, spec: FigureSpec, kind: AvalancheK
   const total = used.reduce((s, g) => s + g.last - g.first + 1, 0);
   let done = 0;
   used.forEach((g, k) => {
-    check(ctx);
     ctx?.progress(done, total, `avalanche ${k + 1} of ${used.length} (frames ${g.first}-${g.last})`);
+    check(ctx);
     const frames: SegmentFrame[] = [];
     for (let f = g.first; f <= g.last; f++) {
       const fr: Frame = src.read(f);
@@ -166,6 +176,7 @@ function runStatistics(src: TrajectoryFrames, spec: FigureSpec, kind: AvalancheK
     done += frames.length;
   });
   ctx?.progress(total, total, 'statistics');
+  check(ctx);
   if (used.length < want && aqs) warnings.push(`${t.path}: ${used.length} avalanches from frame ${spec.frame} on (${want} asked for)`);
   return { res: stats.result(), used: used.length, available: segments.length, aqs, quietFactor, modelPath, lags };
 }
@@ -224,10 +235,10 @@ function strainPanels(res: AvalancheStatisticsResult, warnings: string[]): { pan
   const thFine = Float64Array.from({ length: 181 }, (_, q) => -180 + 2 * q);
   const c: Panel = {
     name: 'c: amplitude a(theta) of mean strain = a / r^2 per sector (least squares over r >= 3, weighted by samples) against theta (degrees from the shear direction), with the Eq. A8 forms',
-    panel: { xLabel: '\\it{θ} (degrees)', yLabel: '\\it{r}^{2} × mean strain', logX: false, logY: false, refs: [ZERO] },
+    panel: { xLabel: '\\it{θ} (degrees)', yLabel: '\\it{a}(\\it{θ}) in ⟨strain⟩ = \\it{a}/\\it{r}^{2}', logX: false, logY: false, refs: [ZERO] },
     curves: [
-      { name: 'r^2 <eps_xy>', curve: points('\\it{r}^{2}⟨\\it{ε}_{xy}⟩', th, exy.y, { colour: COLOURS[2] }), count: exy.n },
-      { name: 'r^2 <k>', curve: points('\\it{r}^{2}⟨\\it{k}⟩', th, kk.y, { colour: COLOURS[0] }), count: kk.n },
+      { name: 'a(theta) of <eps_xy>', curve: points('⟨\\it{ε}_{xy}⟩', th, exy.y, { colour: COLOURS[2] }), count: exy.n },
+      { name: 'a(theta) of <k>', curve: points('⟨\\it{k}⟩', th, kk.y, { colour: COLOURS[0] }), count: kk.n },
       { name: `A cos 4theta, A = ${round(f.exyCos4.amplitude)}`, curve: line('\\it{A} cos 4\\it{θ}', thFine, thFine.map((x) => f.exyCos4.amplitude * Math.cos(4 * x / DEG)), { ...FIT, colour: COLOURS[2] }) },
       { name: `B sin 2theta, B = ${round(f.kSin2.amplitude)}`, curve: line('\\it{B} sin 2\\it{θ}', thFine, thFine.map((x) => f.kSin2.amplitude * Math.sin(2 * x / DEG)), { ...FIT, colour: COLOURS[0] }) },
     ],
@@ -299,7 +310,7 @@ function distributionPanels(res: AvalancheStatisticsResult): { panels: Panel[]; 
   const b: Panel = {
     name: 'b: P_R(S), the fraction of particles of softness S that rearrange',
     panel: { xLabel: '\\it{S}', yLabel: '\\it{P}_{R}(\\it{S})', logX: false, logY: true },
-    curves: [{ name: 'P_R(S)', curve: points('\\it{P}_{R}(\\it{S})', d.s, d.pR.map((v) => (v > 0 ? v : NaN)), { colour: COLOURS[1] }), count: d.countAll }],
+    curves: [finitePoints({ name: 'P_R(S)', curve: points('\\it{P}_{R}(\\it{S})', d.s, d.pR.map((v) => (v > 0 ? v : NaN)), { colour: COLOURS[1] }), count: d.countAll })],
   };
   const pr = Array.from(d.pR).filter((x) => x > 0);
   return {
@@ -356,7 +367,7 @@ function changePanels(res: AvalancheStatisticsResult, warnings: string[]): { pan
 
 function onsetPanels(res: AvalancheStatisticsResult): { panels: Panel[]; statistics: Record<string, unknown> } {
   const y = res.yieldStrain!;
-  const curves: Plotted[] = y.curves.map((b: BinnedMeansResult, k) => ({
+  const curves: Plotted[] = y.curves.map((b: BinnedMeansResult, k) => finitePoints({
     name: `df = ${y.lags[k]} frames`,
     curve: { label: `Δ\\it{f} = ${y.lags[k]}`, x: b.x, y: b.mean[0]!.map((v, q) => (b.count[q]! >= 3 ? v : NaN)), err: b.sem[0], kind: 'points', colour: COLOURS[k % COLOURS.length] },
     count: b.count,
