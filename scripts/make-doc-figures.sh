@@ -11,6 +11,32 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 avw() { node --import tsx src/cli/main.ts "$@" --index-dir "$WORK/index"; }
 
+# Zhang, Ridout & Liu Figs. 3-9 (the rearranger kinds) from an AQS run of N = 4000 Hertzian disks and a softness model
+# trained on it by `avw softness train --aqs` (the paper's protocol: rearranging rows from adjacent avalanche frames,
+# non-rearranging ones from minimized frames 50 strain steps apart). The run is simulated here (about two hours on two
+# busy cores) unless AQS_RUN names one already made by `avw simulate aqs`; the figures use its first 100 avalanches.
+# `bash scripts/make-doc-figures.sh zhang` makes only these.
+zhang_figures() {
+  local run="${AQS_RUN:-}"
+  if [ -z "$run" ]; then
+    run="$WORK/aqs4000.gsd"
+    avw simulate aqs --n 4000 --seed 1 --steps 690 --deps 1e-4 --out "$run" >/dev/null
+  fi
+  local last
+  last=$(avw info "$run" --json | node -e 'let s="";process.stdin.on("data",(d)=>s+=d).on("end",()=>console.log(JSON.parse(s).frames-1))')
+  avw softness train "$run" --aqs --ref 0 --frame "$last" --species type --hyperplanes 30 --out "$OUT/zhang-model.json"
+  local model="$OUT/zhang-model.json"
+  avw figure "$run" --kind rearranger_strain --frame 0 --avalanches 100 --out "$OUT/zhang-fig3-strain.svg"
+  avw figure "$run" --kind rearranger_g2 --frame 0 --avalanches 100 --out "$OUT/zhang-fig4-g2.svg"
+  avw figure "$run" --kind softness_distribution --frame 0 --avalanches 100 --model "$model" --out "$OUT/zhang-fig5-softness.svg"
+  avw figure "$run" --kind softness_change --frame 0 --avalanches 100 --model "$model" --out "$OUT/zhang-fig6-7-softness-change.svg"
+  avw figure "$run" --kind onset_strain --frame 0 --avalanches 100 --model "$model" --out "$OUT/zhang-fig8-onset-strain.svg"
+  avw figure "$run" --kind strain_since_start --frame 0 --avalanches 100 --out "$OUT/zhang-fig9-strain-since-start.svg"
+}
+
+if [ "${1:-}" = zhang ]; then
+  zhang_figures
+else
 avw figure "$DEMO" --kind fields --frame 180 --before 178 --after 186 --field d2min --out "$OUT/fields.svg"
 avw figure "$DEMO" --kind vectors --frame 180 --before 178 --after 186 --vector na --out "$OUT/vectors.svg"
 avw figure "$DEMO" --kind grid --frame 180 --before 178 --after 186 --fields d2min,e_norm,eps_vol,det_h --out "$OUT/grid.svg"
@@ -42,6 +68,9 @@ done
 avw figure "${FAMILY[0]}" --kind distribution --frame 10 --field d2min --log-y \
   --family "$(IFS=,; echo "${FAMILY[*]}")" --labels "$(IFS=,; echo "${LABELS[*]}")" --out "$OUT/family.svg"
 
+zhang_figures
+fi
+
 # Sidecars name their inputs relative to docs/figures (the family's runs are temporary: their paths are kept as made).
 node -e '
 const fs = require("fs"), path = require("path");
@@ -52,6 +81,8 @@ for (const f of fs.readdirSync(process.argv[1]).filter((f) => f.endsWith(".json"
   const local = (x) => (x.startsWith(process.cwd()) ? rel(x) : x);
   s.trajectory = local(s.trajectory);
   if (s.params?.is) s.params.is = local(s.params.is);
+  if (s.params?.model) s.params.model = local(s.params.model);
+  if (s.statistics?.model) s.statistics.model = local(s.statistics.model);
   for (const c of s.computed ?? []) c.path = local(c.path);
   for (const c of s.measured ?? []) c.path = local(c.path);
   s.output.path = path.basename(s.output.path); s.output.csv = path.basename(s.output.csv);

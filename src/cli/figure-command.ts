@@ -13,6 +13,7 @@ export const FIGURE_HELP = `  avw figure FILE --kind ${FIGURE_KINDS.join('|')} -
              [--before B --after A] [--field NAME] [--fields a,b,c] [--vector na|displacement|is_displacement]
              [--series msd,energy,betti1,... [--potential wca|hertz] [--temperature T] [--alpha A] [--periodic] [--is IS_FILE]]
              [--marks F1,F2|tags] [--x frame|time] [--family F1,F2 --labels L1,L2] [--deltas 0.08,0.04,0.02] [--particles ID1,ID2]
+             [--model MODEL.json] [--avalanches 100] [--quiet-factor 0.3] [--lags 2,5,10]
              [--delta D] [--rmin A --rmax B] [--bins N] [--coefficient pearson|spearman|both] [--ref previous|fixed:R|lag:L] [--cutoff RC]
              [--range MIN:MAX] [--preset aps-single|aps-double | --width 7in] [--height H] [--font sans|serif]
              [--font-size PT] [--colormap viridis|cividis|magma] [--dpi 300|600|1200] [--raster-particles]
@@ -31,6 +32,7 @@ const FLAGS: FlagSpec = {
   'font-size': 'string', colormap: 'string', dpi: 'int', 'raster-particles': 'boolean', 'raster-dpi': 'int',
   'no-box': 'boolean', 'no-scale-bar': 'boolean', 'log-x': 'boolean', 'log-y': 'boolean', 'arrow-scale': 'string',
   diameters: 'string', 'type-diameters': 'string',
+  model: 'string', avalanches: 'int', 'quiet-factor': 'string', lags: 'string',
   deltas: 'string', particles: 'string', delta: 'string', rmin: 'string', rmax: 'string', alpha: 'string', periodic: 'boolean', is: 'string',
 };
 
@@ -89,7 +91,7 @@ export function figureParamsFromArgs(argv: string[]): { params: FigureParams; js
   };
   if (typeof flags.spec === 'string') {
     if (positionals.length > 0) throw new UsageError('avw figure: give either FILE with flags or --spec FIG.json, not both');
-    let raw: { trajectory?: unknown; output?: { path?: unknown }; family?: { path?: unknown }[]; diameters?: { file?: unknown } };
+    let raw: { trajectory?: unknown; output?: { path?: unknown }; family?: { path?: unknown }[]; diameters?: { file?: unknown }; params?: Record<string, unknown> };
     try {
       raw = JSON.parse(readFileSync(flags.spec, 'utf8')) as typeof raw;
     } catch (e) {
@@ -100,6 +102,7 @@ export function figureParamsFromArgs(argv: string[]): { params: FigureParams; js
     if (typeof raw.trajectory === 'string') raw.trajectory = resolve(here, raw.trajectory);
     if (Array.isArray(raw.family)) for (const m of raw.family) if (typeof m?.path === 'string') m.path = resolve(here, m.path);
     if (typeof raw.diameters?.file === 'string') raw.diameters.file = resolve(here, raw.diameters.file);
+    for (const k of ['model', 'is']) if (raw.params && typeof raw.params[k] === 'string') raw.params[k] = resolve(here, raw.params[k] as string);
     const target = out ?? (typeof raw.output?.path === 'string' ? resolve(here, raw.output.path) : undefined);
     if (!target) throw new UsageError(`avw figure: ${flags.spec} names no output; pass --out FIG.pdf`);
     return { params: wrap(() => validateFigureParams({ spec: raw, out: resolve(target) })), json };
@@ -142,11 +145,13 @@ export function figureParamsFromArgs(argv: string[]): { params: FigureParams; js
   for (const k of ['delta', 'rmin', 'rmax', 'alpha'] as const) if (flags[k] !== undefined) params[k] = num(flags[k], k);
   if (flags.periodic === true) params.periodic = true;
   if (typeof flags.is === 'string') params.is = resolve(flags.is);
+  if (typeof flags.model === 'string') params.model = resolve(flags.model);
   const spec = {
     version: 1, kind: flags.kind, trajectory: file, indexDir, frame: flags.frame, before: flags.before, after: flags.after,
     field: flags.field, fields: list(flags.fields), vector: flags.vector, series: list(flags.series), potential: flags.potential, temperature: num(flags.temperature, 'temperature'), marks, xAxis: flags.x,
     family: familyPaths?.map((p, i) => ({ path: resolve(p), label: labels?.[i] ?? p })), bins: flags.bins,
     coefficient: flags.coefficient, reference: referenceOf(flags.ref), cutoff: num(flags.cutoff, 'cutoff'), range,
+    avalanches: flags.avalanches, quietFactor: num(flags['quiet-factor'], 'quiet-factor'), lags: list(flags.lags)?.map((l) => num(l, 'lags')),
     deltas: list(flags.deltas)?.map((d) => num(d, 'deltas')), particles: list(flags.particles)?.map((id) => num(id, 'particles')),
     params: Object.keys(params).length ? params : undefined, preset: flags.preset, style, dpi: flags.dpi, diameters: diametersOf(flags),
   };

@@ -61,13 +61,17 @@ ${wrapList([...FIELD_NAMES, 'file:PROPERTY'])}
                                               lambda_smallest (Jha & Sengupta Eq. 6), zero and negative modes,
                                               lambda_max; warns when the frame is not a minimum
 ${TOPOLOGY_HELP}  avw softness train FILE --frame F --ref R [--cutoff 2] [--positive-quantile 0.9 --negative-quantile 0.5
-            | --d-soft 0.0025,0.0015 --d-hard H] [--r0 0.4 --dr 0.1 --count 27 --width 0.1] [--species none|type]
+            | --d-soft 0.0025,0.0015 --d-hard H | --aqs [--window 50] [--d-soft 0.0025,0.0015] [--d-hard 1e-4,6e-5]]
+            [--r0 0.4 --dr 0.1 --count 27 --width 0.1] [--species none|type]
             [--C 1] [--hyperplanes 1] [--seed 1] --out MODEL.json [--json]
                                               a softness model (Zhang, Ridout & Liu Sec. II C): labels from D2min
                                               between frames R and F, structure functions of frame R; one
                                               hyperplane trains on every labelled particle, more hold out 20 %;
-                                              then avw field --name ml_softness --model MODEL.json
-  avw rearrangers FILE [--frames A:B] [--rd 2] [--d-soft 0.0025,0.0015] [--quiet-radius 5] [--quiet-factor 0.01]
+                                              then avw field --name ml_softness --model MODEL.json;
+                                              --aqs: the paper's protocol on an avw simulate aqs run over frames R..F
+                                              (D2min > d_soft between adjacent avalanche frames: rearranging; < d_hard
+                                              between minimized frames --window strain steps apart: not)
+  avw rearrangers FILE [--frames A:B] [--rd 2] [--d-soft 0.0025,0.0015] [--quiet-radius 5] [--quiet-factor 0.3]
             [--json]                          rearrangers of each frame against the previous one (D2min above
                                               d_soft of small/large particles), single-rearranger frames, starts
   avw detect FILE [--min-score Z] [--no-store] [--series msd|is_step_msd|auto] [--is IS_FILE] [--json]
@@ -545,6 +549,7 @@ async function cmdSoftness(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(rest, {
     ...COMMON, frame: 'int', ref: 'int', cutoff: 'string', 'positive-quantile': 'string', 'negative-quantile': 'string', 'd-soft': 'string',
     'd-hard': 'string', r0: 'string', dr: 'string', count: 'int', width: 'string', species: 'string', C: 'string', hyperplanes: 'int', seed: 'int', out: 'string',
+    aqs: 'boolean', window: 'int',
   }, cmd);
   const file = resolve(oneFile(positionals, cmd));
   if (flags.frame === undefined || flags.ref === undefined) throw new UsageError(`avw ${cmd}: --frame F and --ref R are required (D2min between them labels the particles)`);
@@ -552,8 +557,12 @@ async function cmdSoftness(argv: string[]): Promise<void> {
   const quantile = flags['positive-quantile'] !== undefined || flags['negative-quantile'] !== undefined;
   const threshold = flags['d-soft'] !== undefined || flags['d-hard'] !== undefined;
   if (quantile && threshold) throw new UsageError(`avw ${cmd}: label by quantiles (--positive-quantile, --negative-quantile) or by thresholds (--d-soft, --d-hard), not both`);
+  if (flags.aqs === true && quantile) throw new UsageError(`avw ${cmd}: --aqs labels by d_soft and d_hard (--d-soft, --d-hard), not by quantiles`);
+  if (flags.window !== undefined && flags.aqs !== true) throw new UsageError(`avw ${cmd}: --window W goes with --aqs`);
   const f = (name: string): number | undefined => numberFlag(flags, name, cmd);
-  const labels = threshold
+  const labels = flags.aqs === true
+    ? { kind: 'aqs', dSoft: flags['d-soft'] === undefined ? undefined : numberList(flags['d-soft'], '--d-soft', cmd), dHard: flags['d-hard'] === undefined ? undefined : numberList(flags['d-hard'], '--d-hard', cmd), window: flags.window }
+    : threshold
     ? { kind: 'threshold', dSoft: numberList(flags['d-soft'], '--d-soft', cmd), dHard: numberList(flags['d-hard'], '--d-hard', cmd) }
     : { kind: 'quantile', positive: f('positive-quantile'), negative: f('negative-quantile') };
   const { validateSoftnessTrainParams } = await import('../core/jobs/softness-train-job.js');
@@ -564,7 +573,7 @@ async function cmdSoftness(argv: string[]): Promise<void> {
   const r = await runJob<SoftnessTrainResult>('softness-train', params, 'softness train', flags.json === true);
   const acc = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(3));
   out(flags.json === true, r, () => [
-    `wrote ${r.out}: ${r.hyperplanes.length} hyperplane(s) from frames ${r.ref} -> ${r.frame} (${r.positives} rearranging, ${r.negatives} non-rearranging of ${r.n}; species by ${r.speciesRule})`,
+    `wrote ${r.out}: ${r.hyperplanes.length} hyperplane(s) from frames ${r.ref} ${r.thresholds.labels === 'aqs' ? '..' : '->'} ${r.frame} (${r.positives} rearranging, ${r.negatives} non-rearranging of ${r.n}; species by ${r.speciesRule})`,
     ...r.hyperplanes.map((h, k) => `hyperplane ${k}${h.particleSpecies === null ? '' : ` (species ${h.particleSpecies})`}: train accuracy ${acc(h.trainAccuracy)}, validation ${acc(h.validationAccuracy)}, objective ${h.objective}, ${h.nTrain} rows`),
   ].join('\n'));
 }

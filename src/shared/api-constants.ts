@@ -21,7 +21,10 @@ export type TagKind = (typeof TAG_KINDS)[number];
 
 /** Figure kinds, output formats, size presets and raster resolutions of the figure engine (src/core/figures: spec.ts,
  * style.ts), repeated here for the renderer, which never imports core; a test keeps the two lists equal. */
-export const FIGURE_KINDS = ['fields', 'vectors', 'timeline', 'distribution', 'heatmap', 'scatter', 'grid', 'local_gr', 'ln_g_beta_u'] as const;
+export const FIGURE_KINDS = [
+  'fields', 'vectors', 'timeline', 'distribution', 'heatmap', 'scatter', 'grid', 'local_gr', 'ln_g_beta_u',
+  'rearranger_strain', 'rearranger_g2', 'softness_distribution', 'softness_change', 'onset_strain', 'strain_since_start',
+] as const;
 export type FigureKindName = (typeof FIGURE_KINDS)[number];
 export const FIGURE_FORMATS = ['pdf', 'svg', 'png', 'tiff'] as const;
 export type FigureFormatName = (typeof FIGURE_FORMATS)[number];

@@ -18,7 +18,7 @@ import { type FrameEntry } from '../../src/core/io/types.js';
 import { type Box } from '../../src/core/box.js';
 import { NeighborSearch } from '../../src/core/neighbors.js';
 import { computeStrainFields } from '../../src/core/analysis/d2min-strain.js';
-import { binarySpecies, DEFAULT_D_SOFT, type SpeciesAssignment } from '../../src/core/analysis/rearrangers.js';
+import { binarySpecies, DEFAULT_D_SOFT, DEFAULT_QUIET_FACTOR, type SpeciesAssignment } from '../../src/core/analysis/rearrangers.js';
 import { aqsSegments, AvalancheStatistics, type SegmentFrame } from '../../src/core/analysis/avalanche-statistics.js';
 import { evenCenters, radialFunctions } from '../../src/core/analysis/structure-functions.js';
 import {
@@ -196,7 +196,7 @@ export function aqsBench(paths: string[], options: { avalanches: number; model?:
 
   const run = runs[0];
   const segs = run.segments.slice(0, options.avalanches);
-  const quietFactor = options.quietFactor ?? 0.3;
+  const quietFactor = options.quietFactor ?? DEFAULT_QUIET_FACTOR;
   console.log(`\nStatistics of Figs. 3-9 over ${segs.length} avalanches of ${run.path} (target: < 60 s for 100 avalanches of N = 4000; load ${load()})`);
   console.log(`  single-rearranger filter: quiet radius 5, quiet factor ${quietFactor} (the paper's 0.01 passes almost no pair at N = 4000 with frames 0.15 apart)`);
   const stats = new AvalancheStatistics({ species: run.species.species, model, quietFactor, yieldLags: [2, 5, 10], clock: () => performance.now(), timeEdges: Float64Array.from({ length: 41 }, (_, q) => -2e4 + q * 1e3) });

@@ -100,6 +100,11 @@ describe('avw softness train', () => {
     expect(avw('softness', 'train', file, '--frame', '1', '--ref', '0', '--d-soft', '0.002', '--positive-quantile', '0.8', '--out', modelPath).stderr)
       .toMatch(/by quantiles .* or by thresholds .*, not both/);
     expect(avw('softness', 'train', file, '--frame', '1', '--ref', '0', '--d-soft', '0.002', '--out', modelPath).stderr).toMatch(/--d-soft needs --d-hard H/);
+    expect(avw('softness', 'train', file, '--frame', '1', '--ref', '0', '--window', '5', '--out', modelPath).stderr).toMatch(/--window W goes with --aqs/);
+    expect(avw('softness', 'train', file, '--frame', '1', '--ref', '0', '--aqs', '--positive-quantile', '0.8', '--out', modelPath).stderr)
+      .toMatch(/--aqs labels by d_soft and d_hard/);
+    expect(avw('softness', 'train', file, '--frame', '1', '--ref', '0', '--aqs', '--out', modelPath).stderr)
+      .toMatch(/frame 0 has no log\/shear_step or log\/avalanche_index; --aqs needs a run made by avw simulate aqs/);
     expect(avw('softness', 'fit', file).stderr).toMatch(/avw softness: expected train/);
     expect(avw('field', file, '--frame', '0', '--name', 'ml_softness').stderr).toMatch(/ml_softness needs a softness model: --model MODEL\.json/);
     const bad = join(work, 'bad.json');

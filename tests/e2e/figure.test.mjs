@@ -73,7 +73,8 @@ test('Export figure… at a candidate: preview at the preset sizes, a PDF with i
   assert.equal(await kind.inputValue(), 'fields');
   // Every figure kind the API knows is offered (src/shared/api-constants.ts FIGURE_KINDS).
   assert.deepEqual(await kind.locator('option').evaluateAll((options) => options.map((o) => o.value)),
-    ['fields', 'vectors', 'timeline', 'distribution', 'heatmap', 'scatter', 'grid', 'local_gr', 'ln_g_beta_u']);
+    ['fields', 'vectors', 'timeline', 'distribution', 'heatmap', 'scatter', 'grid', 'local_gr', 'ln_g_beta_u',
+      'rearranger_strain', 'rearranger_g2', 'softness_distribution', 'softness_change', 'onset_strain', 'strain_since_start']);
   assert.equal(await dialog.getByRole('spinbutton', { name: 'Event frame' }).inputValue(), String(candidate));
   assert.equal(await dialog.getByRole('spinbutton', { name: 'Before frame' }).inputValue(), String(candidate - 1));
   assert.equal(await dialog.getByRole('combobox', { name: 'Figure field' }).inputValue(), 'd2min');

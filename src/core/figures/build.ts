@@ -6,6 +6,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { correlationMatrices } from '../analysis/correlations.js';
 import type { JobContext } from '../jobs/job.js';
 import { appVersion } from '../version.js';
+import { DEFAULT_AVALANCHES } from './avalanche-data.js';
 import { gatherFigure, type FieldUse, type FigureData, type GatheredFigure, type SeriesUse } from './data.js';
 import { distributionFigure } from './distribution.js';
 import { gridFigure } from './grid.js';
@@ -35,6 +36,8 @@ export interface FigureSidecar extends FigureSpec {
   computed: FieldUse[];
   /** Every series shown: the trajectory measured (a run's inherent structures for beta_1) and the parameters in force. */
   measured: SeriesUse[];
+  /** The numbers a statistical figure summarises (the rearranger kinds: fits, counts, the filter used). */
+  statistics?: Record<string, unknown>;
 }
 
 export interface FigureResult {
@@ -70,6 +73,8 @@ function titleOf(spec: FigureSpec): string {
     case 'scatter': return `scatter matrix of ${spec.fields!.join(', ')} at frame ${spec.frame} of ${file}`;
     case 'local_gr': return `particle-level g(r) (Eq. C1) for delta = ${spec.deltas!.join(', ')} at frame ${spec.frame} of ${file}`;
     case 'ln_g_beta_u': return `ln(g + beta u) at frame ${spec.frame} of ${file}`;
+    case 'rearranger_strain': case 'rearranger_g2': case 'softness_distribution': case 'softness_change': case 'onset_strain': case 'strain_since_start':
+      return `${spec.kind} over ${spec.avalanches ?? DEFAULT_AVALANCHES} avalanches from frame ${spec.frame} of ${file}`;
   }
 }
 
@@ -97,6 +102,8 @@ export function layoutFigure(spec: FigureSpec, data: FigureData): Scene {
       return scatterMatrixFigure({ names: data.labels, columns: data.columns }, style, m);
     case 'curves':
       return curvesFigure([data.panel], style, m, spec.kind === 'local_gr' ? 'Particle-level g(r)' : 'ln(g + beta u)');
+    case 'panels':
+      return curvesFigure(data.panels, style, m, data.title);
   }
 }
 
@@ -162,6 +169,7 @@ export async function buildFigure(rawSpec: unknown, out: string, ctx?: JobContex
     frames: gathered.frames,
     computed: gathered.fields,
     measured: gathered.series,
+    ...(gathered.statistics ? { statistics: gathered.statistics } : {}),
   };
   writeAtomic(out, bytes);
   writeAtomic(csv, gathered.csv);

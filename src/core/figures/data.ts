@@ -15,6 +15,7 @@ import { referenceFor } from '#shared/reference-mode.js';
 import { magnitudes } from '#shared/colormaps.js';
 import { SERIES, fieldInfo, type AnyFieldName } from '#shared/fields.js';
 import { OKABE_ITO } from './axes.js';
+import { avalancheFigure } from './avalanche-data.js';
 import type { Curve, CurvePanel, RefLine } from './curves.js';
 import { fieldLabel, seriesLabel } from './labels.js';
 import type { FigureSpec } from './spec.js';
@@ -37,7 +38,8 @@ export type FigureData =
   | { kind: 'timeline'; x: Float64Array; xLabel: string; frames: Float64Array; timesteps: Float64Array; panels: { name: string; label: string; values: Float64Array }[]; marks: { x: number; kind: 'event' | 'tag'; label?: string }[] }
   | { kind: 'distribution'; xLabel: string; field: FieldName; curves: { label: string; values: Float64Array; role: 'before' | 'at' | 'after' | 'family'; frame: number; path: string }[]; bins: number }
   | { kind: 'heatmap' | 'scatter'; names: FieldName[]; labels: string[]; columns: Float64Array[]; ids: Int32Array }
-  | { kind: 'curves'; panel: CurvePanel };
+  | { kind: 'curves'; panel: CurvePanel }
+  | { kind: 'panels'; panels: CurvePanel[]; title: string };
 
 /** What was computed for a figure: each field at each frame, its reference and the parameters it used (the
  *  cutoff found from g(r), softness limits, ...), for the sidecar. */
@@ -75,6 +77,8 @@ export interface GatheredFigure {
   warnings: string[];
   fields: FieldUse[];
   series: SeriesUse[];
+  /** The numbers a statistical figure summarises (fits, counts; the rearranger kinds), for the sidecar. */
+  statistics?: Record<string, unknown>;
 }
 
 const ROLE_TITLES = ['before', 'at', 'after'] as const;
@@ -203,6 +207,16 @@ export function gatherFigure(spec: FigureSpec, ctx?: JobContext): GatheredFigure
       case 'heatmap':
       case 'scatter':
         return result(...correlationData(src, spec, notes, ctx));
+      case 'rearranger_strain':
+      case 'rearranger_g2':
+      case 'softness_distribution':
+      case 'softness_change':
+      case 'onset_strain':
+      case 'strain_since_start': {
+        const a = avalancheFigure(src, spec, ctx);
+        notes.warnings.push(...a.warnings);
+        return { ...result({ kind: 'panels', panels: a.panels, title: a.title }, a.csv), statistics: a.statistics };
+      }
     }
   } finally {
     notes.set.close();

@@ -72,6 +72,13 @@ export interface FigureSpec {
   deltas?: number[];
   /** local_gr, ln_g_beta_u: particle ids whose own g_i(r) is drawn too (at params.delta). */
   particles?: number[];
+  /** The rearranger kinds (Zhang, Ridout & Liu Figs. 3-9; avalanche-data.ts): how many avalanches from `frame` on (default
+   *  100), the single-rearranger filter's far limit as a fraction of d_soft (default 0.3, rearrangers.ts), and Fig. 8's
+   *  rewinds in frames (default 2, 5, 10). The softness model is params.model; d_soft and R_D are params.d_soft_small,
+   *  params.d_soft_large and params.rd. */
+  avalanches?: number;
+  quietFactor?: number;
+  lags?: number[];
   reference: ReferenceSpec;
   /** Strain-family neighbourhood cutoff (default: second neighbour shell); the same as params.cutoff. */
   cutoff?: number;
@@ -100,8 +107,8 @@ const PARAM_KEYS = [...new Set([...Object.keys(FIELD_PARAMS), ...Object.keys(SER
  * only the CLI sets (the diameters of files that store none; the Appendix C kinds' deltas and particles), and what a
  * sidecar adds (so a sidecar is a spec). */
 const SPEC_KEYS = new Set<string>([
-  ...FIGURE_SPEC_KEYS, 'trajectory', 'indexDir', 'diameters', 'deltas', 'particles', 'fingerprint', 'software', 'created', 'output', 'frames',
-  'computed', 'measured',
+  ...FIGURE_SPEC_KEYS, 'trajectory', 'indexDir', 'diameters', 'deltas', 'particles', 'avalanches', 'quietFactor', 'lags', 'fingerprint', 'software',
+  'created', 'output', 'frames', 'computed', 'measured', 'statistics',
 ]);
 const STYLE_KEYS = new Set<string>(FIGURE_STYLE_KEYS);
 
@@ -221,6 +228,17 @@ export function normalizeSpec(raw: unknown): FigureSpec {
       if (!Number.isInteger(id)) fail(`"particles[${i}]" must be a particle id (an integer)`);
       return id as number;
     });
+  }
+  const avalanches = int(r.avalanches, 'avalanches', 1);
+  if (avalanches !== undefined) spec.avalanches = avalanches;
+  const quietFactor = num(r.quietFactor, 'quietFactor', 0);
+  if (quietFactor !== undefined) {
+    if (!(quietFactor > 0)) fail('"quietFactor" must be a number > 0 (a fraction of d_soft)');
+    spec.quietFactor = quietFactor;
+  }
+  if (r.lags !== undefined) {
+    if (!Array.isArray(r.lags) || r.lags.length === 0 || r.lags.length > 8) fail('"lags" must list 1 to 8 frame counts');
+    spec.lags = r.lags.map((l, i) => int(l, `lags[${i}]`, 1) ?? fail(`"lags[${i}]" must be an integer >= 1`));
   }
   if (r.reference !== undefined) {
     const ref = (r.reference ?? {}) as Record<string, unknown>;

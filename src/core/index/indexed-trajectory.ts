@@ -262,6 +262,14 @@ export class IndexedTrajectory {
     return frame;
   }
 
+  /** The per-frame log of a HOOMD GSD file (log/NAME: `avw simulate` writes shear_step, avalanche_index, relax_time, ...),
+   *  or null for a format without one. */
+  readLog(i: number): Record<string, Float64Array> | null {
+    this.checkFrame(i);
+    const r = this.reader() as TrajectoryReader & { readLog?: (frame: number) => Record<string, Float64Array> };
+    return typeof r.readLog === 'function' ? r.readLog(i) : null;
+  }
+
   info(): TrajectoryInfo {
     this.checkOpen();
     const n = this.frameCount;

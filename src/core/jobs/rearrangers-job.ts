@@ -3,7 +3,7 @@
 // pairs with a single rearranger and nothing else moving beyond the quiet radius (the paper's filter for its near-field
 // statistics), and the starts of rearrangements (a rearranger that was not one at the previous frame).
 import { computeStrainFields } from '../analysis/d2min-strain.js';
-import { classifyPair, rearrangementStarts } from '../analysis/rearrangers.js';
+import { classifyPair, DEFAULT_QUIET_FACTOR, rearrangementStarts } from '../analysis/rearrangers.js';
 import { frameSpecies } from '../fields/softness-support.js';
 import type { JobDefinition } from './job.js';
 import { JobCancelledError } from './job.js';
@@ -60,7 +60,7 @@ export function validateRearrangersParams(raw: unknown): RearrangersParams {
   }
   return {
     path: p.path, indexDir: p.indexDir as string | undefined, frames, rd: pos('rd', '--rd', 2), dSoft: [d[0], d[1] ?? d[0]],
-    quietRadius: pos('quietRadius', '--quiet-radius', 5), quietFactor: pos('quietFactor', '--quiet-factor', 0.01),
+    quietRadius: pos('quietRadius', '--quiet-radius', 5), quietFactor: pos('quietFactor', '--quiet-factor', DEFAULT_QUIET_FACTOR),
   };
 }
 

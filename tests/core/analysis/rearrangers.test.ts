@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { orthoBox } from '../../../src/core/box.js';
 import { computeStrainFields } from '../../../src/core/analysis/d2min-strain.js';
 import {
-  binarySpecies, classifyPair, DEFAULT_D_SOFT, rearrangementStarts, rearrangerFlags, REARRANGER_CUTOFF,
+  binarySpecies, classifyPair, DEFAULT_D_SOFT, DEFAULT_QUIET_FACTOR, rearrangementStarts, rearrangerFlags, REARRANGER_CUTOFF,
 } from '../../../src/core/analysis/rearrangers.js';
 import { aqsSegments } from '../../../src/core/analysis/avalanche-statistics.js';
 
@@ -76,10 +76,15 @@ describe('a planted rearranger in an affine field', () => {
     }
   });
 
-  it('a second mover beyond the quiet radius breaks the filter (D2min above 0.01 d_soft), one inside does not', () => {
+  it('a second mover beyond the quiet radius breaks the filter (D2min above DEFAULT_QUIET_FACTOR d_soft), one inside does not', () => {
+    expect(DEFAULT_QUIET_FACTOR).toBe(0.3);
     const far = 15 * side + 2, near = 15 * side + 17;
     const d2 = Float64Array.from(sf.d2min);
     d2[far] = 0.02 * DEFAULT_D_SOFT[species[far]];
+    // The paper's literal filter (0.01 d_soft) rejects a far particle at 0.02 d_soft; the default (0.3) lets it pass.
+    expect(classifyPair(d2, species, ref, box, { quietFactor: 0.01 }).single).toBe(false);
+    expect(classifyPair(d2, species, ref, box).single).toBe(true);
+    d2[far] = 0.4 * DEFAULT_D_SOFT[species[far]];
     d2[near] = 0.5 * DEFAULT_D_SOFT[species[near]];
     const c = classifyPair(d2, species, ref, box);
     expect(c.count).toBe(1);

@@ -6,7 +6,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOMParser, type Document } from '@xmldom/xmldom';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { betti1 } from '../../../src/core/analysis/betti.js';
 import { smoothedRadialDistribution } from '../../../src/core/analysis/rdf.js';
 import { buildFigure, companionPaths, sceneOf } from '../../../src/core/figures/build.js';
@@ -15,6 +15,8 @@ import { openIndexed } from '../../../src/core/index/indexed-trajectory.js';
 import { figureParamsFromArgs } from '../../../src/cli/figure-command.js';
 import { FIGURE_KINDS, type FigureKind } from '../../../src/core/figures/spec.js';
 import { PRESETS } from '../../../src/core/figures/style.js';
+import { runInProcess } from '../../../src/core/jobs/job.js';
+import { softnessTrainJob } from '../../../src/core/jobs/softness-train-job.js';
 
 const root = join(import.meta.dirname, '../../..');
 const work = mkdtempSync(join(tmpdir(), 'avw-fig-'));
@@ -25,6 +27,11 @@ copyFileSync(join(root, 'resources/demo/demo.gsd'), demo);
 copyFileSync(join(root, 'resources/demo/demo.is.gsd'), join(work, 'demo.is.gsd'));
 const EVENT = 18; // a detector candidate of the demo (resources/demo/README.md)
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+// The rearranger kinds' softness model (Zhang, Ridout & Liu): one hyperplane trained on the demo (made in beforeAll).
+const MODEL = join(work, 'model.json');
+beforeAll(async () => {
+  await runInProcess(softnessTrainJob, { path: demo, indexDir, frame: EVENT + 1, ref: EVENT, out: MODEL });
+});
 
 const KIND_SPECS: Record<FigureKind, Record<string, unknown>> = {
   fields: { field: 'd2min' },
@@ -36,6 +43,13 @@ const KIND_SPECS: Record<FigureKind, Record<string, unknown>> = {
   grid: { fields: ['d2min', 'e_norm', 'eps_vol', 'det_h'] },
   local_gr: { deltas: [0.04, 0.02], particles: [1, 100] },
   ln_g_beta_u: { particles: [1] },
+  // The demo has no AQS log: its frames `frame`..`after` are one run of consecutive frames (a warning says so).
+  rearranger_strain: { after: EVENT + 12 },
+  rearranger_g2: { after: EVENT + 12 },
+  softness_distribution: { after: EVENT + 12, params: { model: MODEL } },
+  softness_change: { after: EVENT + 12, params: { model: MODEL } },
+  onset_strain: { after: EVENT + 12, params: { model: MODEL }, lags: [2, 5] },
+  strain_since_start: { after: EVENT + 12 },
 };
 
 function specOf(kind: FigureKind, extra: Record<string, unknown> = {}): Record<string, unknown> {

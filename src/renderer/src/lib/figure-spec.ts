@@ -162,6 +162,15 @@ function contentOf(s: WorkbenchSnapshot, c: FigureChoices): Partial<FigureSpecRe
     case 'local_gr':
     case 'ln_g_beta_u':
       return {};
+    // Zhang, Ridout & Liu Figs. 3-9: the engine's defaults (100 avalanches from the frame); the softness kinds need
+    // params.model, which the dialog does not choose yet (the engine says so in the preview).
+    case 'rearranger_strain':
+    case 'rearranger_g2':
+    case 'softness_distribution':
+    case 'softness_change':
+    case 'onset_strain':
+    case 'strain_since_start':
+      return {};
   }
 }
 
