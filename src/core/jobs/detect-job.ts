@@ -3,7 +3,8 @@
 // scores and brackets, adds new candidates and removes unconfirmed candidates it no longer finds; anything a person
 // has touched (a kind other than 'candidate', or a note) is kept.
 import type { IndexedTrajectory } from '../index/indexed-trajectory.js';
-import { detectJumps, type JumpCandidate } from '../analysis/detect.js';
+import { JUMP_DETECTION_DEFAULTS, detectJumps, type JumpCandidate } from '../analysis/detect.js';
+import type { OptionSpec } from '#shared/options.js';
 import type { TrajectoryFrames } from '../fields/frames.js';
 import { computeSeries, resolveSeries } from '../fields/series.js';
 import type { JobContext, JobDefinition } from './job.js';
@@ -25,10 +26,21 @@ export interface DetectResult {
   removed: number;
 }
 
+/**
+ * The detector's threshold as the command line takes it (--min-score): at least the extend score, since an event grows
+ * from its strongest increment over the increments scoring >= extendScore (detect.ts, step 6).
+ */
+export const MIN_SCORE_OPTION = {
+  type: 'number', min: JUMP_DETECTION_DEFAULTS.extendScore, max: 1000, why: `at least the detector's extend score, ${JUMP_DETECTION_DEFAULTS.extendScore}`,
+} as const satisfies OptionSpec;
+
 export function validateDetectParams(raw: unknown): DetectParams {
   const p = (raw ?? {}) as Record<string, unknown>;
   if (typeof p.path !== 'string' || !p.path) throw new Error('detect: "path" must be a file path');
-  if (p.minScore !== undefined && !(typeof p.minScore === 'number' && p.minScore > 0)) throw new Error('detect: "minScore" must be a positive number');
+  const o = MIN_SCORE_OPTION;
+  if (p.minScore !== undefined && !(typeof p.minScore === 'number' && p.minScore >= o.min && p.minScore <= o.max)) {
+    throw new Error(`detect: "minScore" must be a number >= ${o.min} and <= ${o.max}, ${o.why} (got ${JSON.stringify(p.minScore)})`);
+  }
   if (p.indexDir !== undefined && typeof p.indexDir !== 'string') throw new Error('detect: "indexDir" must be a directory');
   return { path: p.path, indexDir: p.indexDir as string | undefined, minScore: p.minScore as number | undefined, store: p.store !== false };
 }

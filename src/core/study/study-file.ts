@@ -98,7 +98,7 @@ export function parseStudy(raw: unknown, file: string): Study {
     const kind = SIMULATE_OPTIONS[k];
     if (!kind) fail(`parameters: unknown option "${k}" (options of avw simulate: ${known(Object.keys(SIMULATE_OPTIONS).filter((o) => !SET_BY_STUDY[o]))})`);
     if (kind === 'boolean' && typeof v !== 'boolean') fail(`parameters: "${k}" is a flag: true or false`);
-    if (kind === 'value' && !(typeof v === 'number' && Number.isFinite(v)) && typeof v !== 'string') fail(`parameters: "${k}" must be a number or a text value`);
+    if (kind !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v)) && typeof v !== 'string') fail(`parameters: "${k}" must be a number or a text value`);
     parameters[k] = v as string | number | boolean;
   }
 
