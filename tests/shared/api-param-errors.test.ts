@@ -1,0 +1,266 @@
+// Every parameter of every API method answers a bad value with its name and its allowed range or values (issue 10,
+// correction 7). Table-driven from the declarations: the valibot schemas of api-params.ts are walked for every
+// parameter (nested objects too) and each gets bad values made from its declaration (the wrong type, below its minimum,
+// above its maximum, not an integer, a word not among its values, a string too long or not of its form); the field and
+// series parameters come from the registry (FIELD_PARAMS, SERIES_PARAMS, for every field and series that takes them),
+// the simulation parameters from SIMULATION_PARAMS. The one hand table: a valid request of each method (the bad value
+// replaces one parameter of it), which must cover every method. Values of a figure spec that the API only types (the
+// figure engine checks them, in normalizeSpec) are listed by name, so that a new one is seen.
+import { describe, expect, it } from 'vitest';
+import * as v from 'valibot';
+import { API_METHODS, type ApiMethod } from '../../src/shared/api.js';
+import { API_PARAMS } from '../../src/shared/api-params.js';
+import { SIMULATION_PARAMS, TAG_KINDS } from '../../src/shared/api-constants.js';
+import { validateRequest } from '../../src/shared/api-validate.js';
+import {
+  FIELD_NAMES, FIELD_PARAMS, SERIES, SERIES_NAMES, SERIES_PARAMS, allowedText, fieldInfo, type ParamInfo,
+} from '../../src/shared/fields.js';
+
+/** A valid request of every method; each case changes one parameter of it. */
+const VALID: Record<ApiMethod, Record<string, unknown>> = {
+  version: {}, openDemo: {}, recentFiles: {}, getSession: {}, listJobs: {},
+  openTrajectory: { path: '/data/run.gsd' },
+  getFrame: { trajectoryId: 1, frame: 0 },
+  getSeries: { trajectoryId: 1, name: 'msd' },
+  getField: { trajectoryId: 1, frame: 1, name: 'd2min' },
+  warmFields: { trajectoryId: 1, name: 'd2min' },
+  detect: { trajectoryId: 1 },
+  listTags: { trajectoryId: 1 },
+  addTag: { trajectoryId: 1, frame: 0, kind: TAG_KINDS[0] },
+  updateTag: { trajectoryId: 1, tagId: 1, kind: TAG_KINDS[0] },
+  deleteTag: { trajectoryId: 1, tagId: 1 },
+  exportTags: { trajectoryId: 1, format: 'csv' },
+  importTags: { trajectoryId: 1, format: 'csv', text: '' },
+  saveSession: { lastFile: null, frame: 0, field: '', layout: {} },
+  startSimulation: { kind: 'thermal', params: {} },
+  cancelJob: { jobId: 1 },
+  previewFigure: { trajectoryId: 1, spec: { kind: 'fields', frame: 0 } },
+  exportFigure: { trajectoryId: 1, spec: { kind: 'fields', frame: 0 }, out: '/tmp/figure.pdf' },
+};
+
+/** Valid values of nested objects that a request may leave out, to test their own parameters. */
+const NESTED: Record<string, unknown> = {
+  reference: { mode: 'fixed', frame: 0 },
+  style: {},
+  range: { min: 0, max: 1 },
+  family: [{ path: '/runs/a.gsd', label: 'a' }],
+};
+
+/** Figure spec values the API only types: the figure engine checks them (normalizeSpec, src/core/figures/spec.ts). */
+const ENGINE_CHECKED = new Set([
+  'spec.version', 'spec.before', 'spec.after', 'spec.field', 'spec.fields', 'spec.vector', 'spec.series', 'spec.potential', 'spec.temperature',
+  'spec.marks', 'spec.xAxis', 'spec.coefficient', 'spec.bins', 'spec.family[0].label', 'spec.family[0].frame', 'spec.reference.mode',
+  'spec.reference.frame', 'spec.reference.lag', 'spec.cutoff', 'spec.params', 'spec.range.min', 'spec.range.max', 'spec.preset', 'spec.dpi',
+  ...['width', 'height', 'fontFamily', 'fontSize', 'colormap', 'lineWidth', 'boxOutline', 'scaleBar', 'rasterParticles', 'rasterDpi', 'logX', 'logY', 'arrowScale']
+    .map((k) => `spec.style.${k}`),
+]);
+
+type Schema = { type: string; kind: string; pipe?: Schema[]; wrapped?: Schema; entries?: Record<string, Schema>; item?: Schema; options?: readonly string[]; requirement?: unknown };
+
+/** The schema itself without optional/nullable wrappers. */
+function unwrap(s: Schema): Schema {
+  let x = s;
+  while ((x.type === 'optional' || x.type === 'nullable' || x.type === 'nullish') && x.wrapped) x = x.wrapped;
+  return x;
+}
+
+/** The parts of a schema and its pipe (depth first), to find its object, its bounds and its kind. */
+function parts(s: Schema): Schema[] {
+  const out: Schema[] = [s];
+  for (const p of s.pipe ?? []) if (p !== s) out.push(...parts(p));
+  return out;
+}
+
+function objectOf(s: Schema): Schema | undefined {
+  return parts(unwrap(s)).find((p) => p.type === 'strict_object' || p.type === 'object');
+}
+
+interface Case { method: ApiMethod; place: string; params: Record<string, unknown>; expect: (string | RegExp)[] }
+
+const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A copy of `base` with the value at `path` replaced. */
+function withValue(base: Record<string, unknown>, path: (string | number)[], value: unknown): Record<string, unknown> {
+  const copy = structuredClone(base) as Record<string, unknown>;
+  let o: Record<string | number, unknown> = copy;
+  for (const k of path.slice(0, -1)) o = o[k] as Record<string | number, unknown>;
+  o[path[path.length - 1]!] = value;
+  return copy;
+}
+
+function placeOf(path: (string | number)[]): string {
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i ? `.${k}` : k)).join('');
+}
+
+/** Bad values of one declared parameter, from its schema. */
+function leafCases(method: ApiMethod, base: Record<string, unknown>, path: (string | number)[], schema: Schema, skipped: string[]): Case[] {
+  const place = placeOf(path);
+  const named = `"${place}"`;
+  const s = unwrap(schema);
+  const all = parts(s);
+  const kind = s.type;
+  const cases: Case[] = [];
+  const add = (value: unknown, ...expectParts: (string | RegExp)[]): void => {
+    cases.push({ method, place, params: withValue(base, path, value), expect: [named, /must|is set by|is needed/, ...expectParts] });
+  };
+  if (kind === 'number') {
+    const min = all.find((p) => p.type === 'min_value')?.requirement as number | undefined;
+    const max = all.find((p) => p.type === 'max_value')?.requirement as number | undefined;
+    const bounds = [min, max].filter((b) => b !== undefined).map(String);
+    add('7', ...bounds);
+    if (min !== undefined) add(min - 1, ...bounds);
+    if (max !== undefined) add(max + 1, ...bounds);
+    if (all.some((p) => p.type === 'integer')) add((min ?? 0) + 0.5, /integer/, ...bounds);
+  } else if (kind === 'string') {
+    const maxLength = all.find((p) => p.type === 'max_length')?.requirement as number | undefined;
+    add(7);
+    if (maxLength !== undefined) add('/'.padEnd(maxLength + 1, 'x'), String(maxLength));
+    if (all.some((p) => p.type === 'regex' || p.type === 'check')) add('%%%');
+  } else if (kind === 'picklist') {
+    add('no-such-value', ...s.options!);
+  } else if (kind === 'boolean') {
+    add('yes', /true or false|a boolean/);
+  } else if (kind === 'undefined') {
+    add('/somewhere');
+  } else if (kind === 'array') {
+    add('x', /list/);
+  } else if (kind === 'custom') {
+    // A custom check: registry parameters and layouts (objects), or a value the figure engine checks.
+    const probe = v.safeParse(schema as unknown as v.GenericSchema, 'x');
+    if (probe.success) skipped.push(place);
+    else add('x', /object/);
+  } else {
+    throw new Error(`${method} ${place}: a parameter of kind ${kind} the test does not know`);
+  }
+  return cases;
+}
+
+/** Every parameter of an object schema (and of the objects inside it) with its bad values. */
+function objectCases(method: ApiMethod, base: Record<string, unknown>, path: (string | number)[], object: Schema, skipped: string[]): Case[] {
+  const cases: Case[] = [];
+  for (const [key, entry] of Object.entries(object.entries ?? {})) {
+    const here = [...path, key];
+    const inner = objectOf(entry);
+    const u = unwrap(entry);
+    if (u.type === 'array' && u.item && objectOf(u.item)) {
+      // A list of objects: the list itself, then the parameters of its first member.
+      const has = here.reduce<unknown>((o, k) => (o as Record<string | number, unknown> | undefined)?.[k], base) !== undefined;
+      const withList = has ? base : withValue(base, here, NESTED[key]);
+      cases.push(...leafCases(method, base, here, entry, skipped));
+      cases.push(...objectCases(method, withList, [...here, 0], objectOf(u.item)!, skipped));
+    } else if (inner) {
+      const has = here.reduce<unknown>((o, k) => (o as Record<string | number, unknown> | undefined)?.[k], base) !== undefined;
+      const withObject = has ? base : NESTED[key] !== undefined ? withValue(base, here, NESTED[key]) : undefined;
+      if (!withObject) throw new Error(`${method} ${placeOf(here)}: give a valid value in NESTED`);
+      cases.push(...leafCases(method, base, here, entry, skipped));
+      cases.push(...objectCases(method, withObject, here, inner, skipped));
+    } else {
+      cases.push(...leafCases(method, base, here, entry, skipped));
+    }
+  }
+  return cases;
+}
+
+/** Bad values of a registry parameter, with the phrase of its allowed values. */
+function registryBadValues(p: ParamInfo): unknown[] {
+  if (p.type === 'enum') return ['no-such-value', 3];
+  if (p.type === 'path') return ['', 3];
+  if (p.type === 'boolean') return ['yes', 1];
+  const values: unknown[] = [p.minExclusive ? p.min : p.min - 1, p.max + Math.max(1, Math.abs(p.max)), 'abc', NaN];
+  if (p.type === 'int') values.push(p.min + 0.5);
+  return values;
+}
+
+function expectRefused(c: Case): void {
+  const what = `${c.method} ${JSON.stringify(c.params).slice(0, 160)}`;
+  let message = '';
+  try {
+    validateRequest(c.method, c.params);
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  expect(message, `${what}: accepted`).not.toBe('');
+  expect(message, what).toMatch(new RegExp(`^${esc(c.method)}: `));
+  expect(message.includes('\n'), what).toBe(false);
+  for (const part of c.expect) expect(message, what).toMatch(typeof part === 'string' ? new RegExp(esc(part)) : part);
+}
+
+const counts = { parameters: new Set<string>(), cases: 0 };
+
+describe('every API parameter answers a bad value with its name and range', () => {
+  it('has a valid request of every method, and each is accepted', () => {
+    expect(Object.keys(VALID).sort()).toEqual([...API_METHODS].sort());
+    for (const m of API_METHODS) expect(() => validateRequest(m, VALID[m]), m).not.toThrow();
+  });
+
+  const skipped: string[] = [];
+  for (const method of API_METHODS) {
+    it(method, () => {
+      const object = objectOf(API_PARAMS[method] as unknown as Schema);
+      expect(object, `${method}: no object of parameters`).toBeDefined();
+      const cases = objectCases(method, VALID[method], [], object!, skipped);
+      for (const c of cases) {
+        expectRefused(c);
+        counts.parameters.add(`${c.method} ${c.place}`);
+      }
+      counts.cases += cases.length;
+    });
+  }
+
+  it('leaves only the figure spec values the figure engine checks to the engine', () => {
+    expect(new Set(skipped)).toEqual(ENGINE_CHECKED);
+  });
+
+  it('field parameters of getField and warmFields, for every field that takes them', () => {
+    for (const method of ['getField', 'warmFields'] as const) {
+      for (const name of FIELD_NAMES) {
+        for (const k of fieldInfo(name).params) {
+          const p = (FIELD_PARAMS as Record<string, ParamInfo>)[k]!;
+          for (const bad of registryBadValues(p)) {
+            const params = { ...VALID[method], name, params: { [k]: bad } };
+            expectRefused({ method, place: `params.${k}`, params, expect: [`"params.${k}" must be ${allowedText(p)}`] });
+            counts.parameters.add(`${method} params.${k} (${name})`);
+            counts.cases++;
+          }
+        }
+      }
+    }
+  });
+
+  it('series parameters of getSeries, for every series that takes them', () => {
+    for (const name of SERIES_NAMES) {
+      for (const k of SERIES[name].params) {
+        const p = (SERIES_PARAMS as Record<string, ParamInfo>)[k]!;
+        for (const bad of registryBadValues(p)) {
+          expectRefused({ method: 'getSeries', place: `params.${k}`, params: { ...VALID.getSeries, name, params: { [k]: bad } }, expect: [`"params.${k}" must be ${allowedText(p)}`] });
+          counts.parameters.add(`getSeries params.${k} (${name})`);
+          counts.cases++;
+        }
+      }
+    }
+  });
+
+  it('simulation parameters of startSimulation, for every kind', () => {
+    for (const [kind, specs] of Object.entries(SIMULATION_PARAMS)) {
+      for (const [k, spec] of Object.entries(specs)) {
+        const bad: unknown[] = spec.type === 'boolean'
+          ? ['yes', 1]
+          : [spec.minExclusive ? spec.min : spec.min - 1, spec.max + Math.max(1, spec.max), 'abc', ...(spec.type === 'int' ? [spec.min + 0.5] : [])];
+        const phrase = spec.type === 'boolean' ? 'true or false'
+          : `must be ${spec.type === 'int' ? 'an integer' : 'a number'} ${spec.minExclusive ? '>' : '>='} ${spec.min} and <= ${spec.max}`;
+        for (const x of bad) {
+          expectRefused({ method: 'startSimulation', place: `params.${k}`, params: { kind, params: { [k]: x } }, expect: [`"params.${k}"`, phrase] });
+          counts.parameters.add(`startSimulation params.${k} (${kind})`);
+          counts.cases++;
+        }
+      }
+    }
+  });
+
+  it('counts', () => {
+    // For the report: how many (method, parameter) pairs and bad values the tables covered.
+    process.stdout.write(`api-param-errors: ${counts.parameters.size} (method, parameter) pairs, ${counts.cases} bad values\n`);
+    if (process.env.AVW_LIST_CASES) process.stdout.write(`${[...counts.parameters].join('\n')}\n`);
+    expect(counts.cases).toBeGreaterThan(0);
+  });
+});
