@@ -12,6 +12,7 @@ import { API_METHODS, type ApiMethod } from '../../src/shared/api.js';
 import { API_PARAMS } from '../../src/shared/api-params.js';
 import { SIMULATION_PARAMS, TAG_KINDS } from '../../src/shared/api-constants.js';
 import { validateRequest } from '../../src/shared/api-validate.js';
+import { normalizeSpec } from '../../src/core/figures/spec.js';
 import {
   FIELD_NAMES, FIELD_PARAMS, SERIES, SERIES_NAMES, SERIES_PARAMS, allowedText, fieldInfo, type ParamInfo,
 } from '../../src/shared/fields.js';
@@ -209,6 +210,61 @@ describe('every API parameter answers a bad value with its name and range', () =
 
   it('leaves only the figure spec values the figure engine checks to the engine', () => {
     expect(new Set(skipped)).toEqual(ENGINE_CHECKED);
+  });
+
+  it('the figure engine answers a bad value of each spec value it checks with its key and range', () => {
+    // A hand table: the engine declares these ranges in code (normalizeSpec), not as data. Every key the API leaves to
+    // the engine has a row, so a new one must come here too.
+    const rows: Record<string, [bad: unknown, message: RegExp][]> = {
+      'spec.version': [[2, /unsupported version 2 \(this software writes 1\)/]],
+      'spec.before': [[-1, /"before" must be an integer >= 0 \(got -1\)/], [9, /"before" \(9\) is after "frame" \(5\)/]],
+      'spec.after': [[1.5, /"after" must be an integer >= 0 \(got 1.5\)/], [2, /"after" \(2\) is before "frame" \(5\)/]],
+      'spec.field': [['nope', /"field" must be one of displacement, d2min, .* or file:PROPERTY \(got "nope"\)/]],
+      'spec.fields': [[[], /"fields" must list 1 to 12 fields/], [['nope'], /"fields\[0\]" must be one of displacement, d2min/]],
+      'spec.vector': [['d2min', /"vector" must be a vector field: one of .*, or file:velocity \(got "d2min"\)/]],
+      'spec.series': [[['nope'], /"series\[0\]" must be one of msd, /], [[], /"series" must list 1 to 8 series/]],
+      'spec.potential': [['lj', /"potential" must be wca or hertz/]],
+      'spec.temperature': [[-1, /"temperature" must be a number >= 0 \(got -1\)/]],
+      'spec.marks': [['x', /"marks" must be a list of frames/], [[-1], /"marks\[0\]" must be an integer >= 0/]],
+      'spec.xAxis': [['step', /"xAxis" must be "frame" or "time"/]],
+      'spec.coefficient': [['kendall', /"coefficient" must be pearson, spearman or both/]],
+      'spec.bins': [[1, /"bins" must be an integer >= 2 and <= 1000 \(got 1\)/], [1001, /"bins" must be an integer >= 2 and <= 1000 \(got 1001\)/]],
+      'spec.family[0].label': [[3, /"family\[0\].label" must be text/]],
+      'spec.family[0].frame': [[-1, /"family\[0\].frame" must be an integer >= 0/]],
+      'spec.reference.mode': [['next', /"reference.mode" must be previous, fixed or lag/]],
+      'spec.reference.frame': [[-1, /"reference.frame" must be an integer >= 0/]],
+      'spec.reference.lag': [[0, /"reference.lag" must be an integer >= 1 \(got 0\)/]],
+      'spec.cutoff': [[0, /"cutoff" must be a number > 0 and <= 10000 \(got 0\)/], [1e5, /"cutoff" must be a number > 0 and <= 10000/]],
+      'spec.params': [['x', /"params" must be an object of field and series parameters/], [{ cutoff: -1 }, /"params.cutoff" must be a number > 0 and <= 10000/]],
+      'spec.range.min': [['x', /"range.min" must be a number \(got "x"\)/]],
+      'spec.range.max': [[-1, /"range" needs min < max/]],
+      'spec.preset': [['a4', /"preset" must be one of aps-single, aps-double/]],
+      'spec.dpi': [[71, /"dpi" must be an integer >= 72 and <= 2400 \(got 71\)/], [2401, /"dpi" must be an integer >= 72 and <= 2400/]],
+      'spec.style.width': [['wide', /style.width: "wide" is not a length \(examples: 7in, 8.6cm, 86mm, 240pt\)/], ['200in', /style.width: "200in" is outside 0..100 in/]],
+      'spec.style.height': [['0cm', /style.height: "0cm" is outside 0..100 in/]],
+      'spec.style.fontFamily': [['mono', /"style.fontFamily" must be sans or serif/]],
+      'spec.style.fontSize': [[3, /"style.fontSize" must be a number >= 4 and <= 36 \(got 3\)/], [37, /"style.fontSize" must be a number >= 4 and <= 36/]],
+      'spec.style.colormap': [['jet', /"style.colormap" must be viridis, cividis or magma/]],
+      'spec.style.lineWidth': [[0, /"style.lineWidth" must be a number >= 0.1 \(got 0\)/]],
+      'spec.style.boxOutline': [['yes', /"style.boxOutline" must be true or false/]],
+      'spec.style.scaleBar': [[1, /"style.scaleBar" must be true or false/]],
+      'spec.style.rasterParticles': [['no', /"style.rasterParticles" must be true or false/]],
+      'spec.style.rasterDpi': [[10, /"style.rasterDpi" must be an integer >= 72 \(got 10\)/]],
+      'spec.style.logX': [[0, /"style.logX" must be true or false/]],
+      'spec.style.logY': [['true', /"style.logY" must be true or false/]],
+      'spec.style.arrowScale': [[-1, /"style.arrowScale" must be a number >= 0 \(got -1\)/]],
+    };
+    expect(new Set(Object.keys(rows))).toEqual(ENGINE_CHECKED);
+    const base = { kind: 'fields', trajectory: '/runs/a.gsd', frame: 5, family: [{ path: '/runs/b.gsd', label: 'b' }], reference: { mode: 'previous' }, range: { min: 0, max: 1 }, style: {} };
+    for (const [place, cases] of Object.entries(rows)) {
+      const path = place.slice('spec.'.length).split(/\.|\[(\d+)\]\.?/).filter((k) => k !== undefined && k !== '').map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+      for (const [bad, message] of cases) {
+        const spec = withValue(base, path, bad);
+        expect(() => normalizeSpec(spec), `${place} = ${JSON.stringify(bad)}`).toThrow(message);
+        counts.parameters.add(`figure spec ${place}`);
+        counts.cases++;
+      }
+    }
   });
 
   it('field parameters of getField and warmFields, for every field that takes them', () => {
