@@ -635,6 +635,31 @@ async function runRetryingOnDamagedIndex(command: string, run: (argv: string[]) 
   }
 }
 
+/** The value of `--name` on a command line (`--name V` or `--name=V`), or undefined. */
+function optionValue(argv: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--') break;
+    if (argv[i] === `--${name}`) return argv[i + 1];
+    if (argv[i].startsWith(`--${name}=`)) return argv[i].slice(name.length + 3);
+  }
+  return undefined;
+}
+
+/**
+ * A frame past the end of the file, found where the file is read ("FILE: frame 9 does not exist (3 frames, 0..2)"),
+ * said as a bad value of the option that gave it: "--frame must be a frame of FILE, 0..2 (got 9)". Null for any other
+ * message, or when no option gave that frame.
+ */
+export function frameErrorInOptionWords(message: string, argv: readonly string[]): string | null {
+  const m = /^(.+): (?:(reference )?frame|--(frame|ref)) (\d+) does not exist \((?:the trajectory has )?(\d+) frames(?:, 0\.\.\d+)?\)$/.exec(message);
+  if (!m) return null;
+  const [, file, reference, named, k, n] = m;
+  const option = (named ? [named] : reference ? ['ref', 'reference'] : ['frame']).find((o) => optionValue(argv, o) === k);
+  if (!option) return null;
+  const count = Number(n);
+  return `--${option} must be a frame of ${file}, ${count === 0 ? 'which has none' : `0..${count - 1}`} (got ${k})`;
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help')) {
@@ -651,10 +676,14 @@ export async function runCli(argv: string[]): Promise<number> {
     await runRetryingOnDamagedIndex(command, run, rest);
     return 0;
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    let message = e instanceof Error ? e.message : String(e);
+    const unprefixed = message.replace(/^avw [\w ]+?: /, '');
+    const frame = frameErrorInOptionWords(unprefixed, rest);
+    if (frame) message = frame;
     process.stderr.write(`${message.startsWith('avw') ? message : `avw ${command}: ${message}`}\n`);
-    // A value out of its declared range (the registry's or an option's) is a usage error, as on the command line.
-    return e instanceof UsageError || e instanceof ParamError ? 2 : 1;
+    // A value out of its declared range (the registry's or an option's, or a frame the file does not have) is a usage
+    // error, as on the command line.
+    return e instanceof UsageError || e instanceof ParamError || frame !== null ? 2 : 1;
   }
 }
 

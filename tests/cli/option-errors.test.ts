@@ -205,3 +205,31 @@ describe('simulate: what the job refuses where it runs is said with the option t
     expect(() => simulateRawFromOptions('aqs', { out, n: 10, steps: 2, phi: 3 })).toThrow('avw simulate aqs: --phi must be a number > 0 and < 2 (got 3)');
   });
 });
+
+describe('a frame the file does not have is a bad value of the option that gave it', () => {
+  const small = join(import.meta.dirname, '../fixtures/e2e/small-2d.lammpstrj');
+  const cases: [args: string[], option: string][] = [
+    [['frame', small, '--frame', '9'], '--frame'],
+    [['field', small, '--frame', '9', '--name', 'd2min'], '--frame'],
+    [['field', small, '--frame', '2', '--ref=9', '--name', 'd2min'], '--ref'],
+    [['modes', small, '--frame', '9'], '--frame'],
+    [['betti', small, '--frame', '9'], '--frame'],
+    [['series', small, '--name', 'msd', '--reference', '9'], '--reference'],
+    [['figure', small, '--kind', 'fields', '--frame', '9', '--out', join(work, 'f.pdf')], '--frame'],
+    [['softness', 'train', small, '--frame', '9', '--ref', '0', '--out', join(work, 'm.json')], '--frame'],
+  ];
+  for (const [args, option] of cases) {
+    it(`avw ${args.slice(0, 1).join(' ')} ${option} 9`, async () => {
+      const what = `avw ${args.join(' ')}`;
+      const line = expectUsageError(await avw(args), what);
+      expect(line, what).toMatch(new RegExp(`^avw \\w+: ${esc(option)} must be a frame of .*small-2d\\.lammpstrj, 0\\.\\.2 \\(got 9\\)$`));
+    });
+  }
+
+  it('leaves a message alone when no option gave the frame', async () => {
+    const { frameErrorInOptionWords } = await import('../../src/cli/main.js');
+    expect(frameErrorInOptionWords('/a.gsd: frame 9 does not exist (3 frames)', ['--frame', '8'])).toBeNull();
+    expect(frameErrorInOptionWords('/a.gsd: frame 9 does not exist (3 frames)', ['--frame=9'])).toBe('--frame must be a frame of /a.gsd, 0..2 (got 9)');
+    expect(frameErrorInOptionWords('/a.gsd: cannot read', ['--frame', '9'])).toBeNull();
+  });
+});
