@@ -24,6 +24,9 @@ avw figure "$DEMO" --kind fields --frame 180 --before 178 --after 186 --field d2
 # clearest jump (frame 197) marked with the other detector candidates.
 [ -f resources/demo/demo.is.gsd ] || avw minimize "$DEMO" --out resources/demo/demo.is.gsd --method fire --ftol 1e-10 --potential wca
 avw figure "$DEMO" --kind timeline --frame 197 --series msd,betti1 --marks 18,72,144,162,180 --out "$OUT/betti1.svg"
+# Fig. 1a + 1e + 1f: the vibrational indicator too, lambda_smallest (Eq. 6: mean of the 30 smallest positive Hessian
+# eigenvalues) of the same inherent structures, beside beta_1.
+avw figure "$DEMO" --kind timeline --frame 197 --series msd,lambda_min,betti1 --potential wca --marks 18,72,144,162,180 --out "$OUT/fig1aef.svg"
 # Appendix C, Fig. 10: the particle-level g_i(r) (Eq. C1) for three widths against the histogram, two particles' own,
 # r_min and r_max of the softness integral; ln(g + beta u) with T the frame's kinetic temperature.
 avw figure "$DEMO" --kind local_gr --frame 180 --deltas 0.08,0.04,0.02 --particles 1,100 --out "$OUT/local_gr.svg"

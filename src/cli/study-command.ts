@@ -12,7 +12,8 @@ import { runLocal, type LocalEvent } from '../core/study/local-scheduler.js';
 import { parseRunSelection, planStudy, type StudyPlan } from '../core/study/plan.js';
 import { executeRun } from '../core/study/run-exec.js';
 import { processAlive } from '../core/study/run-status.js';
-import { jobScript, resourcesOf, submitArray } from '../core/study/slurm.js';
+import { jobScript, resourcesOf } from '../core/study/slurm.js';
+import { chooseRuns, submitStudy } from '../core/study/submit.js';
 import { studyStatus } from '../core/study/status.js';
 import { loadStudy, StudyFileError } from '../core/study/study-file.js';
 import { parseArgs, UsageError, type FlagSpec, type OptionSpec } from './args.js';
@@ -125,35 +126,28 @@ async function cmdRun(argv: string[]): Promise<void> {
   }
   const status = studyStatus(plan);
   if (flags.failed === true) {
-    const failed = status.runs.filter((r) => r.state === 'failed').map((r) => r.id);
-    ids = ids ? ids.filter((i) => failed.includes(i)) : failed;
+    ids = chooseRuns(plan, status.runs, ids, true);
     if (ids.length === 0) {
       out(json, { study: plan.study.name, scheduler, submitted: [], note: 'no failed runs' }, () => `${plan.study.name}: no failed runs`);
       return;
     }
   }
   if (scheduler === 'slurm') {
-    // Submit what is neither done nor queued or running already.
-    const byId = new Map(status.runs.map((r) => [r.id, r]));
-    const chosen = (ids ?? plan.runs.map((r) => r.id)).filter((i) => {
-      const r = byId.get(i)!;
-      return r.state === 'failed' || (r.state === 'pending' && r.slurmState === null);
-    });
-    const res = resourcesOf(plan);
     if (flags['dry-run'] === true) {
       process.stdout.write(jobScript(plan, plan.study.slurm.avw ?? avwCommand()));
       return;
     }
-    if (chosen.length === 0) {
-      out(json, { study: plan.study.name, scheduler, submitted: [], note: 'nothing to submit: every run is done, queued or running' },
+    // Submit what is neither done nor queued or running already.
+    const sub = submitStudy(plan, status.runs, ids ?? plan.runs.map((r) => r.id), { avw: plan.study.slurm.avw ?? avwCommand(), sbatchArgs });
+    if (sub.jobId === null) {
+      out(json, { study: plan.study.name, scheduler, submitted: [], note: sub.note },
         () => `${plan.study.name}: nothing to submit (every run is done, queued or running; see avw study status)`);
       return;
     }
-    const sub = submitArray(plan, chosen, { avw: plan.study.slurm.avw ?? avwCommand(), sbatchArgs });
-    out(json, { study: plan.study.name, scheduler, jobId: sub.jobId, submitted: sub.tasks, script: sub.script, time: res.time, mem: res.mem },
+    out(json, { study: plan.study.name, scheduler, jobId: sub.jobId, submitted: sub.submitted, script: sub.script, time: sub.time, mem: sub.mem },
       () => [
-        `submitted ${plan.study.name} as SLURM job ${sub.jobId}: ${sub.tasks.length} array task(s) (runs ${sub.tasks.join(',')})`,
-        `script ${sub.script} (time ${res.time}, mem ${res.mem} per task)`,
+        `submitted ${plan.study.name} as SLURM job ${sub.jobId}: ${sub.submitted.length} array task(s) (runs ${sub.submitted.join(',')})`,
+        `script ${sub.script} (time ${sub.time}, mem ${sub.mem} per task)`,
         `watch with: avw study status ${plan.study.file}   (squeue shows ${sub.jobId}_<run> per task)`,
       ].join('\n'));
     return;

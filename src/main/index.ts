@@ -10,6 +10,7 @@ import { validateRequest } from '#shared/api-validate.js';
 import { chosenPath, chosenSavePath, openDialogOptions, saveFigureDialogOptions } from './electron/open-dialog.js';
 import { WorkbenchService } from './service/service.js';
 import { runInUtilityProcess, spawnPoolUtilityProcess } from './electron/utility-runner.js';
+import { electronAvwCommand } from './electron/avw-command.js';
 import { CONTENT_SECURITY_POLICY } from './web/security.js';
 
 const RENDERER_INDEX = join(import.meta.dirname, '../renderer/index.html');
@@ -104,7 +105,11 @@ void app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   // Heavy work runs in utility processes: indexing, simulations and figures one per job; fields, series and
   // detection in the analysis pool's persistent ones.
-  service = new WorkbenchService({ host: 'electron', appRoot: app.getAppPath(), runJob: runInUtilityProcess, spawnPoolChild: spawnPoolUtilityProcess });
+  service = new WorkbenchService({
+    host: 'electron', appRoot: app.getAppPath(), runJob: runInUtilityProcess, spawnPoolChild: spawnPoolUtilityProcess,
+    // A study's runs are processes of their own (`avw study exec`): Electron's binary as Node with the built CLI.
+    avw: electronAvwCommand(app.getAppPath()),
+  });
   service.onEvent(broadcast);
   ipcMain.handle(IPC_CHANNELS.api, async (event, method: unknown, params: unknown) => {
     // Replies are {ok, result} or {ok: false, error}: the preload turns the latter into an Error with our message.

@@ -32,6 +32,13 @@ export const FIGURE_DPI_CHOICES = [300, 600, 1200] as const;
 export const FIGURE_EXTENSIONS = ['.pdf', '.svg', '.png', '.tif', '.tiff'] as const;
 /** Part of the error an export gives when a file it would write exists and `overwrite` was not passed. */
 export const FIGURE_EXISTS_MESSAGE = 'already exist';
+/** Part of the error training gives when the model file exists and `overwrite` was not passed. */
+export const MODEL_EXISTS_MESSAGE = 'already exists';
+/** Labels of a softness training set (Zhang, Ridout & Liu Sec. II C): D2min quantiles of the frame pair, or thresholds. */
+export const SOFTNESS_LABELS = ['quantile', 'threshold'] as const;
+export type SoftnessLabelsName = (typeof SOFTNESS_LABELS)[number];
+/** Limits of the softness training form (the job, src/core/jobs/softness-train-job.ts, takes the same). */
+export const SOFTNESS_LIMITS = { maxCount: 1000, maxHyperplanes: 1000 } as const;
 /** Keys of a figure spec the renderer may send and of its style: the API's declaration (api-params.ts) has exactly
  * these, and the engine's normalizeSpec takes them (besides what it fills in and what a sidecar adds). */
 export const FIGURE_SPEC_KEYS = [
@@ -71,3 +78,26 @@ export const SIMULATION_PARAMS: Record<SimulationKind, Record<string, ParamSpec>
     deps: { type: 'number', min: 0, max: 1, minExclusive: true },
   },
 };
+
+// ---- studies (the Study view) ----
+
+/** How a study's runs are run: on this machine, or as one SLURM job array. */
+export const STUDY_SCHEDULERS = ['local', 'slurm'] as const;
+export type StudySchedulerName = (typeof STUDY_SCHEDULERS)[number];
+/** A run's state (src/core/study/run-status.ts RUN_STATES; a test keeps the two lists equal). */
+export const STUDY_RUN_STATES = ['pending', 'running', 'done', 'failed'] as const;
+export type StudyRunState = (typeof STUDY_RUN_STATES)[number];
+/** The ensemble figures of a study, the moments of an event and which events (src/core/study/study-figure.ts, events.ts). */
+export const STUDY_FIGURE_KINDS = ['distribution', 'timeline', 'tau'] as const;
+export type StudyFigureKindName = (typeof STUDY_FIGURE_KINDS)[number];
+export const STUDY_MOMENTS = ['before', 'at', 'after'] as const;
+export const STUDY_EVENT_SELECTIONS = ['all', 'confirmed'] as const;
+/** Keys of a study figure spec the renderer may send (the engine's normalizeStudyFigureSpec takes them; the service
+ * fills in `study`). */
+export const STUDY_FIGURE_SPEC_KEYS = ['version', 'kind', 'field', 'moment', 'events', 'bins', 'range', 'series', 'q', 'style', 'preset', 'dpi'] as const;
+/** sbatch options a submission from the workbench may add (--NAME=VALUE; hold, requeue and no-requeue without a value).
+ * Nothing that names a command, a script, a file or an environment: the job runs what the study file names. */
+export const SBATCH_VALUE_OPTIONS = ['partition', 'account', 'qos', 'time', 'mem', 'nice', 'begin', 'constraint', 'exclude', 'nodelist', 'reservation', 'mail-type', 'mail-user'] as const;
+export const SBATCH_FLAG_OPTIONS = ['hold', 'requeue', 'no-requeue'] as const;
+/** Runs at a time on this machine, runs a request may name, sbatch options a submission may add. */
+export const STUDY_LIMITS = { maxParallel: 1024, runs: 100_000, sbatchArgs: 32 } as const;

@@ -8,12 +8,13 @@
 // which is known only once an issue has reached the top; validateRequest fills it in and puts the method in front.
 import * as v from 'valibot';
 import {
-  API_LIMITS, FIGURE_EXTENSIONS, FIGURE_KINDS, FIGURE_SPEC_KEYS, FIGURE_STYLE_KEYS, SIMULATION_KINDS, SIMULATION_PARAMS, TAG_KINDS,
-  type FigurePresetName, type ParamSpec, type SimulationKind,
+  API_LIMITS, FIGURE_EXTENSIONS, FIGURE_KINDS, FIGURE_PRESETS, FIGURE_SPEC_KEYS, FIGURE_STYLE_KEYS, SBATCH_FLAG_OPTIONS, SBATCH_VALUE_OPTIONS,
+  SIMULATION_KINDS, SIMULATION_PARAMS, SOFTNESS_LABELS, SOFTNESS_LIMITS, STUDY_EVENT_SELECTIONS, STUDY_FIGURE_KINDS, STUDY_FIGURE_SPEC_KEYS,
+  STUDY_LIMITS, STUDY_MOMENTS, STUDY_SCHEDULERS, TAG_KINDS, type FigurePresetName, type ParamSpec, type SimulationKind,
 } from './api-constants.js';
 import {
-  FIELD_NAMES, FIELD_PARAMS, SERIES, SERIES_NAMES, SERIES_PARAMS, ParamError, checkParams, fieldInfo, isFieldName, isFileFieldName, isSeriesName,
-  type AnyFieldName, type FieldParamName, type ParamInfo, type ParamValue, type SeriesParamName,
+  FIELD_NAMES, FIELD_PARAMS, SERIES, SERIES_NAMES, SERIES_PARAMS, VECTOR_FIELD_NAMES, ParamError, checkParams, fieldInfo, isFieldName, isFileFieldName,
+  isSeriesName, type AnyFieldName, type FieldName, type FieldParamName, type ParamInfo, type ParamValue, type SeriesName, type SeriesParamName,
 } from './fields.js';
 import type { RefMode } from './reference-mode.js';
 
@@ -298,6 +299,127 @@ const simulationRequest = v.pipe(
   }),
 );
 
+// ---- softness training (Zhang, Ridout & Liu Sec. II C; the job is src/core/jobs/softness-train-job.ts) ----
+
+function numberIn(phrase: string, ok: (x: number) => boolean) {
+  const text = must(`must be ${phrase}`);
+  return v.optional(v.pipe(v.number(text), v.check((x) => Number.isFinite(x) && ok(x), text)));
+}
+const positiveNumber = numberIn('a positive number', (x) => x > 0);
+const fraction = numberIn('a number between 0 and 1', (x) => x > 0 && x < 1);
+function intIn(min: number, max: number) {
+  return numberIn(`an integer from ${min} to ${max}`, (x) => Number.isInteger(x) && x >= min && x <= max);
+}
+const PAIR_TEXT = must('must be [small, large]: two positive numbers');
+/** Per-species D2min thresholds: [small, large]. */
+const speciesPair = v.pipe(
+  v.array(v.number(PAIR_TEXT), PAIR_TEXT), v.length(2, PAIR_TEXT), v.check((a) => a.every((x) => Number.isFinite(x) && x > 0), PAIR_TEXT),
+  v.transform((a) => [a[0], a[1]] as [number, number]),
+);
+
+/** A model file to write: an absolute path ending in .json. */
+const modelOut = v.pipe(
+  absolutePath,
+  v.check((s) => s.toLowerCase().endsWith('.json'), mustQuoting((s) => `must end in .json (got ${JSON.stringify(String(s).slice(-200))})`)),
+);
+
+const trainSoftness = v.pipe(
+  params({
+    trajectoryId: id,
+    /** D2min between frames `ref` and `frame` labels the particles; the structure functions are those of frame `ref`. */
+    frame: id,
+    ref: id,
+    /** Neighbourhood of the D2min fit (default 2). */
+    cutoff: positiveNumber,
+    /** Labels by D2min quantiles (default) or by per-species thresholds. */
+    labels: v.optional(oneOf(SOFTNESS_LABELS)),
+    positiveQuantile: fraction,
+    negativeQuantile: fraction,
+    dSoft: v.optional(speciesPair),
+    dHard: v.optional(speciesPair),
+    /** Structure-function centres r0, r0 + dr, ... (count of them) with half-width `width` (Eq. 3). */
+    r0: numberIn('a number >= 0', (x) => x >= 0),
+    dr: positiveNumber,
+    count: intIn(1, SOFTNESS_LIMITS.maxCount),
+    width: positiveNumber,
+    species: v.optional(oneOf(['none', 'type'] as const)),
+    C: positiveNumber,
+    /** Hyperplanes of the ensemble (each on a balanced draw, validated on 20 % held out, when more than one). */
+    hyperplanes: intIn(1, SOFTNESS_LIMITS.maxHyperplanes),
+    seed: numberIn('an integer', (x) => Number.isInteger(x) && Math.abs(x) <= API_LIMITS.maxId),
+    /** The model file to write (absolute, .json); an existing file only with `overwrite`. */
+    out: modelOut,
+    overwrite: v.optional(trueOrFalse),
+  }),
+  v.forward(v.check((p) => p.frame !== p.ref, must('must differ from "ref" (D2min between two frames labels the particles)')), ['frame']),
+  v.forward(v.check((p) => p.labels !== 'threshold' || p.dHard !== undefined, must('is needed with labels "threshold" (D2min below it: not rearranging)')), ['dHard']),
+  v.forward(v.check((p) => p.labels === 'threshold' || (p.dSoft === undefined && p.dHard === undefined), must('applies only with labels "threshold"')), ['dSoft']),
+  v.forward(v.check((p) => p.labels !== 'threshold' || (p.positiveQuantile === undefined && p.negativeQuantile === undefined), must('applies only with labels "quantile"')), ['positiveQuantile']),
+  v.forward(v.check((p) => (p.negativeQuantile ?? 0.5) < (p.positiveQuantile ?? 0.9), must('must be below "positiveQuantile" (default 0.9)')), ['negativeQuantile']),
+);
+
+// ---- studies: a study file by path, then its id; figure specs checked here and again by the engine ----
+
+/** Spec keys the service fills in from the open study, never taken from a request. */
+const studyFilled = v.optional(v.undefined(must('is set by the workbench (the open study); leave it out')));
+
+function studyNumber(text: string, ok: (x: number) => boolean, integer = false) {
+  const t = must(text);
+  return integer ? v.pipe(v.number(t), v.integer(t), v.check(ok, t)) : v.pipe(v.number(t), v.check((x) => Number.isFinite(x) && ok(x), t));
+}
+
+const SCALAR_FIELDS = FIELD_NAMES.filter((f) => !(VECTOR_FIELD_NAMES as readonly string[]).includes(f));
+const studyFigureSpecEntries = {
+  version: v.optional(v.literal(1, must('must be 1'))),
+  kind: oneOf(STUDY_FIGURE_KINDS),
+  /** distribution: a scalar field, the moment of the events, which events, bins and range. */
+  field: v.optional(v.picklist(SCALAR_FIELDS as [FieldName, ...FieldName[]], must(`must be one of ${SCALAR_FIELDS.join(', ')} (a scalar field)`))),
+  moment: v.optional(oneOf(STUDY_MOMENTS)),
+  events: v.optional(oneOf(STUDY_EVENT_SELECTIONS)),
+  bins: v.optional(studyNumber('must be an integer from 2 to 1000', (x) => x >= 2 && x <= 1000, true)),
+  range: v.optional(v.pipe(
+    specObject({ min: studyNumber('must be a finite number', () => true), max: studyNumber('must be a finite number', () => true) }, 'must be an object {min, max}'),
+    v.check((r) => r.max > r.min, must('needs min < max')),
+  )),
+  /** timeline: the series averaged per temperature. */
+  series: v.optional(v.pipe(v.string(SERIES_NAME_TEXT), v.check((x: string) => isSeriesName(x), SERIES_NAME_TEXT), v.transform((x) => x as SeriesName))),
+  /** tau: the wave number of F_s. */
+  q: v.optional(studyNumber('must be a positive wave number (at most 1000)', (x) => x > 0 && x <= 1000)),
+  style: v.optional(figureStyle),
+  preset: v.optional(oneOf(FIGURE_PRESETS)),
+  dpi: v.optional(studyNumber('must be an integer from 72 to 2400', (x) => x >= 72 && x <= 2400, true)),
+  study: studyFilled,
+} satisfies Record<(typeof STUDY_FIGURE_SPEC_KEYS)[number] | 'study', v.GenericSchema>;
+
+const studyFigureSpec = v.pipe(
+  specObject(studyFigureSpecEntries, 'must be an object (a study figure spec)'),
+  jsonData('spec', API_LIMITS.layoutDepth, API_LIMITS.figureSpecJsonLength), v.transform(copyJson),
+);
+
+const SBATCH_TEXT = must(`must be an sbatch option --NAME=VALUE with NAME one of ${SBATCH_VALUE_OPTIONS.join(', ')} (VALUE of letters, digits and _.,:@%+-), or ${SBATCH_FLAG_OPTIONS.map((f) => `--${f}`).join(', ')}`);
+const SBATCH_ARG = new RegExp(`^(--(${SBATCH_VALUE_OPTIONS.join('|')})=[A-Za-z0-9_.,:@%+-]{1,200}|--(${SBATCH_FLAG_OPTIONS.join('|')}))$`);
+const RUNS_TEXT = must(`must be a list of run numbers (at most ${STUDY_LIMITS.runs})`);
+
+const runStudy = v.pipe(
+  params({
+    studyId: id,
+    scheduler: oneOf(STUDY_SCHEDULERS),
+    /** local: runs at a time (default: the cores). */
+    maxParallel: v.optional(studyNumber(`must be an integer from 1 to ${STUDY_LIMITS.maxParallel}`, (x) => x >= 1 && x <= STUDY_LIMITS.maxParallel, true)),
+    /** The runs to consider (default: all); finished ones are never redone. */
+    runs: v.optional(v.pipe(v.array(id, RUNS_TEXT), v.minLength(1, RUNS_TEXT), v.maxLength(STUDY_LIMITS.runs, RUNS_TEXT))),
+    /** Only the failed runs (resubmit or run again). */
+    failedOnly: v.optional(trueOrFalse),
+    /** slurm: more sbatch options for this submission (a short list of harmless ones: SBATCH_VALUE_OPTIONS). */
+    sbatchArgs: v.optional(v.pipe(
+      v.array(v.pipe(v.string(SBATCH_TEXT), v.regex(SBATCH_ARG, SBATCH_TEXT)), must(`must be a list of sbatch options (at most ${STUDY_LIMITS.sbatchArgs})`)),
+      v.maxLength(STUDY_LIMITS.sbatchArgs, must(`must be a list of sbatch options (at most ${STUDY_LIMITS.sbatchArgs})`)),
+    )),
+  }),
+  v.forward(v.check((p) => p.scheduler === 'local' || p.maxParallel === undefined, must('applies to the local scheduler (SLURM places the tasks)')), ['maxParallel']),
+  v.forward(v.check((p) => p.scheduler === 'slurm' || p.sbatchArgs === undefined, must('applies to the slurm scheduler')), ['sbatchArgs']),
+);
+
 // ---- every method ----
 
 const none = params({});
@@ -374,6 +496,15 @@ export const API_PARAMS = {
   cancelJob: params({ jobId: id }),
   previewFigure: params({ trajectoryId: id, spec: figureSpec }),
   exportFigure: params({ trajectoryId: id, spec: figureSpec, out: figureOut, overwrite: v.optional(trueOrFalse) }),
+  trainSoftness,
+  loadSoftnessModel: params({ path: absolutePath }),
+  openStudy: params({ path: absolutePath }),
+  studyStatus: params({ studyId: id }),
+  runStudy,
+  collectStudy: params({ studyId: id }),
+  openStudyRun: params({ studyId: id, runId: id }),
+  previewStudyFigure: params({ studyId: id, spec: studyFigureSpec }),
+  exportStudyFigure: params({ studyId: id, spec: studyFigureSpec, out: figureOut, overwrite: v.optional(trueOrFalse) }),
 };
 
 export type ApiParamSchemas = typeof API_PARAMS;

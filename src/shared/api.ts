@@ -7,7 +7,7 @@ import type { ApiParamSchemas } from './api-params.js';
 
 export { FIELD_NAMES, SERIES_NAMES } from './fields.js';
 export * from './api-constants.js';
-import type { FigureFormatName, TagKind } from './api-constants.js';
+import type { FigureFormatName, StudyRunState, StudySchedulerName, TagKind } from './api-constants.js';
 
 /** The parameters a method takes, as the client sends them (defaults may be left out). */
 type ParamsOf<M extends keyof ApiParamSchemas> = InferInput<ApiParamSchemas[M]>;
@@ -125,10 +125,94 @@ export interface JobSnapshot {
   startedAt: string;
 }
 
+/** One run of a study as the Study view shows it. */
+export interface StudyRunRow {
+  /** The run's number (its SLURM array index) and folder name (T0.25-s3). */
+  id: number;
+  name: string;
+  T: number | null;
+  seed: number;
+  /** The run's trajectory. */
+  out: string;
+  state: StudyRunState;
+  /** The SLURM array task (JOBID_TASK) of the run's latest submission, null for local runs. */
+  jobId: string | null;
+  /** Progress of the run, 0..1, and its last message (or why it failed, or is pending). */
+  fraction: number;
+  message: string;
+  /** What it holds: from the study's index once collected (a person's tags included), else from its status file. */
+  frames: number | null;
+  candidates: number | null;
+  tags: number | null;
+  scheduler: StudySchedulerName | null;
+}
+
+/** Progress of a whole study. */
+export interface StudyProgress {
+  studyId: number;
+  runs: StudyRunRow[];
+  done: number;
+  failed: number;
+  /** Of the whole study, 0..1 (finished runs count 1). */
+  fraction: number;
+  /** Sources that could not be asked (squeue missing, accounting disabled, ...). */
+  notes: string[];
+  /** The local run of this study in progress in this workbench (a 'study' job), or null. */
+  localJobId: number | null;
+}
+
+/** An open study: its file as read now, and every run. */
+export interface StudyInfo extends StudyProgress {
+  /** The study file (absolute) and its name, kind of simulation, temperatures, seeds and analyses as the file gives them. */
+  file: string;
+  name: string;
+  simulate: string;
+  temperatures: (number | null)[];
+  seeds: number[];
+  analyses: string[];
+  /** The study's folder and its index. */
+  dir: string;
+  indexDir: string;
+  /** Resources of one SLURM array task (given by the study file, else derived from it). */
+  slurm: { time: string; mem: string };
+}
+
+export type StudyRunResult =
+  | { scheduler: 'local'; job: JobSnapshot }
+  | {
+    scheduler: 'slurm';
+    /** The array job's id, or null when there was nothing to submit (then `note` says why). */
+    jobId: string | null;
+    submitted: number[];
+    script: string | null;
+    time: string;
+    mem: string;
+    note: string | null;
+  };
+
+export interface StudyCollectResult {
+  /** Shards merged now, shards unchanged since the last collect, runs not done (nothing to merge yet). */
+  merged: number;
+  unchanged: number;
+  notDone: number[];
+  seconds: number;
+}
+
+/** An ensemble figure spec from the renderer: the engine's StudyFigureSpec (src/core/study/study-figure.ts) without
+ * `study`, which the service fills in from the open study. */
+export type StudyFigureSpecRequest = ParamsOf<'previewStudyFigure'>['spec'];
+
+export interface StudyFigurePreview extends FigurePreview {
+  /** The numbers behind the figure, as its sidecar records them (per temperature: runs, events, tau; the VFT fit and T_g). */
+  summary: Record<string, unknown>;
+}
+
 /** Pushed from the backend without a request (WebSocket message {event, data}; Electron channel 'avw:event'). */
 export type ApiEvent =
   | { event: 'job'; data: JobSnapshot }
-  | { event: 'indexProgress'; data: { jobId: number; path: string; done: number; total: number; frames: number } };
+  | { event: 'indexProgress'; data: { jobId: number; path: string; done: number; total: number; frames: number } }
+  /** A study's local run moved on: the runs that changed (all of them after a refresh) and the totals. */
+  | { event: 'study'; data: StudyProgress };
 
 /** The renderer's session: the last file, frame and field, and its layout (pane sizes, bracket d, colour map...). */
 export type SessionState = ParamsOf<'saveSession'>;
@@ -158,6 +242,37 @@ export interface FigureExport {
   sidecar: string;
   csv: string;
   warnings: string[];
+}
+
+/** One hyperplane of a softness model: how well it separates the training rows (and the held-out ones). */
+export interface SoftnessHyperplaneSummary {
+  /** The particle species it scores (models trained per species), or null (every particle). */
+  particleSpecies: number | null;
+  trainAccuracy: number;
+  /** Accuracy on the 20 % held out (ensembles of more than one hyperplane), or null. */
+  validationAccuracy: number | null;
+  objective: number;
+  C: number;
+  nTrain: number;
+  nPositive: number;
+  nNegative: number;
+  nValidation: number;
+}
+
+/** A softness model file checked by `loadSoftnessModel` (src/core/analysis/ml-softness.ts holds the format). */
+export interface SoftnessModelSummary {
+  /** The file, absolute (give it as the `model` parameter of ml_softness). */
+  path: string;
+  speciesMode: 'none' | 'type';
+  nSpecies: number;
+  /** Structure-function centres of the first hyperplane (from r0 in steps of dr) and their number. */
+  centres: number[];
+  hyperplanes: SoftnessHyperplaneSummary[];
+  /** Means over the hyperplanes (validation: over those that have one, else null). */
+  trainAccuracy: number;
+  validationAccuracy: number | null;
+  /** Where it was trained: trajectories, frames, the labelling rule and its thresholds, when, by what. */
+  provenance: { trajectories: string[]; frames: unknown; thresholds: Record<string, unknown>; created: string; software: string };
 }
 
 /** Electron's IPC channels: API requests (invoke), pushed events (main -> renderer), the native Open dialog (invoke). */
@@ -204,6 +319,30 @@ export interface ApiMethods {
   /** Write a figure (format from the extension of the absolute `out`) with its .json spec and .csv data; existing
    * files are refused unless `overwrite`. A 'figure' job in a worker, listed among the jobs. */
   exportFigure: { params: ParamsOf<'exportFigure'>; result: FigureExport };
+  /** Train a softness model on the open trajectory (`avw softness train`: labels from D2min between frames `ref` and
+   * `frame`, structure functions of `ref`, an ensemble of linear SVMs) and write it to `out`: a 'softness-train' job,
+   * listed with its progress and cancellable; returned at once (its `outputPath` is the model once it is done).
+   * An existing `out` is refused unless `overwrite`. */
+  trainSoftness: { params: ParamsOf<'trainSoftness'>; result: JobSnapshot };
+  /** Read and check a softness model file (errors name the file and the key that is wrong): its hyperplanes with their
+   * accuracies and where it was trained. */
+  loadSoftnessModel: { params: ParamsOf<'loadSoftnessModel'>; result: SoftnessModelSummary };
+  /** Read a study file (validated as `avw study` does) and the state of every run. */
+  openStudy: { params: ParamsOf<'openStudy'>; result: StudyInfo };
+  /** The state of every run now (squeue and sacct asked, in a worker, when the study went to SLURM). */
+  studyStatus: { params: ParamsOf<'studyStatus'>; result: StudyProgress };
+  /** Run the study's unfinished runs: here as a 'study' job (K at a time, progress as 'study' events, cancel with
+   * cancelJob: every run writes a checkpoint), or as one SLURM job array (sbatch). Finished runs are never redone. */
+  runStudy: { params: ParamsOf<'runStudy'>; result: StudyRunResult };
+  /** Merge the finished runs' index shards into the study's index (a 'study' job). */
+  collectStudy: { params: ParamsOf<'collectStudy'>; result: StudyCollectResult };
+  /** Open a run as any trajectory: a finished one with its series, fields and tags (its shard merged into the
+   * workbench's index; a person's tags kept equal with the study's index), an unfinished one as far as it got. */
+  openStudyRun: { params: ParamsOf<'openStudyRun'>; result: TrajectoryInfo };
+  /** An ensemble figure of the study as SVG (a job in a worker; a newer preview cancels an older one). */
+  previewStudyFigure: { params: ParamsOf<'previewStudyFigure'>; result: StudyFigurePreview };
+  /** Write an ensemble figure with its .json spec and .csv data; existing files only with `overwrite`. */
+  exportStudyFigure: { params: ParamsOf<'exportStudyFigure'>; result: FigureExport };
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -217,7 +356,8 @@ export type Api = { [M in ApiMethod]: (params: ApiParams<M>) => Promise<ApiResul
 export const API_METHODS = [
   'version', 'openTrajectory', 'openDemo', 'recentFiles', 'getFrame', 'getSeries', 'getField', 'warmFields', 'detect',
   'listTags', 'addTag', 'updateTag', 'deleteTag', 'exportTags', 'importTags', 'getSession', 'saveSession',
-  'startSimulation', 'listJobs', 'cancelJob', 'previewFigure', 'exportFigure',
+  'startSimulation', 'listJobs', 'cancelJob', 'previewFigure', 'exportFigure', 'trainSoftness', 'loadSoftnessModel',
+  'openStudy', 'studyStatus', 'runStudy', 'collectStudy', 'openStudyRun', 'previewStudyFigure', 'exportStudyFigure',
 ] as const satisfies readonly ApiMethod[];
 
 // Compile-time checks (a failing one does not compile): API_METHODS lists every method, and every method has a

@@ -233,6 +233,11 @@ export const SERIES = {
   stress_xy: { ...STRESS, title: 'Stress xy', label: '\\it{σ}_{xy}', description: 'virial stress xy' },
   stress_vol: { ...STRESS, title: 'Stress (volumetric)', label: '\\it{σ}_{vol}', description: 'volumetric stress (xx + yy)/2' },
   stress_norm: { ...STRESS, title: 'Stress norm', label: '‖\\it{σ}‖', description: 'stress norm sqrt(xx^2 + yy^2 + 2 xy^2)' },
+  is_step_msd: {
+    title: 'IS MSD step', label: 'MSD_{IS}(\\it{f}-1, \\it{f})', params: ['is'], required: [], family: null, frames: 'inherent',
+    description: 'MSD between the inherent structures of consecutive frames, (1/N) sum_i |IS_i(f) - IS_i(f-1)|^2 (0 at frame 0): the step of the IS MSD '
+      + '(Jha & Sengupta Eq. 12) at each frame, the MSD jump of Fig. 1a without the vibrations; what avw detect scores when the inherent structures exist',
+  },
   lambda_min: {
     title: 'λ smallest (Hessian)', label: '\\it{λ}_{smallest}', params: ['potential', 'count', 'is'], required: ['potential'], family: null, frames: 'inherent',
     description: 'mean of the m smallest positive Hessian eigenvalues of each inherent structure (Jha & Sengupta Eq. 6, Fig. 1e)',

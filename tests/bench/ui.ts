@@ -261,18 +261,25 @@ interface Figures {
   rendererBefore: number; rendererAfter: number; gpuBefore: number; gpuAfter: number; cacheMB: number; warmupS: number; openS: number;
 }
 
+/** A workbench page on the host at `url` with `file` open and frame 0 drawn; the time it took, in seconds. */
+async function openPage(browser: Browser, url: string, file: string, readyTimeout: number): Promise<{ page: Page; openS: number }> {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  await page.addInitScript(wireProbe);
+  const t0 = performance.now();
+  await page.goto(`${url}&file=${encodeURIComponent(file)}`);
+  await page.waitForFunction(() => (globalThis as unknown as PageWindow).document.body.dataset.ready === 'true', null, { timeout: readyTimeout });
+  await renderedFrame(page, 0);
+  return { page, openS: (performance.now() - t0) / 1000 };
+}
+
 async function run(browser: Browser, n: number): Promise<Figures> {
   const file = generate(n);
   const indexDir = mkdtempSync(join(tmpdir(), 'avw-bench-ui-'));
   const { proc, url } = await startHost(indexDir);
   try {
-    const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
-    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-    await page.addInitScript(wireProbe);
     const t0 = performance.now();
-    await page.goto(`${url}&file=${encodeURIComponent(file)}`);
-    await page.waitForFunction(() => (globalThis as unknown as PageWindow).document.body.dataset.ready === 'true', null, { timeout: 60_000 });
-    await renderedFrame(page, 0);
+    const { page } = await openPage(browser, url, file, 60_000);
     await page.getByRole('combobox', { name: 'Field', exact: true }).selectOption('displacement');
     await page.getByRole('combobox', { name: 'Reference frame', exact: true }).selectOption('previous');
     const openS = (performance.now() - t0) / 1000;
@@ -352,14 +359,7 @@ async function runCold(browser: Browser, file: string, label: string): Promise<C
   const indexDir = mkdtempSync(join(tmpdir(), 'avw-bench-cold-'));
   const { proc, url } = await startHost(indexDir);
   try {
-    const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
-    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-    await page.addInitScript(wireProbe);
-    const t0 = performance.now();
-    await page.goto(`${url}&file=${encodeURIComponent(file)}`);
-    await page.waitForFunction(() => (globalThis as unknown as PageWindow).document.body.dataset.ready === 'true', null, { timeout: 600_000 });
-    await renderedFrame(page, 0);
-    const openS = (performance.now() - t0) / 1000;
+    const { page, openS } = await openPage(browser, url, file, 600_000);
     await page.locator('body').click({ position: { x: 3, y: 3 } });
     await page.keyboard.press('ArrowRight');
     await renderedFrame(page, 1);

@@ -4,5 +4,5 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', join(here, 'web.test.mjs'), join(here, 'workbench.test.mjs'), join(here, 'figure.test.mjs')], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', join(here, 'web.test.mjs'), join(here, 'workbench.test.mjs'), join(here, 'figure.test.mjs'), join(here, 'softness.test.mjs'), join(here, 'study.test.mjs')], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

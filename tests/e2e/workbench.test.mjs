@@ -427,7 +427,7 @@ function secondSeriesPixels(range) {
   return range ? n >= range.min && n <= range.max : n;
 }
 
-test('betti1 beside MSD: a file without inherent structures says how to make them; the demo draws beta_1 of demo.is.gsd, no potential asked', async () => {
+test('betti1 beside MSD: a file without inherent structures says how to make them; the demo draws beta_1 of demo.is.gsd, no potential asked; lambda_min asks it, then draws', async () => {
   const box = page.getByRole('combobox', { name: 'Second series' });
   assert.ok((await box.locator('option').allTextContents()).includes('betti1'));
   // The LAMMPS dump of the tests before has no paired inherent structures.
@@ -447,6 +447,19 @@ test('betti1 beside MSD: a file without inherent structures says how to make the
   assert.ok(green > 300, `the betti1 curve covers only ${green} pixels of the timeline`);
   assert.equal(await error.count(), 0);
   await page.screenshot({ path: join(shots, '08-betti1-timeline.png') });
+  // lambda_smallest (Fig. 1e) of the same inherent structures: it asks the potential first, then draws.
+  await box.selectOption('lambda_min');
+  const potential = page.getByRole('combobox', { name: 'Potential' });
+  await potential.waitFor({ timeout: 30_000 });
+  // Nothing is drawn until the potential is chosen (the betti1 curve goes).
+  await page.waitForFunction(secondSeriesPixels, { min: 0, max: 49 }, { timeout: 30_000, polling: 500 }).catch(() => undefined);
+  assert.ok((await page.evaluate(secondSeriesPixels)) < 50, 'the betti1 curve stays while lambda_min waits for its potential');
+  await potential.selectOption('wca');
+  await page.waitForFunction(secondSeriesPixels, { min: 300, max: 1e12 }, { timeout: 300_000, polling: 500 }).catch(() => undefined);
+  const lambdaPixels = await page.evaluate(secondSeriesPixels);
+  assert.ok(lambdaPixels > 300, `the lambda_min curve covers only ${lambdaPixels} pixels of the timeline`);
+  assert.equal(await error.count(), 0);
+  await page.screenshot({ path: join(shots, '09-lambda-min-timeline.png') });
   await box.selectOption('');
   await page.waitForFunction(secondSeriesPixels, { min: 0, max: 49 }, { timeout: 30_000, polling: 500 }).catch(() => undefined);
   assert.ok((await page.evaluate(secondSeriesPixels)) < 50, 'the betti1 curve stays after choosing nothing');

@@ -32,6 +32,7 @@ const noParamsInvalid: Case[] = [
 
 const T = { trajectoryId: 1 };
 const SPEC = { kind: 'fields', frame: 12 };
+const TRAIN = { ...T, frame: 5, ref: 4, out: '/tmp/m.json' };
 const FULL_SPEC = {
   version: 1, kind: 'grid', frame: 12, before: 10, after: 14, fields: ['d2min', 'e_norm'], reference: { mode: 'fixed', frame: 0 }, cutoff: 2.5,
   range: { min: 0, max: 1 }, preset: 'aps-single', dpi: 600, family: [{ path: '/runs/T0.3.gsd', label: 'T = 0.3', frame: 2 }],
@@ -61,6 +62,33 @@ function badSpecs(base: Record<string, unknown>): Case[] {
     [spec({ ...SPEC, marks: [new Float64Array(2)] }), /"spec"\.marks\[0\] must be JSON data/],
     [spec({ ...SPEC, marks: Array.from({ length: 40_000 }, (_, i) => 1_000_000 + i) }), /"spec" is larger than 262144 characters/],
     [spec(JSON.parse('{"kind":"fields","frame":1,"__proto__":{"x":1}}') as unknown), /unknown figure spec key "spec.__proto__"/],
+  ];
+}
+
+const S = { studyId: 1 };
+const STUDY_SPEC = { kind: 'timeline', series: 'msd' };
+const FULL_STUDY_SPEC = {
+  version: 1, kind: 'distribution', field: 'd2min', moment: 'at', events: 'confirmed', bins: 40, range: { min: 0, max: 2 }, preset: 'aps-double', dpi: 300,
+  style: { fontFamily: 'serif', fontSize: 8 },
+};
+
+/** Malformed study figure specs both study figure methods reject. */
+function badStudySpecs(base: Record<string, unknown>): Case[] {
+  const spec = (s: unknown): Record<string, unknown> => ({ ...base, spec: s });
+  return [
+    [spec(undefined), /"spec" must be an object/], [spec(['timeline']), /"spec" must be an object/],
+    [spec({ ...STUDY_SPEC, study: '/runs/other.json' }), /"spec.study" is set by the workbench/],
+    [spec({ kind: 'fields' }), /"spec.kind" must be one of distribution, timeline, tau/],
+    [spec({ ...STUDY_SPEC, colour: 'red' }), /unknown figure spec key "spec.colour"/],
+    [spec({ kind: 'distribution', field: 'displacement' }), /"spec.field" must be one of .* \(a scalar field\)/],
+    [spec({ kind: 'distribution', field: 'd2min', moment: 'during' }), /"spec.moment" must be one of before, at, after/],
+    [spec({ kind: 'distribution', field: 'd2min', events: 'some' }), /"spec.events" must be one of all, confirmed/],
+    [spec({ kind: 'distribution', field: 'd2min', bins: 1 }), /"spec.bins" must be an integer from 2 to 1000/],
+    [spec({ kind: 'distribution', field: 'd2min', range: { min: 1, max: 1 } }), /needs min < max/],
+    [spec({ kind: 'timeline', series: 'nope' }), /"spec.series" must be one of/],
+    [spec({ kind: 'tau', q: 0 }), /"spec.q" must be a positive wave number/],
+    [spec({ kind: 'tau', dpi: 10 }), /"spec.dpi" must be an integer from 72 to 2400/],
+    [spec({ kind: 'tau', style: { font: 'serif' } }), /unknown figure spec key "spec.style.font"/],
   ];
 }
 
@@ -304,6 +332,108 @@ const TABLE: Record<ApiMethod, Row> = {
       [{ ...T, spec: SPEC, out: '/tmp/fig' }, /"out" must end in/], [{ ...T, spec: SPEC, out: '/tmp/pdf' }, /"out" must end in/],
       [{ ...T, spec: SPEC, out: '/tmp/fig.pdf', overwrite: 'yes' }, /"overwrite" must be true or false/],
       [{ ...T, spec: SPEC, out: '/tmp/fig.pdf', format: 'pdf' }, /unexpected parameter "format"/],
+    ],
+  },
+  trainSoftness: {
+    valid: [
+      { params: { ...TRAIN }, normalised: { ...TRAIN } },
+      {
+        params: { ...TRAIN, labels: 'quantile', positiveQuantile: 0.8, negativeQuantile: 0.3, cutoff: 2.5, r0: 0, dr: 0.2, count: 10, width: 0.2, species: 'type', C: 0.5, hyperplanes: 8, seed: -3, overwrite: true },
+      },
+      { params: { ...TRAIN, labels: 'threshold', dSoft: [0.0025, 0.0015], dHard: [0.001, 0.0005] }, normalised: { ...TRAIN, labels: 'threshold', dSoft: [0.0025, 0.0015], dHard: [0.001, 0.0005] } },
+      { params: { ...TRAIN, labels: 'threshold', dHard: [0.001, 0.001], out: 'C:\\models\\m.JSON' } },
+    ],
+    invalid: [
+      ...badIds({ frame: 5, ref: 4, out: '/tmp/m.json' }, 'trajectoryId'), ...badIds({ ...T, ref: 4, out: '/tmp/m.json' }, 'frame'),
+      ...badIds({ ...T, frame: 5, out: '/tmp/m.json' }, 'ref'),
+      [{ ...TRAIN, ref: 5 }, /"frame" must differ from "ref"/],
+      [{ ...T, frame: 5, ref: 4 }, badPath], [{ ...TRAIN, out: 'm.json' }, notAbsolute], [{ ...TRAIN, out: '/tmp/m.txt' }, /"out" must end in .json/],
+      [{ ...TRAIN, labels: 'svm' }, /"labels" must be one of quantile, threshold/],
+      [{ ...TRAIN, labels: 'threshold' }, /"dHard" is needed with labels "threshold"/],
+      [{ ...TRAIN, dHard: [0.001, 0.001] }, /"dSoft" applies only with labels "threshold"/],
+      [{ ...TRAIN, labels: 'threshold', dHard: [0.001, 0.001], positiveQuantile: 0.9 }, /"positiveQuantile" applies only with labels "quantile"/],
+      [{ ...TRAIN, positiveQuantile: 0.4 }, /"negativeQuantile" must be below "positiveQuantile"/],
+      [{ ...TRAIN, positiveQuantile: 1 }, /"positiveQuantile" must be a number between 0 and 1/],
+      [{ ...TRAIN, labels: 'threshold', dHard: [0.001] }, /"dHard" must be \[small, large\]/],
+      [{ ...TRAIN, labels: 'threshold', dHard: [0.001, -1] }, /"dHard" must be \[small, large\]/],
+      [{ ...TRAIN, labels: 'threshold', dHard: 0.001 }, /"dHard" must be \[small, large\]/],
+      [{ ...TRAIN, count: 0 }, /"count" must be an integer from 1 to 1000/], [{ ...TRAIN, count: 2.5 }, /"count" must be an integer/],
+      [{ ...TRAIN, hyperplanes: 1001 }, /"hyperplanes" must be an integer from 1 to 1000/],
+      [{ ...TRAIN, C: 0 }, /"C" must be a positive number/], [{ ...TRAIN, dr: -0.1 }, /"dr" must be a positive number/],
+      [{ ...TRAIN, r0: -1 }, /"r0" must be a number >= 0/], [{ ...TRAIN, width: '0.1' }, /"width" must be a positive number/],
+      [{ ...TRAIN, cutoff: NaN }, /"cutoff" must be a positive number/], [{ ...TRAIN, seed: 0.5 }, /"seed" must be an integer/],
+      [{ ...TRAIN, species: 'size' }, /"species" must be one of none, type/],
+      [{ ...TRAIN, overwrite: 1 }, /"overwrite" must be true or false/], [{ ...TRAIN, model: '/tmp/x.json' }, /unexpected parameter "model"/],
+    ],
+  },
+  loadSoftnessModel: {
+    valid: [{ params: { path: '/tmp/m.json' }, normalised: { path: '/tmp/m.json' } }, { params: { path: 'D:\\m.json' } }],
+    invalid: [
+      [{}, badPath], [{ path: '' }, badPath], [{ path: 'm.json' }, notAbsolute], [{ path: `/${long(5000)}` }, badPath], [{ path: '/a\0b' }, badPath],
+      [{ path: '/tmp/m.json', trajectoryId: 1 }, /unexpected parameter "trajectoryId"/],
+    ],
+  },
+  openStudy: {
+    valid: [{ params: { path: '/runs/glass.json' }, normalised: { path: '/runs/glass.json' } }, { params: { path: 'C:\\runs\\glass.json' } }],
+    invalid: [
+      [{}, badPath], [{ path: '' }, badPath], [{ path: 'glass.json' }, notAbsolute], [{ path: 3 }, badPath],
+      [{ path: '/' + long(API_LIMITS.pathLength) }, /"path"/], [{ path: '/runs/glass.json', scheduler: 'local' }, /unexpected parameter "scheduler"/],
+    ],
+  },
+  studyStatus: {
+    valid: [{ params: S, normalised: S }],
+    invalid: [...badIds({}, 'studyId'), [{ ...S, squeue: true }, /unexpected parameter "squeue"/]],
+  },
+  runStudy: {
+    valid: [
+      { params: { ...S, scheduler: 'local' }, normalised: { ...S, scheduler: 'local' } },
+      { params: { ...S, scheduler: 'local', maxParallel: 2, runs: [0, 3], failedOnly: true }, normalised: { ...S, scheduler: 'local', maxParallel: 2, runs: [0, 3], failedOnly: true } },
+      { params: { ...S, scheduler: 'slurm', sbatchArgs: ['--partition=short', '--time=01:00:00', '--hold', '--mail-user=a.b@c.org'] } },
+    ],
+    invalid: [
+      ...badIds({ scheduler: 'local' }, 'studyId'),
+      [{ ...S }, /"scheduler" must be one of local, slurm/], [{ ...S, scheduler: 'pbs' }, /"scheduler" must be one of local, slurm/],
+      [{ ...S, scheduler: 'local', maxParallel: 0 }, /"maxParallel" must be an integer from 1 to 1024/],
+      [{ ...S, scheduler: 'local', maxParallel: 1.5 }, /"maxParallel" must be an integer/],
+      [{ ...S, scheduler: 'slurm', maxParallel: 2 }, /"maxParallel" applies to the local scheduler/],
+      [{ ...S, scheduler: 'local', sbatchArgs: ['--hold'] }, /"sbatchArgs" applies to the slurm scheduler/],
+      [{ ...S, scheduler: 'local', runs: [] }, /"runs" must be a list of run numbers/],
+      [{ ...S, scheduler: 'local', runs: [-1] }, /"runs\[0\]" must be a non-negative integer/],
+      [{ ...S, scheduler: 'local', runs: '0-3' }, /"runs" must be a list of run numbers/],
+      [{ ...S, scheduler: 'local', failedOnly: 'yes' }, /"failedOnly" must be true or false/],
+      [{ ...S, scheduler: 'slurm', sbatchArgs: ['--wrap=rm -rf /'] }, /"sbatchArgs\[0\]" must be an sbatch option/],
+      [{ ...S, scheduler: 'slurm', sbatchArgs: ['--partition=short;reboot'] }, /"sbatchArgs\[0\]" must be an sbatch option/],
+      [{ ...S, scheduler: 'slurm', sbatchArgs: ['--export=ALL'] }, /"sbatchArgs\[0\]" must be an sbatch option/],
+      [{ ...S, scheduler: 'slurm', sbatchArgs: Array.from({ length: 33 }, () => '--hold') }, /"sbatchArgs" must be a list of sbatch options \(at most 32\)/],
+      [{ ...S, scheduler: 'local', avw: '/bin/sh' }, /unexpected parameter "avw"/],
+    ],
+  },
+  collectStudy: {
+    valid: [{ params: S, normalised: S }],
+    invalid: [...badIds({}, 'studyId'), [{ ...S, force: true }, /unexpected parameter "force"/]],
+  },
+  openStudyRun: {
+    valid: [{ params: { ...S, runId: 3 }, normalised: { ...S, runId: 3 } }],
+    invalid: [...badIds({ runId: 0 }, 'studyId'), ...badIds({ ...S }, 'runId'), [{ ...S, runId: 0, path: '/x.gsd' }, /unexpected parameter "path"/]],
+  },
+  previewStudyFigure: {
+    valid: [
+      { params: { ...S, spec: STUDY_SPEC }, normalised: { ...S, spec: STUDY_SPEC } },
+      { params: { ...S, spec: FULL_STUDY_SPEC }, normalised: { ...S, spec: FULL_STUDY_SPEC } },
+      { params: { ...S, spec: { kind: 'tau', q: 7.1 } } },
+    ],
+    invalid: [...badIds({ spec: STUDY_SPEC }, 'studyId'), ...badStudySpecs({ ...S })],
+  },
+  exportStudyFigure: {
+    valid: [
+      { params: { ...S, spec: STUDY_SPEC, out: '/tmp/tau.pdf' }, normalised: { ...S, spec: STUDY_SPEC, out: '/tmp/tau.pdf' } },
+      { params: { ...S, spec: FULL_STUDY_SPEC, out: '/tmp/d.png', overwrite: true } },
+    ],
+    invalid: [
+      ...badIds({ spec: STUDY_SPEC, out: '/tmp/f.pdf' }, 'studyId'), ...badStudySpecs({ ...S, out: '/tmp/f.pdf' }),
+      [{ ...S, spec: STUDY_SPEC }, badPath], [{ ...S, spec: STUDY_SPEC, out: 'f.pdf' }, notAbsolute],
+      [{ ...S, spec: STUDY_SPEC, out: '/tmp/f.eps' }, /"out" must end in/],
+      [{ ...S, spec: STUDY_SPEC, out: '/tmp/f.pdf', overwrite: 1 }, /"overwrite" must be true or false/],
     ],
   },
 };

@@ -37,6 +37,15 @@ const VALID: Record<ApiMethod, Record<string, unknown>> = {
   cancelJob: { jobId: 1 },
   previewFigure: { trajectoryId: 1, spec: { kind: 'fields', frame: 0 } },
   exportFigure: { trajectoryId: 1, spec: { kind: 'fields', frame: 0 }, out: '/tmp/figure.pdf' },
+  trainSoftness: { trajectoryId: 1, frame: 1, ref: 0, out: '/tmp/model.json' },
+  loadSoftnessModel: { path: '/tmp/model.json' },
+  openStudy: { path: '/data/study.json' },
+  studyStatus: { studyId: 1 },
+  runStudy: { studyId: 1, scheduler: 'local' },
+  collectStudy: { studyId: 1 },
+  openStudyRun: { studyId: 1, runId: 0 },
+  previewStudyFigure: { studyId: 1, spec: { kind: 'distribution' } },
+  exportStudyFigure: { studyId: 1, spec: { kind: 'distribution' }, out: '/tmp/figure.pdf' },
 };
 
 /** Valid values of nested objects that a request may leave out, to test their own parameters. */
@@ -112,6 +121,16 @@ function leafCases(method: ApiMethod, base: Record<string, unknown>, path: (stri
     if (min !== undefined) add(min - 1, ...bounds);
     if (max !== undefined) add(max + 1, ...bounds);
     if (all.some((p) => p.type === 'integer')) add((min ?? 0) + 0.5, /integer/, ...bounds);
+    if (min === undefined && max === undefined) {
+      // A range in a check (no bounds as data): the values it refuses must be answered as a value of the wrong type is,
+      // with the phrase that states the range.
+      // (A refusal naming another parameter is a rule between the two, not this one's range.)
+      const typeMessage = refusal(method, withValue(base, path, '7'))!.replace(/^.*?: /, '');
+      for (const x of [-1e12, -1, 0, 0.5, 1e12]) {
+        const m = refusal(method, withValue(base, path, x));
+        if (m !== null && m.replace(/^.*?: /, '').startsWith(named)) cases.push({ method, place, params: withValue(base, path, x), expect: [typeMessage] });
+      }
+    }
   } else if (kind === 'string') {
     const maxLength = all.find((p) => p.type === 'max_length')?.requirement as number | undefined;
     add(7);
@@ -121,10 +140,12 @@ function leafCases(method: ApiMethod, base: Record<string, unknown>, path: (stri
     add('no-such-value', ...s.options!);
   } else if (kind === 'boolean') {
     add('yes', /true or false|a boolean/);
+  } else if (kind === 'literal') {
+    add(2);
   } else if (kind === 'undefined') {
     add('/somewhere');
   } else if (kind === 'array') {
-    add('x', /list/);
+    add('x', /list|\[small, large\]/);
   } else if (kind === 'custom') {
     // A custom check: registry parameters and layouts (objects), or a value the figure engine checks.
     const probe = v.safeParse(schema as unknown as v.GenericSchema, 'x');
@@ -134,6 +155,16 @@ function leafCases(method: ApiMethod, base: Record<string, unknown>, path: (stri
     throw new Error(`${method} ${place}: a parameter of kind ${kind} the test does not know`);
   }
   return cases;
+}
+
+/** The message validateRequest gives, or null when it accepts the request. */
+function refusal(method: ApiMethod, params: Record<string, unknown>): string | null {
+  try {
+    validateRequest(method, params);
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 /** Every parameter of an object schema (and of the objects inside it) with its bad values. */

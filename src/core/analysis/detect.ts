@@ -3,6 +3,19 @@
 // d_f - A(τ_f^α - τ_{f-1}^α) among increments at the same lag (median / MAD), the power law fitted robustly.
 //
 // METHOD (and why).
+// 0. Input. `input: 'msd'` (default): msd[f] is the MSD of frame f from a fixed origin (the paper's Fig. 1a); increments
+//    are differences of it. `input: 'steps'`: msd[f] is already the MSD between frames f-1 and f, e.g. between the
+//    inherent structures of consecutive frames (series is_step_msd): the increments are the values themselves. Real MD
+//    frames need this: their MSD from the origin carries a vibrational part as large as a rearrangement, and its step
+//    sum_i |u_i + d_i|^2 - |u_i|^2 holds the cross term 2 u_i.d_i with the displacement u accumulated since the origin,
+//    which has either sign (a particle hopping back lowers the MSD); the inherent-structure step has neither. A step
+//    series has no origin to grow from, so 1b (ballistic lags), 2 (power-law background), 5 (transient) and the
+//    persistence test of 6 do not apply to it (a move back between energy minima is a second event, not a vibration):
+//    each step is compared with its same-lag peers only (3, 4). What it finds is a step that stands out from the
+//    run's other steps at that lag, whatever its size: at lags where the inherent structures are quiet (a few MD
+//    steps: same-lag MAD ~1e-8, the minimiser's tolerance) a rearrangement of one particle scores z ~ 1e3-1e5, and
+//    where they rearrange continuously (the real runs of tests/fixtures/real-runs at lags >= 256 steps) a collective
+//    one of 5 % of the particles scores z < 5.5. It has no notion of an avalanche's minimum size.
 // 1. Increments. d_f = MSD(f) - MSD(f-1), lag Δ_f = t(f) - t(f-1), age τ_f = t(f) - t(origin) (the MSD's reference frame).
 //    Only increments between two finite MSD values with Δ_f > 0 are scored. A jump is an increment far above what
 //    the same lag gives elsewhere: the noise of an MSD increment depends strongly on the lag (a real glass at T = 0.2,
@@ -58,8 +71,11 @@
 // Direction 'up' (default) looks for increases only (an avalanche is irreversible); 'both' scores |z|.
 
 export interface JumpDetectionParams {
-  /** MSD per frame from a fixed reference frame (`origin`); NaN marks a missing value. */
+  /** MSD per frame from a fixed reference frame (`origin`), or with `input: 'steps'` the MSD between frame f-1 and f
+   * (msd[origin] unused); NaN marks a missing value. */
   msd: Float64Array;
+  /** What `msd` holds (default 'msd'; see METHOD, 0). */
+  input?: 'msd' | 'steps';
   /** Time (or MD step) of each frame, increasing. Only differences and ratios of ages matter, so units are free. */
   times: Float64Array;
   /** Minimum robust z-score of a candidate (default 5.5: 2e-8 false alarms per Gaussian increment in theory; in practice
@@ -98,6 +114,7 @@ export interface JumpDetectionParams {
 }
 
 export const JUMP_DETECTION_DEFAULTS = {
+  input: 'msd',
   minScore: 5.5,
   extendScore: 3,
   direction: 'up',
@@ -339,6 +356,7 @@ function scoreBin(
 export function detectJumps(params: JumpDetectionParams): JumpDetectionResult {
   const { msd, times } = params;
   const opt = {
+    input: params.input ?? JUMP_DETECTION_DEFAULTS.input,
     minScore: params.minScore ?? JUMP_DETECTION_DEFAULTS.minScore,
     extendScore: params.extendScore ?? JUMP_DETECTION_DEFAULTS.extendScore,
     direction: params.direction ?? JUMP_DETECTION_DEFAULTS.direction,
@@ -364,6 +382,8 @@ export function detectJumps(params: JumpDetectionParams): JumpDetectionResult {
   if (!(opt.youngRatio > 0)) throw new RangeError('detectJumps: youngRatio must be > 0');
   if (!(opt.ballisticSlope > 0)) throw new RangeError(`detectJumps: ballisticSlope ${opt.ballisticSlope} must be > 0 (Infinity: no ballistic regime)`);
   if (!(opt.maxExponent > 0 && opt.maxExponent <= 2)) throw new RangeError(`detectJumps: maxExponent ${opt.maxExponent} must be in (0, 2]`);
+  if (opt.input !== 'msd' && opt.input !== 'steps') throw new RangeError(`detectJumps: input ${String(opt.input)} must be msd or steps`);
+  const steps = opt.input === 'steps';
   const both = opt.direction === 'both';
   const origin = opt.origin;
 
@@ -382,14 +402,14 @@ export function detectJumps(params: JumpDetectionParams): JumpDetectionResult {
   const usable = new Uint8Array(F);
   for (let f = 0; f < F; f++) {
     if (f <= origin) { status[f] = JumpFrameStatus.noIncrement; continue; }
-    if (!Number.isFinite(msd[f]) || !Number.isFinite(msd[f - 1]) || !Number.isFinite(times[f]) || !Number.isFinite(times[f - 1]) || !Number.isFinite(t0)) {
+    if (!Number.isFinite(msd[f]) || (!steps && !Number.isFinite(msd[f - 1])) || !Number.isFinite(times[f]) || !Number.isFinite(times[f - 1]) || !Number.isFinite(t0)) {
       status[f] = JumpFrameStatus.missing;
       continue;
     }
     lag[f] = times[f] - times[f - 1];
     if (!(lag[f] > 0)) { status[f] = JumpFrameStatus.timeNotIncreasing; continue; }
-    d[f] = msd[f] - msd[f - 1];
-    young[f] = lag[f] > opt.youngRatio * (times[f - 1] - t0) ? 1 : 0;
+    d[f] = steps ? msd[f] : msd[f] - msd[f - 1];
+    young[f] = !steps && lag[f] > opt.youngRatio * (times[f - 1] - t0) ? 1 : 0;
     usable[f] = 1;
   }
 
@@ -397,7 +417,7 @@ export function detectJumps(params: JumpDetectionParams): JumpDetectionResult {
   // (at least BALLISTIC_MIN_PAIRS consecutive pairs, so that noise on a linear rise does not make one); increments whose
   // lag is within that time are not scored anywhere in the series.
   let ballisticLag = 0;
-  if (Number.isFinite(opt.ballisticSlope)) {
+  if (!steps && Number.isFinite(opt.ballisticSlope)) {
     let pairs = 0, reach = 0;
     for (let f = origin + 1; f < F && usable[f] && young[f]; f++) {
       const a0 = times[f - 1] - t0, a1 = times[f] - t0;
@@ -430,7 +450,7 @@ export function detectJumps(params: JumpDetectionParams): JumpDetectionResult {
   // 3. Power-law background, fitted on the aged increments (robust L1, so jumps count as outliers; α = 0 = none).
   let background: { amplitude: number; exponent: number } | null = null;
   const e = new Float64Array(F);
-  if (opt.background === 'power-law' && aged.length >= opt.minGroup) {
+  if (!steps && opt.background === 'power-law' && aged.length >= opt.minGroup) {
     const groupScale = new Float64Array(F);
     for (const g of groups) {
       for (let k = 0; k < g.length; k++) scratch[k] = d[g[k]];
@@ -593,6 +613,12 @@ export function detectJumps(params: JumpDetectionParams): JumpDetectionResult {
     if (strength(peak) >= opt.minScore) {
       let size = 0;
       for (let k = f; k <= end; k++) size += d[k] - expected[k];
+      if (steps) {
+        // A step series has no level to fall back to: a move back between minima is an event of its own (METHOD, 0).
+        candidates.push({ frame: peak, score: scores[peak], before: f - 1, after: end, size, retained: 1 });
+        f = end + 1;
+        continue;
+      }
       // Persistence: the MSD excess over the expected growth since `before`, median over the next persistFrames
       // frames, keeps >= persistFraction of the excess at `after`. Expected growth here is the aged increments' (or the
       // background's on transient frames, whose local extrapolation would already contain the jump).

@@ -10,7 +10,7 @@ import type { IndexedTrajectory } from '../index/indexed-trajectory.js';
 import { frameDiameters } from '../io/frame-util.js';
 import type { Frame } from '../io/types.js';
 import { betti1 } from '../analysis/betti.js';
-import { msdSeries } from '../analysis/msd.js';
+import { meanSquareDisplacement, msdSeries } from '../analysis/msd.js';
 import { virialStress } from '../analysis/stress.js';
 import { vibrationalModes } from '../analysis/hessian.js';
 import { pairNeighborList, potentialByName, totalEnergy, type PotentialName } from '../potentials.js';
@@ -141,6 +141,24 @@ function lambdaMinOf(c: SeriesComputation): SeriesValues {
 }
 
 /**
+ * MSD between the inherent structures of consecutive frames, (1/N) sum_i |IS_i(f) - IS_i(f-1)|^2, 0 at frame 0: the
+ * step of the IS MSD (Jha & Sengupta Eq. 12, reference moved to the previous frame). Measured on the IS trajectory.
+ */
+function isStepMsdOf(c: SeriesComputation): SeriesValues {
+  const out = new Float64Array(c.to - c.from);
+  let prev = c.from > 0 ? c.source.read(c.from - 1, { unwrapped: true }) : null;
+  for (let f = c.from; f < c.to; f++) {
+    c.step(f);
+    const cur = c.source.read(f, { unwrapped: true });
+    out[f - c.from] = prev === null ? 0 : meanSquareDisplacement({
+      reference: prev.unwrapped!, referenceIds: prev.ids, current: cur.unwrapped!, currentIds: cur.ids, dimensions: cur.dimensions,
+    }).msd;
+    prev = cur;
+  }
+  return { is_step_msd: out };
+}
+
+/**
  * beta_1 of every frame (Jha & Sengupta App. B, Figs. 1f, S5: persistent H1 of the Vietoris-Rips filtration up to
  * alpha, analysis/betti.ts), its three readings in one pass: the paper's count, the classes alive at alpha, cycle edges.
  */
@@ -193,6 +211,7 @@ const COMPUTE: { [K in SeriesName]: (c: SeriesComputation) => SeriesValues } = {
   stress_xy: stressOf,
   stress_vol: stressOf,
   stress_norm: stressOf,
+  is_step_msd: isStepMsdOf,
   lambda_min: lambdaMinOf,
   betti1: bettiOf,
   betti1_alive: bettiOf,

@@ -18,6 +18,7 @@ export const JOB_LOADERS: Record<string, () => Promise<AnyJob>> = {
   figure: async () => (await import('./figure-job.js')).figureJob as AnyJob,
   modes: async () => (await import('./modes-job.js')).modesJob as AnyJob,
   export: async () => (await import('./export-job.js')).exportJob as AnyJob,
+  study: async () => (await import('./study-job.js')).studyJob as AnyJob,
   'softness-train': async () => (await import('./softness-train-job.js')).softnessTrainJob as AnyJob,
   rearrangers: async () => (await import('./rearrangers-job.js')).rearrangersJob as AnyJob,
 };

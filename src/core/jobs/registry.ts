@@ -12,6 +12,7 @@ import { figureJob } from './figure-job.js';
 import { modesJob } from './modes-job.js';
 import { countJob } from './count-job.js';
 import { exportJob } from './export-job.js';
+import { studyJob } from './study-job.js';
 import { softnessTrainJob } from './softness-train-job.js';
 import { rearrangersJob } from './rearrangers-job.js';
 
@@ -27,6 +28,7 @@ export const JOBS: Record<string, JobDefinition<never, unknown>> = {
   figure: figureJob as JobDefinition<never, unknown>,
   modes: modesJob as JobDefinition<never, unknown>,
   export: exportJob as JobDefinition<never, unknown>,
+  study: studyJob as JobDefinition<never, unknown>,
   'softness-train': softnessTrainJob as JobDefinition<never, unknown>,
   rearrangers: rearrangersJob as JobDefinition<never, unknown>,
 };

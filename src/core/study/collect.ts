@@ -4,8 +4,8 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { IndexDb } from '../index/index-db.js';
-import { mergeShard } from '../index/merge.js';
-import type { StudyPlan } from './plan.js';
+import { mergeShard, type ShardMerge } from '../index/merge.js';
+import type { PlannedRun, StudyPlan } from './plan.js';
 import { readRunStatus } from './run-status.js';
 
 export interface CollectedRun {
@@ -43,6 +43,14 @@ export function realOut(path: string): string {
   }
 }
 
+/** Merge one run's shard into an index (the study's, or the workbench's when it opens the run). A study folder may
+ * have moved since its runs ran (copied from a cluster): the run's files are taken from its folder here. */
+export function mergeRunShard(db: IndexDb, run: PlannedRun, force = false): ShardMerge {
+  const here = realOut(run.dir);
+  const mapPath = (p: string): string => (basename(dirname(p)) === run.name ? join(here, basename(p)) : p);
+  return mergeShard(db, run.shard, { force, mapPath });
+}
+
 export function collectStudy(plan: StudyPlan, options: { force?: boolean; onProgress?: (done: number, total: number) => void } = {}): CollectResult {
   const started = performance.now();
   const db = IndexDb.open({ indexDir: plan.indexDir });
@@ -58,10 +66,7 @@ export function collectStudy(plan: StudyPlan, options: { force?: boolean; onProg
         notDone.push(run.id);
         continue;
       }
-      // A study folder may have moved since its runs ran (copied from a cluster): the run's files are in its folder here.
-      const here = realOut(run.dir);
-      const mapPath = (p: string): string => (basename(dirname(p)) === run.name ? join(here, basename(p)) : p);
-      const m = mergeShard(db, run.shard, { force: options.force, mapPath });
+      const m = mergeRunShard(db, run, options.force);
       if (m.skipped) unchanged++;
       else merged++;
       const rec = db.trajectoryByPath(realOut(run.out));

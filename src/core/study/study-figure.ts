@@ -241,12 +241,12 @@ function described(spec: StudyFigureSpec, scene: Scene): Scene {
   return scene;
 }
 
-/** The figure as SVG (a preview). */
-export function previewStudyFigure(rawSpec: unknown, ctx?: JobContext): { svg: string; widthPt: number; heightPt: number; warnings: string[] } {
+/** The figure as SVG (a preview), with the numbers behind it that its sidecar would record (T_g of a tau figure, ...). */
+export function previewStudyFigure(rawSpec: unknown, ctx?: JobContext): { svg: string; widthPt: number; heightPt: number; warnings: string[]; summary: Record<string, unknown> } {
   const spec = normalizeStudyFigureSpec(rawSpec);
   const g = gather(spec, ctx);
   const scene = described(spec, g.scene);
-  return { svg: sceneToSvg(scene), widthPt: scene.width, heightPt: scene.height, warnings: g.warnings };
+  return { svg: sceneToSvg(scene), widthPt: scene.width, heightPt: scene.height, warnings: g.warnings, summary: g.summary };
 }
 
 /** Make a study figure into `out` (format from the extension) with its sidecar spec (FIG.json) and plotted numbers (FIG.csv). */

@@ -74,9 +74,7 @@ export class FigureService {
   async export(t: IndexedTrajectory, request: FigureSpecRequest, outPath: string, overwrite: boolean): Promise<FigureExport> {
     const spec = this.specFor(t, request);
     const out = resolve(outPath);
-    const files = outputFiles(out);
-    this.checkWritable(out, files, overwrite);
-    for (const f of files) this.writing.add(f);
+    const files = this.claimOutput(out, overwrite);
     try {
       const { result } = this.host.jobs.start<FigureJobResult>({
         kind: 'figure',
@@ -93,8 +91,21 @@ export class FigureService {
       if (r.preview) throw new Error('figure: the export job returned a preview instead of writing a file');
       return { path: r.path, format: r.format, bytes: r.bytes, sidecar: r.sidecar, csv: r.csv, warnings: r.warnings };
     } finally {
-      for (const f of files) this.writing.delete(f);
+      this.releaseOutput(files);
     }
+  }
+
+  /** Reserve a figure's output files (the figure, its .json and .csv) for an export: refused when one exists (unless
+   * `overwrite`) or another export is writing it. Every export of the workbench (study figures too) reserves here. */
+  claimOutput(out: string, overwrite: boolean): string[] {
+    const files = outputFiles(out);
+    this.checkWritable(out, files, overwrite);
+    for (const f of files) this.writing.add(f);
+    return files;
+  }
+
+  releaseOutput(files: readonly string[]): void {
+    for (const f of files) this.writing.delete(f);
   }
 
   private checkWritable(out: string, files: string[], overwrite: boolean): void {

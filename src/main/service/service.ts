@@ -28,6 +28,8 @@ import { AppState } from './app-state.js';
 import { framePayload } from './frame-payload.js';
 import { FigureService } from './figures.js';
 import { JobRegistry, type JobRunner } from './jobs.js';
+import { SoftnessService } from './softness.js';
+import { defaultAvwCommand, StudyService, type AvwCommand } from './studies.js';
 import { defaultSimulationOut, simulationJob, simulationOutput, type SimulationJobMapper } from './simulation.js';
 import { appVersion, packageRoot } from '../../core/version.js';
 
@@ -51,6 +53,8 @@ export interface ServiceOptions {
   spawnPoolChild?: SpawnPoolChild;
   /** Least time between two progress events of one job (default 100 ms). */
   progressIntervalMs?: number;
+  /** How a study's runs start `avw` (default: this Node and the built CLI, dist/cli/main.js). */
+  avw?: AvwCommand;
 }
 
 export type EventListener = (event: ApiEvent) => void;
@@ -116,6 +120,8 @@ export class WorkbenchService implements Api {
   private readonly mapSimulation: SimulationJobMapper;
   private readonly analysis: Limiter;
   private readonly figures: FigureService;
+  private readonly softness: SoftnessService;
+  private readonly studies: StudyService;
   /** Open trajectories by id, least recently used first. */
   private readonly open = new Map<number, IndexedTrajectory>();
   private readonly opening = new Map<string, Promise<TrajectoryInfo>>();
@@ -137,7 +143,17 @@ export class WorkbenchService implements Api {
     this.analysis = new Limiter(options.maxAnalysisJobs ?? Math.max(2, availableParallelism() - 1));
     this.jobs = new JobRegistry((data) => this.emit({ event: 'job', data }), { progressIntervalMs: options.progressIntervalMs });
     this.figures = new FigureService({ indexDir: this.indexDir, runJob: this.runJob, queue: (task) => this.analysis.run(task), jobs: this.jobs });
+    this.softness = new SoftnessService({ indexDir: this.indexDir, runJob: this.runJob, queue: (task) => this.analysis.run(task), jobs: this.jobs });
     this.pool = new AnalysisPool({ indexDir: this.indexDir, size: options.poolSize ?? availableParallelism(), spawn: options.spawnPoolChild });
+    this.studies = new StudyService({
+      indexDir: this.indexDir, runJob: this.runJob, queue: (task) => this.analysis.run(task), jobs: this.jobs,
+      emit: (event) => this.emit(event),
+      openTrajectory: (path) => this.openTrajectory({ path }),
+      forget: (path) => this.pool.forget(path),
+      claimOutput: (out, overwrite) => this.figures.claimOutput(out, overwrite),
+      releaseOutput: (files) => this.figures.releaseOutput(files),
+      avw: options.avw ?? defaultAvwCommand(),
+    });
   }
 
   // ---- events ----
@@ -291,6 +307,7 @@ export class WorkbenchService implements Api {
   async detect(params: ApiParams<'detect'>): Promise<ApiResult<'detect'>> {
     const t = this.trajectory(params.trajectoryId);
     const r = await this.pool.run<DetectResult>({ kind: 'detect', path: t.path }, { long: true, key: `detect|${t.id}` });
+    this.tagsChanged(t);
     return { candidates: r.candidates.map((c) => ({ frame: c.frame, score: c.score, before: c.before, after: c.after })) };
   }
 
@@ -303,7 +320,9 @@ export class WorkbenchService implements Api {
   async addTag(params: ApiParams<'addTag'>): Promise<TagJson> {
     const t = this.trajectory(params.trajectoryId);
     this.checkFrame(t, params.frame);
-    return this.tagJson(t, t.addTag({ frame: params.frame, kind: params.kind, source: 'manual', note: params.note ?? '' }));
+    const tag = this.tagJson(t, t.addTag({ frame: params.frame, kind: params.kind, source: 'manual', note: params.note ?? '' }));
+    this.tagsChanged(t);
+    return tag;
   }
 
   async updateTag(params: ApiParams<'updateTag'>): Promise<TagJson> {
@@ -311,11 +330,15 @@ export class WorkbenchService implements Api {
     const patch: { kind?: Tag['kind']; note?: string } = {};
     if (params.kind !== undefined) patch.kind = params.kind;
     if (params.note !== undefined) patch.note = params.note;
-    return this.tagJson(t, t.updateTag(params.tagId, patch));
+    const tag = this.tagJson(t, t.updateTag(params.tagId, patch));
+    this.tagsChanged(t);
+    return tag;
   }
 
   async deleteTag(params: ApiParams<'deleteTag'>): Promise<{ deleted: true }> {
-    this.trajectory(params.trajectoryId).deleteTag(params.tagId);
+    const t = this.trajectory(params.trajectoryId);
+    t.deleteTag(params.tagId);
+    this.tagsChanged(t);
     return { deleted: true };
   }
 
@@ -326,6 +349,7 @@ export class WorkbenchService implements Api {
   async importTags(params: ApiParams<'importTags'>): Promise<ApiResult<'importTags'>> {
     const t = this.trajectory(params.trajectoryId);
     const r = importTags(t, `the imported ${params.format.toUpperCase()}`, params.text, params.format);
+    this.tagsChanged(t);
     return { inserted: r.inserted, updated: r.updated, warnings: r.warnings };
   }
 
@@ -383,15 +407,64 @@ export class WorkbenchService implements Api {
     return this.figures.export(this.trajectory(params.trajectoryId), params.spec, params.out, params.overwrite === true);
   }
 
+  /** Train a softness model on the open trajectory: a 'softness-train' job (listed, cancellable), returned at once. */
+  async trainSoftness(params: ApiParams<'trainSoftness'>): Promise<JobSnapshot> {
+    return this.softness.train(this.trajectory(params.trajectoryId), params);
+  }
+
+  /** A softness model file, checked, with the accuracies of its hyperplanes. */
+  async loadSoftnessModel(params: ApiParams<'loadSoftnessModel'>): Promise<ApiResult<'loadSoftnessModel'>> {
+    return this.softness.load(params.path);
+  }
+
+  // ---- studies (src/main/service/studies.ts) ----
+
+  /** Read a study file and the state of every run. */
+  async openStudy(params: ApiParams<'openStudy'>): Promise<ApiResult<'openStudy'>> {
+    return this.studies.open(params);
+  }
+
+  async studyStatus(params: ApiParams<'studyStatus'>): Promise<ApiResult<'studyStatus'>> {
+    return this.studies.status(params);
+  }
+
+  /** Run a study here (a 'study' job, progress as 'study' events) or submit it to SLURM. */
+  async runStudy(params: ApiParams<'runStudy'>): Promise<ApiResult<'runStudy'>> {
+    return this.studies.run(params);
+  }
+
+  async collectStudy(params: ApiParams<'collectStudy'>): Promise<ApiResult<'collectStudy'>> {
+    return this.studies.collect(params);
+  }
+
+  /** Open a study's run as any trajectory (a finished one with its shard's series, fields and tags). */
+  async openStudyRun(params: ApiParams<'openStudyRun'>): Promise<ApiResult<'openStudyRun'>> {
+    return this.studies.openRun(params);
+  }
+
+  async previewStudyFigure(params: ApiParams<'previewStudyFigure'>): Promise<ApiResult<'previewStudyFigure'>> {
+    return this.studies.preview(params);
+  }
+
+  async exportStudyFigure(params: ApiParams<'exportStudyFigure'>): Promise<ApiResult<'exportStudyFigure'>> {
+    return this.studies.export(params);
+  }
+
   /** Dispatch a validated request by name. */
   call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
     const fn = this[method] as (p: ApiParams<M>) => Promise<ApiResult<M>>;
     return fn.call(this, params);
   }
 
+  /** What the service holds now, for the soak test (tests/reliability/soak.test.ts): pool workers, event listeners, open trajectories. */
+  diagnostics(): { pool: { workers: number; busy: number; queued: number }; listeners: number; open: number } {
+    return { pool: this.pool.stats(), listeners: this.listeners.size, open: this.open.size };
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.studies.close();
     this.jobs.cancelAll();
     this.pool.close();
     this.listeners.clear();
@@ -507,6 +580,11 @@ export class WorkbenchService implements Api {
     const reopened = openIndexed(rec.path, { db: this.db });
     this.keepOpen(reopened);
     return reopened;
+  }
+
+  /** Tags of `t` changed here: a study's run gets them written through to the study's index. */
+  private tagsChanged(t: IndexedTrajectory): void {
+    this.studies.tagsChanged(this.db, t.id);
   }
 
   private checkFrame(t: IndexedTrajectory, frame: number): void {

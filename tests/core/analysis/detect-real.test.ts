@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectJumps, JumpFrameStatus } from '../../../src/core/analysis/detect.js';
-import { loadRealRuns, REAL_RUNS_DIR, scoreRealRun, type RealRun } from '../../bench/analysis-real.js';
+import { loadRealRuns, REAL_LABELS_AGED, REAL_RUNS_DIR, scoreRealRun, type RealRun } from '../../bench/analysis-real.js';
 
 const series = (run: RealRun) => ({ msd: Float64Array.from(run.msd), times: Float64Array.from(run.steps) });
 /** The labelled frames (n03 >= nc) inside a candidate's bracket (before, after]. */
@@ -92,5 +92,36 @@ describe('detectJumps on the labelled real set (labels.json)', () => {
       const bg = detectJumps(series(run)).background;
       if (bg) expect(bg.exponent, run.name).toBeLessThanOrEqual(1);
     }
+  });
+});
+
+describe('detectJumps on the IS MSD steps of the aged set (labels-aged.json: linear schedule, a frame every 256 steps)', () => {
+  const doc = loadRealRuns(REAL_LABELS_AGED);
+  if (!doc) throw new Error('tests/fixtures/real-runs/labels-aged.json is missing (it is committed; make.sh --set aged writes it)');
+  const steps = (run: RealRun) => ({ msd: Float64Array.from(run.sum2), times: Float64Array.from(run.steps), input: 'steps' as const });
+
+  it('covers two temperatures and two seeds, 197 frames 256 steps apart each', () => {
+    expect(doc.runs.map((r) => r.name).sort()).toEqual(['aged-T0.16-s1', 'aged-T0.16-s2', 'aged-T0.18-s1', 'aged-T0.18-s2']);
+    for (const r of doc.runs) {
+      expect(r.frames).toBe(197);
+      for (let f = 1; f < r.frames; f++) expect(r.steps[f] - r.steps[f - 1]).toBe(256);
+    }
+  });
+
+  it('raises only true candidates, and finds few: the labelled frames are the upper tail of a continuous distribution', () => {
+    let candidates = 0, labelled = 0, scored = 0;
+    for (const run of doc.runs) {
+      const r = detectJumps(steps(run));
+      for (const c of r.candidates) {
+        candidates++;
+        expect(held(run, c, 20).length, `${run.name} candidate at frame ${c.frame}`).toBeGreaterThan(0);
+      }
+      labelled += run.n03.filter((n, f) => f >= 1 && n >= 20).length;
+      scored += run.frames - 1;
+    }
+    // 199 of 784 frame pairs labelled (base rate 0.25); 1 candidate (aged-T0.18-s2 frame 148, 84 particles).
+    expect(labelled).toBe(199);
+    expect(scored).toBe(784);
+    expect(candidates).toBe(1);
   });
 });

@@ -235,6 +235,51 @@ describe('detectJumps: behaviour', () => {
   });
 });
 
+describe("detectJumps on a step series (input 'steps': the MSD between consecutive inherent structures)", () => {
+  /** IS MSD steps on a linear schedule: a Gaussian background (1e-3, sd 1e-4) and events of the given sizes at the
+   * given frames. (The real runs' background is far from Gaussian: see tests/fixtures/real-runs/README.md.) */
+  function stepSeries(n: number, seed: number, events: [number, number][]): { msd: Float64Array; times: Float64Array } {
+    const rand = mulberry32(seed);
+    const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+    const msd = new Float64Array(n), times = new Float64Array(n);
+    for (let f = 0; f < n; f++) {
+      times[f] = 256 * f;
+      msd[f] = f === 0 ? 0 : 1e-3 * (1 + 0.1 * gauss());
+      for (const [at, size] of events) if (at === f) msd[f] += size;
+    }
+    return { msd, times };
+  }
+
+  it('scores each step against its same-lag peers: the events are found at their frames, each its own bracket', () => {
+    const { msd, times } = stepSeries(200, 3, [[50, 0.02], [51, 0.015], [120, 0.01]]);
+    const r = detectJumps({ msd, times, input: 'steps' });
+    // 50 and 51 are one run of high steps (one event bracketed 49..51); 120 another.
+    expect(r.candidates.map((c) => [c.frame, c.before, c.after])).toEqual([[50, 49, 51], [120, 119, 120]]);
+    expect(r.candidates[0].size).toBeGreaterThan(0.03);
+    // A step series has no origin to grow from: no background fit, no ballistic lags, no transient.
+    expect(r.background).toBeNull();
+    expect(r.ballisticLag).toBe(0);
+    for (let f = 1; f < 200; f++) expect(r.valid[f], `frame ${f}`).toBe(1);
+  });
+
+  it('counts a move back as an event (no persistence test), and stays quiet on the background alone', () => {
+    const { msd, times } = stepSeries(200, 4, [[80, 0.01], [82, 0.01]]);
+    const r = detectJumps({ msd, times, input: 'steps' });
+    expect(r.candidates.map((c) => c.frame)).toEqual([80, 82]);
+    for (let seed = 10; seed < 30; seed++) expect(detectJumps({ ...stepSeries(200, seed, []), input: 'steps' }).candidates, `seed ${seed}`).toEqual([]);
+  });
+
+  it("treats msd[f] as the step itself: a NaN step is missing, the previous one does not matter", () => {
+    const { msd, times } = stepSeries(100, 5, [[60, 0.02]]);
+    msd[30] = NaN;
+    const r = detectJumps({ msd, times, input: 'steps' });
+    expect(r.status[30]).toBe(JumpFrameStatus.missing);
+    expect(r.valid[31]).toBe(1);
+    expect(r.candidates.map((c) => c.frame)).toEqual([60]);
+    expect(() => detectJumps({ msd, times, input: 'levels' as 'msd' })).toThrow(/input levels must be msd or steps/);
+  });
+});
+
 describe('detectJumps: precision and recall on planted jumps', () => {
   // Fixed seeds; thermal-like background (cage rise + A τ^α growth, vibrational and slow noise), 3 jumps per series with
   // SNR log-uniform in [8, 40] (units: the noise of that frame's increment), on the paper's log-block schedule, the

@@ -15,6 +15,9 @@ import type { BoxJson } from '#shared/api.js';
 import { rasterize } from '#shared/particle-raster.js';
 import { boxCorners, type View } from '#shared/view.js';
 
+/** The colour of the rearranger outlines. */
+export const OUTLINE_COLOUR = 0x22dd22;
+
 /** Above this many particles the disks are rasterized on the CPU (override with ?particles=gpu or ?particles=cpu). */
 export const RASTER_THRESHOLD = 20_000;
 const FORCED = new URLSearchParams(location.search).get('particles');
@@ -156,6 +159,9 @@ export class PaneRenderer {
   private readonly world = new Container();
   private readonly boxOutline = new Graphics();
   private readonly ring = new Graphics();
+  private readonly outlines = new Graphics();
+  /** Outlined particles (x, y, r triples in world coordinates), or null. */
+  private outlineAt: Float32Array | null = null;
   private disks: Disks | null = null;
   private arrows: Arrows | null = null;
   private readonly diskShader: Shader;
@@ -190,6 +196,7 @@ export class PaneRenderer {
       resources: { arrowUniforms: { uArrowScale: { value: 1, type: 'f32' } } },
     });
     this.world.addChild(this.boxOutline);
+    this.world.addChild(this.outlines);
     this.world.addChild(this.ring);
   }
 
@@ -371,6 +378,7 @@ export class PaneRenderer {
     if (this.disks) this.disks.mesh.visible = visible && this.disks.n > 0 && !this.raster;
     this.boxOutline.visible = visible;
     if (!visible) this.ring.clear();
+    this.drawOutlines();
   }
 
   /** Arrows from each particle along its vector (components per particle, the first two used), or none. */
@@ -435,6 +443,12 @@ export class PaneRenderer {
     this.drawRing();
   }
 
+  /** Rings around several particles (x, y, r triples in world coordinates: the rearrangers), or none. */
+  setOutlines(at: Float32Array | null): void {
+    this.outlineAt = at && at.length >= 3 ? at : null;
+    this.drawOutlines();
+  }
+
   setView(view: View): void {
     this.view = view;
     this.applyView();
@@ -448,6 +462,7 @@ export class PaneRenderer {
     this.rasterDirty = true;
     this.drawBox();
     this.drawRing();
+    this.drawOutlines();
   }
 
   private drawBox(): void {
@@ -466,6 +481,19 @@ export class PaneRenderer {
     const r = Math.max(this.ringAt.r + 2 * px, 7 * px);
     g.circle(this.ringAt.x, this.ringAt.y, r).stroke({ width: 2.5 * px, color: 0xe0007a, alpha: 1 });
     g.circle(this.ringAt.x, this.ringAt.y, r + 2.5 * px).stroke({ width: 1 * px, color: 0xffffff, alpha: 0.9 });
+  }
+
+  private drawOutlines(): void {
+    const g = this.outlines;
+    g.clear();
+    const at = this.outlineAt;
+    if (!at || !this.visibleParticles) return;
+    const px = 1 / this.view.scale;
+    // A green ring (no colour map the panes use has this green) just outside each disk, with a dark edge outside it.
+    for (let k = 0; k + 2 < at.length; k += 3) g.circle(at[k], at[k + 1], Math.max(at[k + 2] + 1.5 * px, 5 * px));
+    g.stroke({ width: 2 * px, color: OUTLINE_COLOUR, alpha: 1 });
+    for (let k = 0; k + 2 < at.length; k += 3) g.circle(at[k], at[k + 1], Math.max(at[k + 2] + 1.5 * px, 5 * px) + 1.5 * px);
+    g.stroke({ width: 1 * px, color: 0x102010, alpha: 0.8 });
   }
 
   render(): void {

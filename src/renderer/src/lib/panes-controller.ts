@@ -33,6 +33,15 @@ export interface PanesState {
   showArrows: boolean;
   arrowScale: number;
   selectedId: number | null;
+  /** Outline the rearrangers of the current frame (the registry's rearranger field, since the previous frame). */
+  outlineRearrangers: boolean;
+}
+
+/** The rearrangers outlined: of which frame, how many, or why none could be found. */
+export interface OutlineStatus {
+  frame: number;
+  count: number;
+  error: string;
 }
 
 export interface PanesStatus {
@@ -61,6 +70,8 @@ export interface HoverInfo {
 export interface PanesCallbacks {
   onStatus(status: PanesStatus): void;
   onRendered(frame: number, field: string): void;
+  /** The rearranger outlines were drawn (or cleared: null). */
+  onOutlines?(status: OutlineStatus | null): void;
 }
 
 const NO_VALUE = packRGBA(NAN_RGB[0], NAN_RGB[1], NAN_RGB[2]);
@@ -121,6 +132,9 @@ export class PanesController {
   private renderQueued = false;
   private status: PanesStatus | null = null;
   private fieldStamp = new WeakMap<FieldData, number>();
+  /** The rearrangers outlined (trajectory|frame) and their ids. */
+  private outlineKey = '';
+  private outlineIds: Int32Array | null = null;
   private stampCounter = 0;
 
   constructor(private readonly cache: DataCache, private readonly callbacks: PanesCallbacks) {}
@@ -207,7 +221,79 @@ export class PanesController {
     this.callbacks.onRendered(s.current, s.field);
     performance.mark('avw:rendered');
     this.publish({ frames: frames.map((f) => f.value), fields: fieldValues, range, colouring, field: s.field, loadingField: false, errors, fieldError });
+    void this.updateOutlines(s, seq);
     this.prefetch(s, seq);
+  }
+
+  /**
+   * Rings around the rearrangers of the current frame (rearranger field = 1: D2min since the previous frame above
+   * d_soft, with the registry's defaults) in every pane, found there by particle id. Drawn after the panes; cleared when
+   * turned off, and while another frame's are loading.
+   */
+  /** Drop the outlines of another frame (or all, when off) before anything is drawn; the key of those wanted now. */
+  private clearStaleOutlines(s: PanesState): string {
+    const key = s.outlineRearrangers ? `${s.trajectoryId}|${s.current}` : '';
+    if (key !== this.outlineKey || !key) {
+      for (const slot of this.slots) slot.renderer?.setOutlines(null);
+      this.outlineKey = '';
+      this.outlineIds = null;
+    }
+    return key;
+  }
+
+  private async updateOutlines(s: PanesState, seq: number): Promise<void> {
+    const key = this.clearStaleOutlines(s);
+    if (!s.outlineRearrangers) {
+      this.callbacks.onOutlines?.(null);
+      this.renderAll();
+      return;
+    }
+    let ids = this.outlineIds;
+    if (!ids) {
+      const r = fieldRequestAt({ ...s, params: {} }, 'rearranger', s.current);
+      if (!r) {
+        this.callbacks.onOutlines?.({ frame: s.current, count: 0, error: `no rearrangers at frame ${s.current}: it has no previous frame` });
+        this.scheduleRender();
+        return;
+      }
+      let found: Int32Array;
+      try {
+        const [current, flags] = await Promise.all([this.cache.frame(s.trajectoryId, s.current), this.cache.field(r)]);
+        if (seq !== this.seq) return;
+        const n = Math.min(current.n, flags.scalar.length);
+        let count = 0;
+        for (let k = 0; k < n; k++) if (flags.scalar[k] > 0.5) count++;
+        found = new Int32Array(count);
+        for (let k = 0, j = 0; k < n; k++) if (flags.scalar[k] > 0.5) found[j++] = current.ids[k];
+      } catch (e) {
+        if (seq !== this.seq) return;
+        this.callbacks.onOutlines?.({ frame: s.current, count: 0, error: errorText(e) });
+        return;
+      }
+      ids = found;
+      this.outlineIds = ids;
+      this.outlineKey = key;
+    }
+    for (const slot of this.slots) {
+      const fd = slot.frame;
+      if (!slot.renderer) continue;
+      if (!fd) {
+        slot.renderer.setOutlines(null);
+        continue;
+      }
+      const at = new Float32Array(3 * ids.length);
+      let m = 0;
+      for (const id of ids) {
+        const i = indexOfId(fd.ids, id);
+        if (i < 0) continue;
+        at[m++] = fd.xy[2 * i];
+        at[m++] = fd.xy[2 * i + 1];
+        at[m++] = fd.radii[i];
+      }
+      slot.renderer.setOutlines(at.subarray(0, m));
+    }
+    this.renderAll();
+    this.callbacks.onOutlines?.({ frame: s.current, count: ids.length, error: '' });
   }
 
   private publish(status: PanesStatus): void {
@@ -225,6 +311,7 @@ export class PanesController {
   }
 
   private draw(s: PanesState, frames: (FrameData | null)[], fields: (FieldData | null)[], colouring: FieldColouring | null, range: Range | null): void {
+    this.clearStaleOutlines(s);
     for (let i = 0; i < 3; i++) {
       const slot = this.slots[i];
       const r = slot.renderer;
@@ -390,7 +477,10 @@ export class PanesController {
     this.seq++;
     this.viewTrajectory = -1;
     this.lastCurrent = -1;
+    this.outlineKey = '';
+    this.outlineIds = null;
     for (const s of this.slots) {
+      s.renderer?.setOutlines(null);
       s.frame = null;
       s.colourKey = '';
       s.arrowKey = '';

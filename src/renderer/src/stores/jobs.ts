@@ -65,5 +65,5 @@ export const useJobs = defineStore('jobs', () => {
     }
   }
 
-  return { jobs, jobEta, refreshJobs, startSimulation, cancelJob };
+  return { jobs, jobEta, refreshJobs, startSimulation, cancelJob, upsertJob };
 });

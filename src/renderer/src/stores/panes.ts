@@ -3,15 +3,22 @@
 import { defineStore } from 'pinia';
 import { computed, markRaw, shallowRef } from 'vue';
 import { quantiles } from '#shared/colormaps.js';
-import type { PanesStatus } from '../lib/panes-controller';
+import type { OutlineStatus, PanesStatus } from '../lib/panes-controller';
 import { useTrajectory } from './trajectory';
 
 export const usePanesStatus = defineStore('panes', () => {
   const status = shallowRef<PanesStatus | null>(null);
+  /** The rearrangers outlined in the panes, or null when off. */
+  const outlines = shallowRef<OutlineStatus | null>(null);
   // Another trajectory: nothing drawn of it yet (no histogram or colour bar of the last file).
   useTrajectory().onSwitch(() => {
     status.value = null;
+    outlines.value = null;
   });
+
+  function setOutlines(o: OutlineStatus | null): void {
+    outlines.value = o;
+  }
 
   function setStatus(s: PanesStatus): void {
     status.value = markRaw(s);
@@ -38,5 +45,5 @@ export const usePanesStatus = defineStore('panes', () => {
     return Number(k.toPrecision(2));
   }
 
-  return { status, setStatus, loadingField, range, colouring, isVector, fieldError, autoArrowScale };
+  return { status, setStatus, outlines, setOutlines, loadingField, range, colouring, isVector, fieldError, autoArrowScale };
 });

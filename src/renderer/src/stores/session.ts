@@ -3,6 +3,7 @@
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
 import { isFieldName, isFileFieldName } from '#shared/fields.js';
+import { API_LIMITS } from '#shared/api-constants.js';
 import { api, host } from '../api/client';
 import { useJobs } from './jobs';
 import { useTimeline } from './timeline';
@@ -62,7 +63,7 @@ export const useSession = defineStore('session', () => {
       colormap: view.colormap, rangeMode: view.rangeMode, manualMin: view.manualMin, manualMax: view.manualMax,
       showArrows: view.showArrows, arrowScale: view.arrowScale, logHistogram: view.logHistogram,
       xAxis: timeline.xAxis, logX: timeline.logX, logY: timeline.logY, secondSeries: timeline.secondSeries, potential: timeline.potential,
-      temperature: timeline.temperature, fieldNone: view.field === 'none',
+      temperature: timeline.temperature, fieldNone: view.field === 'none', modelPath: view.modelPath, outlineRearrangers: view.outlineRearrangers,
     };
   }
 
@@ -85,6 +86,8 @@ export const useSession = defineStore('session', () => {
     if (l.colormap === 'viridis' || l.colormap === 'cividis' || l.colormap === 'magma') view.colormap = l.colormap;
     if (l.rangeMode === 'minmax' || l.rangeMode === 'quantile' || l.rangeMode === 'manual') view.rangeMode = l.rangeMode;
     if (typeof l.showArrows === 'boolean') view.showArrows = l.showArrows;
+    if (l.modelPath === null || (typeof l.modelPath === 'string' && l.modelPath.length > 0 && l.modelPath.length <= API_LIMITS.pathLength)) view.modelPath = l.modelPath;
+    if (typeof l.outlineRearrangers === 'boolean') view.outlineRearrangers = l.outlineRearrangers;
     if (typeof l.logHistogram === 'boolean') view.logHistogram = l.logHistogram;
     if (l.xAxis === 'frame' || l.xAxis === 'time') timeline.xAxis = l.xAxis;
     if (typeof l.logX === 'boolean') timeline.logX = l.logX;

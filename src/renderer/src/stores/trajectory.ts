@@ -84,6 +84,11 @@ export const useTrajectory = defineStore('trajectory', () => {
     return openWith('', () => api.openDemo({}));
   }
 
+  /** Open run `runId` of open study `studyId` (the Study view): it becomes the open trajectory like any file. */
+  function openStudyRun(studyId: number, runId: number, path: string): Promise<boolean> {
+    return openWith(path, () => api.openStudyRun({ studyId, runId }));
+  }
+
   /** Stop waiting for the trajectory being indexed, and cancel its index job (known by its id from the progress events). */
   async function cancelOpen(): Promise<void> {
     const o = opening.value;
@@ -99,5 +104,5 @@ export const useTrajectory = defineStore('trajectory', () => {
     }
   }
 
-  return { info, opening, openError, notice, recent, onSwitch, refreshRecent, openPath, openDemo, cancelOpen };
+  return { info, opening, openError, notice, recent, onSwitch, refreshRecent, openPath, openDemo, openStudyRun, cancelOpen };
 });

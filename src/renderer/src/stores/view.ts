@@ -33,6 +33,10 @@ export const useView = defineStore('view', () => {
   const showArrows = ref(false);
   const arrowScale = ref(1);
   const logHistogram = ref(false);
+  /** The softness model the ml_softness field uses (an absolute path, set by the Softness panel), or null. */
+  const modelPath = ref<string | null>(null);
+  /** Outline the rearrangers of the current frame (since the previous frame) in every pane. */
+  const outlineRearrangers = ref(false);
 
   const selectedId = ref<number | null>(null);
   /** What the panes drew last (set by the panes). */
@@ -47,7 +51,10 @@ export const useView = defineStore('view', () => {
   const fieldParams = computed<Partial<Record<FieldParamName, ParamValue>>>(() => {
     if (field.value === 'none') return {};
     const takes = fieldInfo(field.value as AnyFieldName).params as readonly string[];
-    return cutoff.value !== null && takes.includes('cutoff') ? { cutoff: cutoff.value } : {};
+    const p: Partial<Record<FieldParamName, ParamValue>> = {};
+    if (cutoff.value !== null && takes.includes('cutoff')) p.cutoff = cutoff.value;
+    if (modelPath.value !== null && takes.includes('model')) p.model = modelPath.value;
+    return p;
   });
 
   trajectory.onSwitch((t, startFrame) => {
@@ -75,6 +82,6 @@ export const useView = defineStore('view', () => {
 
   return {
     frame, bracket, bracketMode, playing, field, refMode, fixedRef, lag, cutoff, colormap, rangeMode, manualMin, manualMax, showArrows,
-    arrowScale, logHistogram, selectedId, renderedFrame, frames, paneFrames, eventBracketShown, fieldParams, setFrame, step, jump,
+    arrowScale, logHistogram, modelPath, outlineRearrangers, selectedId, renderedFrame, frames, paneFrames, eventBracketShown, fieldParams, setFrame, step, jump,
   };
 });
