@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { ExportParams, ExportResult } from '../core/jobs/export-job.js';
 import { FIELD_PARAMS } from '#shared/fields.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
+import { DIRECTORY, FIELD_FLAGS, FIELD_NAME_LIST, PATH, TYPE_DIAMETERS, flagOfParam } from './options.js';
 
 export const EXPORT_HELP = `  avw export FILE --fields d2min,e_norm[,file:PROP...] [--frames A:B] [--ref previous|fixed:R|lag:L]
              [--cutoff RC ...] [--diameters FILE | --type-diameters T:D,...] --out OUT.gsd [--json]
@@ -15,9 +16,10 @@ export const EXPORT_HELP = `  avw export FILE --fields d2min,e_norm[,file:PROP..
 `;
 
 const FLAGS: FlagSpec = {
-  json: 'boolean', 'index-dir': 'string', help: 'boolean', fields: 'string', frames: 'string', ref: 'string', out: 'string',
-  diameters: 'string', 'type-diameters': 'string',
-  ...Object.fromEntries(Object.keys(FIELD_PARAMS).map((k) => [k, 'string'])),
+  json: 'boolean', 'index-dir': DIRECTORY, help: 'boolean', fields: FIELD_NAME_LIST,
+  frames: { type: 'text', pattern: /^\d*:\d*$/, allowed: 'A:B (frames A to B-1, either may be left out)' },
+  ref: { type: 'text', pattern: /^(previous|fixed:\d+|lag:\d+|\d+)$/, allowed: 'previous, fixed:R, lag:L or a frame number R' }, out: PATH,
+  diameters: PATH, 'type-diameters': TYPE_DIAMETERS, ...FIELD_FLAGS,
 };
 
 /** `A:B`, `A:` or `:B` (a Python slice of frames). */
@@ -44,7 +46,7 @@ export async function exportParamsFromArgs(argv: string[]): Promise<{ params: Ex
   if (typeof flags.out !== 'string') throw new UsageError('avw export: --out OUT.gsd is required');
   const fieldParams: Record<string, unknown> = {};
   for (const k of Object.keys(FIELD_PARAMS)) {
-    const v = flags[k];
+    const v = flags[flagOfParam(k)];
     if (v !== undefined) fieldParams[k] = k === 'is' && typeof v === 'string' ? resolve(v) : v;
   }
   const { validateExportParams } = await import('../core/jobs/export-job.js');

@@ -7,7 +7,12 @@ import { validateFigureParams, type FigureParams } from '../core/jobs/figure-job
 import { FIGURE_KINDS } from '../core/figures/spec.js';
 import { parseTypeDiameters } from '../core/index/particle-sizes.js';
 import { PRESET_NAMES } from '../core/figures/style.js';
+import { SERIES_NAMES, SERIES_PARAMS, FIELD_PARAMS } from '#shared/fields.js';
+import { optionOfParam } from '#shared/options.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
+import {
+  DIRECTORY, FIELD_NAME, FIELD_NAME_LIST, FRAME, LENGTH, NUMBER_LIST, PATH, POTENTIAL, RANGE, REFERENCE, TYPE_DIAMETERS, nameList,
+} from './options.js';
 
 export const FIGURE_HELP = `  avw figure FILE --kind ${FIGURE_KINDS.join('|')} --frame F --out FIG.pdf|svg|png|tiff
              [--before B --after A] [--field NAME] [--fields a,b,c] [--vector na|displacement|is_displacement]
@@ -24,16 +29,25 @@ export const FIGURE_HELP = `  avw figure FILE --kind ${FIGURE_KINDS.join('|')} -
                                               plotted numbers) beside it; sizes in in, cm, mm or pt
 `;
 
+/** The options and their ranges (the figure engine's normalizeSpec checks the same, by the spec's keys). */
 const FLAGS: FlagSpec = {
-  json: 'boolean', 'index-dir': 'string', help: 'boolean', spec: 'string', out: 'string',
-  kind: 'string', frame: 'int', before: 'int', after: 'int', field: 'string', fields: 'string', vector: 'string',
-  series: 'string', marks: 'string', x: 'string', family: 'string', labels: 'string', bins: 'int', coefficient: 'string',
-  potential: 'string', temperature: 'string', ref: 'string', cutoff: 'string', range: 'string', preset: 'string', width: 'string', height: 'string', font: 'string',
-  'font-size': 'string', colormap: 'string', dpi: 'int', 'raster-particles': 'boolean', 'raster-dpi': 'int',
-  'no-box': 'boolean', 'no-scale-bar': 'boolean', 'log-x': 'boolean', 'log-y': 'boolean', 'arrow-scale': 'string',
-  diameters: 'string', 'type-diameters': 'string',
-  model: 'string', avalanches: 'int', 'quiet-factor': 'string', lags: 'string',
-  deltas: 'string', particles: 'string', delta: 'string', rmin: 'string', rmax: 'string', alpha: 'string', periodic: 'boolean', is: 'string',
+  json: 'boolean', 'index-dir': DIRECTORY, help: 'boolean', spec: PATH, out: PATH,
+  kind: { type: 'enum', values: FIGURE_KINDS }, frame: FRAME, before: FRAME, after: FRAME, field: FIELD_NAME, fields: FIELD_NAME_LIST,
+  vector: FIELD_NAME, series: nameList(SERIES_NAMES), marks: { type: 'text', pattern: /^(tags|\s*\d+(\s*,\s*\d+)*\s*)$/, allowed: 'frame numbers separated by commas, or tags' },
+  x: { type: 'enum', values: ['frame', 'time'] }, family: { type: 'text', pattern: /\S/, allowed: 'trajectory files separated by commas' },
+  labels: { type: 'text', pattern: /\S/, allowed: 'labels separated by commas' }, bins: { type: 'int', min: 2, max: 1000 },
+  coefficient: { type: 'enum', values: ['pearson', 'spearman', 'both'] },
+  potential: POTENTIAL, temperature: optionOfParam(SERIES_PARAMS.temperature), ref: REFERENCE, cutoff: optionOfParam(FIELD_PARAMS.cutoff), range: RANGE,
+  preset: { type: 'enum', values: PRESET_NAMES }, width: LENGTH, height: LENGTH, font: { type: 'enum', values: ['sans', 'serif'] },
+  'font-size': { type: 'number', min: 4, max: 36 }, colormap: { type: 'enum', values: ['viridis', 'cividis', 'magma'] }, dpi: { type: 'int', min: 72, max: 2400 },
+  'raster-particles': 'boolean', 'raster-dpi': { type: 'int', min: 72, max: 2400 },
+  'no-box': 'boolean', 'no-scale-bar': 'boolean', 'log-x': 'boolean', 'log-y': 'boolean', 'arrow-scale': { type: 'number', min: 0, max: 1e6 },
+  diameters: PATH, 'type-diameters': TYPE_DIAMETERS,
+  deltas: NUMBER_LIST, particles: { type: 'text', pattern: /^\s*-?\d+(\s*,\s*-?\d+)*\s*$/, allowed: 'particle ids separated by commas' },
+  delta: optionOfParam(FIELD_PARAMS.delta), rmin: optionOfParam(FIELD_PARAMS.rmin), rmax: optionOfParam(FIELD_PARAMS.rmax),
+  alpha: optionOfParam(SERIES_PARAMS.alpha), periodic: 'boolean', is: PATH,
+  model: PATH, avalanches: { type: 'int', min: 1, max: 1_000_000 }, 'quiet-factor': { type: 'number', min: 0, minExclusive: true, max: 1e4 },
+  lags: { type: 'text', pattern: /^\s*\d+(\s*,\s*\d+)*\s*$/, allowed: 'frame lags separated by commas' },
 };
 
 function list(v: unknown): string[] | undefined {

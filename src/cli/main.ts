@@ -8,17 +8,20 @@ import type { IndexedTrajectory } from '../core/index/indexed-trajectory.js';
 import { runInWorker } from '../core/jobs/worker-runner.js';
 import type { SeriesResult } from '../core/jobs/series-job.js';
 import type { FieldResult } from '../core/jobs/field-job.js';
-import { FIELD_NAMES, FIELD_PARAMS, SERIES_NAMES, SERIES_PARAMS } from '#shared/fields.js';
+import { FIELD_NAMES, FIELD_PARAMS, ParamError, SERIES_NAMES, SERIES_PARAMS } from '#shared/fields.js';
 import type { DetectResult } from '../core/jobs/detect-job.js';
 import type { CorrelateResult } from '../core/jobs/correlate-job.js';
 import type { SimulateResult } from '../core/jobs/simulate-job.js';
-import { SIMULATE_OPTIONS, SimulateOptionError, simulateRawFromOptions } from '../core/jobs/simulate-options.js';
+import { SIMULATE_OPTIONS, SimulateOptionError, simulateMessageInOptionWords, simulateRawFromOptions } from '../core/jobs/simulate-options.js';
 import type { MinimizeJobResult } from '../core/jobs/minimize-job.js';
 import type { ModesResult } from '../core/jobs/modes-job.js';
 import type { SoftnessTrainResult } from '../core/jobs/softness-train-job.js';
 import type { RearrangersResult } from '../core/jobs/rearrangers-job.js';
 import { JobCancelledError } from '../core/jobs/job.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
+import {
+  COMMON, FIELD_FLAGS, FIELD_NAME, FIELD_NAME_LIST, FRAME, MINIMIZER, PATH, POTENTIAL, SERIES_FLAGS, SERIES_NAME, SIZES, SMALL_LARGE, flagOfParam,
+} from './options.js';
 import { progressBar } from './progress.js';
 import { EXPORT_HELP, exportCommand } from './export-command.js';
 import type { FigureJobResult } from '../core/jobs/figure-job.js';
@@ -113,9 +116,6 @@ formats: LAMMPS text dump (.lammpstrj, .dump; gzip/bzip2 too), XYZ and extended 
 `;
 };
 
-const COMMON: FlagSpec = { json: 'boolean', 'index-dir': 'string', help: 'boolean' };
-/** Particle diameters for a file that stores none: a per-id table or per-type values, remembered in the index. */
-const SIZES: FlagSpec = { diameters: 'string', 'type-diameters': 'string' };
 
 /** Remember --diameters / --type-diameters for the trajectory (in its index), before a job reads its frames. */
 async function rememberSizes(file: string, flags: Record<string, unknown>, command: string): Promise<void> {
@@ -148,15 +148,11 @@ function wrapList(names: readonly string[]): string {
   return lines.map((l) => `${' '.repeat(46)}${l}`).join('\n');
 }
 
-/** Flags of the registry's parameters (every value is checked by the registry, in the option's words). */
-const FIELD_FLAGS: FlagSpec = Object.fromEntries(Object.keys(FIELD_PARAMS).map((k) => [k, 'string']));
-const SERIES_FLAGS: FlagSpec = Object.fromEntries(Object.entries(SERIES_PARAMS).map(([k, p]) => [k, p.type === 'boolean' ? 'boolean' : 'string']));
-
-/** The registry parameters given on the command line (paths made absolute). */
+/** The registry parameters given on the command line (as --d-soft-small for d_soft_small; paths made absolute). */
 function registryParams(flags: Record<string, unknown>, names: readonly string[], paths: readonly string[] = []): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of names) {
-    const v = flags[k];
+    const v = flags[flagOfParam(k)];
     if (v === undefined) continue;
     out[k] = paths.includes(k) && typeof v === 'string' ? resolve(v) : v;
   }
@@ -228,7 +224,7 @@ async function cmdInfo(argv: string[]): Promise<void> {
 }
 
 async function cmdFrame(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, frame: 'int', unwrapped: 'boolean' }, 'frame');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, frame: FRAME, unwrapped: 'boolean' }, 'frame');
   const file = oneFile(positionals, 'frame');
   await rememberSizes(resolve(file), flags, 'frame');
   if (flags.frame === undefined) throw new UsageError('avw frame: --frame K is required');
@@ -280,7 +276,7 @@ async function cmdIndex(argv: string[]): Promise<void> {
 }
 
 async function cmdTags(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, export: 'string', import: 'string' }, 'tags');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, export: PATH, import: PATH }, 'tags');
   const t = await openWithProgress(oneFile(positionals, 'tags'), flags['index-dir'] as string | undefined, flags.json === true);
   try {
     // The tags stay usable whatever happened to the file; its damage is said once.
@@ -330,7 +326,7 @@ function numberOrNull(v: number): number | null {
 
 async function cmdSeries(argv: string[]): Promise<void> {
   if (argv.some((a) => a === '--study' || a.startsWith('--study='))) return (await import('./study-command.js')).cmdStudySeries(argv);
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, name: 'string', ...SERIES_FLAGS }, 'series');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, name: SERIES_NAME, ...SERIES_FLAGS }, 'series');
   const file = resolve(oneFile(positionals, 'series'));
   await rememberSizes(file, flags, 'series');
   const { validateSeriesParams } = await import('../core/jobs/series-job.js');
@@ -366,7 +362,7 @@ function fieldValuesJson(r: FieldResult): (number | null | (number | null)[])[] 
 }
 
 async function cmdField(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, name: 'string', frame: 'int', ref: 'int', ...FIELD_FLAGS }, 'field');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, name: FIELD_NAME, frame: FRAME, ref: FRAME, ...FIELD_FLAGS }, 'field');
   const file = resolve(oneFile(positionals, 'field'));
   await rememberSizes(file, flags, 'field');
   const { validateFieldParams } = await import('../core/jobs/field-job.js');
@@ -383,8 +379,10 @@ async function cmdField(argv: string[]): Promise<void> {
 }
 
 async function cmdDetect(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, 'min-score': 'string', 'no-store': 'boolean', series: 'string', is: 'string' }, 'detect');
-  const { validateDetectParams } = await import('../core/jobs/detect-job.js');
+  const { validateDetectParams, MIN_SCORE_OPTION, DETECT_SERIES_CHOICES } = await import('../core/jobs/detect-job.js');
+  const { positionals, flags } = parseArgs(argv, {
+    ...COMMON, 'min-score': MIN_SCORE_OPTION, 'no-store': 'boolean', series: { type: 'enum', values: DETECT_SERIES_CHOICES }, is: PATH,
+  }, 'detect');
   const params = validateDetectParams({
     path: resolve(oneFile(positionals, 'detect')), indexDir: flags['index-dir'], minScore: numberFlag(flags, 'min-score', 'detect'), store: flags['no-store'] !== true,
     series: flags.series, is: flags.is,
@@ -398,7 +396,7 @@ async function cmdDetect(argv: string[]): Promise<void> {
 }
 
 async function cmdCorrelate(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, names: 'string', frame: 'int', ref: 'int', ...FIELD_FLAGS }, 'correlate');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, names: FIELD_NAME_LIST, frame: FRAME, ref: FRAME, ...FIELD_FLAGS }, 'correlate');
   rememberSizes(resolve(oneFile(positionals, 'correlate')), flags, 'correlate');
   if (typeof flags.names !== 'string') throw new UsageError('avw correlate: --names a,b,c is required');
   if (flags.frame === undefined) throw new UsageError('avw correlate: --frame F is required');
@@ -418,6 +416,12 @@ async function cmdCorrelate(argv: string[]): Promise<void> {
   ].join('\n'));
 }
 
+/** Option values several commands take. */
+const POSITIVE: FlagSpec[string] = { type: 'number', min: 0, minExclusive: true, max: 1e4 };
+const QUANTILE: FlagSpec[string] = { type: 'number', min: 0, minExclusive: true, max: 1, maxExclusive: true };
+const FTOL: FlagSpec[string] = { type: 'number', min: 0, minExclusive: true, max: 1e3 };
+const MAX_ITERATIONS: FlagSpec[string] = { type: 'int', min: 1, max: 1e12 };
+
 /** A numeric flag that must be an integer (accepts 1e6 style). */
 function intFlag(flags: Record<string, unknown>, name: string, command: string): number | undefined {
   const x = numberFlag(flags, name, command);
@@ -430,7 +434,7 @@ function fmtSeconds(s: number): string {
 }
 
 const SIM_FLAGS: FlagSpec = {
-  ...COMMON, ...Object.fromEntries(Object.entries(SIMULATE_OPTIONS).map(([name, kind]) => [name, kind === 'boolean' ? 'boolean' : 'string'])),
+  ...COMMON, ...SIMULATE_OPTIONS,
 };
 
 async function cmdSimulate(argv: string[]): Promise<void> {
@@ -453,6 +457,10 @@ async function cmdSimulate(argv: string[]): Promise<void> {
     r = await runJob<SimulateResult>('simulate', raw, kind, flags.json === true, 120_000);
   } catch (e) {
     if (e instanceof JobCancelledError) throw new Error(`cancelled; a checkpoint was written: continue with the same command and --resume`);
+    // A value the job refuses (checked where it runs, by its parameter's name): said with the option's name.
+    const message = e instanceof Error ? e.message : String(e);
+    const words = simulateMessageInOptionWords(kind, message);
+    if (words !== message && / must /.test(words)) throw new UsageError(words);
     throw e;
   }
   for (const w of r.warnings) process.stderr.write(`avw ${cmd}: warning: ${w}\n`);
@@ -483,7 +491,7 @@ async function cmdFigure(argv: string[]): Promise<void> {
 }
 
 async function cmdMinimize(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, out: 'string', method: 'string', ftol: 'string', potential: 'string', 'max-iterations': 'string', resume: 'boolean' }, 'minimize');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, out: PATH, method: MINIMIZER, ftol: FTOL, potential: POTENTIAL, 'max-iterations': MAX_ITERATIONS, resume: 'boolean' }, 'minimize');
   const file = oneFile(positionals, 'minimize');
   rememberSizes(resolve(file), flags, 'minimize');
   if (typeof flags.out !== 'string') throw new UsageError('avw minimize: --out IS.gsd is required');
@@ -509,7 +517,7 @@ async function cmdMinimize(argv: string[]): Promise<void> {
 const MODES_FORCE_TOLERANCE = 1e-6;
 
 async function cmdModes(argv: string[]): Promise<void> {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, frame: 'int', potential: 'string', count: 'int' }, 'modes');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, ...SIZES, frame: FRAME, potential: POTENTIAL, count: { type: 'int', min: 1, max: 1000 } }, 'modes');
   const file = resolve(oneFile(positionals, 'modes'));
   rememberSizes(file, flags, 'modes');
   if (flags.frame === undefined) throw new UsageError('avw modes: --frame F is required');
@@ -547,9 +555,11 @@ async function cmdSoftness(argv: string[]): Promise<void> {
   if (sub !== 'train') throw new UsageError('avw softness: expected train (avw softness train FILE --frame F --ref R --out MODEL.json)');
   const cmd = 'softness train';
   const { positionals, flags } = parseArgs(rest, {
-    ...COMMON, frame: 'int', ref: 'int', cutoff: 'string', 'positive-quantile': 'string', 'negative-quantile': 'string', 'd-soft': 'string',
-    'd-hard': 'string', r0: 'string', dr: 'string', count: 'int', width: 'string', species: 'string', C: 'string', hyperplanes: 'int', seed: 'int', out: 'string',
-    aqs: 'boolean', window: 'int',
+    ...COMMON, frame: FRAME, ref: FRAME, cutoff: POSITIVE, 'positive-quantile': QUANTILE, 'negative-quantile': QUANTILE, 'd-soft': SMALL_LARGE,
+    'd-hard': SMALL_LARGE, r0: { type: 'number', min: 0, max: 1e4 }, dr: POSITIVE, count: { type: 'int', min: 1, max: 1000 }, width: POSITIVE,
+    species: { type: 'enum', values: ['none', 'type'] }, C: { type: 'number', min: 0, minExclusive: true, max: 1e12 },
+    hyperplanes: { type: 'int', min: 1, max: 1000 }, seed: { type: 'int', min: -(2 ** 31) + 1, max: 2 ** 31 - 1 }, out: PATH,
+    aqs: 'boolean', window: { type: 'int', min: 1, max: 1_000_000 },
   }, cmd);
   const file = resolve(oneFile(positionals, cmd));
   if (flags.frame === undefined || flags.ref === undefined) throw new UsageError(`avw ${cmd}: --frame F and --ref R are required (D2min between them labels the particles)`);
@@ -580,7 +590,8 @@ async function cmdSoftness(argv: string[]): Promise<void> {
 
 async function cmdRearrangers(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, {
-    ...COMMON, frames: 'string', rd: 'string', 'd-soft': 'string', 'quiet-radius': 'string', 'quiet-factor': 'string',
+    ...COMMON, frames: { type: 'text', pattern: /^\d+:\d+$/, allowed: 'A:B (frame numbers, A < B)' }, rd: SERIES_FLAGS.rd, 'd-soft': SMALL_LARGE,
+    'quiet-radius': POSITIVE, 'quiet-factor': POSITIVE,
   }, 'rearrangers');
   const file = resolve(oneFile(positionals, 'rearrangers'));
   let frames: number[] | undefined;
@@ -601,7 +612,7 @@ async function cmdRearrangers(argv: string[]): Promise<void> {
   ].join('\n'));
 }
 
-const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
+export const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   info: cmdInfo, frame: cmdFrame, index: cmdIndex, tags: cmdTags, series: cmdSeries, field: cmdField, detect: cmdDetect, correlate: cmdCorrelate,
   simulate: cmdSimulate, minimize: cmdMinimize, figure: cmdFigure, study: async (argv) => (await import('./study-command.js')).cmdStudy(argv), modes: cmdModes,
   betti: async (argv) => (await import('./topology-command.js')).cmdBetti(argv),
@@ -639,6 +650,31 @@ async function runRetryingOnDamagedIndex(command: string, run: (argv: string[]) 
   }
 }
 
+/** The value of `--name` on a command line (`--name V` or `--name=V`), or undefined. */
+function optionValue(argv: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--') break;
+    if (argv[i] === `--${name}`) return argv[i + 1];
+    if (argv[i].startsWith(`--${name}=`)) return argv[i].slice(name.length + 3);
+  }
+  return undefined;
+}
+
+/**
+ * A frame past the end of the file, found where the file is read ("FILE: frame 9 does not exist (3 frames, 0..2)"),
+ * said as a bad value of the option that gave it: "--frame must be a frame of FILE, 0..2 (got 9)". Null for any other
+ * message, or when no option gave that frame.
+ */
+export function frameErrorInOptionWords(message: string, argv: readonly string[]): string | null {
+  const m = /^(.+): (?:(reference )?frame|--(frame|ref)) (\d+) does not exist \((?:the trajectory has )?(\d+) frames(?:, 0\.\.\d+)?\)$/.exec(message);
+  if (!m) return null;
+  const [, file, reference, named, k, n] = m;
+  const option = (named ? [named] : reference ? ['ref', 'reference'] : ['frame']).find((o) => optionValue(argv, o) === k);
+  if (!option) return null;
+  const count = Number(n);
+  return `--${option} must be a frame of ${file}, ${count === 0 ? 'which has none' : `0..${count - 1}`} (got ${k})`;
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help')) {
@@ -655,14 +691,22 @@ export async function runCli(argv: string[]): Promise<number> {
     await runRetryingOnDamagedIndex(command, run, rest);
     return 0;
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    let message = e instanceof Error ? e.message : String(e);
+    const unprefixed = message.replace(/^avw [\w ]+?: /, '');
+    const frame = frameErrorInOptionWords(unprefixed, rest);
+    if (frame) message = frame;
     process.stderr.write(`${message.startsWith('avw') ? message : `avw ${command}: ${message}`}\n`);
-    return e instanceof UsageError ? 2 : 1;
+    // A value out of its declared range (the registry's or an option's, or a frame the file does not have) is a usage
+    // error, as on the command line.
+    return e instanceof UsageError || e instanceof ParamError || frame !== null ? 2 : 1;
   }
 }
 
-process.exitCode = await runCli(process.argv.slice(2));
-if (process.env.AVW_REPORT_RSS) {
-  // For the benchmark: the peak resident set size of the whole process, in KiB.
-  process.on('exit', () => process.stderr.write(`avw-peak-rss-kb=${process.resourceUsage().maxRSS}\n`));
+// A test runs the commands in its own process (AVW_CLI_IN_PROCESS=1 before importing this module) and calls runCli.
+if (process.env.AVW_CLI_IN_PROCESS !== '1') {
+  process.exitCode = await runCli(process.argv.slice(2));
+  if (process.env.AVW_REPORT_RSS) {
+    // For the benchmark: the peak resident set size of the whole process, in KiB.
+    process.on('exit', () => process.stderr.write(`avw-peak-rss-kb=${process.resourceUsage().maxRSS}\n`));
+  }
 }

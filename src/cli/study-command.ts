@@ -16,7 +16,8 @@ import { jobScript, resourcesOf } from '../core/study/slurm.js';
 import { chooseRuns, submitStudy } from '../core/study/submit.js';
 import { studyStatus } from '../core/study/status.js';
 import { loadStudy, StudyFileError } from '../core/study/study-file.js';
-import { parseArgs, UsageError, type FlagSpec } from './args.js';
+import { parseArgs, UsageError, type FlagSpec, type OptionSpec } from './args.js';
+import { DIRECTORY, PATH } from './options.js';
 
 export const STUDY_HELP = `  avw study run STUDY.json [--scheduler local|slurm] [--max-parallel K] [--sbatch-arg ARG]... [--runs 0-3,7] [--failed]
              [--dry-run] [--json]        run the study's unfinished runs: here, K at a time (default: the cores), or as
@@ -32,6 +33,9 @@ export const STUDY_HELP = `  avw study run STUDY.json [--scheduler local|slurm] 
 
 // No --index-dir: a study keeps its own index (STUDY/index) and every run its own shard.
 const COMMON: FlagSpec = { json: 'boolean', help: 'boolean' };
+/** A wave number q of F_s(q, t). */
+const WAVE_NUMBER: OptionSpec = { type: 'number', min: 0, minExclusive: true, max: 1e4 };
+const RUN_ID: OptionSpec = { type: 'int', min: 0, max: 1_000_000 };
 
 function out(json: boolean, value: unknown, text: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text()}\n`);
@@ -90,7 +94,7 @@ function takeRepeated(argv: string[], name: string): { rest: string[]; values: s
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === `--${name}`) {
-      if (i + 1 >= argv.length) throw new UsageError(`avw study run: --${name} needs a value`);
+      if (i + 1 >= argv.length) throw new UsageError(`avw study run: --${name} needs a value (an sbatch option, as --time=2:00:00)`);
       values.push(argv[++i]!);
     } else if (a.startsWith(`--${name}=`)) {
       values.push(a.slice(name.length + 3));
@@ -103,7 +107,11 @@ function takeRepeated(argv: string[], name: string): { rest: string[]; values: s
 
 async function cmdRun(argv: string[]): Promise<void> {
   const { rest, values: sbatchArgs } = takeRepeated(argv, 'sbatch-arg');
-  const { positionals, flags } = parseArgs(rest, { ...COMMON, scheduler: 'string', 'max-parallel': 'int', runs: 'string', failed: 'boolean', 'dry-run': 'boolean' }, 'study run');
+  const { positionals, flags } = parseArgs(rest, {
+    ...COMMON, scheduler: { type: 'enum', values: ['local', 'slurm'] }, 'max-parallel': { type: 'int', min: 1, max: 4096 },
+    runs: { type: 'text', pattern: /^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/, allowed: 'run ids and ranges separated by commas, as 0-3,7' },
+    failed: 'boolean', 'dry-run': 'boolean',
+  }, 'study run');
   const json = flags.json === true;
   const scheduler = (flags.scheduler as string | undefined) ?? 'local';
   if (scheduler !== 'local' && scheduler !== 'slurm') throw new UsageError('avw study run: --scheduler must be local or slurm');
@@ -291,7 +299,10 @@ function cmdPlan(argv: string[]): void {
 }
 
 async function cmdExec(argv: string[]): Promise<void> {
-  const spec: FlagSpec = { ...COMMON, run: 'int', expect: 'string', parent: 'int', scratch: 'string', 'progress-json': 'boolean' };
+  const spec: FlagSpec = {
+    ...COMMON, run: RUN_ID, expect: { type: 'text', pattern: /\S/, allowed: "the run's name in the plan" }, parent: { type: 'int', min: 1, max: 2 ** 31 - 1 },
+    scratch: DIRECTORY, 'progress-json': 'boolean',
+  };
   const { positionals, flags } = parseArgs(argv, spec, 'study exec');
   const plan = oneStudy(positionals, 'exec');
   if (flags.run === undefined) throw new UsageError('avw study exec: --run I is required');
@@ -380,7 +391,7 @@ function tauText(r: EnsembleTau): string {
 }
 
 function cmdTau(argv: string[]): void {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, q: 'string' }, 'study tau');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, q: WAVE_NUMBER }, 'study tau');
   const plan = oneStudy(positionals, 'tau');
   let q = studyQ(plan);
   if (flags.q !== undefined) {
@@ -393,7 +404,7 @@ function cmdTau(argv: string[]): void {
 
 /** `avw series --study STUDY.json --name NAME --by T`: a series averaged over replicas per temperature, with standard errors. */
 export function cmdStudySeries(argv: string[]): void {
-  const { positionals, flags } = parseArgs(argv, { ...COMMON, study: 'string', name: 'string', by: 'string', q: 'string' }, 'series');
+  const { positionals, flags } = parseArgs(argv, { ...COMMON, study: PATH, name: { type: 'enum', values: [...SERIES_NAMES, 'fs'] }, by: { type: 'enum', values: ['T'] }, q: WAVE_NUMBER }, 'series');
   if (positionals.length > 0) throw new UsageError('avw series: give a trajectory FILE or --study STUDY.json, not both');
   if (typeof flags.study !== 'string') throw new UsageError('avw series: --study STUDY.json is required');
   if ((flags.by ?? 'T') !== 'T') throw new UsageError('avw series: --by must be T (the study\'s temperatures)');
@@ -429,7 +440,7 @@ export function cmdStudySeries(argv: string[]): void {
     ...g.frames.map((f) => `${f} ${g.timesteps[f]} ${num(g.mean[f], 6)} ${num(g.stderr[f], 3)} ${g.n[f]}`)].join('\n')).join('\n\n'));
 }
 
-const SUBCOMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
+export const SUBCOMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   run: cmdRun, status: cmdStatus, collect: cmdCollect, plan: cmdPlan, exec: cmdExec, tau: cmdTau,
 };
 

@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { buildStudyFigure, STUDY_FIGURE_KINDS } from '../core/study/study-figure.js';
 import { PRESET_NAMES } from '../core/figures/style.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
+import { FIELD_NAME, LENGTH, PATH, RANGE } from './options.js';
 
 export const STUDY_FIGURE_HELP = `  avw figure --study STUDY.json --kind distribution|timeline|tau --out FIG.pdf|svg|png|tiff
              [--field NAME --moment before|at|after --events all|confirmed --bins N --range MIN:MAX]   (distribution)
@@ -15,9 +16,12 @@ export const STUDY_FIGURE_HELP = `  avw figure --study STUDY.json --kind distrib
 `;
 
 const FLAGS: FlagSpec = {
-  json: 'boolean', help: 'boolean', study: 'string', spec: 'string', out: 'string', kind: 'string',
-  field: 'string', moment: 'string', events: 'string', bins: 'int', range: 'string', series: 'string', q: 'string',
-  preset: 'string', width: 'string', height: 'string', font: 'string', 'font-size': 'string', colormap: 'string', dpi: 'int',
+  json: 'boolean', help: 'boolean', study: PATH, spec: PATH, out: PATH, kind: { type: 'enum', values: STUDY_FIGURE_KINDS },
+  field: FIELD_NAME, moment: { type: 'enum', values: ['before', 'at', 'after'] }, events: { type: 'enum', values: ['all', 'confirmed'] },
+  bins: { type: 'int', min: 2, max: 1000 }, range: RANGE, series: { type: 'text', pattern: /^[a-z_0-9]+$/, allowed: 'a series name (avw series --study)' },
+  q: { type: 'number', min: 0, minExclusive: true, max: 1e4 },
+  preset: { type: 'enum', values: PRESET_NAMES }, width: LENGTH, height: LENGTH, font: { type: 'enum', values: ['sans', 'serif'] },
+  'font-size': { type: 'number', min: 4, max: 36 }, colormap: { type: 'enum', values: ['viridis', 'cividis', 'magma'] }, dpi: { type: 'int', min: 72, max: 2400 },
   'log-x': 'boolean', 'log-y': 'boolean', 'linear-x': 'boolean', 'linear-y': 'boolean',
 };
 

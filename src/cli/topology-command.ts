@@ -9,6 +9,8 @@ import { openIndexed } from '../core/index/indexed-trajectory.js';
 import type { PotentialName } from '../core/potentials.js';
 import { CLI_NAMER, ParamError, SERIES_PARAMS, checkParam } from '#shared/fields.js';
 import { parseArgs, UsageError } from './args.js';
+import { optionOfParam } from '#shared/options.js';
+import { DIRECTORY, FRAME, POTENTIAL } from './options.js';
 import { progressBar } from './progress.js';
 
 export const TOPOLOGY_HELP = `  avw betti FILE --frame F [--alpha 8.19] [--periodic] [--potential wca|hertz] [--json]
@@ -75,7 +77,7 @@ export function bettiOfFrame(file: string, frame: number, options: { alpha: numb
 
 export function cmdBetti(argv: string[]): void {
   const { positionals, flags } = parseArgs(argv, {
-    json: 'boolean', 'index-dir': 'string', help: 'boolean', frame: 'int', alpha: 'string', periodic: 'boolean', potential: 'string',
+    json: 'boolean', 'index-dir': DIRECTORY, help: 'boolean', frame: FRAME, alpha: optionOfParam(SERIES_PARAMS.alpha), periodic: 'boolean', potential: POTENTIAL,
   }, 'betti');
   if (positionals.length !== 1) throw new UsageError(`avw betti: expected one trajectory file, got ${positionals.length}`);
   if (flags.frame === undefined) throw new UsageError('avw betti: --frame F is required');

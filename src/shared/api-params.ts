@@ -114,7 +114,7 @@ function params<E extends Entries>(entries: E, notObject = 'must be an object') 
   return strict(entries, notObject, () => `unexpected parameter "${PLACE}"`);
 }
 
-const ID_TEXT = must('must be a non-negative integer');
+const ID_TEXT = must(`must be a non-negative integer (0 to ${API_LIMITS.maxId})`);
 const id = v.pipe(v.number(ID_TEXT), v.integer(ID_TEXT), v.minValue(0, ID_TEXT), v.maxValue(API_LIMITS.maxId, ID_TEXT));
 
 const PATH_TEXT = must(`must be a non-empty file path of at most ${API_LIMITS.pathLength} characters`);
@@ -166,7 +166,7 @@ function withRegistryParams<S extends v.GenericSchema<unknown, { name: string; p
   }));
 }
 
-const LAG_TEXT = must('must be an integer >= 1');
+const LAG_TEXT = must(`must be an integer >= 1 and <= ${API_LIMITS.maxId}`);
 /** How a pair field's reference follows the frame: the previous frame, a fixed frame, or a lag. */
 const referenceMode = v.pipe(
   params({
@@ -262,10 +262,10 @@ const figureOut = v.pipe(
 
 function simulationParam(spec: ParamSpec) {
   if (spec.type === 'boolean') return v.optional(trueOrFalse);
-  const range = must(`must be a number ${spec.minExclusive ? '>' : '>='} ${spec.min} and <= ${spec.max}`);
+  const range = must(`must be ${spec.type === 'int' ? 'an integer' : 'a number'} ${spec.minExclusive ? '>' : '>='} ${spec.min} and <= ${spec.max}`);
   const inRange = (x: number): boolean => x >= spec.min && x <= spec.max && !(spec.minExclusive && x === spec.min);
   return spec.type === 'int'
-    ? v.optional(v.pipe(v.number(range), v.check(inRange, range), v.integer(must('must be an integer'))))
+    ? v.optional(v.pipe(v.number(range), v.check(inRange, range), v.integer(range)))
     : v.optional(v.pipe(v.number(range), v.check(inRange, range)));
 }
 

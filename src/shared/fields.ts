@@ -277,7 +277,8 @@ export type ParamValue = number | string | boolean;
 
 /** How a parameter is named to the user: `--cutoff` on the command line, `"params.cutoff"` in the API. */
 export type ParamNamer = (name: string) => string;
-export const CLI_NAMER: ParamNamer = (name) => `--${name}`;
+/** The command line spells a parameter's underscores as dashes: d_soft_small is `--d-soft-small`. */
+export const CLI_NAMER: ParamNamer = (name) => `--${name.replace(/_/g, '-')}`;
 
 export class ParamError extends Error {
   constructor(message: string) {

@@ -86,9 +86,9 @@ describe('avw frame', () => {
 
   it('rejects a frame out of range with one line', () => {
     const r = avw('frame', small, '--frame', '7', '--json');
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/frame 7 does not exist \(the trajectory has 3 frames/);
+    expect(r.stderr).toMatch(/--frame must be a frame of .*small-2d\.lammpstrj, 0\.\.2 \(got 7\)/);
   });
 });
 

@@ -66,7 +66,9 @@ describe('diameters for a file that stores none', () => {
     expect(lacking.status).toBe(1);
     expect(lacking.stderr).toMatch(/no diameter for particle type \d+ \(id \d+\); the per-type diameters name 1/);
     const bad = avw('series', dump, '--name', 'energy', '--potential', 'wca', '--type-diameters', '1=x', '--json');
-    expect(bad.stderr).toMatch(/--type-diameters: expected TYPE:DIAMETER pairs with positive diameters, as 1:1.0,2:1.4 \(got "1=x"\)/);
+    // Refused as the option is read (a usage error), in the option's words.
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--type-diameters must be TYPE:DIAMETER pairs separated by commas, as 1:1.0,2:1.4 \(got "1=x"\)/);
     const table = join(root, 'broken.txt');
     writeFileSync(table, '# id diameter\n1 0.9\n2\n');
     const broken = avw('series', dump, '--name', 'energy', '--potential', 'wca', '--diameters', table, '--json');

@@ -127,7 +127,7 @@ describe('avw simulate / minimize', () => {
   it('errors are one line', () => {
     const cases: [string[], number, RegExp][] = [
       [['simulate', 'thermal', '--n', '100', '--T', '0.3', '--every', '10', '--frames', '3'], 2, /--out FILE is required/],
-      [['simulate', 'thermal', '--n', '100', '--T', '0.3', '--B', '100', '--ncfg', '9', '--out', join(work, 'e.gsd')], 1, /B = 100 must exceed 2\^\(N_cfg-1\) = 256/],
+      [['simulate', 'thermal', '--n', '100', '--T', '0.3', '--B', '100', '--ncfg', '9', '--out', join(work, 'e.gsd')], 2, /^avw simulate thermal: --B = 100 must exceed 2\^\(N_cfg-1\) = 256/],
       [['simulate', 'thermal', '--n', '100', '--T', '0.3', '--every', '10', '--frames', '3', '--out', join(work, 'none.gsd'), '--resume'], 1, /nothing to resume/],
       [['simulate', 'aqs', '--n', '10', '--steps', '5', '--T', '0.1', '--out', join(work, 'e.gsd')], 2, /--T does not apply to aqs runs/],
     ];

@@ -88,8 +88,8 @@ describe('avw betti', () => {
     expect(p.json).toMatchObject({ periodic: true, potential: 'hertz' });
     expect(p.json.edges).toBeGreaterThan(H.expected.find((x) => x.alpha === 2)!.n_edges);
     const bad = avw('betti', md, '--frame', '7');
-    expect(bad.status).toBe(1);
-    expect(bad.stderr.trim()).toBe(`avw betti: ${md}: frame 7 does not exist (the trajectory has 2 frames, 0..1)`);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toBe(`avw betti: --frame must be a frame of ${md}, 0..1 (got 7)`);
     expect(avw('betti', md).stderr.trim()).toBe('avw betti: --frame F is required');
     expect(avw('betti', md, '--frame', '0', '--alpha', '0').stderr.trim()).toBe('avw betti: --alpha must be a number > 0 and <= 10000 (got "0")');
     expect(avw('betti', md, '--frame', '0', '--potential', 'lj').status).toBe(2);

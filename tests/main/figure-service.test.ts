@@ -152,7 +152,7 @@ describe('WorkbenchService.exportFigure', () => {
 
   it('names a missing directory, a bad spec and a trajectory that is not open', async () => {
     await expect(service.exportFigure({ trajectoryId: info.id, spec: FIELDS_SPEC, out: join(root, 'nowhere', 'fig.pdf') })).rejects.toThrow(/nowhere: no such directory/);
-    await expect(service.exportFigure({ trajectoryId: info.id, spec: { ...FIELDS_SPEC, dpi: 5000 }, out: join(out, 'dpi.png') })).rejects.toThrow(/"dpi" must be at most 2400/);
+    await expect(service.exportFigure({ trajectoryId: info.id, spec: { ...FIELDS_SPEC, dpi: 5000 }, out: join(out, 'dpi.png') })).rejects.toThrow(/"dpi" must be an integer >= 72 and <= 2400/);
     await expect(service.exportFigure({ trajectoryId: 9999, spec: FIELDS_SPEC, out: join(out, 'x.pdf') })).rejects.toThrow(/trajectory 9999 is not open/);
     expect(existsSync(join(out, 'dpi.png'))).toBe(false);
   });

@@ -136,7 +136,7 @@ describe('web host', () => {
   it('answers malformed requests with an error naming the problem, and keeps serving', async () => {
     const c = await connect();
     try {
-      expect((await c.raw({ id: 1, method: 'getFrame', params: { trajectoryId: -1, frame: 0 } })).error).toBe('getFrame: "trajectoryId" must be a non-negative integer');
+      expect((await c.raw({ id: 1, method: 'getFrame', params: { trajectoryId: -1, frame: 0 } })).error).toBe('getFrame: "trajectoryId" must be a non-negative integer (0 to 2147483647)');
       expect((await c.raw({ id: 2, method: 'dropTables', params: {} })).error).toBe('unknown method "dropTables"');
       expect((await c.raw({ id: 3, method: 'addTag', params: { trajectoryId: 1, frame: 0, kind: 'avalanche', source: 'detector' } })).error)
         .toBe('addTag: unexpected parameter "source"');

@@ -116,15 +116,22 @@ function fail(message: string): never {
   throw new Error(`figure spec: ${message}`);
 }
 
-function int(v: unknown, what: string, min = 0): number | undefined {
+/** "an integer >= 2 and <= 1000": the allowed range, in one message. */
+function range(what: string, min: number, max: number, exclusive = false): string {
+  const low = Number.isFinite(min) ? ` ${exclusive ? '>' : '>='} ${min}` : '';
+  const high = Number.isFinite(max) ? `${low ? ' and' : ''} <= ${max}` : '';
+  return `${what}${low}${high}`;
+}
+
+function int(v: unknown, what: string, min = 0, max = Infinity): number | undefined {
   if (v === undefined || v === null) return undefined;
-  if (!Number.isInteger(v) || (v as number) < min) fail(`"${what}" must be an integer >= ${min}`);
+  if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) fail(`"${what}" must be ${range('an integer', min, max)} (got ${JSON.stringify(v)})`);
   return v as number;
 }
 
-function num(v: unknown, what: string, min = -Infinity): number | undefined {
+function num(v: unknown, what: string, min = -Infinity, max = Infinity, exclusive = false): number | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) fail(`"${what}" must be a number >= ${min}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (exclusive && v === min)) fail(`"${what}" must be ${range('a number', min, max, exclusive)} (got ${JSON.stringify(v)})`);
   return v;
 }
 
@@ -197,11 +204,8 @@ export function normalizeSpec(raw: unknown): FigureSpec {
     if (!['pearson', 'spearman', 'both'].includes(r.coefficient as string)) fail('"coefficient" must be pearson, spearman or both');
     spec.coefficient = r.coefficient as FigureSpec['coefficient'];
   }
-  const bins = int(r.bins, 'bins', 2);
-  if (bins !== undefined) {
-    if (bins > 1000) fail('"bins" must be at most 1000');
-    spec.bins = bins;
-  }
+  const bins = int(r.bins, 'bins', 2, 1000);
+  if (bins !== undefined) spec.bins = bins;
   if (r.family !== undefined) {
     if (!Array.isArray(r.family) || r.family.length > 16) fail('"family" must list at most 16 trajectories');
     spec.family = r.family.map((m, i) => {
@@ -250,7 +254,7 @@ export function normalizeSpec(raw: unknown): FigureSpec {
     if (rf !== undefined) spec.reference.frame = rf;
     if (lag !== undefined) spec.reference.lag = lag;
   }
-  const cutoff = num(r.cutoff, 'cutoff', 0);
+  const cutoff = num(r.cutoff, 'cutoff', FIELD_PARAMS.cutoff.min, FIELD_PARAMS.cutoff.max, FIELD_PARAMS.cutoff.minExclusive);
   if (cutoff !== undefined) spec.cutoff = cutoff;
   if (r.diameters !== undefined) {
     const d = r.diameters as Record<string, unknown> | null;
@@ -282,11 +286,8 @@ export function normalizeSpec(raw: unknown): FigureSpec {
     spec.style.width = PRESETS[spec.preset].width;
   }
   if (r.style !== undefined) spec.style = normalizeStyle(r.style, spec.style);
-  const dpi = int(r.dpi, 'dpi', 72);
-  if (dpi !== undefined) {
-    if (dpi > 2400) fail('"dpi" must be at most 2400');
-    spec.dpi = dpi;
-  }
+  const dpi = int(r.dpi, 'dpi', 72, 2400);
+  if (dpi !== undefined) spec.dpi = dpi;
   if (r.software && typeof r.software === 'object') {
     const s = r.software as Record<string, unknown>;
     if (typeof s.name === 'string' && typeof s.version === 'string') spec.software = { name: s.name, version: s.version };
@@ -307,11 +308,8 @@ export function normalizeStyle(raw: unknown, base: FigureStyle): FigureStyle {
     if (s.fontFamily !== 'sans' && s.fontFamily !== 'serif') fail('"style.fontFamily" must be sans or serif');
     out.fontFamily = s.fontFamily;
   }
-  const fontSize = num(s.fontSize, 'style.fontSize', 4);
-  if (fontSize !== undefined) {
-    if (fontSize > 36) fail('"style.fontSize" must be at most 36 pt');
-    out.fontSize = fontSize;
-  }
+  const fontSize = num(s.fontSize, 'style.fontSize', 4, 36);
+  if (fontSize !== undefined) out.fontSize = fontSize;
   if (s.colormap !== undefined) {
     if (!['viridis', 'cividis', 'magma'].includes(s.colormap as string)) fail('"style.colormap" must be viridis, cividis or magma');
     out.colormap = s.colormap as FigureStyle['colormap'];

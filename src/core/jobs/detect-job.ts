@@ -11,7 +11,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { IndexedTrajectory } from '../index/indexed-trajectory.js';
-import { detectJumps, type JumpCandidate } from '../analysis/detect.js';
+import { JUMP_DETECTION_DEFAULTS, detectJumps, type JumpCandidate } from '../analysis/detect.js';
+import type { OptionSpec } from '#shared/options.js';
 import type { TrajectoryFrames, TrajectorySet } from '../fields/frames.js';
 import { inherentSourceOf } from '../fields/inherent.js';
 import { computeSeries, resolveSeries } from '../fields/series.js';
@@ -45,10 +46,21 @@ export interface DetectResult {
   isPath?: string;
 }
 
+/**
+ * The detector's threshold as the command line takes it (--min-score): at least the extend score, since an event grows
+ * from its strongest increment over the increments scoring >= extendScore (detect.ts, step 6).
+ */
+export const MIN_SCORE_OPTION = {
+  type: 'number', min: JUMP_DETECTION_DEFAULTS.extendScore, max: 1000, why: `at least the detector's extend score, ${JUMP_DETECTION_DEFAULTS.extendScore}`,
+} as const satisfies OptionSpec;
+
 export function validateDetectParams(raw: unknown): DetectParams {
   const p = (raw ?? {}) as Record<string, unknown>;
   if (typeof p.path !== 'string' || !p.path) throw new Error('detect: "path" must be a file path');
-  if (p.minScore !== undefined && !(typeof p.minScore === 'number' && p.minScore > 0)) throw new Error('detect: "minScore" must be a positive number');
+  const o = MIN_SCORE_OPTION;
+  if (p.minScore !== undefined && !(typeof p.minScore === 'number' && p.minScore >= o.min && p.minScore <= o.max)) {
+    throw new Error(`detect: "minScore" must be a number >= ${o.min} and <= ${o.max}, ${o.why} (got ${JSON.stringify(p.minScore)})`);
+  }
   if (p.indexDir !== undefined && typeof p.indexDir !== 'string') throw new Error('detect: "indexDir" must be a directory');
   if (p.series !== undefined && !DETECT_SERIES_CHOICES.includes(p.series as DetectSeriesChoice)) {
     throw new Error(`detect: "series" must be ${DETECT_SERIES_CHOICES.join(', ')} (got ${JSON.stringify(p.series)})`);

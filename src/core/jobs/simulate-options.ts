@@ -1,18 +1,51 @@
 // The long options of `avw simulate KIND` (--n, --T, --B, ...) to the simulate job's parameters. One mapping for
 // the command line and for study files, whose "parameters" are these options by their long names.
 import { resolve } from 'node:path';
+import { ParamError } from '#shared/fields.js';
+import { checkOption, type OptionSpec } from '#shared/options.js';
 
 export const SIMULATE_KINDS = ['thermal', 'nve', 'aqs'] as const;
 export type SimulateKind = (typeof SIMULATE_KINDS)[number];
 
-/** Option name -> 'boolean' (a flag) or 'value' (takes a value: a number or a path). */
-export const SIMULATE_OPTIONS: Readonly<Record<string, 'boolean' | 'value'>> = {
-  out: 'value', seed: 'value', resume: 'boolean', 'checkpoint-every': 'value', n: 'value', rho: 'value', poly: 'value',
-  T: 'value', Tp: 'value', equil: 'value', tw: 'value', B: 'value', ncfg: 'value', blocks: 'value', 'no-block-origins': 'boolean',
-  every: 'value', frames: 'value', steps: 'value', dt: 'value', skin: 'value', integrator: 'value', is: 'boolean', 'is-method': 'value',
-  ftol: 'value', from: 'value', frame: 'value', diameters: 'value', 'no-velocities': 'boolean', chunk: 'value',
-  deps: 'value', phi: 'value', minimizer: 'value', 'no-follow': 'boolean', 'frame-spacing': 'value', drop: 'value', threads: 'value',
+/** Long-lived integers (steps, seeds): at most 10^12 steps, seeds of 31 bits. */
+const STEPS = (min: number): OptionSpec => ({ type: 'int', min, max: 1e12 });
+const POSITIVE = (max: number): OptionSpec => ({ type: 'number', min: 0, minExclusive: true, max });
+const PATH: OptionSpec = { type: 'path' };
+
+/**
+ * Option name -> 'boolean' (a flag) or what its value must be (the simulate job's checks, simulate-params.ts, and the
+ * API's SIMULATION_PARAMS say the same): the command line and study files check a value here, naming the option.
+ */
+export const SIMULATE_OPTIONS: Readonly<Record<string, 'boolean' | OptionSpec>> = {
+  out: PATH, seed: { type: 'int', min: -(2 ** 31) + 1, max: 2 ** 31 - 1 }, resume: 'boolean', 'checkpoint-every': STEPS(0),
+  n: { type: 'int', min: 2, max: 10_000_000 }, rho: POSITIVE(100), poly: { type: 'number', min: 0, max: 1 / 3, maxExclusive: true, why: 'the polydispersity, below 1/3' },
+  T: POSITIVE(1000), Tp: POSITIVE(1000), equil: STEPS(0), tw: STEPS(0), B: STEPS(1), ncfg: { type: 'int', min: 1, max: 52 }, blocks: { type: 'int', min: 1, max: 1_000_000 },
+  'no-block-origins': 'boolean', every: STEPS(1), frames: STEPS(1), steps: STEPS(1), dt: POSITIVE(1), skin: POSITIVE(10),
+  integrator: { type: 'enum', values: ['isokinetic', 'nve'] }, is: 'boolean', 'is-method': { type: 'enum', values: ['cg', 'fire'] },
+  ftol: POSITIVE(1000), from: PATH, frame: { type: 'int', min: -(2 ** 31) + 1, max: 2 ** 31 - 1, why: 'negative: from the end' }, diameters: PATH,
+  'no-velocities': 'boolean', chunk: STEPS(1), deps: { type: 'number', min: -1, max: 1, why: 'the strain step, not 0' },
+  phi: { type: 'number', min: 0, minExclusive: true, max: 2, maxExclusive: true }, minimizer: { type: 'enum', values: ['cg', 'fire'] },
+  'no-follow': 'boolean', 'frame-spacing': POSITIVE(1000), drop: { type: 'enum', values: ['elastic', 'energy'] }, threads: { type: 'int', min: 1, max: 256 },
 };
+
+/** The simulate job's parameter keys (simulate-params.ts) by the option that sets them, for the job's messages. */
+const OPTION_OF_KEY: Readonly<Record<string, string>> = {
+  seed: 'seed', checkpointEvery: 'checkpoint-every', n: 'n', 'start.n': 'n', density: 'rho', 'start.density': 'rho', polydispersity: 'poly',
+  T: 'T', Tp: 'Tp', equilSteps: 'equil', twSteps: 'tw', B: 'B', N_cfg: 'ncfg', nCfg: 'ncfg', blocks: 'blocks', every: 'every', frames: 'frames',
+  steps: 'steps', dt: 'dt', skin: 'skin', production: 'integrator', isMethod: 'is-method', ftol: 'ftol', 'start.path': 'from', 'start.frame': 'frame',
+  'start.diameters': 'diameters', chunkSteps: 'chunk', strainStep: 'deps', packingFraction: 'phi', minimizer: 'minimizer', frameSpacing: 'frame-spacing',
+  dropCriterion: 'drop', threads: 'threads', out: 'out',
+};
+
+/**
+ * A message of the simulate job (`simulate: "strainStep" must be a nonzero number`) in the options' words
+ * (`avw simulate aqs: --deps must be a nonzero number`), for errors found where the job runs.
+ */
+export function simulateMessageInOptionWords(kind: string, message: string): string {
+  const m = /^simulate: (?:schedule: )?"?([A-Za-z_.]+)"? (.*)$/s.exec(message);
+  const option = m ? OPTION_OF_KEY[m[1]] : undefined;
+  return option ? `avw simulate ${kind}: --${option} ${m![2]}` : message;
+}
 
 const THERMAL_ONLY = ['rho', 'poly', 'Tp', 'equil', 'tw', 'B', 'ncfg', 'blocks', 'no-block-origins', 'frames', 'integrator'];
 const MD_ONLY = ['dt', 'skin', 'is', 'is-method', 'from', 'frame', 'diameters', 'no-velocities', 'chunk', 'T', 'threads'];
@@ -51,6 +84,21 @@ export function simulateRawFromOptions(kind: string, flags: SimulateOptionValues
   const refuse = (names: string[]): void => {
     for (const name of names) if (flags[name] !== undefined && flags[name] !== false) bad(`--${name} does not apply to ${kind} runs`);
   };
+  // Every value given against its declaration: "--T must be a number > 0 and <= 1000 (got -1)".
+  for (const [name, v] of Object.entries(flags)) {
+    const o = SIMULATE_OPTIONS[name];
+    if (v === undefined || o === undefined) continue;
+    if (o === 'boolean') {
+      if (typeof v !== 'boolean') bad(`--${name} is a flag (true or false), not ${JSON.stringify(v)}`);
+      continue;
+    }
+    try {
+      checkOption(`avw ${cmd}`, `--${name}`, o, v);
+    } catch (e) {
+      if (e instanceof ParamError) throw new SimulateOptionError(e.message);
+      throw e;
+    }
+  }
   const f = (name: string): number | undefined => {
     const v = flags[name];
     if (v === undefined) return undefined;

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FIELD_NAMES, SERIES_NAMES, VECTOR_FIELDS, type FieldName, type SeriesName } from './per-run.js';
-import { SIMULATE_KINDS, SIMULATE_OPTIONS, simulateRawFromOptions, type SimulateKind } from '../jobs/simulate-options.js';
+import { SIMULATE_KINDS, SIMULATE_OPTIONS, simulateMessageInOptionWords, simulateRawFromOptions, type SimulateKind } from '../jobs/simulate-options.js';
 import { validateSimulateParams, type SimulateParams } from '../jobs/simulate-job.js';
 
 /** Analyses a run can do after its simulation. */
@@ -98,7 +98,7 @@ export function parseStudy(raw: unknown, file: string): Study {
     const kind = SIMULATE_OPTIONS[k];
     if (!kind) fail(`parameters: unknown option "${k}" (options of avw simulate: ${known(Object.keys(SIMULATE_OPTIONS).filter((o) => !SET_BY_STUDY[o]))})`);
     if (kind === 'boolean' && typeof v !== 'boolean') fail(`parameters: "${k}" is a flag: true or false`);
-    if (kind === 'value' && !(typeof v === 'number' && Number.isFinite(v)) && typeof v !== 'string') fail(`parameters: "${k}" must be a number or a text value`);
+    if (kind !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v)) && typeof v !== 'string') fail(`parameters: "${k}" must be a number or a text value`);
     parameters[k] = v as string | number | boolean;
   }
 
@@ -248,6 +248,7 @@ export function simulateParamsOf(study: Study, T: number | null, runSeed: number
   try {
     return validateSimulateParams(simulateRawFromOptions(study.simulate, simulateOptionsOf(study, T, runSeed, out), { indexDir, resolvePath: (p) => resolve(study.file, '..', p) }));
   } catch (e) {
-    throw new StudyFileError(`${study.file}: parameters: ${e instanceof Error ? e.message : String(e)}`);
+    // In the words of the file: its parameters are avw simulate's options.
+    throw new StudyFileError(`${study.file}: parameters: ${simulateMessageInOptionWords(study.simulate, e instanceof Error ? e.message : String(e))}`);
   }
 }

@@ -296,13 +296,13 @@ describe('avw figure', () => {
     expect(g).toMatchObject({ kind: 'local_gr', deltas: [0.05, 0.02], particles: [4, 9], params: { delta: 0.03 } });
     expect(figureParamsFromArgs([demo, '--kind', 'local_gr', '--frame', '3', '--out', 'y.svg']).params.spec.deltas).toEqual([0.08, 0.04, 0.02]);
     expect(figureParamsFromArgs([demo, '--kind', 'ln_g_beta_u', '--frame', '3', '--out', 'y.svg']).params.spec.potential).toBe('wca');
-    expect(() => figureParamsFromArgs([demo, '--kind', 'local_gr', '--frame', '3', '--particles', '1.5', '--out', 'y.svg'])).toThrow('"particles[0]" must be a particle id');
+    expect(() => figureParamsFromArgs([demo, '--kind', 'local_gr', '--frame', '3', '--particles', '1.5', '--out', 'y.svg'])).toThrow('avw figure: --particles must be particle ids separated by commas (got "1.5")');
   });
 
   it('says what is wrong in one line and exits 2 on bad usage', () => {
     const r = avw(demo, '--kind', 'fields', '--frame', '3', '--out', join(work, 'y.pdf'), '--width', 'wide');
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/style\.width: "wide" is not a length/);
+    expect(r.stderr).toBe('avw figure: --width must be a length such as 7in, 8.6cm, 86mm or 240pt (got "wide")\n');
     expect(avw(demo, '--frame', '3', '--out', join(work, 'y.pdf')).stderr).toMatch(/--kind is required/);
   });
 });
