@@ -136,7 +136,11 @@ test('train a model on the demo: a job with its accuracies, replace asked first,
 
   // A long training shows its progress and cancels; no file is written.
   const long = join(out, 'long.json');
+  // 1000 hyperplanes of 1000 structure functions each (centres 0.005 apart): minutes of work on any machine, so the
+  // cancel lands while it trains.
   await p.getByRole('textbox', { name: 'Hyperplanes', exact: true }).fill('1000');
+  await p.getByRole('textbox', { name: 'Centre count', exact: true }).fill('1000');
+  await p.getByRole('textbox', { name: 'dr', exact: true }).fill('0.005');
   await p.getByRole('textbox', { name: 'Model file', exact: true }).fill(long);
   await p.getByRole('button', { name: 'Train', exact: true }).click();
   await p.getByRole('progressbar', { name: 'Training progress' }).waitFor({ timeout: 30_000 });
@@ -144,6 +148,8 @@ test('train a model on the demo: a job with its accuracies, replace asked first,
   await p.getByRole('button', { name: 'Cancel', exact: true }).click();
   await page.waitForFunction(() => document.querySelector('[data-testid=train-error]')?.textContent?.includes('the training was cancelled'), null, { timeout: 30_000 });
   assert.equal(existsSync(long), false);
+  await p.getByRole('textbox', { name: 'Centre count', exact: true }).fill('20');
+  await p.getByRole('textbox', { name: 'dr', exact: true }).fill('0.1');
   assert.equal(await page.getByRole('region', { name: 'Jobs' }).locator('li[data-job-state="cancelled"]', { hasText: 'softness-train' }).count(), 1);
 });
 
