@@ -175,10 +175,13 @@ export class AnalysisPool {
         if (this.slots.length >= this.size) return;
         slot = this.addSlot();
       }
-      // Long tasks and background work share size - 1 workers: one is always left for what is on screen.
+      // Long tasks and background work share size - 1 workers: one is always left for what is on screen. Background
+      // work also waits while a short request for the screen (or compute-ahead) runs, so that request has the cores:
+      // on two cores a sweep beside it made the field change at a frame 2-5x slower (`npm run bench -- ui`, cold).
       const laneBusy = this.slots.filter((s) => s.task && this.inLane(s.task)).length;
       const laneFree = this.size === 1 || laneBusy < this.size - 1;
-      const i = this.queue.findIndex((t) => !this.inLane(t) || laneFree);
+      const urgentRunning = this.slots.some((s) => s.task && !s.task.long && s.task.priority < PRIORITY.background);
+      const i = this.queue.findIndex((t) => !this.inLane(t) || (laneFree && !(urgentRunning && t.priority >= PRIORITY.background)));
       if (i < 0) return;
       const [task] = this.queue.splice(i, 1);
       slot.task = task;

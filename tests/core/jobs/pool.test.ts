@@ -142,6 +142,26 @@ describe('AnalysisPool scheduling', () => {
     pool.close();
   });
 
+  it('starts no background work while a request for the screen runs, and goes on once it is answered', async () => {
+    const { children, spawn } = fakeChildren();
+    const pool = new AnalysisPool({ indexDir: '/idx', size: 2, spawn });
+    const visible = pool.run(field(3));
+    await tick();
+    const sweep = [10, 11].map((f) => pool.run(field(f), { priority: PRIORITY.background, group: 'sweep' }));
+    await tick();
+    // A worker is idle, but the sweep waits: the visible request keeps both cores.
+    expect(pool.stats()).toMatchObject({ busy: 1, queued: 2 });
+    children[0].answer();
+    await visible;
+    await tick();
+    expect(pool.stats()).toMatchObject({ busy: 1, queued: 1 });
+    for (const c of children) if (taskFrames(c.sent).includes(10)) c.answer();
+    await tick();
+    for (const c of children) if (taskFrames(c.sent).includes(11)) c.answer();
+    await Promise.all(sweep);
+    pool.close();
+  });
+
   it('replaces a worker whose running task is cancelled, and fails the task of a worker that died', async () => {
     const { children, spawn } = fakeChildren();
     const pool = new AnalysisPool({ indexDir: '/idx', size: 1, spawn });
