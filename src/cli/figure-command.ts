@@ -11,7 +11,7 @@ import { SERIES_NAMES, SERIES_PARAMS, FIELD_PARAMS } from '#shared/fields.js';
 import { optionOfParam } from '#shared/options.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import {
-  DIRECTORY, FIELD_NAME, FIELD_NAME_LIST, FRAME, LENGTH, NUMBER_LIST, PATH, POTENTIAL, RANGE, REFERENCE, TYPE_DIAMETERS, nameList,
+  DIRECTORY, FIELD_NAME, FIELD_NAME_LIST, FRAME, LENGTH, NUMBER_LIST, PATH, POTENTIAL, RANGE, REFERENCE, TYPE_DIAMETERS, nameList, rangeOfFlags, styleOfFlags,
 } from './options.js';
 
 export const FIGURE_HELP = `  avw figure FILE --kind ${FIGURE_KINDS.join('|')} --frame F --out FIG.pdf|svg|png|tiff
@@ -136,24 +136,8 @@ export function figureParamsFromArgs(argv: string[]): { params: FigureParams; js
   const familyPaths = list(flags.family);
   const labels = list(flags.labels);
   if (familyPaths && labels && labels.length !== familyPaths.length) throw new UsageError('avw figure: --labels needs one label per --family file');
-  let range: { min: number; max: number } | undefined;
-  if (typeof flags.range === 'string') {
-    const [a, b] = flags.range.split(':').map(Number);
-    range = { min: a!, max: b! };
-  }
-  const style: Record<string, unknown> = {};
-  if (flags.width !== undefined) style.width = flags.width;
-  if (flags.height !== undefined) style.height = flags.height;
-  if (flags.font !== undefined) style.fontFamily = flags.font;
-  if (flags['font-size'] !== undefined) style.fontSize = num(flags['font-size'], 'font-size');
-  if (flags.colormap !== undefined) style.colormap = flags.colormap;
-  if (flags['raster-particles'] === true) style.rasterParticles = true;
-  if (flags['raster-dpi'] !== undefined) style.rasterDpi = flags['raster-dpi'];
-  if (flags['no-box'] === true) style.boxOutline = false;
-  if (flags['no-scale-bar'] === true) style.scaleBar = false;
-  if (flags['log-x'] === true) style.logX = true;
-  if (flags['log-y'] === true) style.logY = true;
-  if (flags['arrow-scale'] !== undefined) style.arrowScale = num(flags['arrow-scale'], 'arrow-scale');
+  const range = rangeOfFlags(flags);
+  const style = styleOfFlags(flags);
   // Registry parameters of the fields and series shown (each takes those that apply to it; checked with the spec).
   const params: Record<string, unknown> = {};
   for (const k of ['delta', 'rmin', 'rmax', 'alpha'] as const) if (flags[k] !== undefined) params[k] = num(flags[k], k);

@@ -59,3 +59,31 @@ export function registryFlags(table: Record<string, ParamInfo>): FlagSpec {
 }
 export const FIELD_FLAGS: FlagSpec = registryFlags(FIELD_PARAMS);
 export const SERIES_FLAGS: FlagSpec = registryFlags(SERIES_PARAMS);
+
+/** `--range MIN:MAX` of a figure command (already checked against RANGE), as the spec's {min, max}. */
+export function rangeOfFlags(flags: Record<string, unknown>): { min: number; max: number } | undefined {
+  if (typeof flags.range !== 'string') return undefined;
+  const [min, max] = flags.range.split(':').map(Number);
+  return { min: min!, max: max! };
+}
+
+/** The figure style a figure command's flags give (only the flags the command declares can be present). */
+export function styleOfFlags(flags: Record<string, unknown>): Record<string, unknown> {
+  const style: Record<string, unknown> = {};
+  const number = (k: string): number | undefined => (flags[k] === undefined ? undefined : Number(flags[k]));
+  if (flags.width !== undefined) style.width = flags.width;
+  if (flags.height !== undefined) style.height = flags.height;
+  if (flags.font !== undefined) style.fontFamily = flags.font;
+  if (flags['font-size'] !== undefined) style.fontSize = number('font-size');
+  if (flags.colormap !== undefined) style.colormap = flags.colormap;
+  if (flags['raster-particles'] === true) style.rasterParticles = true;
+  if (flags['raster-dpi'] !== undefined) style.rasterDpi = flags['raster-dpi'];
+  if (flags['no-box'] === true) style.boxOutline = false;
+  if (flags['no-scale-bar'] === true) style.scaleBar = false;
+  if (flags['log-x'] === true) style.logX = true;
+  if (flags['log-y'] === true) style.logY = true;
+  if (flags['linear-x'] === true) style.logX = false;
+  if (flags['linear-y'] === true) style.logY = false;
+  if (flags['arrow-scale'] !== undefined) style.arrowScale = number('arrow-scale');
+  return style;
+}

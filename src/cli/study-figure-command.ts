@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { buildStudyFigure, STUDY_FIGURE_KINDS } from '../core/study/study-figure.js';
 import { PRESET_NAMES } from '../core/figures/style.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
-import { FIELD_NAME, LENGTH, PATH, RANGE } from './options.js';
+import { FIELD_NAME, LENGTH, PATH, RANGE, rangeOfFlags, styleOfFlags } from './options.js';
 
 export const STUDY_FIGURE_HELP = `  avw figure --study STUDY.json --kind distribution|timeline|tau --out FIG.pdf|svg|png|tiff
              [--field NAME --moment before|at|after --events all|confirmed --bins N --range MIN:MAX]   (distribution)
@@ -67,21 +67,8 @@ export async function cmdStudyFigure(argv: string[]): Promise<void> {
       throw new UsageError(`avw figure: --kind must be one of ${STUDY_FIGURE_KINDS.join(', ')} with --study`);
     }
     if (flags.preset !== undefined && !PRESET_NAMES.includes(flags.preset as never)) throw new UsageError(`avw figure: --preset must be one of ${PRESET_NAMES.join(', ')}`);
-    let range: { min: number; max: number } | undefined;
-    if (typeof flags.range === 'string') {
-      const [a, b] = flags.range.split(':').map(Number);
-      range = { min: a!, max: b! };
-    }
-    const style: Record<string, unknown> = {};
-    if (flags.width !== undefined) style.width = flags.width;
-    if (flags.height !== undefined) style.height = flags.height;
-    if (flags.font !== undefined) style.fontFamily = flags.font;
-    if (flags['font-size'] !== undefined) style.fontSize = num(flags['font-size'], 'font-size');
-    if (flags.colormap !== undefined) style.colormap = flags.colormap;
-    if (flags['log-x'] === true) style.logX = true;
-    if (flags['log-y'] === true) style.logY = true;
-    if (flags['linear-x'] === true) style.logX = false;
-    if (flags['linear-y'] === true) style.logY = false;
+    const range = rangeOfFlags(flags);
+    const style = styleOfFlags(flags);
     spec = {
       version: 1, kind: flags.kind, study: resolve(flags.study), field: flags.field, moment: flags.moment, events: flags.events,
       bins: flags.bins, range, series: flags.series, q: num(flags.q, 'q'), preset: flags.preset, style, dpi: flags.dpi,

@@ -189,6 +189,22 @@ test('colour by softness: the three panes draw ml_softness from the model', asyn
   await page.screenshot({ path: join(shots, 'softness-coloured.png') });
 });
 
+test('a figure of the model: the export dialog previews P(S) (Zhang Fig. 5) with the panel\'s model', async () => {
+  await page.getByRole('button', { name: 'Export figure…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Export figure' });
+  await dialog.waitFor();
+  await dialog.getByRole('combobox', { name: 'Figure kind' }).selectOption('softness_distribution');
+  await page.waitForFunction(() => {
+    const d = document.querySelector('dialog[aria-label="Export figure"]');
+    const img = d?.querySelector('img[data-testid=figure-preview]');
+    return Boolean(d?.querySelector('[data-testid=preview-error]')) || Boolean(img && img.complete && img.naturalWidth > 0 && !d.querySelector('[aria-label="Rendering preview"]'));
+  }, null, { timeout: 180_000 });
+  assert.equal(await dialog.getByTestId('preview-error').count(), 0, await dialog.getByTestId('preview-error').textContent().catch(() => ''));
+  await page.screenshot({ path: join(shots, 'softness-figure-preview.png') });
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+});
+
 test('outline rearrangers: green rings in every pane, as many as avw rearrangers counts; off again clears them', async () => {
   const p = panel();
   await p.getByRole('checkbox', { name: 'Outline rearrangers' }).check();

@@ -16,7 +16,7 @@ const SNAPSHOT: WorkbenchSnapshot = {
   trajectoryPath: '/data/glass/run.lammpstrj.gz', frame: 18, paneFrames: [12, 18, 25], field: 'd2min', refMode: 'fixed', fixedRef: 5, lag: 1,
   cutoff: 2.5, colormap: 'magma', rangeMode: 'quantile', manualMin: 0, manualMax: 1, arrowScale: 3,
   tags: [tag(1, 40, 'avalanche', 'detector'), tag(2, 18, 'candidate', 'detector'), tag(3, 7, 'avalanche'), tag(4, 40, 'avalanche'), tag(5, 60, 'not-avalanche')],
-  secondSeries: 'energy', potential: 'wca', temperature: 0.4, xAxis: 'time', logX: false, logY: true, logHistogram: true,
+  secondSeries: 'energy', potential: 'wca', temperature: 0.4, xAxis: 'time', logX: false, logY: true, logHistogram: true, modelPath: null,
 };
 
 function choose(extra: Partial<FigureChoices>, snapshot: WorkbenchSnapshot = SNAPSHOT): FigureChoices {
@@ -78,6 +78,17 @@ describe('the spec of each kind', () => {
     expect(figureSpec(SNAPSHOT, choose({ kind: 'distribution' }))).toMatchObject({ field: 'd2min', style: { logY: true } });
     expect(figureSpec(SNAPSHOT, choose({ kind: 'grid', fields: ['d2min', 'det_h'] })).fields).toEqual(['d2min', 'det_h']);
     expect(figureSpec(SNAPSHOT, choose({ kind: 'scatter', fields: ['d2min', 'e_norm', 'k'] })).fields).toEqual(['d2min', 'e_norm', 'k']);
+  });
+
+  it('the Softness panel\'s model goes to the kinds that take it (Zhang Figs. 5-8, figures of ml_softness), not to the others', () => {
+    const withModel = { ...SNAPSHOT, modelPath: '/models/m.json' };
+    for (const kind of ['softness_distribution', 'softness_change', 'onset_strain'] as const) {
+      expect(figureSpec(withModel, choose({ kind }, withModel)).params).toEqual({ model: '/models/m.json' });
+    }
+    expect(figureSpec(withModel, choose({ kind: 'fields', field: 'ml_softness' }, withModel)).params).toEqual({ model: '/models/m.json' });
+    expect(figureSpec(withModel, choose({ kind: 'scatter', fields: ['d2min', 'ml_softness'] }, withModel)).params).toEqual({ model: '/models/m.json' });
+    for (const kind of ['fields', 'rearranger_strain', 'timeline'] as const) expect(figureSpec(withModel, choose({ kind }, withModel)).params).toBeUndefined();
+    expect(figureSpec(SNAPSHOT, choose({ kind: 'softness_change' })).params).toBeUndefined();
   });
 
   it('every kind\'s spec passes the API\'s check and the engine\'s normalizeSpec', () => {

@@ -33,6 +33,8 @@ export interface WorkbenchSnapshot {
   logX: boolean;
   logY: boolean;
   logHistogram: boolean;
+  /** The softness model loaded in the Softness panel (null: none). */
+  modelPath: string | null;
 }
 
 export type SizeChoice = FigurePresetName | 'custom';
@@ -162,8 +164,8 @@ function contentOf(s: WorkbenchSnapshot, c: FigureChoices): Partial<FigureSpecRe
     case 'local_gr':
     case 'ln_g_beta_u':
       return {};
-    // Zhang, Ridout & Liu Figs. 3-9: the engine's defaults (100 avalanches from the frame); the softness kinds need
-    // params.model, which the dialog does not choose yet (the engine says so in the preview).
+    // Zhang, Ridout & Liu Figs. 3-9: the engine's defaults (100 avalanches from the frame); the softness kinds take
+    // params.model, the model of the Softness panel (figureSpec adds it).
     case 'rearranger_strain':
     case 'rearranger_g2':
     case 'softness_distribution':
@@ -193,7 +195,17 @@ export function figureSpec(s: WorkbenchSnapshot, c: FigureChoices): FigureSpecRe
     if (s.cutoff !== null) spec.cutoff = s.cutoff;
   }
   if (c.size !== 'custom') spec.preset = c.size;
+  if (s.modelPath !== null && needsModel(c)) spec.params = { model: s.modelPath };
   return spec;
+}
+
+/** Kinds that take the softness model: Zhang, Ridout & Liu Figs. 5-8, and any figure showing ml_softness. */
+const MODEL_KINDS: readonly FigureKindName[] = ['softness_distribution', 'softness_change', 'onset_strain'];
+function needsModel(c: FigureChoices): boolean {
+  if (MODEL_KINDS.includes(c.kind)) return true;
+  if (c.kind === 'fields' || c.kind === 'distribution') return c.field === 'ml_softness';
+  if (c.kind === 'grid' || c.kind === 'heatmap' || c.kind === 'scatter') return c.fields.includes('ml_softness');
+  return false;
 }
 
 /** The extension a format is written with. */

@@ -59,6 +59,7 @@ export const useFigure = defineStore('figure', () => {
       lag: view.lag, cutoff: view.cutoff, colormap: view.colormap, rangeMode: view.rangeMode, manualMin: view.manualMin, manualMax: view.manualMax,
       arrowScale: view.arrowScale, tags: tags.tags.slice(), secondSeries: timeline.secondSeries, potential: timeline.potential,
       temperature: timeline.temperature, xAxis: timeline.xAxis, logX: timeline.logX, logY: timeline.logY, logHistogram: view.logHistogram,
+      modelPath: view.modelPath,
     };
   }
 
