@@ -16,7 +16,12 @@ const suites = {
   modes: ['tests/bench/modes.ts'],
   softness: ['tests/bench/softness.ts'],
 };
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// Suites are the names before the first option; everything from the first option on goes to every suite, so that
+// both `--repeats=5` and `--repeats 5` reach it.
+const args = process.argv.slice(2);
+const firstOption = args.findIndex((a) => a.startsWith('-'));
+const wanted = firstOption < 0 ? args : args.slice(0, firstOption);
+const options = firstOption < 0 ? [] : args.slice(firstOption);
 const names = wanted.length ? wanted : Object.keys(suites);
 for (const name of names) {
   const files = suites[name];
@@ -25,7 +30,7 @@ for (const name of names) {
     process.exit(2);
   }
   for (const file of files) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, file), ...process.argv.slice(2).filter((a) => a.startsWith('-'))], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, file), ...options], {
       cwd: root,
       stdio: 'inherit',
     });
