@@ -14,7 +14,7 @@
 // chosen, then Right through every frame: key press -> three panes drawn with D2min on each first visit (targets p95
 // <= 50 ms at N = 2000, <= 250 ms at N = 100 000); changing the field at a frame (<= 100 ms at N = 2000); and the time
 // until the background sweep has cached D2min for every frame. On our GSD trajectories and, with --lammps=FILE, on a
-// LAMMPS-written one (e.g. ../shared/bench/lammps/traj_log.lammpstrj: N = 2000, 150 frames on the log schedule).
+// LAMMPS-written one (e.g. the papers' glass run by Debian's LAMMPS, traj_log.lammpstrj of the project's LAMMPS bench data: N = 2000, 150 frames on the log schedule).
 // Needs `npm run build` first (the web host serves out/renderer). Options: --quick (N = 2000 only, fewer changes),
 // --n=100000 (only the sizes listed, comma-separated), --cold-only, --warm-only, --lammps=FILE.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -479,7 +479,7 @@ async function main(): Promise<void> {
     if (!warmOnly) {
       for (const n of SIZES) printCold(await runCold(browser, generate(n), `our GSD, N = ${n}, ${FRAMES} frames`), n);
       if (lammpsArg) printCold(await runCold(browser, lammpsArg, `LAMMPS-written ${lammpsArg}`), 2000);
-      else console.log('\n(cold: pass --lammps=FILE to measure a LAMMPS-written trajectory too, e.g. ../shared/bench/lammps/traj_log.lammpstrj)');
+      else console.log('\n(cold: pass --lammps=FILE to measure a LAMMPS-written trajectory too, e.g. a LAMMPS dump of the glass of the papers on the log schedule)');
     }
     for (const n of coldOnly ? [] : SIZES) {
       const r = await run(browser, n);
