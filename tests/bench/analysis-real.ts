@@ -289,6 +289,19 @@ export function realRunSection(): void {
     if (m) console.log(`  the MSD from frame 0 instead (avw detect --series msd), n_c = ${ncs[0]}: overall P ${fmt(m.overall.precision)} (${m.overall.score.truePositives}/${m.overall.score.candidates}) R ${fmt(m.overall.recall)} (${m.overall.score.found}/${m.overall.score.labelled})`);
     sizeSection(path, ncs[0]);
   }
+  if (!given) {
+    // A size belongs to the glass, N and the label, not to the schedule: each set's X on the other set's held-out runs.
+    const sets = files.map((p) => ({ name: p.replace(/^.*\//, ''), doc: loadRealRuns(p) }));
+    for (const from of sets) {
+      for (const to of sets) {
+        if (from === to || !from.doc || !to.doc) continue;
+        const x = chooseMinStep(from.doc.runs, ncs[0]);
+        if (!x) continue;
+        const q = sizeRule(to.doc.runs.filter((r) => r.split === 'held-out'), ncs[0], x.minStep);
+        console.log(`\n--min-step ${x.minStep.toPrecision(3)} (chosen on the tune runs of ${from.name}) on the held-out runs of ${to.name}: P ${fmt(q.precision)} R ${fmt(q.recall)} (${q.flagged} candidates)`);
+      }
+    }
+  }
   console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 }
 
