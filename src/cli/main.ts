@@ -80,7 +80,8 @@ ${TOPOLOGY_HELP}  avw softness train FILE --frame F --ref R [--cutoff 2] [--posi
   avw detect FILE [--min-score Z | --min-step X] [--no-store] [--series msd|is_step_msd|auto] [--is IS_FILE] [--json]
                                               avalanche candidates from MSD jumps, stored as detector tags;
                                               is_step_msd: steps of the inherent structures' MSD (auto: when
-                                              FILE has them)
+                                              FILE has them); --min-step X: every IS MSD step >= X (sigma^2)
+                                              is a candidate, whatever its lag (implies is_step_msd)
   avw correlate FILE --frame F [--ref R] --names a,b,c [--cutoff RC ...] [--json]
                                               Pearson and Spearman matrices among scalar fields
   avw simulate thermal --n N [--rho 0.9] --T T [--Tp 0.5] [--equil STEPS] [--tw STEPS]
