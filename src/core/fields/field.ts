@@ -196,6 +196,7 @@ export function getField(source: TrajectoryFrames, r: ResolvedField, open: OpenT
 const WARM_FIELDS = ['d2min', 'softness'] as const;
 /** V8 optimises a function on a background thread once it is hot: one run left the next first D2min 2-6x slower than three. */
 const WARM_RUNS = 3;
+const WARM_MAX_PARTICLES = 20_000;
 
 /**
  * Compute the WARM_FIELDS once on a frame pair in the middle of the trajectory, without storing them, so that the
@@ -208,6 +209,9 @@ export function warmUp(source: TrajectoryFrames, open: OpenTrajectory): { warmed
   if (n < 2) return { warmed };
   const frame = Math.floor(n / 2);
   const current = source.read(frame);
+  // Compiling costs about the same at any size, computing grows with N: above this, the warm-up would cost the worker
+  // seconds (N = 100 000: D2min's g(r) and three runs) that a request for the screen then waits for.
+  if (current.n > WARM_MAX_PARTICLES) return { warmed };
   for (let run = 0; run < WARM_RUNS; run++) for (const name of WARM_FIELDS) {
     const r = resolveField({ name, frame }, n, source.t.path);
     try {

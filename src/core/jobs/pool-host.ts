@@ -129,8 +129,9 @@ export class PoolHost {
         // Compiled code serves every trajectory of the same dimensionality: warm once per worker for each.
         const d = source.read(0).dimensions;
         if (this.warmedDimensions.has(d)) return { warmed: [] };
-        this.warmedDimensions.add(d);
-        return warmUp(source, open);
+        const r = warmUp(source, open);
+        if (r.warmed.length > 0) this.warmedDimensions.add(d);
+        return r;
       }
       case 'detect': {
         const p: DetectParams = { path: task.path, minScore: task.minScore, store: true };
