@@ -1,14 +1,13 @@
 // The analysis commands end to end (avw series / field / detect / correlate) on a generated trajectory with a
 // planted avalanche: a triangular-lattice glass rattling in place, where at frame 40 a cluster of particles moves.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GsdWriter } from '../../src/core/io/gsd-writer.js';
 import { mulberry32 as rng } from '../../src/core/util/random.js';
+import { runAvw } from './run-avw.js';
 
-const root = join(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'avw-acli-'));
 const indexDir = join(work, 'index');
 const file = join(work, 'planted.gsd');
@@ -41,12 +40,7 @@ beforeAll(() => {
   w.close();
 });
 
-function avw(...args: string[]): { status: number; json: any; stderr: string } { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args, '--index-dir', indexDir], { encoding: 'utf8' });
-  let json = null;
-  try { json = JSON.parse(r.stdout); } catch { /* not JSON: the test looks at stderr */ }
-  return { status: r.status ?? -1, json, stderr: r.stderr };
-}
+const avw = (...args: string[]) => runAvw(args, { indexDir });
 
 describe('analysis commands', () => {
   it('avw series: MSD jumps at the planted frame; stress and energy need a potential', () => {

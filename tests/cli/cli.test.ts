@@ -1,9 +1,9 @@
 // The `avw` command end to end, as a user runs it: JSON shapes, exit codes, one-line errors.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runAvw } from './run-avw.js';
 
 const root = join(import.meta.dirname, '../..');
 const fixtures = join(root, 'tests/fixtures');
@@ -11,13 +11,7 @@ const work = mkdtempSync(join(tmpdir(), 'avw-cli-'));
 const indexDir = join(work, 'index');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function avw(...args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, AVW_INDEX_DIR: indexDir },
-  });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const avw = (...args: string[]) => runAvw(args, { env: { ...process.env, AVW_INDEX_DIR: indexDir } });
 
 const small = join(fixtures, 'e2e/small-2d.lammpstrj');
 

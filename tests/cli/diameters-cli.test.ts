@@ -3,24 +3,17 @@
 // are remembered in the index for that trajectory, and reproduce LAMMPS's own energy and pressure at that step.
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tmpDir, FIXTURES } from '../main/helpers.js';
+import { runAvw } from './run-avw.js';
 
 const root = tmpDir('avw-diameters-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const bench = join(FIXTURES, 'lammps-bench');
-const cli = join(import.meta.dirname, '../../src/cli/main.ts');
 
 function avw(...args: string[]): { status: number; stdout: string; stderr: string; json: { values: number[] } } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args, '--index-dir', join(root, 'index')], { encoding: 'utf8' });
-  let json = { values: [] as number[] };
-  try {
-    json = JSON.parse(r.stdout) as typeof json;
-  } catch {
-    // Not JSON (an error).
-  }
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, json };
+  const r = runAvw(args, { indexDir: join(root, 'index') });
+  return { ...r, json: (r.json as { values: number[] } | null) ?? { values: [] } };
 }
 
 /** LAMMPS's own thermo output at step 975 of this run (small.log): potential energy per atom and pressure. */

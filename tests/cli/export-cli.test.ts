@@ -15,8 +15,8 @@ import { GsdReader } from '../../src/core/io/gsd.js';
 import { GsdWriter } from '../../src/core/io/gsd-writer.js';
 import type { Frame, FrameEntry } from '../../src/core/io/types.js';
 import { mulberry32 as rng } from '../../src/core/util/random.js';
+import { runAvw } from './run-avw.js';
 
-const root = join(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'avw-export-'));
 const indexDir = join(work, 'index');
 const file = join(work, 'planted.gsd');
@@ -51,12 +51,7 @@ beforeAll(() => {
   w.close();
 });
 
-function avw(...args: string[]): { status: number; json: any; stderr: string } { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args, '--index-dir', indexDir], { encoding: 'utf8' });
-  let json = null;
-  try { json = JSON.parse(r.stdout); } catch { /* not JSON: the test looks at stderr */ }
-  return { status: r.status ?? -1, json, stderr: r.stderr };
-}
+const avw = (...args: string[]) => runAvw(args, { indexDir });
 
 /** Every frame of a GSD file, read with our reader. */
 function readAll(path: string): Frame[] {

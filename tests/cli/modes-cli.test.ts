@@ -1,15 +1,14 @@
 // The vibrational analysis end to end (avw modes, avw series --name lambda_min, avw field --name soft_modes|lowest_mode)
 // on a two-frame LAMMPS dump made from the oracle's N = 64 WCA configurations: frame 0 the minimized positions (an
 // inherent structure, section E's eigenvalues), frame 1 the unrelaxed frame0 (not a minimum: a warning).
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LammpsDumpWriter } from '../../src/core/io/lammps-dump-writer.js';
 import { expectClose, loadOracle, tol, xyz } from '../core/physics-oracle.js';
+import { runAvw } from './run-avw.js';
 
-const root = join(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'avw-modes-cli-'));
 const indexDir = join(work, 'index');
 const file = join(work, 'oracle64.lammpstrj');
@@ -32,10 +31,7 @@ beforeAll(() => {
   w.close();
 });
 
-function avw(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args, '--index-dir', indexDir], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const avw = (...args: string[]) => runAvw(args, { indexDir });
 
 describe('avw modes', () => {
   it('an inherent structure: the oracle eigenvalues, lambda_smallest, zero and negative modes, lambda_max; no warning', () => {

@@ -1,6 +1,6 @@
 // `avw simulate` and `avw minimize` from the command line: JSON summaries, one-line errors, and a run killed with
 // SIGKILL mid-run that resumes (--resume) to exactly the trajectory of an uninterrupted run with the same seed.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,20 +10,15 @@ import { GsdFile } from '../../src/core/io/gsd-file.js';
 import { runInProcess } from '../../src/core/jobs/job.js';
 import { simulateJob, type SimulateResult } from '../../src/core/jobs/simulate-job.js';
 import { gsdFrameCount } from '../../src/core/jobs/simulate-output.js';
+import { AVW as CLI, runAvw } from './run-avw.js';
 
 const root = join(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'avw-simcli-'));
 const indexDir = join(work, 'index');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const CLI = ['--import', 'tsx', join(root, 'src/cli/main.ts')]; // one process: SIGKILL takes the worker thread with it
 
-function avw(...args: string[]): { status: number; json: any; stdout: string; stderr: string } { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args, '--index-dir', indexDir], { encoding: 'utf8', cwd: root });
-  let json = null;
-  try { json = JSON.parse(r.stdout); } catch { /* not JSON */ }
-  return { status: r.status ?? -1, json, stdout: r.stdout, stderr: r.stderr };
-}
+const avw = (...args: string[]) => runAvw(args, { indexDir });
 
 /** Frame by frame, chunk by chunk, byte for byte. */
 function sameFrames(a: string, b: string): number {

@@ -2,15 +2,14 @@
 // avw series --name ml_softness_mean|rearrangers, avw rearrangers) on a two-frame LAMMPS dump of the oracle's N = 400
 // configurations (frame 0 = frame0, frame 1 = frame1): the trained hyperplane and the softness of every particle are
 // the oracle's section G, the rearrangers those of section A's D2min.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LammpsDumpWriter } from '../../src/core/io/lammps-dump-writer.js';
 import { expectClose, loadOracle, tol, xyz } from '../core/physics-oracle.js';
+import { runAvw } from './run-avw.js';
 
-const root = join(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'avw-softness-cli-'));
 const indexDir = join(work, 'index');
 const file = join(work, 'oracle400.lammpstrj');
@@ -31,10 +30,7 @@ beforeAll(() => {
   w.close();
 });
 
-function avw(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args, '--index-dir', indexDir], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const avw = (...args: string[]) => runAvw(args, { indexDir });
 
 describe('avw softness train', () => {
   it("trains the oracle's hyperplane from D2min quantiles of frames 0 -> 1 and structure functions of frame 0", () => {

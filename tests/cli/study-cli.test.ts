@@ -1,7 +1,7 @@
 // `avw study` on this machine: the local scheduler killed with SIGKILL mid-study resumes without redoing a finished run
 // and continues the interrupted one from its checkpoint to exactly the uninterrupted trajectory; status and collect
 // in their JSON shapes; the ensemble series is the replicas' mean; bad study files are one-line errors.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,19 +13,14 @@ import { simulateJob } from '../../src/core/jobs/simulate-job.js';
 import { gsdFrameCount } from '../../src/core/jobs/simulate-output.js';
 import { planStudy } from '../../src/core/study/plan.js';
 import { loadStudy, simulateParamsOf } from '../../src/core/study/study-file.js';
+import { AVW as CLI, runAvw } from './run-avw.js';
 
 const root = join(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'avw-study-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-const CLI = ['--import', 'tsx', join(root, 'src/cli/main.ts')];
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function avw(...args: string[]): { status: number; json: any; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', cwd: root });
-  let json = null;
-  try { json = JSON.parse(r.stdout); } catch { /* not JSON */ }
-  return { status: r.status ?? -1, json, stdout: r.stdout, stderr: r.stderr };
-}
+ 
+const avw = (...args: string[]) => runAvw(args);
 
 function sameFrames(a: string, b: string): number {
   const sa = new FileSource(a), sb = new FileSource(b);

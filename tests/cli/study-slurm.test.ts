@@ -3,15 +3,14 @@
 // follows the tasks through squeue and the runs' files, a failed task is resubmitted alone, and `avw study collect`
 // gives the same numbers as the local scheduler. The daemons are stopped whatever happens. Skipped (with the reason)
 // where SLURM cannot run; under CI=true a missing SLURM fails instead.
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IndexDb } from '../../src/core/index/index-db.js';
 import { slurmAvailable, startSlurmCluster, type SlurmCluster } from './slurm-cluster.js';
+import { runAvw } from './run-avw.js';
 
-const root = join(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'avw-study-slurm-'));
 let cluster: SlurmCluster | null = null;
 afterAll(async () => {
@@ -19,13 +18,8 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 }, 60_000);
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function avw(env: NodeJS.ProcessEnv, ...args: string[]): { status: number; json: any; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: root, env });
-  let json = null;
-  try { json = JSON.parse(r.stdout); } catch { /* not JSON */ }
-  return { status: r.status ?? -1, json, stdout: r.stdout, stderr: r.stderr };
-}
+ 
+const avw = (env: NodeJS.ProcessEnv, ...args: string[]) => runAvw(args, { env });
 
 const STUDY = {
   name: 'tiny', simulate: 'thermal',

@@ -1,12 +1,12 @@
 // `avw betti` and `avw series --name betti1` end to end, on the oracle's N = 200 configuration (section H: GUDHI's
 // Rips persistence at alpha = 1.3 and 2.0; a WCA inherent structure with noise, so not a minimum) written as a
 // LAMMPS dump: the counts exactly, the intervals within the oracle's tolerance, the warning naming max|F|.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LammpsDumpWriter } from '../../src/core/io/lammps-dump-writer.js';
+import { runAvw } from './run-avw.js';
 
 const root = join(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'avw-tcli-'));
@@ -44,12 +44,7 @@ const is = join(work, 'oracle.is.lammpstrj');
 writeOracle(md, 2);
 writeOracle(is, 2);
 
-function avw(...args: string[]): { status: number; json: any; stdout: string; stderr: string } { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args, '--index-dir', indexDir], { encoding: 'utf8' });
-  let json = null;
-  try { json = JSON.parse(r.stdout); } catch { /* not JSON: the test looks at stderr */ }
-  return { status: r.status ?? -1, json, stdout: r.stdout, stderr: r.stderr };
-}
+const avw = (...args: string[]) => runAvw(args, { indexDir });
 
 describe('avw betti', () => {
   for (const alpha of [1.3, 2.0]) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchChromium, startHost, stopHost, watchedPage } from './host.mjs';
+import { launchChromium, rendered as renderedOn, sliderValue as frameSliderValue, startHost, stopHost, watchedPage } from './host.mjs';
 
 let host;
 let url;
@@ -34,14 +34,8 @@ after(async () => {
   console.log(`# figure screenshots in ${shots}`);
 });
 
-async function rendered(f, field) {
-  await page.waitForFunction(([frame, fld]) => document.body.dataset.renderedFrame === String(frame)
-    && (fld === null || document.body.dataset.renderedField === fld), [f, field ?? null], { timeout: 120_000 });
-}
-
-async function sliderValue() {
-  return Number(await page.getByRole('slider', { name: 'Frame' }).inputValue());
-}
+const rendered = (f, field) => renderedOn(page, f, field);
+const sliderValue = () => frameSliderValue(page);
 
 /** Wait until the preview is drawn (no spinner, the image decoded) and its size reads `size`; the image's natural width. */
 async function previewWidth(size) {

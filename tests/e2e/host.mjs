@@ -59,3 +59,43 @@ export async function stopHost(host) {
   await new Promise((r) => host.once('exit', r));
   clearTimeout(t);
 }
+
+/** Wait until the panes of `page` are drawn for frame f (and the field, when given). */
+export async function rendered(page, f, field) {
+  await page.waitForFunction(([frame, fld]) => document.body.dataset.renderedFrame === String(frame)
+    && (fld === null || document.body.dataset.renderedField === fld), [f, field ?? null], { timeout: 120_000 });
+}
+
+/** The frame slider's value. */
+export async function sliderValue(page) {
+  return Number(await page.getByRole('slider', { name: 'Frame' }).inputValue());
+}
+
+/**
+ * Pixels of a pane canvas: how many are clearly coloured (saturated) and how many distinct colours, and how many are
+ * of the green rearranger outline.
+ */
+export async function canvasPixels(page, name) {
+  return page.getByRole('region', { name, exact: true }).locator('canvas').evaluate((canvas) => {
+    const c = document.createElement('canvas');
+    c.width = canvas.width;
+    c.height = canvas.height;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(canvas, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let coloured = 0;
+    let green = 0;
+    const distinct = new Set();
+    for (let i = 0; i < d.length; i += 4) {
+      const r = d[i];
+      const g = d[i + 1];
+      const b = d[i + 2];
+      if (Math.max(r, g, b) - Math.min(r, g, b) > 40) {
+        coloured++;
+        distinct.add(((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4));
+      }
+      if (g > 150 && g - Math.max(r, b) > 80) green++;
+    }
+    return { coloured, green, total: d.length / 4, distinct: distinct.size };
+  });
+}

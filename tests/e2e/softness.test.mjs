@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchChromium, startHost, stopHost, watchedPage } from './host.mjs';
+import { canvasPixels as paneCanvasPixels, launchChromium, rendered as renderedOn, startHost, stopHost, watchedPage } from './host.mjs';
 
 let host;
 let url;
@@ -39,36 +39,8 @@ after(async () => {
   console.log(`# softness screenshots in ${shots}`);
 });
 
-async function rendered(f, field) {
-  await page.waitForFunction(([frame, fld]) => document.body.dataset.renderedFrame === String(frame)
-    && (fld === null || document.body.dataset.renderedField === fld), [f, field ?? null], { timeout: 120_000 });
-}
-
-/** Pixels of a pane canvas: saturated ones (and their distinct colours), and those of the green rearranger outline. */
-async function canvasPixels(name) {
-  return page.getByRole('region', { name, exact: true }).locator('canvas').evaluate((canvas) => {
-    const c = document.createElement('canvas');
-    c.width = canvas.width;
-    c.height = canvas.height;
-    const ctx = c.getContext('2d');
-    ctx.drawImage(canvas, 0, 0);
-    const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    let coloured = 0;
-    let green = 0;
-    const distinct = new Set();
-    for (let i = 0; i < d.length; i += 4) {
-      const r = d[i];
-      const g = d[i + 1];
-      const b = d[i + 2];
-      if (Math.max(r, g, b) - Math.min(r, g, b) > 40) {
-        coloured++;
-        distinct.add(((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4));
-      }
-      if (g > 150 && g - Math.max(r, b) > 80) green++;
-    }
-    return { coloured, green, total: d.length / 4, distinct: distinct.size };
-  });
-}
+const rendered = (f, field) => renderedOn(page, f, field);
+const canvasPixels = (name) => paneCanvasPixels(page, name);
 
 const panel = () => page.getByRole('region', { name: 'Softness' });
 /** Text of an element with its runs of white space as single spaces. */

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeBigGzipDump } from './big-dump.mjs';
 import { writeDemoAsLammps } from './demo-as-lammps.mjs';
-import { launchChromium, startHost, stopHost, watchedPage } from './host.mjs';
+import { canvasPixels, launchChromium, rendered as renderedOn, sliderValue as frameSliderValue, startHost, stopHost, watchedPage } from './host.mjs';
 import { FIELD_NAMES } from '../../dist/shared/fields.js';
 let host;
 let url;
@@ -44,43 +44,13 @@ async function ready() {
   await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 30_000 });
 }
 
-/** Wait until the panes are drawn for frame f (and the field, when given). */
-async function rendered(f, field) {
-  await page.waitForFunction(([frame, fld]) => document.body.dataset.renderedFrame === String(frame)
-    && (fld === null || document.body.dataset.renderedField === fld), [f, field ?? null], { timeout: 120_000 });
-}
+const rendered = (f, field) => renderedOn(page, f, field);
+const sliderValue = () => frameSliderValue(page);
+/** Pixels of a pane canvas (of `on`, default the page): how many are clearly coloured, and how many distinct colours. */
+const canvasColours = (name, on = page) => canvasPixels(on, name);
 
 async function paneFrameText(name) {
   return (await page.getByRole('region', { name, exact: true }).getByTestId('pane-frame').textContent())?.trim();
-}
-
-async function sliderValue() {
-  return Number(await page.getByRole('slider', { name: 'Frame' }).inputValue());
-}
-
-/** Pixels of a pane canvas: how many are clearly coloured (saturated), and how many distinct colours. */
-async function canvasColours(name, on = page) {
-  return on.getByRole('region', { name, exact: true }).locator('canvas').evaluate((canvas) => {
-    const c = document.createElement('canvas');
-    c.width = canvas.width;
-    c.height = canvas.height;
-    const ctx = c.getContext('2d');
-    ctx.drawImage(canvas, 0, 0);
-    const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    let coloured = 0;
-    const distinct = new Set();
-    for (let i = 0; i < d.length; i += 4) {
-      const r = d[i];
-      const g = d[i + 1];
-      const b = d[i + 2];
-      const sat = Math.max(r, g, b) - Math.min(r, g, b);
-      if (sat > 40) {
-        coloured++;
-        distinct.add(((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4));
-      }
-    }
-    return { coloured, total: d.length / 4, distinct: distinct.size };
-  });
 }
 
 test('open the demo: the timeline shows MSD with at least one detector candidate', async () => {
