@@ -36,6 +36,13 @@ export interface NeighborList {
   readonly vectors: Float64Array | null;
 }
 
+/**
+ * Called once per particle by `forEachNeighborhood`: particle i has `count` neighbours, their indices in
+ * neighbors[0..count) and their squared minimum-image distances in r2[0..count), in no particular order. Both
+ * arrays are the search's scratch: read them during the call only.
+ */
+export type NeighborhoodVisitor = (i: number, count: number, neighbors: Int32Array, r2: Float64Array) => void;
+
 export interface NeighborOptions {
   cutoff: number;
   dimensions: 2 | 3;
@@ -114,6 +121,9 @@ export class NeighborSearch {
   private tStart = new Int32Array(0);
   private tIdx = new Int32Array(0);
   private tVec = new Float64Array(0);
+  // One particle's neighbourhood for forEachNeighborhood: indices and squared distances.
+  private nbJ = new Int32Array(0);
+  private nbR2 = new Float64Array(0);
   // Runs of candidate particles for the current cell: [runStart, runEnd) in cell order, with the image shift.
   private readonly runStart = new Int32Array(2 * MAX_SPAN * MAX_SPAN);
   private readonly runEnd = new Int32Array(2 * MAX_SPAN * MAX_SPAN);
@@ -136,6 +146,7 @@ export class NeighborSearch {
     this.segOff = new Int32Array(0); this.segLen = new Int32Array(0); this.cursor = new Int32Array(0);
     this.entJ = new Int32Array(0); this.entV = new Float64Array(0);
     this.tStart = new Int32Array(0); this.tIdx = new Int32Array(0); this.tVec = new Float64Array(0);
+    this.nbJ = new Int32Array(0); this.nbR2 = new Float64Array(0);
   }
 
   /** The same list as `buildNeighborList`, in fresh arrays (only the scratch is reused). */
@@ -149,6 +160,102 @@ export class NeighborSearch {
    */
   buildTransient(positions: Float64Array, box: Box, options: NeighborOptions): NeighborList {
     return this.run(positions, box, options, true);
+  }
+
+  /**
+   * Every particle's full neighbourhood, one particle at a time, without building the list: `visit(i, count,
+   * neighbors, r2)` is called exactly once for each particle i (count 0 included), in cell order, with the j of
+   * row i of the full list (same cutoff and dimensions) and |r_j - r_i|^2 computed from the vector that list holds
+   * (dx * dx + dy * dy + dz * dz, bit for bit; the distance of a pair is the same seen from either end). For
+   * per-particle sums over neighbours (structure functions, radial kernels): the pair loop reads only a few hundred
+   * bytes of scratch per particle and nothing is scattered, so it costs about the screening alone. The visitor must
+   * not use this instance (its grid is in use); `half` and `withVectors` do not apply.
+   */
+  forEachNeighborhood(positions: Float64Array, box: Box, options: Pick<NeighborOptions, 'cutoff' | 'dimensions'>, visit: NeighborhoodVisitor): void {
+    const n = checkInput(positions, options);
+    if (n === 0) return;
+    const dims = options.dimensions, cutoff = options.cutoff;
+    if (dims === 2 && this.makeGrid(positions, box, cutoff, dims, n) && this.fast) {
+      this.visitFast2(box, cutoff, visit);
+      return;
+    }
+    // 3D, the exact path and degenerate boxes: the rows of the full list.
+    const nl = this.run(positions, box, { cutoff, dimensions: dims, half: false, withVectors: true }, true);
+    const start = nl.start, idx = nl.indices, vec = nl.vectors as Float64Array;
+    let longest = 0;
+    for (let i = 0; i < n; i++) longest = Math.max(longest, start[i + 1] - start[i]);
+    this.reserveNeighborhood(longest);
+    const nbJ = this.nbJ, nbR2 = this.nbR2;
+    for (let i = 0; i < n; i++) {
+      const s = start[i], count = start[i + 1] - s;
+      for (let k = 0; k < count; k++) {
+        const t = s + k;
+        const dx = vec[3 * t], dy = vec[3 * t + 1], dz = vec[3 * t + 2];
+        nbJ[k] = idx[t]; nbR2[k] = dx * dx + dy * dy + dz * dz;
+      }
+      visit(i, count, nbJ, nbR2);
+    }
+  }
+
+  private reserveNeighborhood(count: number): void {
+    if (this.nbJ.length >= count) return;
+    const size = Math.max(count, Math.ceil(this.nbJ.length * 1.5), 256);
+    this.nbJ = new Int32Array(size); this.nbR2 = new Float64Array(size);
+  }
+
+  /**
+   * forEachNeighborhood on the 2D fast path: screenFast2 / screenFast2Inside's candidates and arithmetic (so the same
+   * separations, hence distances, as the list), each particle's accepted candidates kept in a small buffer.
+   */
+  private visitFast2(box: Box, cutoff: number, visit: NeighborhoodVisitor): void {
+    const [a, b] = box.vectors;
+    const a0 = a[0], b0 = b[0], b1 = b[1];
+    const rc2 = cutoff * cutoff;
+    const nx = this.nc[0], ny = this.nc[1];
+    const inside = this.allInside;
+    const cellStart = this.cellStart, order = this.order;
+    const rx = this.rx, ry = this.ry, ix = this.ix, iy = this.iy;
+    const runStart = this.runStart, runEnd = this.runEnd, runKx = this.runKx, runKy = this.runKy;
+    for (let cell = 0; cell < nx * ny; cell++) {
+      const p0 = cellStart[cell], p1 = cellStart[cell + 1];
+      if (p0 === p1) continue;
+      const nr = this.makeRuns(cell);
+      let candidates = 0;
+      for (let r = 0; r < nr; r++) candidates += runEnd[r] - runStart[r];
+      this.reserveNeighborhood(candidates);
+      const nbJ = this.nbJ, nbR2 = this.nbR2;
+      for (let p = p0; p < p1; p++) {
+        const xi = rx[p], yi = ry[p];
+        let m = 0;
+        if (inside) {
+          for (let r = 0; r < nr; r++) {
+            const ky = runKy[r], kx = runKx[r];
+            const kyb1 = ky * b1, kyb0 = ky * b0, kxa0 = kx * a0;
+            for (let q = runStart[r], e = runEnd[r]; q < e; q++) {
+              const dy = yi - ry[q] - kyb1;
+              const dx = xi - rx[q] - kyb0 - kxa0;
+              const d2 = dx * dx + dy * dy;
+              nbJ[m] = order[q]; nbR2[m] = d2;
+              m += +(d2 < rc2) & +(q !== p);
+            }
+          }
+        } else {
+          const ixi = ix[p], iyi = iy[p];
+          for (let r = 0; r < nr; r++) {
+            const ixb = ixi + runKx[r], iyb = iyi + runKy[r];
+            for (let q = runStart[r], e = runEnd[r]; q < e; q++) {
+              const ky = iyb - iy[q], kx = ixb - ix[q];
+              const dy = yi - ry[q] - ky * b1;
+              const dx = xi - rx[q] - ky * b0 - kx * a0;
+              const d2 = dx * dx + dy * dy;
+              nbJ[m] = order[q]; nbR2[m] = d2;
+              m += +(d2 < rc2) & +(q !== p);
+            }
+          }
+        }
+        visit(order[p], m, nbJ, nbR2);
+      }
+    }
   }
 
   private run(positions: Float64Array, box: Box, options: NeighborOptions, transient: boolean): NeighborList {

@@ -11,13 +11,11 @@
 //    binarySpecies (small = 0, large = 1).
 // Applying: the mean of linear maps is linear, and a linear map of the structure functions is a sum over neighbours of
 // one radial kernel phi_{s_i s_j}(r) = mean_h sum_m wRaw_h[s_j M + m] g_hm(r) (piecewise linear, tabulated exactly,
-// structure-functions.ts RadialKernel). So S_i = mean_h bRaw_h + sum_j phi_{s_i s_j}(r_ij), one pass over the pairs
-// whatever the number of hyperplanes and centre placements.
+// structure-functions.ts RadialKernel). So S_i = mean_h bRaw_h + sum_j phi_{s_i s_j}(r_ij), one pass over the
+// neighbourhoods (neighbors.ts forEachNeighborhood, no pair list) whatever the number of hyperplanes and placements.
 import { type Box } from '../box.js';
-import { buildNeighborList, type NeighborSearch } from '../neighbors.js';
-import {
-  checkSpecies, permutePositions, radialFunctions, RadialKernel, spatialOrder, structureFunctions, type RadialFunctions,
-} from './structure-functions.js';
+import { NeighborSearch } from '../neighbors.js';
+import { checkSpecies, radialFunctions, RadialKernel, structureFunctions, type RadialFunctions } from './structure-functions.js';
 
 export const SOFTNESS_MODEL_FORMAT = 'avalanche-workbench/softness-model';
 
@@ -236,6 +234,35 @@ export function collapseModel(model: SoftnessModel): CollapsedModel {
   return { nSpecies: ns, bias, kernels, cutoff };
 }
 
+/**
+ * The kernels of a collapsed model in flat arrays for the neighbour loop: kernel u = s_i * nSpecies + s_j has its knots
+ * at KN[.], values KV and slopes SL of each knot interval, all at global offsets; lo[u], hi[u] its support (empty
+ * when the kernel is null: +Infinity, -Infinity), and its bucket table at BS[bs[u] ..] with bucket width 1 / inv[u].
+ */
+interface FlatKernels {
+  KN: Float64Array; KV: Float64Array; SL: Float64Array; BS: Int32Array;
+  lo: Float64Array; hi: Float64Array; inv: Float64Array; bs: Int32Array;
+}
+
+function flattenKernels(kernels: readonly (RadialKernel | null)[]): FlatKernels {
+  let nk = 0, nb = 0;
+  for (const k of kernels) if (k) { nk += k.knots.length; nb += k.bucketStart.length; }
+  const U = kernels.length;
+  const KN = new Float64Array(nk), KV = new Float64Array(nk), SL = new Float64Array(nk), BS = new Int32Array(nb);
+  const lo = new Float64Array(U).fill(Infinity), hi = new Float64Array(U).fill(-Infinity), inv = new Float64Array(U), bs = new Int32Array(U);
+  let ko = 0, bo = 0;
+  kernels.forEach((k, u) => {
+    if (!k) return;
+    const kn = k.knots, kv = k.values, L = kn.length;
+    KN.set(kn, ko); KV.set(kv, ko);
+    for (let q = 0; q + 1 < L; q++) SL[ko + q] = (kv[q + 1] - kv[q]) / (kn[q + 1] - kn[q]);
+    for (let b = 0; b < k.bucketStart.length; b++) BS[bo + b] = k.bucketStart[b] + ko;
+    lo[u] = kn[0]; hi[u] = kn[L - 1]; inv[u] = k.bucketInv; bs[u] = bo;
+    ko += L; bo += k.bucketStart.length;
+  });
+  return { KN, KV, SL, BS, lo, hi, inv, bs };
+}
+
 /** Softness of every particle of a configuration (NaN for a species the model has no hyperplane for). */
 export function applySoftnessModel(model: SoftnessModel | CollapsedModel, positions: Float64Array, box: Box, options: ApplyOptions = {}): Float64Array {
   const c = 'kernels' in model ? model : collapseModel(model);
@@ -246,64 +273,29 @@ export function applySoftnessModel(model: SoftnessModel | CollapsedModel, positi
   if (ns > 1) {
     if (!options.species) throw new RangeError('applySoftnessModel: the model resolves species (speciesMode "type"); pass the species of every particle');
     checkSpecies(options.species, n, ns, 'applySoftnessModel');
+    if (ns > 256) throw new RangeError(`applySoftnessModel: at most 256 species, got ${ns}`);
     sp = Uint8Array.from(options.species);
   }
-  // Work on the particles in spatial order (memory locality of the pair loop), then put the values back.
-  const order = spatialOrder(positions, box, c.cutoff, options.dimensions ?? 2);
-  const sorted = permutePositions(positions, order);
-  const sq = sp ? Uint8Array.from(order, (i) => (sp as Uint8Array)[i]) : null;
-  const acc = new Float64Array(n);
-  for (let k = 0; k < n; k++) acc[k] = c.bias[sq ? sq[k] : 0];
-  const opts = { cutoff: c.cutoff, dimensions: options.dimensions ?? 2, half: true, withVectors: true } as const;
-  const nl = options.search ? options.search.buildTransient(sorted, box, opts) : buildNeighborList(sorted, box, opts);
-  const start = nl.start, idx = nl.indices, vec = nl.vectors as Float64Array;
-  if (ns === 1) {
-    const k = c.kernels[0];
-    if (k) pairSum1(start, idx, vec, n, k, acc);
-  } else {
-    const q = sq as Uint8Array;
-    const ks = c.kernels;
-    for (let i = 0; i < n; i++) {
-      const si = q[i];
-      const e = start[i + 1];
-      for (let p = start[i]; p < e; p++) {
-        const j = idx[p], sj = q[j];
-        const dx = vec[3 * p], dy = vec[3 * p + 1], dz = vec[3 * p + 2];
-        const r = Math.sqrt(dx * dx + dy * dy + dz * dz);
-        const kij = ks[si * ns + sj], kji = ks[sj * ns + si];
-        if (kij) acc[i] += lookup(kij.knots, kij.values, kij.bucketStart, kij.bucketInv, r);
-        if (kji) acc[j] += lookup(kji.knots, kji.values, kji.bucketStart, kji.bucketInv, r);
-      }
-    }
-  }
+  // One pass over the neighbourhoods (no pair list): S_i = bias(s_i) + sum_j phi_{s_i s_j}(r_ij), summed in float64 per
+  // particle. (The kernels are flat arrays so the loop reads no object per neighbour.)
   const out = new Float64Array(n);
-  for (let k = 0; k < n; k++) out[order[k]] = acc[k];
-  return out;
-}
-
-/** phi(r) of a tabulated kernel (RadialKernel.at, as a plain function of its arrays so V8 inlines it in the pair loops). */
-function lookup(kn: Float64Array, kv: Float64Array, bs: Int32Array, inv: number, r: number): number {
-  const last = kn.length - 1;
-  if (!(r > kn[0] && r < kn[last])) return 0;
-  let q = bs[Math.floor((r - kn[0]) * inv)];
-  while (kn[q + 1] < r) q++;
-  return kv[q] + ((kv[q + 1] - kv[q]) * (r - kn[q])) / (kn[q + 1] - kn[q]);
-}
-
-// One kernel (no species): each pair adds phi(r) to both particles.
-function pairSum1(start: Int32Array, idx: Int32Array, vec: Float64Array, n: number, k: RadialKernel, out: Float64Array): void {
-  const kn = k.knots, kv = k.values, bs = k.bucketStart, inv = k.bucketInv;
-  for (let i = 0; i < n; i++) {
-    const e = start[i + 1];
+  const bias = c.bias;
+  const { KN, KV, SL, BS, lo, hi, inv, bs } = flattenKernels(c.kernels);
+  const visit = (i: number, count: number, nb: Int32Array, r2: Float64Array): void => {
+    const row = sp === null ? 0 : sp[i] * ns;
     let acc = 0;
-    for (let p = start[i]; p < e; p++) {
-      const dx = vec[3 * p], dy = vec[3 * p + 1], dz = vec[3 * p + 2];
-      const v = lookup(kn, kv, bs, inv, Math.sqrt(dx * dx + dy * dy + dz * dz));
-      acc += v;
-      out[idx[p]] += v;
+    for (let k = 0; k < count; k++) {
+      const u = sp === null ? 0 : row + sp[nb[k]];
+      const r = Math.sqrt(r2[k]), a = lo[u];
+      if (!(r > a && r < hi[u])) continue;
+      let q = BS[bs[u] + Math.floor((r - a) * inv[u])];
+      while (KN[q + 1] < r) q++;
+      acc += KV[q] + SL[q] * (r - KN[q]);
     }
-    out[i] += acc;
-  }
+    out[i] = bias[sp === null ? 0 : sp[i]] + acc;
+  };
+  (options.search ?? new NeighborSearch()).forEachNeighborhood(positions, box, { cutoff: c.cutoff, dimensions: options.dimensions ?? 2 }, visit);
+  return out;
 }
 
 /** Decision values of one hyperplane for every particle, from its own structure functions (for checks and accuracies). */

@@ -2,7 +2,9 @@
 // height 1 at r_m falling to 0 at r_m - left_m and r_m + right_m (Eq. 3: left_m = r_m - r_{m-1}, right_m = r_{m+1} - r_m).
 //
 // Conventions (the oracle's section G when every half-width is w: g_m(r) = max(0, 1 - |r - r_m| / w)):
-//  - r_ij is the minimum-image distance of the one neighbour search (src/core/neighbors.ts), each pair once (half list);
+//  - r_ij is the minimum-image distance of the one neighbour search (src/core/neighbors.ts): its forEachNeighborhood
+//    visits each particle with all its neighbours and the row is summed there (no pair list is stored); a given half
+//    list (option `neighbors`) is summed pair by pair instead, into both rows;
 //  - per neighbour species (optional): feature column s * M + m sums over the neighbours j of species s only; without
 //    species there is one block of M columns;
 //  - the feature matrix is row-major, n x (nSpecies * M), Float64 (default) or Float32.
@@ -10,7 +12,7 @@
 // half-width take a fast path (only the 2-3 triangles that can be non-zero are evaluated per pair), bit-identical to the
 // general one.
 import { type Box } from '../box.js';
-import { NeighborSearch, buildNeighborList, type NeighborList } from '../neighbors.js';
+import { NeighborSearch, type NeighborList, type NeighborhoodVisitor } from '../neighbors.js';
 
 /** A placement of the radial functions: centres r_m (increasing) and half-widths below and above each centre. */
 export interface RadialFunctions {
@@ -134,11 +136,11 @@ export interface StructureFunctionOptions {
   /** 'float64' (default) or 'float32' output. */
   precision?: 'float64' | 'float32';
   /**
-   * A half list (each pair once) with vectors of these positions and a cutoff >= radialCutoff; built when omitted (then
-   * from the positions in spatialOrder, for memory locality).
+   * A half list (each pair once) with vectors of these positions and a cutoff >= radialCutoff; when omitted, the rows
+   * are summed over the neighbourhoods of the search (no list is built).
    */
   neighbors?: NeighborList;
-  /** A reusable search (its transient buffers hold the list until its next call); a fresh list is built when omitted. */
+  /** A reusable search (its scratch is overwritten); a fresh one is used when omitted. */
   search?: NeighborSearch;
 }
 
@@ -180,33 +182,111 @@ export function structureFunctions(
   const nSpecies = species ? checkSpecies(species, n, options.nSpecies, 'structureFunctions') : 1;
   const F = nSpecies * M;
   const cutoff = radialCutoff(functions);
-  let nl = options.neighbors;
-  let order: Int32Array | null = null;
-  let sp = species ? Int32Array.from(species) : null;
+  const nl = options.neighbors;
+  const sp = species ? Int32Array.from(species) : null;
+  const layout = uniformLayout(functions);
+  const f32 = options.precision === 'float32';
   if (nl) {
     if (nl.n !== n || !nl.vectors || nl.cutoff < cutoff) {
       throw new RangeError(`structureFunctions: 'neighbors' must be a half list of these ${n} positions with vectors and cutoff >= ${cutoff}`);
     }
-  } else {
-    order = spatialOrder(positions, box, cutoff, dims);
-    const sorted = permutePositions(positions, order);
-    if (sp) { const t = sp; sp = Int32Array.from(order, (i) => t[i]); }
-    const opts = { cutoff, dimensions: dims, half: true, withVectors: true } as const;
-    nl = options.search ? options.search.buildTransient(sorted, box, opts) : buildNeighborList(sorted, box, opts);
+    const acc = new Float64Array(n * F);
+    if (layout) accumulateUniform(nl, functions.centers, layout.r0, layout.dr, layout.w, sp, M, F, acc);
+    else accumulateGeneral(nl, functions, sp, M, F, acc);
+    return { n, m: M, nSpecies, nFeatures: F, values: f32 ? Float32Array.from(acc) : acc };
   }
-  const acc = new Float64Array(n * F);
-  const layout = uniformLayout(functions);
-  if (layout) accumulateUniform(nl, functions.centers, layout.r0, layout.dr, layout.w, sp, M, F, acc);
-  else accumulateGeneral(nl, functions, sp, M, F, acc);
-  const f32 = options.precision === 'float32';
-  if (!order) return { n, m: M, nSpecies, nFeatures: F, values: f32 ? Float32Array.from(acc) : acc };
-  // Rows back to the caller's particle order.
+  // One pass over the neighbourhoods: each particle's row is summed in float64 while its neighbours are at hand (in a
+  // small scratch row, then copied to the output, whatever its precision), and no pair list is stored.
   const values = f32 ? new Float32Array(n * F) : new Float64Array(n * F);
-  for (let k = 0; k < n; k++) {
-    const o = order[k] * F, a = k * F;
-    for (let c = 0; c < F; c++) values[o + c] = acc[a + c];
+  const c = functions.centers, left = functions.left, right = functions.right;
+  let visit: NeighborhoodVisitor;
+  if (layout) {
+    // Uniform layout: the centres that can be non-zero at r are the integers m in the open interval (x - W, x + W),
+    // x = (r - r0) / dr, W = w / dr: at most K = ceil(2W) of them from floor(x - W) + 1. All K are evaluated (t <= 0
+    // adds 0), against centres padded with +Infinity on both sides so no index needs a test.
+    const invDr = 1 / layout.dr, W = layout.w * invDr, invW = 1 / layout.w, r0 = layout.r0;
+    const K = Math.max(1, Math.ceil(2 * W));
+    const stride = M + 2 * K + 2, pad = K + 1;
+    const cp = new Float64Array(stride).fill(Infinity);
+    cp.set(c, pad);
+    const row = new Float64Array(nSpecies * stride);
+    // (Separate closures per output type keep the stores monomorphic; the scratch is cleared by a loop because
+    // TypedArray.fill is a runtime call, slow once per particle.)
+    const copy64 = (out: Float64Array, at: number): void => {
+      for (let s = 0; s < nSpecies; s++) for (let m = 0; m < M; m++) out[at + s * M + m] = row[s * stride + pad + m];
+      for (let k = 0; k < row.length; k++) row[k] = 0;
+    };
+    const copy32 = (out: Float32Array, at: number): void => {
+      for (let s = 0; s < nSpecies; s++) for (let m = 0; m < M; m++) out[at + s * M + m] = row[s * stride + pad + m];
+      for (let k = 0; k < row.length; k++) row[k] = 0;
+    };
+    const sum = K === 2 ? rowUniform2 : rowUniform;
+    visit = values instanceof Float64Array
+      ? (i, count, nb, r2) => { sum(row, count, nb, r2, sp, cp, r0, invDr, W, invW, K, stride, pad); copy64(values, i * F); }
+      : (i, count, nb, r2) => { sum(row, count, nb, r2, sp, cp, r0, invDr, W, invW, K, stride, pad); copy32(values, i * F); };
+  } else {
+    const row = new Float64Array(F);
+    visit = values instanceof Float64Array
+      ? (i, count, nb, r2) => {
+        rowGeneral(row, count, nb, r2, sp, c, left, right, M);
+        for (let k = 0, at = i * F; k < F; k++) { values[at + k] = row[k]; row[k] = 0; }
+      }
+      : (i, count, nb, r2) => {
+        rowGeneral(row, count, nb, r2, sp, c, left, right, M);
+        for (let k = 0, at = i * F; k < F; k++) { values[at + k] = row[k]; row[k] = 0; }
+      };
   }
+  (options.search ?? new NeighborSearch()).forEachNeighborhood(positions, box, { cutoff, dimensions: dims }, visit);
   return { n, m: M, nSpecies, nFeatures: F, values };
+}
+
+// One particle's row (uniform layout) from its full neighbourhood: g_m(r) of each neighbour j added at the block of
+// j's species. Block s of `row` holds centre m at s * stride + pad + m; cp is the centres at the same offsets.
+function rowUniform(
+  row: Float64Array, count: number, nb: Int32Array, r2: Float64Array, sp: Int32Array | null,
+  cp: Float64Array, r0: number, invDr: number, W: number, invW: number, K: number, stride: number, pad: number,
+): void {
+  for (let k = 0; k < count; k++) {
+    const r = Math.sqrt(r2[k]);
+    let m = Math.floor((r - r0) * invDr - W) + 1 + pad;
+    if (m < 0) m = 0; // r far below the first centre: every slot evaluated is padding
+    const base = sp === null ? 0 : sp[nb[k]] * stride;
+    for (let e = m + K; m < e; m++) {
+      const t = 1 - Math.abs(r - cp[m]) * invW;
+      row[base + m] += t > 0 ? t : 0;
+    }
+  }
+}
+
+// rowUniform for K = 2 (half-width = spacing, the usual placement), unrolled.
+function rowUniform2(
+  row: Float64Array, count: number, nb: Int32Array, r2: Float64Array, sp: Int32Array | null,
+  cp: Float64Array, r0: number, invDr: number, W: number, invW: number, _K: number, stride: number, pad: number,
+): void {
+  for (let k = 0; k < count; k++) {
+    const r = Math.sqrt(r2[k]);
+    let m = Math.floor((r - r0) * invDr - W) + 1 + pad;
+    if (m < 0) m = 0;
+    const at = sp === null ? m : m + sp[nb[k]] * stride;
+    const t0 = 1 - Math.abs(r - cp[m]) * invW, t1 = 1 - Math.abs(r - cp[m + 1]) * invW;
+    row[at] += t0 > 0 ? t0 : 0;
+    row[at + 1] += t1 > 0 ? t1 : 0;
+  }
+}
+
+function rowGeneral(
+  acc: Float64Array, count: number, nb: Int32Array, r2: Float64Array, sp: Int32Array | null,
+  c: Float64Array, left: Float64Array, right: Float64Array, M: number,
+): void {
+  for (let k = 0; k < count; k++) {
+    const r = Math.sqrt(r2[k]);
+    const base = sp === null ? 0 : sp[nb[k]] * M;
+    for (let m = 0; m < M; m++) {
+      const d = r - c[m];
+      const t = d < 0 ? 1 + d / left[m] : 1 - d / right[m];
+      if (t > 0) acc[base + m] += t;
+    }
+  }
 }
 
 // Per pair (i < j, distance r): add g_m(r) to row i at the block of j's species and to row j at the block of i's.
