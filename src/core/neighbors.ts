@@ -37,9 +37,9 @@ export interface NeighborList {
 }
 
 /**
- * Called once per particle by `forEachNeighborhood`: particle i has `count` neighbours, their indices in
- * neighbors[0..count) and their squared minimum-image distances in r2[0..count), in no particular order. Both
- * arrays are the search's scratch: read them during the call only.
+ * Called once per particle by `forEachNeighborhood`: particle i has `count` neighbours (all of them, or with `half`
+ * its share of the pairs), their indices in neighbors[0..count) and their squared minimum-image distances in
+ * r2[0..count), in no particular order. Both arrays are the search's scratch: read them during the call only.
  */
 export type NeighborhoodVisitor = (i: number, count: number, neighbors: Int32Array, r2: Float64Array) => void;
 
@@ -163,24 +163,27 @@ export class NeighborSearch {
   }
 
   /**
-   * Every particle's full neighbourhood, one particle at a time, without building the list: `visit(i, count,
-   * neighbors, r2)` is called exactly once for each particle i (count 0 included), in cell order, with the j of
-   * row i of the full list (same cutoff and dimensions) and |r_j - r_i|^2 computed from the vector that list holds
-   * (dx * dx + dy * dy + dz * dz, bit for bit; the distance of a pair is the same seen from either end). For
-   * per-particle sums over neighbours (structure functions, radial kernels): the pair loop reads only a few hundred
-   * bytes of scratch per particle and nothing is scattered, so it costs about the screening alone. The visitor must
-   * not use this instance (its grid is in use); `half` and `withVectors` do not apply.
+   * Every particle's neighbourhood, one particle at a time, without building the list: `visit(i, count, neighbors,
+   * r2)` is called exactly once for each particle i (count 0 included), in cell order, with |r_j - r_i|^2 computed
+   * from the vector the list holds (dx * dx + dy * dy + dz * dz, bit for bit; the distance of a pair is the same seen
+   * from either end). The neighbours are those of row i of the full list (same cutoff and dimensions), or with
+   * `half` each unordered pair appears once, in the neighbourhood of one of its two particles (which one is
+   * unspecified; not the half list's j > i): half the screening, for sums that add a pair's term to both ends.
+   * For per-particle sums over neighbours (structure functions, radial kernels): the loop reads a few hundred bytes
+   * of scratch per particle and stores nothing per pair. The visitor must not use this instance (its grid is in use).
    */
-  forEachNeighborhood(positions: Float64Array, box: Box, options: Pick<NeighborOptions, 'cutoff' | 'dimensions'>, visit: NeighborhoodVisitor): void {
+  forEachNeighborhood(
+    positions: Float64Array, box: Box, options: Pick<NeighborOptions, 'cutoff' | 'dimensions' | 'half'>, visit: NeighborhoodVisitor,
+  ): void {
     const n = checkInput(positions, options);
     if (n === 0) return;
-    const dims = options.dimensions, cutoff = options.cutoff;
+    const dims = options.dimensions, cutoff = options.cutoff, half = options.half === true;
     if (dims === 2 && this.makeGrid(positions, box, cutoff, dims, n) && this.fast) {
-      this.visitFast2(box, cutoff, visit);
+      this.visitFast2(box, cutoff, half, visit);
       return;
     }
-    // 3D, the exact path and degenerate boxes: the rows of the full list.
-    const nl = this.run(positions, box, { cutoff, dimensions: dims, half: false, withVectors: true }, true);
+    // 3D, the exact path and degenerate boxes: the rows of the full (or half) list.
+    const nl = this.run(positions, box, { cutoff, dimensions: dims, half, withVectors: true }, true);
     const start = nl.start, idx = nl.indices, vec = nl.vectors as Float64Array;
     let longest = 0;
     for (let i = 0; i < n; i++) longest = Math.max(longest, start[i + 1] - start[i]);
@@ -204,10 +207,13 @@ export class NeighborSearch {
   }
 
   /**
-   * forEachNeighborhood on the 2D fast path: screenFast2 / screenFast2Inside's candidates and arithmetic (so the same
-   * separations, hence distances, as the list), each particle's accepted candidates kept in a small buffer.
+   * forEachNeighborhood on the 2D fast path: screenFast2 / screenFast2Inside's arithmetic (so the same separations,
+   * hence distances, as the list), each particle's accepted candidates kept in a small buffer. Full: the runs of
+   * makeRuns. Half: the particle's own cell after it, then the runs of makeHalfRuns (the cells after the own one in
+   * the same row, and the rows above): of two cells within reach, exactly one is ahead of the other (every periodic
+   * axis holds at least 2 reach + 1 cells on this path), so each pair is screened once.
    */
-  private visitFast2(box: Box, cutoff: number, visit: NeighborhoodVisitor): void {
+  private visitFast2(box: Box, cutoff: number, half: boolean, visit: NeighborhoodVisitor): void {
     const [a, b] = box.vectors;
     const a0 = a[0], b0 = b[0], b1 = b[1];
     const rc2 = cutoff * cutoff;
@@ -219,14 +225,35 @@ export class NeighborSearch {
     for (let cell = 0; cell < nx * ny; cell++) {
       const p0 = cellStart[cell], p1 = cellStart[cell + 1];
       if (p0 === p1) continue;
-      const nr = this.makeRuns(cell);
-      let candidates = 0;
+      const nr = half ? this.makeHalfRuns(cell) : this.makeRuns(cell);
+      let candidates = half ? p1 - p0 : 0;
       for (let r = 0; r < nr; r++) candidates += runEnd[r] - runStart[r];
       this.reserveNeighborhood(candidates);
       const nbJ = this.nbJ, nbR2 = this.nbR2;
       for (let p = p0; p < p1; p++) {
         const xi = rx[p], yi = ry[p];
+        const ixi = ix[p], iyi = iy[p];
         let m = 0;
+        if (half) {
+          // The own cell after p (no image shift).
+          if (inside) {
+            for (let q = p + 1; q < p1; q++) {
+              const dy = yi - ry[q], dx = xi - rx[q];
+              const d2 = dx * dx + dy * dy;
+              nbJ[m] = q; nbR2[m] = d2;
+              m += +(d2 < rc2);
+            }
+          } else {
+            for (let q = p + 1; q < p1; q++) {
+              const ky = iyi - iy[q], kx = ixi - ix[q];
+              const dy = yi - ry[q] - ky * b1;
+              const dx = xi - rx[q] - ky * b0 - kx * a0;
+              const d2 = dx * dx + dy * dy;
+              nbJ[m] = q; nbR2[m] = d2;
+              m += +(d2 < rc2);
+            }
+          }
+        }
         if (inside) {
           for (let r = 0; r < nr; r++) {
             const ky = runKy[r], kx = runKx[r];
@@ -235,12 +262,11 @@ export class NeighborSearch {
               const dy = yi - ry[q] - kyb1;
               const dx = xi - rx[q] - kyb0 - kxa0;
               const d2 = dx * dx + dy * dy;
-              nbJ[m] = order[q]; nbR2[m] = d2;
+              nbJ[m] = q; nbR2[m] = d2;
               m += +(d2 < rc2) & +(q !== p);
             }
           }
         } else {
-          const ixi = ix[p], iyi = iy[p];
           for (let r = 0; r < nr; r++) {
             const ixb = ixi + runKx[r], iyb = iyi + runKy[r];
             for (let q = runStart[r], e = runEnd[r]; q < e; q++) {
@@ -248,14 +274,57 @@ export class NeighborSearch {
               const dy = yi - ry[q] - ky * b1;
               const dx = xi - rx[q] - ky * b0 - kx * a0;
               const d2 = dx * dx + dy * dy;
-              nbJ[m] = order[q]; nbR2[m] = d2;
+              nbJ[m] = q; nbR2[m] = d2;
               m += +(d2 < rc2) & +(q !== p);
             }
           }
         }
+        for (let k = 0; k < m; k++) nbJ[k] = order[nbJ[k]]; // cell-order positions to particle indices
         visit(order[p], m, nbJ, nbR2);
       }
     }
+  }
+
+  /**
+   * The runs for the half screening of `cell` (fast path, 2D): along x the cells after it within reach, then for the
+   * rows above it within reach (y) all cells within reach along x. Returns the number of runs.
+   */
+  private makeHalfRuns(cell: number): number {
+    const nx = this.nc[0], ny = this.nc[1];
+    const cy = (cell / nx) | 0, cx = cell - cy * nx;
+    const rxh = this.reach[0], ryh = this.reach[1];
+    let nr = this.addRowRuns(cy * nx, 0, cx, 1, rxh, 0);
+    for (let t = cy + 1; t <= cy + ryh; t++) {
+      let row = t, sh = 0;
+      if (t >= ny) {
+        if (this.axisMode[1] !== AXIS_WRAP) break;
+        row = t - ny; sh = 1;
+      }
+      nr = this.addRowRuns(row * nx, nr, cx, -rxh, rxh, sh);
+    }
+    return nr;
+  }
+
+  /** Runs for the x cells cx + from .. cx + to of the row starting at cell `base` (wrapped or clipped along x). */
+  private addRowRuns(base: number, nr: number, cx: number, from: number, to: number, shiftY: number): number {
+    const nx = this.nc[0];
+    let lo = cx + from, hi = cx + to;
+    if (this.axisMode[0] !== AXIS_WRAP) {
+      if (lo < 0) lo = 0;
+      if (hi > nx - 1) hi = nx - 1;
+      return lo <= hi ? this.addRun(nr, base + lo, base + hi, 0, shiftY) : nr;
+    }
+    if (lo < 0) return this.addRun(this.addRun(nr, base + lo + nx, base + nx - 1, -1, shiftY), base, base + hi, 0, shiftY);
+    if (hi >= nx) return this.addRun(this.addRun(nr, base + lo, base + nx - 1, 0, shiftY), base, base + hi - nx, 1, shiftY);
+    return this.addRun(nr, base + lo, base + hi, 0, shiftY);
+  }
+
+  /** Run number nr: the particles of cells first..last (contiguous), unless empty. Returns the next run number. */
+  private addRun(nr: number, first: number, last: number, shiftX: number, shiftY: number): number {
+    const b = this.cellStart[first], e = this.cellStart[last + 1];
+    if (b === e) return nr;
+    this.runStart[nr] = b; this.runEnd[nr] = e; this.runKx[nr] = shiftX; this.runKy[nr] = shiftY; this.runKz[nr] = 0;
+    return nr + 1;
   }
 
   private run(positions: Float64Array, box: Box, options: NeighborOptions, transient: boolean): NeighborList {

@@ -235,32 +235,39 @@ export function collapseModel(model: SoftnessModel): CollapsedModel {
 }
 
 /**
- * The kernels of a collapsed model in flat arrays for the neighbour loop: kernel u = s_i * nSpecies + s_j has its knots
- * at KN[.], values KV and slopes SL of each knot interval, all at global offsets; lo[u], hi[u] its support (empty
- * when the kernel is null: +Infinity, -Infinity), and its bucket table at BS[bs[u] ..] with bucket width 1 / inv[u].
+ * The kernels of a collapsed model on one common set of knots, for the neighbour loop: the union KN of every kernel's
+ * knots (a piecewise-linear function is unchanged by extra knots; its value there is interpolated, exact up to
+ * rounding), and for kernel u = s_i * nSpecies + s_j its values KV[u * L + q] and slopes SL[u * L + q] on interval q
+ * (all 0 for a null kernel). One interval search per pair then serves both ends of the pair, whatever their species.
+ * The interval of r is found from a bucket table (width 1 / inv from KN[0]) and a short forward walk.
  */
 interface FlatKernels {
-  KN: Float64Array; KV: Float64Array; SL: Float64Array; BS: Int32Array;
-  lo: Float64Array; hi: Float64Array; inv: Float64Array; bs: Int32Array;
+  L: number; KN: Float64Array; KV: Float64Array; SL: Float64Array; BS: Int32Array; lo: number; hi: number; inv: number;
 }
 
 function flattenKernels(kernels: readonly (RadialKernel | null)[]): FlatKernels {
-  let nk = 0, nb = 0;
-  for (const k of kernels) if (k) { nk += k.knots.length; nb += k.bucketStart.length; }
-  const U = kernels.length;
-  const KN = new Float64Array(nk), KV = new Float64Array(nk), SL = new Float64Array(nk), BS = new Int32Array(nb);
-  const lo = new Float64Array(U).fill(Infinity), hi = new Float64Array(U).fill(-Infinity), inv = new Float64Array(U), bs = new Int32Array(U);
-  let ko = 0, bo = 0;
+  const all: number[] = [];
+  for (const k of kernels) if (k) all.push(...k.knots);
+  all.sort((a, b) => a - b);
+  const knots: number[] = [];
+  for (const x of all) if (knots.length === 0 || x > knots[knots.length - 1]) knots.push(x);
+  if (knots.length < 2) knots.push(knots.length ? knots[0] + 1 : 1); // no kernel at all: an empty support
+  const L = knots.length, U = kernels.length;
+  const KN = Float64Array.from(knots), KV = new Float64Array(U * L), SL = new Float64Array(U * L);
   kernels.forEach((k, u) => {
     if (!k) return;
-    const kn = k.knots, kv = k.values, L = kn.length;
-    KN.set(kn, ko); KV.set(kv, ko);
-    for (let q = 0; q + 1 < L; q++) SL[ko + q] = (kv[q + 1] - kv[q]) / (kn[q + 1] - kn[q]);
-    for (let b = 0; b < k.bucketStart.length; b++) BS[bo + b] = k.bucketStart[b] + ko;
-    lo[u] = kn[0]; hi[u] = kn[L - 1]; inv[u] = k.bucketInv; bs[u] = bo;
-    ko += L; bo += k.bucketStart.length;
+    for (let q = 0; q < L; q++) KV[u * L + q] = k.at(KN[q]);
+    for (let q = 0; q + 1 < L; q++) SL[u * L + q] = (KV[u * L + q + 1] - KV[u * L + q]) / (KN[q + 1] - KN[q]);
   });
-  return { KN, KV, SL, BS, lo, hi, inv, bs };
+  const lo = KN[0], hi = KN[L - 1];
+  const B = 8 * L, inv = B / (hi - lo);
+  const BS = new Int32Array(B + 1);
+  for (let b = 0, q = 0; b <= B; b++) {
+    const r = lo + b / inv;
+    while (q < L - 2 && KN[q + 1] <= r) q++;
+    BS[b] = q;
+  }
+  return { L, KN, KV, SL, BS, lo, hi, inv };
 }
 
 /** Softness of every particle of a configuration (NaN for a species the model has no hyperplane for). */
@@ -276,25 +283,30 @@ export function applySoftnessModel(model: SoftnessModel | CollapsedModel, positi
     if (ns > 256) throw new RangeError(`applySoftnessModel: at most 256 species, got ${ns}`);
     sp = Uint8Array.from(options.species);
   }
-  // One pass over the neighbourhoods (no pair list): S_i = bias(s_i) + sum_j phi_{s_i s_j}(r_ij), summed in float64 per
-  // particle. (The kernels are flat arrays so the loop reads no object per neighbour.)
+  // One pass over the pairs, each screened once (forEachNeighborhood's half neighbourhoods, no pair list): a pair adds
+  // phi_{s_i s_j}(r) to i and phi_{s_j s_i}(r) to j; S_i = bias(s_i) + that sum, in float64.
   const out = new Float64Array(n);
-  const bias = c.bias;
-  const { KN, KV, SL, BS, lo, hi, inv, bs } = flattenKernels(c.kernels);
+  const { L, KN, KV, SL, BS, lo, hi, inv } = flattenKernels(c.kernels);
   const visit = (i: number, count: number, nb: Int32Array, r2: Float64Array): void => {
-    const row = sp === null ? 0 : sp[i] * ns;
+    const si = sp === null ? 0 : sp[i];
+    const rowI = si * ns * L, colI = si * L;
     let acc = 0;
     for (let k = 0; k < count; k++) {
-      const u = sp === null ? 0 : row + sp[nb[k]];
-      const r = Math.sqrt(r2[k]), a = lo[u];
-      if (!(r > a && r < hi[u])) continue;
-      let q = BS[bs[u] + Math.floor((r - a) * inv[u])];
+      const r = Math.sqrt(r2[k]);
+      if (!(r > lo && r < hi)) continue;
+      let q = BS[Math.floor((r - lo) * inv)];
       while (KN[q + 1] < r) q++;
-      acc += KV[q] + SL[q] * (r - KN[q]);
+      const d = r - KN[q], j = nb[k];
+      const sj = sp === null ? 0 : sp[j];
+      const uij = rowI + sj * L + q, uji = sj * ns * L + colI + q;
+      acc += KV[uij] + SL[uij] * d;
+      out[j] += KV[uji] + SL[uji] * d;
     }
-    out[i] = bias[sp === null ? 0 : sp[i]] + acc;
+    out[i] += acc;
   };
-  (options.search ?? new NeighborSearch()).forEachNeighborhood(positions, box, { cutoff: c.cutoff, dimensions: options.dimensions ?? 2 }, visit);
+  (options.search ?? new NeighborSearch()).forEachNeighborhood(positions, box, { cutoff: c.cutoff, dimensions: options.dimensions ?? 2, half: true }, visit);
+  const bias = c.bias;
+  for (let i = 0; i < n; i++) out[i] += bias[sp === null ? 0 : sp[i]];
   return out;
 }
 
