@@ -2,15 +2,15 @@
 // height 1 at r_m falling to 0 at r_m - left_m and r_m + right_m (Eq. 3: left_m = r_m - r_{m-1}, right_m = r_{m+1} - r_m).
 //
 // Conventions (the oracle's section G when every half-width is w: g_m(r) = max(0, 1 - |r - r_m| / w)):
-//  - r_ij is the minimum-image distance of the one neighbour search (src/core/neighbors.ts): its forEachNeighborhood
-//    visits each particle with all its neighbours and the row is summed there (no pair list is stored); a given half
-//    list (option `neighbors`) is summed pair by pair instead, into both rows;
+//  - r_ij is the minimum-image distance of the one neighbour search (src/core/neighbors.ts), each pair once: its half
+//    neighbourhoods (forEachNeighborhood, no pair list stored), or a given half list (option `neighbors`); a pair's
+//    g_m(r_ij) is added to both rows, in float64;
 //  - per neighbour species (optional): feature column s * M + m sums over the neighbours j of species s only; without
 //    species there is one block of M columns;
 //  - the feature matrix is row-major, n x (nSpecies * M), Float64 (default) or Float32.
 // Centres need not be evenly spaced and half-widths may differ left and right; evenly spaced centres with one common
-// half-width take a fast path (only the 2-3 triangles that can be non-zero are evaluated per pair), bit-identical to the
-// general one.
+// half-width take a fast path (only the ceil(2 w / dr) triangles that can be non-zero are evaluated per pair), equal to
+// the general one up to rounding (1 - |r - r_m| * (1 / w) against 1 - (r - r_m) / w).
 import { type Box } from '../box.js';
 import { NeighborSearch, type NeighborList, type NeighborhoodVisitor } from '../neighbors.js';
 
@@ -195,96 +195,83 @@ export function structureFunctions(
     else accumulateGeneral(nl, functions, sp, M, F, acc);
     return { n, m: M, nSpecies, nFeatures: F, values: f32 ? Float32Array.from(acc) : acc };
   }
-  // One pass over the neighbourhoods: each particle's row is summed in float64 while its neighbours are at hand (in a
-  // small scratch row, then copied to the output, whatever its precision), and no pair list is stored.
+  // One pass over the pairs, each screened once (the search's half neighbourhoods; no pair list is stored): a pair adds
+  // g_m(r) to row i at the block of j's species and to row j at the block of i's, in float64 (a float64 scratch for a
+  // Float32 output, rounded once at the end).
   const values = f32 ? new Float32Array(n * F) : new Float64Array(n * F);
-  const c = functions.centers, left = functions.left, right = functions.right;
+  const acc = values instanceof Float64Array ? values : new Float64Array(n * F);
   let visit: NeighborhoodVisitor;
   if (layout) {
     // Uniform layout: the centres that can be non-zero at r are the integers m in the open interval (x - W, x + W),
-    // x = (r - r0) / dr, W = w / dr: at most K = ceil(2W) of them from floor(x - W) + 1. All K are evaluated (t <= 0
-    // adds 0), against centres padded with +Infinity on both sides so no index needs a test.
-    const invDr = 1 / layout.dr, W = layout.w * invDr, invW = 1 / layout.w, r0 = layout.r0;
+    // x = (r - r0) / dr, W = w / dr: at most K = ceil(2W) of them from floor(x - W) + 1 (one that gives t <= 0 adds
+    // nothing).
+    const c = functions.centers, invDr = 1 / layout.dr, W = layout.w * invDr, invW = 1 / layout.w, r0 = layout.r0;
     const K = Math.max(1, Math.ceil(2 * W));
-    const stride = M + 2 * K + 2, pad = K + 1;
-    const cp = new Float64Array(stride).fill(Infinity);
-    cp.set(c, pad);
-    const row = new Float64Array(nSpecies * stride);
-    // (Separate closures per output type keep the stores monomorphic; the scratch is cleared by a loop because
-    // TypedArray.fill is a runtime call, slow once per particle.)
-    const copy64 = (out: Float64Array, at: number): void => {
-      for (let s = 0; s < nSpecies; s++) for (let m = 0; m < M; m++) out[at + s * M + m] = row[s * stride + pad + m];
-      for (let k = 0; k < row.length; k++) row[k] = 0;
-    };
-    const copy32 = (out: Float32Array, at: number): void => {
-      for (let s = 0; s < nSpecies; s++) for (let m = 0; m < M; m++) out[at + s * M + m] = row[s * stride + pad + m];
-      for (let k = 0; k < row.length; k++) row[k] = 0;
-    };
-    const sum = K === 2 ? rowUniform2 : rowUniform;
-    visit = values instanceof Float64Array
-      ? (i, count, nb, r2) => { sum(row, count, nb, r2, sp, cp, r0, invDr, W, invW, K, stride, pad); copy64(values, i * F); }
-      : (i, count, nb, r2) => { sum(row, count, nb, r2, sp, cp, r0, invDr, W, invW, K, stride, pad); copy32(values, i * F); };
+    visit = K === 2
+      ? (i, count, nb, r2) => pairsUniform2(acc, i, count, nb, r2, sp, c, r0, invDr, W, invW, M, F)
+      : (i, count, nb, r2) => pairsUniform(acc, i, count, nb, r2, sp, c, r0, invDr, W, invW, K, M, F);
   } else {
-    const row = new Float64Array(F);
-    visit = values instanceof Float64Array
-      ? (i, count, nb, r2) => {
-        rowGeneral(row, count, nb, r2, sp, c, left, right, M);
-        for (let k = 0, at = i * F; k < F; k++) { values[at + k] = row[k]; row[k] = 0; }
-      }
-      : (i, count, nb, r2) => {
-        rowGeneral(row, count, nb, r2, sp, c, left, right, M);
-        for (let k = 0, at = i * F; k < F; k++) { values[at + k] = row[k]; row[k] = 0; }
-      };
+    visit = (i, count, nb, r2) => pairsGeneral(acc, i, count, nb, r2, sp, functions, M, F);
   }
-  (options.search ?? new NeighborSearch()).forEachNeighborhood(positions, box, { cutoff, dimensions: dims }, visit);
+  (options.search ?? new NeighborSearch()).forEachNeighborhood(positions, box, { cutoff, dimensions: dims, half: true }, visit);
+  if (acc !== values) values.set(acc);
   return { n, m: M, nSpecies, nFeatures: F, values };
 }
 
-// One particle's row (uniform layout) from its full neighbourhood: g_m(r) of each neighbour j added at the block of
-// j's species. Block s of `row` holds centre m at s * stride + pad + m; cp is the centres at the same offsets.
-function rowUniform(
-  row: Float64Array, count: number, nb: Int32Array, r2: Float64Array, sp: Int32Array | null,
-  cp: Float64Array, r0: number, invDr: number, W: number, invW: number, K: number, stride: number, pad: number,
+// The pairs (i, j) of one half neighbourhood, uniform layout with K = 2 (half-width = spacing, the usual placement).
+function pairsUniform2(
+  acc: Float64Array, i: number, count: number, nb: Int32Array, r2: Float64Array, sp: Int32Array | null,
+  c: Float64Array, r0: number, invDr: number, W: number, invW: number, M: number, F: number,
 ): void {
+  const rowI = i * F, si = sp === null ? 0 : sp[i] * M;
   for (let k = 0; k < count; k++) {
     const r = Math.sqrt(r2[k]);
-    let m = Math.floor((r - r0) * invDr - W) + 1 + pad;
-    if (m < 0) m = 0; // r far below the first centre: every slot evaluated is padding
-    const base = sp === null ? 0 : sp[nb[k]] * stride;
-    for (let e = m + K; m < e; m++) {
-      const t = 1 - Math.abs(r - cp[m]) * invW;
-      row[base + m] += t > 0 ? t : 0;
+    const m = Math.floor((r - r0) * invDr - W) + 1;
+    const j = nb[k];
+    const bi = sp === null ? rowI : rowI + sp[j] * M, bj = j * F + si;
+    if (m >= 0 && m < M) {
+      const t = 1 - Math.abs(r - c[m]) * invW;
+      if (t > 0) { acc[bi + m] += t; acc[bj + m] += t; }
+    }
+    if (m + 1 >= 0 && m + 1 < M) {
+      const t = 1 - Math.abs(r - c[m + 1]) * invW;
+      if (t > 0) { acc[bi + m + 1] += t; acc[bj + m + 1] += t; }
     }
   }
 }
 
-// rowUniform for K = 2 (half-width = spacing, the usual placement), unrolled.
-function rowUniform2(
-  row: Float64Array, count: number, nb: Int32Array, r2: Float64Array, sp: Int32Array | null,
-  cp: Float64Array, r0: number, invDr: number, W: number, invW: number, _K: number, stride: number, pad: number,
+function pairsUniform(
+  acc: Float64Array, i: number, count: number, nb: Int32Array, r2: Float64Array, sp: Int32Array | null,
+  c: Float64Array, r0: number, invDr: number, W: number, invW: number, K: number, M: number, F: number,
 ): void {
+  const rowI = i * F, si = sp === null ? 0 : sp[i] * M;
   for (let k = 0; k < count; k++) {
     const r = Math.sqrt(r2[k]);
-    let m = Math.floor((r - r0) * invDr - W) + 1 + pad;
-    if (m < 0) m = 0;
-    const at = sp === null ? m : m + sp[nb[k]] * stride;
-    const t0 = 1 - Math.abs(r - cp[m]) * invW, t1 = 1 - Math.abs(r - cp[m + 1]) * invW;
-    row[at] += t0 > 0 ? t0 : 0;
-    row[at + 1] += t1 > 0 ? t1 : 0;
+    let m = Math.floor((r - r0) * invDr - W) + 1;
+    const j = nb[k];
+    const bi = sp === null ? rowI : rowI + sp[j] * M, bj = j * F + si;
+    for (const e = m + K; m < e; m++) {
+      if (m < 0 || m >= M) continue;
+      const t = 1 - Math.abs(r - c[m]) * invW;
+      if (t > 0) { acc[bi + m] += t; acc[bj + m] += t; }
+    }
   }
 }
 
-function rowGeneral(
-  acc: Float64Array, count: number, nb: Int32Array, r2: Float64Array, sp: Int32Array | null,
-  c: Float64Array, left: Float64Array, right: Float64Array, M: number,
+function pairsGeneral(
+  acc: Float64Array, i: number, count: number, nb: Int32Array, r2: Float64Array, sp: Int32Array | null,
+  f: RadialFunctions, M: number, F: number,
 ): void {
+  const c = f.centers, left = f.left, right = f.right;
+  const rowI = i * F, si = sp === null ? 0 : sp[i] * M;
   for (let k = 0; k < count; k++) {
     const r = Math.sqrt(r2[k]);
-    const base = sp === null ? 0 : sp[nb[k]] * M;
+    const j = nb[k];
+    const bi = sp === null ? rowI : rowI + sp[j] * M, bj = j * F + si;
     for (let m = 0; m < M; m++) {
       const d = r - c[m];
       const t = d < 0 ? 1 + d / left[m] : 1 - d / right[m];
-      if (t > 0) acc[base + m] += t;
+      if (t > 0) { acc[bi + m] += t; acc[bj + m] += t; }
     }
   }
 }
