@@ -128,8 +128,83 @@ interface Out {
   a: Float64Array | null; b: Float64Array | null;
 }
 
+/** From this many particles a 2D computation runs on the particles sorted by cell (see inCellOrder). */
+const CELL_ORDER_MIN = 20_000;
+
 /** D2min, non-affine displacement and the strain family of every particle of `current` against `reference`. */
 export function computeStrainFields(params: StrainParams): StrainFields {
+  const n = params.current.length / 3;
+  if (params.dimensions === 2 && !params.neighbors && n >= CELL_ORDER_MIN && params.reference.length === params.current.length
+    && Number.isInteger(n) && params.cutoff > 0 && isIdentity(params.refIndex)) {
+    return inCellOrder(params);
+  }
+  return strainFieldsInOrder(params);
+}
+
+function isIdentity(refIndex: Int32Array | undefined): boolean {
+  if (!refIndex) return true;
+  for (let i = 0; i < refIndex.length; i++) if (refIndex[i] !== i) return false;
+  return true;
+}
+
+/**
+ * Large 2D frames: files keep particles in id order, often unrelated to where they are, so each neighbour read is a
+ * cache miss. Sorted by reference cell (about one cutoff wide), neighbours sit close in memory; the results are put
+ * back in the caller's order (the same values up to the order of summation within a row).
+ */
+function inCellOrder(params: StrainParams): StrainFields {
+  const { reference, current, box, cutoff } = params;
+  const n = reference.length / 3;
+  const order = cellOrder(reference, box, cutoff, n);
+  const ref = new Float64Array(3 * n), cur = new Float64Array(3 * n);
+  for (let k = 0; k < n; k++) {
+    const i = order[k];
+    ref[3 * k] = reference[3 * i]; ref[3 * k + 1] = reference[3 * i + 1]; ref[3 * k + 2] = reference[3 * i + 2];
+    cur[3 * k] = current[3 * i]; cur[3 * k + 1] = current[3 * i + 1]; cur[3 * k + 2] = current[3 * i + 2];
+  }
+  const r = strainFieldsInOrder({ ...params, reference: ref, current: cur, refIndex: undefined });
+  const back = <T extends Float64Array | Int32Array | Uint8Array>(a: T, stride: number): T => {
+    const out = new (a.constructor as new (length: number) => T)(a.length);
+    for (let k = 0; k < n; k++) {
+      const i = order[k];
+      for (let c = 0; c < stride; c++) out[i * stride + c] = a[k * stride + c];
+    }
+    return out;
+  };
+  return {
+    ...r, nNeighbors: back(r.nNeighbors, 1), valid: back(r.valid, 1), invalidReason: back(r.invalidReason, 1), h: back(r.h, 4),
+    d2min: back(r.d2min, 1), d2minSum: back(r.d2minSum, 1), na: back(r.na, 2), eNorm: back(r.eNorm, 1), epsNorm: back(r.epsNorm, 1),
+    epsVol: back(r.epsVol, 1), epsVolAbs: back(r.epsVolAbs, 1), detH: back(r.detH, 1), k: back(r.k, 1), devTotal: back(r.devTotal, 1),
+    epsXY: back(r.epsXY, 1), a: r.a ? back(r.a, 4) : null, b: r.b ? back(r.b, 4) : null,
+  };
+}
+
+/** The particles ordered by 2D cell of the box (fractional coordinates, cells about `cutoff` wide), row by row. */
+function cellOrder(positions: Float64Array, box: Box, cutoff: number, n: number): Int32Array {
+  const [[a0], [b0, b1]] = box.vectors;
+  const [ox, oy] = box.origin;
+  const nx = Math.max(1, Math.min(4096, Math.floor(Math.abs(a0) / cutoff) || 1));
+  const ny = Math.max(1, Math.min(4096, Math.floor(Math.abs(b1) / cutoff) || 1));
+  const cellOf = new Int32Array(n);
+  const count = new Int32Array(nx * ny + 1);
+  for (let i = 0; i < n; i++) {
+    const s1 = (positions[3 * i + 1] - oy) / b1;
+    const s0 = (positions[3 * i] - ox - s1 * b0) / a0;
+    let cx = Math.floor((s0 - Math.floor(s0)) * nx), cy = Math.floor((s1 - Math.floor(s1)) * ny);
+    if (!(cx >= 0 && cx < nx)) cx = 0; // NaN or infinite coordinates, and rounding at 1
+    if (!(cy >= 0 && cy < ny)) cy = 0;
+    const c = cy * nx + cx;
+    cellOf[i] = c;
+    count[c + 1]++;
+  }
+  for (let c = 0; c < nx * ny; c++) count[c + 1] += count[c];
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[count[cellOf[i]]++] = i;
+  return order;
+}
+
+/** computeStrainFields on the particles in the order given. */
+function strainFieldsInOrder(params: StrainParams): StrainFields {
   const { reference, current, box, dimensions: d, cutoff } = params;
   const currentBox = params.currentBox ?? box;
   if (d !== 2 && d !== 3) throw new RangeError(`computeStrainFields: dimensions must be 2 or 3, got ${String(d)}`);
@@ -163,11 +238,13 @@ export function computeStrainFields(params: StrainParams): StrainFields {
 
   let nl = params.neighbors;
   if (nl) {
-    if (nl.n !== nRef || nl.cutoff !== cutoff || !nl.vectors) {
-      throw new RangeError('computeStrainFields: `neighbors` must be a list of the reference positions with this cutoff and with vectors');
+    if (nl.n !== nRef || nl.cutoff !== cutoff || (d === 3 && !nl.vectors)) {
+      throw new RangeError(`computeStrainFields: \`neighbors\` must be a list of the reference positions with this cutoff${d === 3 ? ' and with vectors' : ''}`);
     }
   } else {
-    nl = buildNeighborList(reference, box, { cutoff, dimensions: d, withVectors: true });
+    // 2D works the reference separations out again from the positions (as it does the current ones): at N = 100 000
+    // writing and reading them back (24 bytes per pair) cost more than the arithmetic (`npm run bench -- ui`, cold).
+    nl = buildNeighborList(reference, box, { cutoff, dimensions: d, withVectors: d === 3 });
   }
 
   const dd = d * d;
@@ -184,7 +261,7 @@ export function computeStrainFields(params: StrainParams): StrainFields {
   for (let r = 0; r < nRef; r++) maxRow = Math.max(maxRow, start[r + 1] - start[r]);
   const scratch = new Float64Array(2 * d * Math.max(1, maxRow));
 
-  if (d === 2) kernel2D(nl, current, currentBox, rowOf, curOf, out, scratch);
+  if (d === 2) kernel2D(nl, reference, box, current, currentBox, rowOf, curOf, out, scratch);
   else kernel3D(nl, current, currentBox, rowOf, curOf, out, scratch);
 
   let invalidCount = 0;
@@ -215,13 +292,17 @@ function inverseLength(box: Box, axis: 0 | 1 | 2): number {
 }
 
 // The 2D fast path: closed-form 2x2 inverse, one sweep over each row filling A, B and a scratch copy of
-// (dx, dX), a second sweep over the scratch for the residuals. Minimum image as box.ts's minimumImage (y, then x).
+// (dx, dX), a second sweep over the scratch for the residuals. Minimum image as box.ts's minimumImage (y, then x), for
+// the reference separations too when the list has no vectors (then bit-identical to the list's).
 function kernel2D(
-  nl: NeighborList, cur: Float64Array, box: Box, rowOf: Int32Array | null, curOf: Int32Array | null, out: Out, s: Float64Array,
+  nl: NeighborList, ref: Float64Array, refBox: Box, cur: Float64Array, box: Box, rowOf: Int32Array | null, curOf: Int32Array | null,
+  out: Out, s: Float64Array,
 ): void {
-  const start = nl.start, idx = nl.indices, vec = nl.vectors as Float64Array;
+  const start = nl.start, idx = nl.indices, vec = nl.vectors;
   const ax = box.vectors[0][0], bx = box.vectors[1][0], by = box.vectors[1][1];
   const iax = inverseLength(box, 0), iby = inverseLength(box, 1);
+  const rax = refBox.vectors[0][0], rbx = refBox.vectors[1][0], rby = refBox.vectors[1][1];
+  const riax = inverseLength(refBox, 0), riby = inverseLength(refBox, 1);
   const { nNeighbors, valid, h, d2min, d2minSum, na, eNorm, epsNorm, epsVol, epsVolAbs, detH, k, devTotal, epsXY } = out;
   const am = out.a, bm = out.b;
   const n = nNeighbors.length;
@@ -229,13 +310,24 @@ function kernel2D(
     const r = rowOf === null ? i : rowOf[i];
     if (r < 0) { invalidate(out, i, 2, STRAIN_ABSENT); continue; }
     const xi = cur[3 * i], yi = cur[3 * i + 1];
+    const Xi = ref[3 * r], Yi = ref[3 * r + 1];
     let a00 = 0, a01 = 0, a10 = 0, a11 = 0, b00 = 0, b01 = 0, b11 = 0;
     let m = 0;
     const e = start[r + 1];
     for (let p = start[r]; p < e; p++) {
-      const j = curOf === null ? idx[p] : curOf[idx[p]];
+      const jr = idx[p];
+      const j = curOf === null ? jr : curOf[jr];
       if (j < 0) continue;
-      const X = vec[3 * p], Y = vec[3 * p + 1];
+      let X: number, Y: number;
+      if (vec !== null) {
+        X = vec[3 * p]; Y = vec[3 * p + 1];
+      } else {
+        X = ref[3 * jr] - Xi; Y = ref[3 * jr + 1] - Yi;
+        const tY = Y * riby;
+        if (tY > WRAP_TEST || tY < -WRAP_TEST) { const ky = Math.round(Y / rby); X -= ky * rbx; Y -= ky * rby; }
+        const tX = X * riax;
+        if (tX > WRAP_TEST || tX < -WRAP_TEST) X -= Math.round(X / rax) * rax;
+      }
       let dx = cur[3 * j] - xi, dy = cur[3 * j + 1] - yi;
       // Math.round is slow in V8 and wrapping is rare: reduce only when |d/L| may exceed 1/2 (exactly box.ts's result).
       const ty = dy * iby;

@@ -3,7 +3,7 @@
 // (the service has already looked in the cache), compute a series, run the detector. Whatever carries it (a worker
 // thread, an Electron utility process) speaks this protocol through a minimal port.
 import { IndexDb } from '../index/index-db.js';
-import { computeAndStoreField, resolveField, type FieldRequest, type FieldResult } from '../fields/field.js';
+import { computeAndStoreField, resolveField, warmUp, type FieldRequest, type FieldResult } from '../fields/field.js';
 import { TrajectorySet } from '../fields/frames.js';
 import { computeSeries, resolveSeries, type SeriesRequest, type SeriesResult } from '../fields/series.js';
 import { defaultStrainCutoff } from '../fields/registry.js';
@@ -16,13 +16,16 @@ export type PoolTaskParams =
   | { kind: 'series'; path: string; request: SeriesRequest }
   | { kind: 'detect'; path: string; minScore?: number }
   /** Work out what the fields of a trajectory share, once (the strain family's default neighbourhood), ahead of the first request. */
-  | { kind: 'prepare'; path: string };
+  | { kind: 'prepare'; path: string }
+  /** Compute the fields whose first run is slow (compiled code) once, unstored, so the user's first request is fast. */
+  | { kind: 'warm'; path: string };
 
 /** A field as a pool worker answers: without the particle ids (the service has them with the frames). */
 export type PoolFieldResult = Omit<FieldResult, 'ids'>;
 
 export type PoolTaskResult<K extends PoolTaskParams['kind']> =
-  K extends 'field' ? PoolFieldResult : K extends 'series' ? SeriesResult : K extends 'detect' ? DetectResult : { strainCutoff: number | null };
+  K extends 'field' ? PoolFieldResult : K extends 'series' ? SeriesResult : K extends 'detect' ? DetectResult
+    : K extends 'warm' ? { warmed: string[] } : { strainCutoff: number | null };
 
 export type PoolControlMessage =
   | { type: 'task'; id: number; task: PoolTaskParams }
@@ -49,6 +52,7 @@ export interface PoolHostOptions {
 export class PoolHost {
   private readonly db: IndexDb;
   private readonly set: TrajectorySet;
+  private readonly warmedDimensions = new Set<number>();
 
   constructor(private readonly port: PoolPort, options: PoolHostOptions) {
     this.db = IndexDb.open({ indexDir: options.indexDir });
@@ -93,6 +97,13 @@ export class PoolHost {
           // No second shell in g(r): a strain field asked for later says so, with what to do.
         }
         return { strainCutoff };
+      }
+      case 'warm': {
+        // Compiled code serves every trajectory of the same dimensionality: warm once per worker for each.
+        const d = source.read(0).dimensions;
+        if (this.warmedDimensions.has(d)) return { warmed: [] };
+        this.warmedDimensions.add(d);
+        return warmUp(source, open);
       }
       case 'detect': {
         const p: DetectParams = { path: task.path, minScore: task.minScore, store: true };

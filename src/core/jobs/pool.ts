@@ -47,6 +47,8 @@ interface Task {
   reject(e: unknown): void;
   progress: ((p: JobProgress) => void)[];
   worker: Slot | null;
+  /** Only this worker may run it (runOnEach). */
+  pinned: Slot | null;
 }
 
 interface Slot {
@@ -83,6 +85,19 @@ export class AnalysisPool {
   }
 
   run<R>(params: PoolTaskParams, options: PoolRunOptions = {}): Promise<R> {
+    return this.enqueue<R>(params, options, null);
+  }
+
+  /**
+   * Run a task once on every worker (each worker has its own caches and compiled code to warm), background priority
+   * unless given; started workers only (see prestart). Resolves with the workers' results.
+   */
+  runOnEach<R>(params: PoolTaskParams, options: Omit<PoolRunOptions, 'key' | 'long'> = {}): Promise<R[]> {
+    const live = this.slots.filter((s) => s.alive);
+    return Promise.all(live.map((slot) => this.enqueue<R>(params, { priority: PRIORITY.background, ...options }, slot)));
+  }
+
+  private enqueue<R>(params: PoolTaskParams, options: PoolRunOptions, pinned: Slot | null): Promise<R> {
     if (this.closed) return Promise.reject(new Error('the analysis pool is closed'));
     if (options.signal?.aborted) return Promise.reject(new JobCancelledError(params.kind));
     const priority = options.priority ?? PRIORITY.visible;
@@ -106,7 +121,7 @@ export class AnalysisPool {
     });
     const task: Task = {
       id: this.nextId++, params, priority, long: options.long === true, key, group: options.group ?? null, seq: this.seq++,
-      promise, resolve, reject, progress: options.onProgress ? [options.onProgress] : [], worker: null,
+      promise, resolve, reject, progress: options.onProgress ? [options.onProgress] : [], worker: null, pinned,
     };
     if (key !== null) this.byKey.set(key, task);
     options.signal?.addEventListener('abort', () => this.cancelTask(task), { once: true });
@@ -170,10 +185,9 @@ export class AnalysisPool {
   private dispatch(): void {
     if (this.closed) return;
     while (this.queue.length > 0) {
-      let slot = this.slots.find((s) => s.alive && s.task === null);
-      if (!slot) {
+      if (!this.slots.some((s) => s.alive && s.task === null)) {
         if (this.slots.length >= this.size) return;
-        slot = this.addSlot();
+        this.addSlot();
       }
       // Long tasks and background work share size - 1 workers: one is always left for what is on screen. Background
       // work also waits while a short request for the screen (or compute-ahead) runs, so that request has the cores:
@@ -181,13 +195,29 @@ export class AnalysisPool {
       const laneBusy = this.slots.filter((s) => s.task && this.inLane(s.task)).length;
       const laneFree = this.size === 1 || laneBusy < this.size - 1;
       const urgentRunning = this.slots.some((s) => s.task && !s.task.long && s.task.priority < PRIORITY.background);
-      const i = this.queue.findIndex((t) => !this.inLane(t) || (laneFree && !(urgentRunning && t.priority >= PRIORITY.background)));
-      if (i < 0) return;
-      const [task] = this.queue.splice(i, 1);
-      slot.task = task;
-      task.worker = slot;
-      slot.child.send({ type: 'task', id: task.id, task: task.params });
+      const allowed = (t: Task): boolean => !this.inLane(t) || (laneFree && !(urgentRunning && t.priority >= PRIORITY.background));
+      let started = false;
+      for (const slot of this.slots) {
+        if (!slot.alive || slot.task !== null) continue;
+        const i = this.queue.findIndex((t) => (t.pinned === null || t.pinned === slot) && allowed(t));
+        if (i < 0) continue;
+        const [task] = this.queue.splice(i, 1);
+        slot.task = task;
+        task.worker = slot;
+        slot.child.send({ type: 'task', id: task.id, task: task.params });
+        started = true;
+        break;
+      }
+      if (!started) return;
     }
+  }
+
+  /** A worker is gone: the tasks only it could run are cancelled. */
+  private dropPinned(slot: Slot): void {
+    const dropped = this.queue.filter((t) => t.pinned === slot);
+    if (dropped.length === 0) return;
+    this.queue = this.queue.filter((t) => t.pinned !== slot);
+    for (const t of dropped) this.settle(t, () => t.reject(new JobCancelledError(t.params.kind)));
   }
 
   private onMessage(slot: Slot, m: PoolChildMessage): void {
@@ -211,6 +241,7 @@ export class AnalysisPool {
     const task = slot.task;
     slot.task = null;
     if (task) this.settle(task, () => task.reject(new Error(`${task.params.kind}: the analysis worker stopped (exit code ${code})`)));
+    this.dropPinned(slot);
     this.dispatch();
   }
 
@@ -230,6 +261,7 @@ export class AnalysisPool {
       if (i >= 0) this.slots.splice(i, 1);
       slot.child.kill();
       this.settle(task, () => task.reject(new JobCancelledError(task.params.kind)));
+      this.dropPinned(slot);
       this.dispatch();
     }
   }

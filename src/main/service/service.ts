@@ -528,6 +528,8 @@ export class WorkbenchService implements Api {
     this.state.addRecentFile(t.path);
     // In the background, what the first field request would otherwise wait for (the strain neighbourhood from g(r)).
     this.pool.run({ kind: 'prepare', path: t.path }, { priority: PRIORITY.background, key: `prepare|${t.id}` }).catch(() => undefined);
+    // And in every worker, the fields whose first run is slow (compiled code), so that the first one asked for is fast.
+    this.pool.runOnEach({ kind: 'warm', path: t.path }).catch(() => undefined);
     const fileFields = fileFieldNames(Object.keys(t.readFrame(0).properties));
     return {
       id: t.id,

@@ -184,6 +184,51 @@ describe('AnalysisPool scheduling', () => {
   });
 });
 
+describe('AnalysisPool.runOnEach', () => {
+  it('runs one task on each worker, in the background, and cancels the share of a worker that died', async () => {
+    const { children, spawn } = fakeChildren();
+    const pool = new AnalysisPool({ indexDir: '/idx', size: 2, spawn });
+    pool.prestart();
+    // Both workers busy with what is on screen: the warm-up waits, each share for its own worker.
+    const visible = [pool.run(field(1)), pool.run(field(2))];
+    const warm = pool.runOnEach<unknown>({ kind: 'warm', path: '/t' });
+    await tick();
+    expect(pool.stats()).toMatchObject({ busy: 2, queued: 2 });
+    children[1].answer();
+    await tick();
+    const warmSent = (c: (typeof children)[number]): number => c.sent.filter((m) => m.type === 'task' && m.task.kind === 'warm').length;
+    expect(warmSent(children[1])).toBe(0); // background waits while a request for the screen still runs
+    children[0].answer();
+    await Promise.all(visible);
+    await tick();
+    // Now one background task at a time (one worker stays free for the screen): worker 0 or 1 takes its own share.
+    const first = children.findIndex((c) => warmSent(c) === 1);
+    expect(first).toBeGreaterThanOrEqual(0);
+    children[first].answer({ warmed: ['d2min'] });
+    await tick();
+    const other = 1 - first;
+    expect(warmSent(children[other])).toBe(1);
+    expect(warmSent(children[first])).toBe(1);
+    children[other].exit();
+    await expect(warm).rejects.toThrow('warm: the analysis worker stopped (exit code 1)');
+    pool.close();
+  });
+
+  it('cancels the queued share of a worker that stops before running it', async () => {
+    const { children, spawn } = fakeChildren();
+    const pool = new AnalysisPool({ indexDir: '/idx', size: 2, spawn });
+    pool.prestart();
+    const visible = pool.run(field(1));
+    await tick();
+    const warm = pool.runOnEach<unknown>({ kind: 'warm', path: '/t' });
+    const busy = children.findIndex((c) => taskFrames(c.sent).includes(1));
+    children[busy].exit();
+    await expect(visible).rejects.toThrow(/stopped/);
+    await expect(warm).rejects.toThrow(/cancelled/);
+    pool.close();
+  });
+});
+
 describe('AnalysisPool with a worker thread', () => {
   const root = tmpDir('avw-pool-');
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -200,6 +245,19 @@ describe('AnalysisPool with a worker thread', () => {
       expect(b).toMatchObject({ name: 'd2min', ref: 2, components: 1, used: { cutoff: 1.5 } });
       expect(pool.stats().workers).toBe(1);
       await expect(pool.run({ kind: 'field', path: glass, request: { name: 'mobility', frame: 0 } })).rejects.toThrow(/needs a previous frame/);
+      // The warm-up computes the slow-to-compile fields once (not stored), and only once per worker.
+      const fresh = join(root, 'fresh.lammpstrj');
+      writeGlassDump(fresh, { side: 10, frames: 4, seed: 3 });
+      expect(await pool.runOnEach({ kind: 'warm', path: fresh })).toEqual([{ warmed: ['d2min', 'softness'] }]);
+      expect(await pool.runOnEach({ kind: 'warm', path: fresh })).toEqual([{ warmed: [] }]);
+      const { IndexDb } = await import('../../../src/core/index/index-db.js');
+      const db = IndexDb.open({ indexDir: join(root, 'index') });
+      try {
+        const id = db.trajectoryByPath(fresh)!.id;
+        expect(db.listFields(id)).toEqual([]);
+      } finally {
+        db.close();
+      }
     } finally {
       pool.close();
     }
