@@ -232,7 +232,7 @@ export class NeighborSearch {
       const nbJ = this.nbJ, nbR2 = this.nbR2;
       for (let p = p0; p < p1; p++) {
         const xi = rx[p], yi = ry[p];
-        const ixi = ix[p], iyi = iy[p];
+        const ixi = inside ? 0 : ix[p], iyi = inside ? 0 : iy[p]; // (not stored when every particle is inside)
         let m = 0;
         if (half) {
           // The own cell after p (no image shift).
@@ -425,7 +425,8 @@ export class NeighborSearch {
     cellStart.fill(0, 0, ncell + 1);
     this.allInside = assignCells(frac, n, dims, mode, nc, lo, span, this.cellOf, cellStart) === 0;
     prefixSum(cellStart, ncell);
-    fillByCell(positions, frac, n, dims, this.cellOf, cellStart, this.order, this.rx, this.ry, this.rz, this.ix, this.iy, this.iz);
+    if (dims === 2 && this.allInside) fillByCell2(positions, n, this.cellOf, cellStart, this.order, this.rx, this.ry);
+    else fillByCell(positions, frac, n, dims, this.cellOf, cellStart, this.order, this.rx, this.ry, this.rz, this.ix, this.iy, this.iz);
     for (let q = ncell; q > 0; q--) cellStart[q] = cellStart[q - 1];
     cellStart[0] = 0;
     return true;
@@ -851,6 +852,17 @@ function fillByCell(
     rx[p] = positions[3 * i]; ry[p] = positions[3 * i + 1];
     ix[p] = images[3 * i]; iy[p] = images[3 * i + 1];
     if (dims === 3) { rz[p] = positions[3 * i + 2]; iz[p] = images[3 * i + 2]; }
+  }
+}
+
+/** fillByCell for 2D frames with every image count 0: the image counts are not stored (the 2D paths do not read them then). */
+function fillByCell2(
+  positions: Float64Array, n: number, cellOf: Int32Array, cellStart: Int32Array, order: Int32Array, rx: Float64Array, ry: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const p = cellStart[cellOf[i]]++;
+    order[p] = i;
+    rx[p] = positions[3 * i]; ry[p] = positions[3 * i + 1];
   }
 }
 
