@@ -3,7 +3,9 @@
 // Contract (the implementation below may be replaced by a faster one, never the signatures):
 //  - rows in CSR form: the neighbours of i are indices[start[i] .. start[i+1]), sorted ascending;
 //  - `vectors` holds the minimum-image separation r_j - r_i for each listed pair (dx, dy, dz interleaved);
-//  - a pair is listed when |r_j - r_i| < cutoff (strictly), i != j; `half` lists each pair once (j > i).
+//  - a pair is listed when |r_j - r_i| < cutoff (strictly), i != j; `half` lists each pair once (j > i);
+//  - NeighborSearch.forEachNeighborhood visits the same pairs particle by particle without storing a list (squared
+//    distances only; with `half` each pair once, from one of its two particles), for sums over neighbours.
 //
 // "Minimum image" means exactly what `minimumImage` in box.ts computes: the separation reduced along c, then b,
 // then a by rounding (so |dz| <= Lz/2, then |dy| <= Ly/2, then |dx| <= Lx/2). The cell lists reproduce it

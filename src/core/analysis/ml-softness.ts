@@ -270,6 +270,9 @@ function flattenKernels(kernels: readonly (RadialKernel | null)[]): FlatKernels 
   return { L, KN, KV, SL, BS, lo, hi, inv };
 }
 
+/** The flat tables of each collapsed model applied so far (a model applied to every frame of a run is flattened once). */
+const flatCache = new WeakMap<CollapsedModel, FlatKernels>();
+
 /** Softness of every particle of a configuration (NaN for a species the model has no hyperplane for). */
 export function applySoftnessModel(model: SoftnessModel | CollapsedModel, positions: Float64Array, box: Box, options: ApplyOptions = {}): Float64Array {
   const c = 'kernels' in model ? model : collapseModel(model);
@@ -286,7 +289,9 @@ export function applySoftnessModel(model: SoftnessModel | CollapsedModel, positi
   // One pass over the pairs, each screened once (forEachNeighborhood's half neighbourhoods, no pair list): a pair adds
   // phi_{s_i s_j}(r) to i and phi_{s_j s_i}(r) to j; S_i = bias(s_i) + that sum, in float64.
   const out = new Float64Array(n);
-  const { L, KN, KV, SL, BS, lo, hi, inv } = flattenKernels(c.kernels);
+  let flat = flatCache.get(c);
+  if (!flat) { flat = flattenKernels(c.kernels); flatCache.set(c, flat); }
+  const { L, KN, KV, SL, BS, lo, hi, inv } = flat;
   const visit = (i: number, count: number, nb: Int32Array, r2: Float64Array): void => {
     const si = sp === null ? 0 : sp[i];
     const rowI = si * ns * L, colI = si * L;
