@@ -77,10 +77,11 @@ ${TOPOLOGY_HELP}  avw softness train FILE --frame F --ref R [--cutoff 2] [--posi
   avw rearrangers FILE [--frames A:B] [--rd 2] [--d-soft 0.0025,0.0015] [--quiet-radius 5] [--quiet-factor 0.3]
             [--json]                          rearrangers of each frame against the previous one (D2min above
                                               d_soft of small/large particles), single-rearranger frames, starts
-  avw detect FILE [--min-score Z] [--no-store] [--series msd|is_step_msd|auto] [--is IS_FILE] [--json]
+  avw detect FILE [--min-score Z | --min-step X] [--no-store] [--series msd|is_step_msd|auto] [--is IS_FILE] [--json]
                                               avalanche candidates from MSD jumps, stored as detector tags;
                                               is_step_msd: steps of the inherent structures' MSD (auto: when
-                                              FILE has them)
+                                              FILE has them); --min-step X: every IS MSD step >= X (sigma^2)
+                                              is a candidate, whatever its lag (implies is_step_msd)
   avw correlate FILE --frame F [--ref R] --names a,b,c [--cutoff RC ...] [--json]
                                               Pearson and Spearman matrices among scalar fields
   avw simulate thermal --n N [--rho 0.9] --T T [--Tp 0.5] [--equil STEPS] [--tw STEPS]
@@ -379,19 +380,21 @@ async function cmdField(argv: string[]): Promise<void> {
 }
 
 async function cmdDetect(argv: string[]): Promise<void> {
-  const { validateDetectParams, MIN_SCORE_OPTION, DETECT_SERIES_CHOICES } = await import('../core/jobs/detect-job.js');
+  const { validateDetectParams, MIN_SCORE_OPTION, MIN_STEP_OPTION, DETECT_SERIES_CHOICES } = await import('../core/jobs/detect-job.js');
   const { positionals, flags } = parseArgs(argv, {
-    ...COMMON, 'min-score': MIN_SCORE_OPTION, 'no-store': 'boolean', series: { type: 'enum', values: DETECT_SERIES_CHOICES }, is: PATH,
+    ...COMMON, 'min-score': MIN_SCORE_OPTION, 'min-step': MIN_STEP_OPTION, 'no-store': 'boolean', series: { type: 'enum', values: DETECT_SERIES_CHOICES }, is: PATH,
   }, 'detect');
+  if (flags['min-step'] !== undefined && flags['min-score'] !== undefined) throw new UsageError('avw detect: give --min-step (IS steps scored by size) or --min-score (scored by their same-lag z), not both');
+  if (flags['min-step'] !== undefined && flags.series === 'msd') throw new UsageError('avw detect: --min-step sizes the steps between inherent structures (--series is_step_msd or auto), not the MSD from frame 0 (--series msd)');
   const params = validateDetectParams({
     path: resolve(oneFile(positionals, 'detect')), indexDir: flags['index-dir'], minScore: numberFlag(flags, 'min-score', 'detect'), store: flags['no-store'] !== true,
-    series: flags.series, is: flags.is,
+    series: flags.series, is: flags.is, minStep: numberFlag(flags, 'min-step', 'detect'),
   });
   const r = await runJob<DetectResult>('detect', params, 'detect', flags.json === true);
   out(flags.json === true, r, () => [
-    r.series === 'is_step_msd' ? `scored: is_step_msd, the MSD between consecutive inherent structures of ${r.isPath}` : 'scored: msd, the MSD from frame 0',
+    r.series === 'is_step_msd' ? `scored: is_step_msd, the MSD between consecutive inherent structures of ${r.isPath}${r.minStep !== undefined ? `, by size (a step >= ${r.minStep})` : ''}` : 'scored: msd, the MSD from frame 0',
     `${r.candidates.length} candidate(s); detector tags: ${r.added} added, ${r.updated} updated, ${r.removed} removed`,
-    ...r.candidates.map((c) => `frame ${c.frame}  score ${c.score.toFixed(1)}  before ${c.before}  after ${c.after}`),
+    ...r.candidates.map((c) => `frame ${c.frame}  score ${c.score.toFixed(1)}  before ${c.before}  after ${c.after}${r.minStep !== undefined ? `  step ${c.size.toPrecision(3)}` : ''}`),
   ].join('\n'));
 }
 

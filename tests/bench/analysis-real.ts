@@ -118,9 +118,9 @@ type Scored = 'is_step_msd' | 'msd';
 /** The candidates of `avw detect` on one run: the detect job itself when the run's trajectory (and, for is_step_msd, its
  * inherent structures) are in generated/, else the detector on the series stored in the label file (the same input:
  * `sum2` is the IS MSD step label.py computes from the same inherent structures, `msd` is `avw series --name msd`). */
-function runCandidates(run: RealRun, scored: Scored): { candidates: readonly Pick<JumpCandidate, 'frame' | 'before' | 'after' | 'score'>[]; r: ReturnType<typeof detectJumps>; via: string; agree: boolean | null } {
+function runCandidates(run: RealRun, scored: Scored, minStep?: number): { candidates: readonly Pick<JumpCandidate, 'frame' | 'before' | 'after' | 'score'>[]; r: ReturnType<typeof detectJumps>; via: string; agree: boolean | null } {
   const times = Float64Array.from(run.steps);
-  const r = scored === 'msd' ? detectJumps({ msd: Float64Array.from(run.msd), times }) : detectJumps({ msd: Float64Array.from(run.sum2), times, input: 'steps' });
+  const r = scored === 'msd' ? detectJumps({ msd: Float64Array.from(run.msd), times }) : detectJumps({ msd: Float64Array.from(run.sum2), times, input: 'steps', ...(minStep !== undefined ? { minStep } : {}) });
   const dump = join(REAL_RUNS_DIR, 'generated', `${run.name}.lammpstrj`);
   const is = join(REAL_RUNS_DIR, 'generated', `${run.name}.is.gsd`);
   if (!existsSync(dump) || (scored === 'is_step_msd' && !existsSync(is))) return { candidates: r.candidates, r, via: 'stored', agree: null };
@@ -128,7 +128,7 @@ function runCandidates(run: RealRun, scored: Scored): { candidates: readonly Pic
   const set = new TrajectorySet({ indexDir: dir });
   const ctx = { signal: new AbortController().signal, progress: () => undefined };
   try {
-    const job = detect(set.get(dump), { path: dump, indexDir: dir, store: false, series: scored, ...(scored === 'is_step_msd' ? { is } : {}) }, ctx, set);
+    const job = detect(set.get(dump), { path: dump, indexDir: dir, store: false, series: scored, ...(scored === 'is_step_msd' ? { is } : {}), ...(minStep !== undefined ? { minStep } : {}) }, ctx, set);
     const agree = job.candidates.length === r.candidates.length && job.candidates.every((c, k) => c.frame === r.candidates[k].frame && c.after === r.candidates[k].after);
     return { candidates: job.candidates, r, via: 'avw detect', agree };
   } finally {
@@ -137,11 +137,14 @@ function runCandidates(run: RealRun, scored: Scored): { candidates: readonly Pic
   }
 }
 
+type Figures = { precision: number; recall: number; score: RealScore };
+
 /**
- * The real-run table (printed): per run, then pooled per temperature and over the whole set. `scored`: what the
- * detector scores, is_step_msd (what `avw detect` scores when the inherent structures exist) or msd (from frame 0).
+ * The real-run table (printed): per run, then pooled per temperature, per split (tune / held-out) and over the whole set.
+ * `scored`: what the detector scores, is_step_msd (what `avw detect` scores when the inherent structures exist) or msd
+ * (from frame 0). `minStep`: the IS steps scored by size (`avw detect --min-step`, detect.ts METHOD 0b).
  */
-export function realRunFigures(nc = 20, print = true, path = REAL_LABELS, scored: Scored = 'is_step_msd'): { overall: { precision: number; recall: number; score: RealScore }; byT: Record<string, { precision: number; recall: number; score: RealScore }> } | null {
+export function realRunFigures(nc = 20, print = true, path = REAL_LABELS, scored: Scored = 'is_step_msd', minStep?: number): { overall: Figures; byT: Record<string, Figures>; bySplit: Record<string, Figures> } | null {
   const say = (s: string) => { if (print) console.log(s); };
   const doc = loadRealRuns(path);
   if (!doc) {
@@ -149,45 +152,123 @@ export function realRunFigures(nc = 20, print = true, path = REAL_LABELS, scored
     say('  Generate it with tests/fixtures/real-runs/make.sh (needs lmp from Debian\'s lammps and python3-gsd).');
     return null;
   }
-  say(`\n${path.replace(/^.*tests\//, 'tests/')}: ${doc.runs.length} runs; detector on ${scored === 'is_step_msd' ? 'is_step_msd, the MSD between the inherent structures of consecutive frames (Eq. 12 steps)' : 'msd, the MSD of the MD frames from frame 0'}`);
+  const what = scored === 'msd' ? 'msd, the MSD of the MD frames from frame 0'
+    : minStep !== undefined ? `is_step_msd by size (avw detect --min-step ${minStep.toPrecision(3)}): every frame whose IS MSD step is >= it`
+      : 'is_step_msd, the MSD between the inherent structures of consecutive frames (Eq. 12 steps), by its same-lag z';
+  say(`\n${path.replace(/^.*tests\//, 'tests/')}: ${doc.runs.length} runs; detector on ${what}`);
   say(`labels: n(|IS(f) - IS(f-1)| > ${doc.threshold}) >= ${nc}; a candidate is right when its (before, after] bracket holds a labelled frame;`);
   say('recall = labelled frames inside some bracket / labelled frames (episodes: runs of consecutive labelled frames).');
-  const rows: { T: string; s: RealScore }[] = [];
+  const rows: { T: string; split: string; s: RealScore }[] = [];
   const aucAll = { pos: [] as number[], neg: [] as number[] };
   let missing = 0;
   for (const run of doc.runs) {
-    const { candidates, r, via, agree } = runCandidates(run, scored);
+    const { candidates, r, via, agree } = runCandidates(run, scored, minStep);
     if (via === 'stored') missing++;
     if (agree === false) throw new Error(`${run.name}: the detect job and the detector on the stored series disagree (${path} is stale: rerun make.sh)`);
     const s = scoreRealRun(run, candidates, nc, r.valid, r.scores);
-    rows.push({ T: run.T.toFixed(2), s });
+    rows.push({ T: run.T.toFixed(2), split: run.split, s });
     for (let f = 1; f < run.frames; f++) if (r.valid[f]) (run.n03[f] >= nc ? aucAll.pos : aucAll.neg).push(r.scores[f]);
     const auc = rocAuc(run, r.valid, r.scores, nc);
-    const list = candidates.map((c) => `${c.frame}(z ${c.score.toFixed(1)}, n ${run.n03[c.frame]})`).join(' ') || 'none';
+    const list = minStep !== undefined ? `${candidates.length} frames` : candidates.map((c) => `${c.frame}(z ${c.score.toFixed(1)}, n ${run.n03[c.frame]})`).join(' ') || 'none';
     say(`  ${run.name.padEnd(16)} T ${run.T.toFixed(2)} ${run.split.padEnd(8)} ${via.padEnd(10)} scored ${String(s.scored).padStart(3)}/${run.frames - 1}`
       + `  labelled ${String(s.labelled).padStart(3)} (${s.episodes} episodes)  candidates ${String(s.candidates).padStart(3)}  P ${fmt(precision(s))} R ${fmt(recall(s))}  episodes found ${s.episodesFound}`
-      + `  AUC of z ${fmt(auc.auc)}${scored === 'msd' ? `  α ${r.background ? r.background.exponent.toFixed(2) : '-'}` : ''}`);
-    say(`      candidates: ${list}`);
+      + `${minStep === undefined ? `  AUC of z ${fmt(auc.auc)}` : ''}${scored === 'msd' ? `  α ${r.background ? r.background.exponent.toFixed(2) : '-'}` : ''}`);
+    if (minStep === undefined) say(`      candidates: ${list}`);
   }
   if (missing) say(`  (${missing} run(s) scored on the stored series: their trajectories are not in generated/; make.sh makes them, with lmp)`);
-  const byT: Record<string, { precision: number; recall: number; score: RealScore }> = {};
+  const pool = (sel: typeof rows): Figures => { const s = sum(sel.map((x) => x.s)); return { precision: precision(s), recall: recall(s), score: s }; };
+  const line = (label: string, v: Figures) => `  ${label.padEnd(18)} P ${fmt(v.precision)} (${v.score.truePositives}/${v.score.candidates})  R ${fmt(v.recall)} (${v.score.found}/${v.score.labelled})  base rate ${fmt(v.score.labelledScored / Math.max(1, v.score.scored))}`;
+  const byT: Record<string, Figures> = {};
   for (const T of [...new Set(rows.map((x) => x.T))].sort()) {
-    const s = sum(rows.filter((x) => x.T === T).map((x) => x.s));
-    byT[T] = { precision: precision(s), recall: recall(s), score: s };
-    say(`  T = ${T}   P ${fmt(precision(s))} (${s.truePositives}/${s.candidates})  R ${fmt(recall(s))} (${s.found}/${s.labelled})  base rate ${fmt(s.labelledScored / Math.max(1, s.scored))}`);
+    byT[T] = pool(rows.filter((x) => x.T === T));
+    say(line(`T = ${T}`, byT[T]));
+  }
+  const bySplit: Record<string, Figures> = {};
+  for (const split of ['tune', 'held-out']) {
+    const sel = rows.filter((x) => x.split === split);
+    if (!sel.length) continue;
+    bySplit[split] = pool(sel);
+    say(line(`${split} runs`, bySplit[split]));
+    for (const T of [...new Set(sel.map((x) => x.T))].sort()) say(line(`  ${split}, T = ${T}`, pool(sel.filter((x) => x.T === T))));
   }
   const all = sum(rows.map((x) => x.s));
   let acc = 0;
   for (const p of aucAll.pos) for (const n of aucAll.neg) acc += p > n ? 1 : p === n ? 0.5 : 0;
   say(`  overall    P ${fmt(precision(all))} (${all.truePositives}/${all.candidates})  R ${fmt(recall(all))} (${all.found}/${all.labelled})  episodes ${all.episodesFound}/${all.episodes}`
-    + `  frames ${all.scored}  base rate ${fmt(all.labelledScored / Math.max(1, all.scored))}  AUC of z ${fmt(aucAll.pos.length && aucAll.neg.length ? acc / (aucAll.pos.length * aucAll.neg.length) : NaN)}   (targets: P >= 0.9, R >= 0.8)`);
-  return { overall: { precision: precision(all), recall: recall(all), score: all }, byT };
+    + `  frames ${all.scored}  base rate ${fmt(all.labelledScored / Math.max(1, all.scored))}${minStep === undefined ? `  AUC of z ${fmt(aucAll.pos.length && aucAll.neg.length ? acc / (aucAll.pos.length * aucAll.neg.length) : NaN)}` : ''}   (targets: P >= 0.9, R >= 0.8)`);
+  return { overall: { precision: precision(all), recall: recall(all), score: all }, byT, bySplit };
+}
+
+/** Particles per run of the real sets (N = 2000, the papers' glass). */
+export const REAL_RUN_PARTICLES = 2000;
+
+/** Precision and recall of "step >= x" over the frames of some runs (frames f >= 1; the size rule's candidates). */
+function sizeRule(runs: readonly RealRun[], nc: number, x: number): { precision: number; recall: number; flagged: number } {
+  let flagged = 0, tp = 0, lab = 0;
+  for (const run of runs) {
+    for (let f = 1; f < run.frames; f++) {
+      const l = run.n03[f] >= nc;
+      if (l) lab++;
+      if (run.sum2[f] >= x) { flagged++; if (l) tp++; }
+    }
+  }
+  return { precision: flagged ? tp / flagged : 1, recall: lab ? tp / lab : 1, flagged };
+}
+
+/**
+ * The size the bench gives `avw detect --min-step`, chosen on the runs marked `tune` only (never on the held-out runs it
+ * is reported on): the smallest IS MSD step x at which "step >= x" reaches precision >= `targetPrecision` on the tune
+ * runs, i.e. the most recall the tune runs allow at the issue's precision target. null when no x reaches it.
+ */
+export function chooseMinStep(runs: readonly RealRun[], nc: number, targetPrecision = 0.9): { minStep: number; precision: number; recall: number } | null {
+  const tune = runs.filter((r) => r.split === 'tune');
+  const xs = [...new Set(tune.flatMap((r) => r.sum2.slice(1)))].filter((x) => x > 0).sort((a, b) => a - b);
+  for (const x of xs) {
+    const q = sizeRule(tune, nc, x);
+    if (q.precision >= targetPrecision) return { minStep: x, precision: q.precision, recall: q.recall };
+  }
+  return null;
+}
+
+/**
+ * What no threshold on the step can beat, over all runs of a set (computed WITH the labels it is scored on: an upper
+ * bound, not a result): the most recall at precision >= 0.9 and the most precision at recall >= 0.8.
+ */
+export function sizeBounds(runs: readonly RealRun[], nc: number): { recallAtP90: number; precisionAtR80: number } {
+  const xs = [...new Set(runs.flatMap((r) => r.sum2.slice(1)))].sort((a, b) => a - b);
+  let recallAtP90 = 0, precisionAtR80 = 0;
+  for (const x of xs) {
+    const q = sizeRule(runs, nc, x);
+    if (q.precision >= 0.9) recallAtP90 = Math.max(recallAtP90, q.recall);
+    if (q.recall >= 0.8) precisionAtR80 = Math.max(precisionAtR80, q.precision);
+  }
+  return { recallAtP90, precisionAtR80 };
+}
+
+/** The steps scored by size: --min-step chosen on the tune runs, scored on all (held-out: out of sample), and bounds. */
+function sizeSection(path: string, nc: number): void {
+  const doc = loadRealRuns(path);
+  if (!doc) return;
+  const floor = (nc * doc.threshold * doc.threshold) / REAL_RUN_PARTICLES;
+  const f0 = realRunFigures(nc, false, path, 'is_step_msd', floor);
+  if (f0) {
+    console.log(`  by size, --min-step ${floor.toPrecision(3)} = n_c a^2 / N (${nc} particles moving a = ${doc.threshold}: the least step a labelled frame can have, so recall 1 by construction):`
+      + ` P ${fmt(f0.overall.precision)} R ${fmt(f0.overall.recall)} (${f0.overall.score.candidates} candidates)`);
+  }
+  const chosen = chooseMinStep(doc.runs, nc);
+  if (!chosen) { console.log('  by size: no --min-step reaches precision 0.9 on the tune runs'); return; }
+  console.log(`  by size, --min-step chosen on the tune runs only (the least step with tune precision >= 0.9): ${chosen.minStep.toPrecision(3)}`
+    + ` (tune, in sample: P ${fmt(chosen.precision)} R ${fmt(chosen.recall)})`);
+  realRunFigures(nc, true, path, 'is_step_msd', chosen.minStep);
+  const b = sizeBounds(doc.runs, nc);
+  console.log(`  bound of ANY threshold on the step, chosen with this set's own labels (not a result): most recall at P >= 0.9: ${fmt(b.recallAtP90)}; most precision at R >= 0.8: ${fmt(b.precisionAtR80)}`);
 }
 
 /**
  * The bench section: for each label file (the aged set, linear schedule; the young set, log schedule), the table of
- * `avw detect` at n_c = 20 (or --nc N), the pooled figures at other label thresholds, and the MSD-from-frame-0 detector
- * beside it. --labels FILE scores one other label file of the same format.
+ * `avw detect` at n_c = 20 (or --nc N), the pooled figures at other label thresholds, the MSD-from-frame-0 detector
+ * beside it, and the steps scored by size (--min-step chosen on the tune runs). --labels FILE scores one other label
+ * file of the same format.
  */
 export function realRunSection(): void {
   const nc0 = benchArg('--nc');
@@ -206,6 +287,20 @@ export function realRunSection(): void {
     }
     const m = realRunFigures(ncs[0], false, path, 'msd');
     if (m) console.log(`  the MSD from frame 0 instead (avw detect --series msd), n_c = ${ncs[0]}: overall P ${fmt(m.overall.precision)} (${m.overall.score.truePositives}/${m.overall.score.candidates}) R ${fmt(m.overall.recall)} (${m.overall.score.found}/${m.overall.score.labelled})`);
+    sizeSection(path, ncs[0]);
+  }
+  if (!given) {
+    // A size belongs to the glass, N and the label, not to the schedule: each set's X on the other set's held-out runs.
+    const sets = files.map((p) => ({ name: p.replace(/^.*\//, ''), doc: loadRealRuns(p) }));
+    for (const from of sets) {
+      for (const to of sets) {
+        if (from === to || !from.doc || !to.doc) continue;
+        const x = chooseMinStep(from.doc.runs, ncs[0]);
+        if (!x) continue;
+        const q = sizeRule(to.doc.runs.filter((r) => r.split === 'held-out'), ncs[0], x.minStep);
+        console.log(`\n--min-step ${x.minStep.toPrecision(3)} (chosen on the tune runs of ${from.name}) on the held-out runs of ${to.name}: P ${fmt(q.precision)} R ${fmt(q.recall)} (${q.flagged} candidates)`);
+      }
+    }
   }
   console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 }

@@ -176,6 +176,15 @@ describe('every command line option answers a bad value with its name and range'
     expect(() => validateDetectParams({ path: '/a.dump', minScore: 2 })).toThrow(/"minScore" must be a number >= 3 and <= 1000, at least the detector's extend score/);
   });
 
+  it('avw detect --min-step: a size > 0, given alone (not with --min-score) and not for --series msd', async () => {
+    expect(expectUsageError(await avw(['detect', 'run.lammpstrj', '--min-step', '0']), 'detect --min-step 0'))
+      .toBe('avw detect: --min-step must be a number > 0 and <= 1000000 (the smallest IS MSD step between consecutive frames that is an avalanche, in squared lengths) (got "0")');
+    expect(expectUsageError(await avw(['detect', 'run.lammpstrj', '--min-step', '0.007', '--min-score', '6']), 'detect --min-step --min-score'))
+      .toBe('avw detect: give --min-step (IS steps scored by size) or --min-score (scored by their same-lag z), not both');
+    expect(expectUsageError(await avw(['detect', 'run.lammpstrj', '--min-step', '0.007', '--series', 'msd']), 'detect --min-step --series msd'))
+      .toBe('avw detect: --min-step sizes the steps between inherent structures (--series is_step_msd or auto), not the MSD from frame 0 (--series msd)');
+  });
+
   afterAll(() => {
     // For the report: how many (command, option) pairs and bad values the table covered.
     process.stdout.write(`option-errors: ${counts.options} (command, option) pairs, ${counts.cases} bad values\n`);

@@ -27,8 +27,8 @@ function makeService(indexDir = join(root, `index-${Math.random().toString(36).s
   };
   const spawnPoolChild: ServiceOptions['spawnPoolChild'] = (o) => {
     const child = spawnPoolWorker(o);
-    // (The background preparation every open starts is not counted: the tests count the computations they ask for.)
-    return { ...child, send: (m) => { if (m.type === 'task' && m.task.kind !== 'prepare') jobs.push(m.task.kind); child.send(m); } };
+    // (The background preparation and warm-up every open starts are not counted: the tests count the computations they ask for.)
+    return { ...child, send: (m) => { if (m.type === 'task' && m.task.kind !== 'prepare' && m.task.kind !== 'warm') jobs.push(m.task.kind); child.send(m); } };
   };
   const service = new WorkbenchService({ host: 'web', indexDir, appRoot: join(root, 'app'), runJob, spawnPoolChild, ...extra });
   service.onEvent((e) => events.push(e));

@@ -16,6 +16,19 @@
 //    steps: same-lag MAD ~1e-8, the minimiser's tolerance) a rearrangement of one particle scores z ~ 1e3-1e5, and
 //    where they rearrange continuously (the real runs of tests/fixtures/real-runs at lags >= 256 steps) a collective
 //    one of 5 % of the particles scores z < 5.5. It has no notion of an avalanche's minimum size.
+// 0b. Size (`minStep` > 0, step series only). The same-lag z assumes that a typical step is noise and an event an
+//    outlier of it. A step between inherent structures has no noise but the minimiser's tolerance (~1e-8 on the real
+//    runs): a non-zero step IS rearrangement, and where rearrangements happen at every lag (the real runs of
+//    tests/fixtures/real-runs: every one of the 784 steps of the aged set is >= 4e-5) the run's median step is other
+//    events, not noise. Nor does a same-lag comparison measure size: on the real log-schedule runs the median step over
+//    8192 MD steps is 3-16 times that over 64 (88 % of the pairs 2048-8192 steps apart have >= 20 particles past 0.3,
+//    2 % of those 1-31 apart), and each is "typical" of its lag. So with minStep the
+//    steps are scored by size alone: every frame whose step is >= minStep is a candidate of its own (before = f - 1,
+//    after = f, score = step / minStep >= 1, size = the step), whatever its lag and its z. minStep is the user's
+//    minimum avalanche in MSD units: n particles moving a distance a carry at least n a^2 / N of it, plus the elastic
+//    response of the others (on the papers' glass at N = 2000, a step is ~2e-3 + 2.1e-4 per particle moving > 0.3;
+//    tests/fixtures/real-runs/README.md). A size is all a step says: it cannot tell one event of 20 particles from
+//    four of 5 in the same interval, nor 20 hops from the elastic response of fewer (+-7 particles on those runs).
 // 1. Increments. d_f = MSD(f) - MSD(f-1), lag Δ_f = t(f) - t(f-1), age τ_f = t(f) - t(origin) (the MSD's reference frame).
 //    Only increments between two finite MSD values with Δ_f > 0 are scored. A jump is an increment far above what
 //    the same lag gives elsewhere: the noise of an MSD increment depends strongly on the lag (a real glass at T = 0.2,
@@ -111,6 +124,9 @@ export interface JumpDetectionParams {
   ballisticSlope?: number;
   /** Upper bound of the background exponent α (default 1: growth no faster than diffusive, see METHOD, 2). */
   maxExponent?: number;
+  /** With `input: 'steps'`: score the steps by size, every step >= minStep a candidate (METHOD, 0b); 0 (default): off,
+   * the same-lag z as for an MSD. In the series' units (MSD, σ²). */
+  minStep?: number;
 }
 
 export const JUMP_DETECTION_DEFAULTS = {
@@ -128,12 +144,13 @@ export const JUMP_DETECTION_DEFAULTS = {
   persistFraction: 0.5,
   ballisticSlope: 1.25,
   maxExponent: 1,
+  minStep: 0,
 } as const;
 
 export interface JumpCandidate {
   /** The first frame after the jump (end of the highest-scoring increment). */
   readonly frame: number;
-  /** Robust z-score of that increment. */
+  /** Robust z-score of that increment (with minStep: the step in units of minStep, >= 1). */
   readonly score: number;
   /** Last frame before the event. */
   readonly before: number;
@@ -370,6 +387,7 @@ export function detectJumps(params: JumpDetectionParams): JumpDetectionResult {
     persistFraction: params.persistFraction ?? JUMP_DETECTION_DEFAULTS.persistFraction,
     ballisticSlope: params.ballisticSlope ?? JUMP_DETECTION_DEFAULTS.ballisticSlope,
     maxExponent: params.maxExponent ?? JUMP_DETECTION_DEFAULTS.maxExponent,
+    minStep: params.minStep ?? JUMP_DETECTION_DEFAULTS.minStep,
   };
   const F = msd.length;
   if (times.length !== F) throw new RangeError(`detectJumps: ${F} MSD values but ${times.length} times`);
@@ -383,6 +401,8 @@ export function detectJumps(params: JumpDetectionParams): JumpDetectionResult {
   if (!(opt.ballisticSlope > 0)) throw new RangeError(`detectJumps: ballisticSlope ${opt.ballisticSlope} must be > 0 (Infinity: no ballistic regime)`);
   if (!(opt.maxExponent > 0 && opt.maxExponent <= 2)) throw new RangeError(`detectJumps: maxExponent ${opt.maxExponent} must be in (0, 2]`);
   if (opt.input !== 'msd' && opt.input !== 'steps') throw new RangeError(`detectJumps: input ${String(opt.input)} must be msd or steps`);
+  if (!(opt.minStep >= 0 && opt.minStep < Infinity)) throw new RangeError(`detectJumps: minStep ${opt.minStep} must be a finite number >= 0`);
+  if (opt.minStep > 0 && opt.input !== 'steps') throw new RangeError('detectJumps: minStep sizes a step series (input \'steps\'); an MSD from an origin has no size per frame');
   const steps = opt.input === 'steps';
   const both = opt.direction === 'both';
   const origin = opt.origin;
@@ -602,6 +622,13 @@ export function detectJumps(params: JumpDetectionParams): JumpDetectionResult {
 
   // 6. Events: runs above extendScore holding a peak above minScore.
   const candidates: JumpCandidate[] = [];
+  if (steps && opt.minStep > 0) {
+    // 0b. Size: each step >= minStep is a candidate of its own (a step is one interval between two minima).
+    for (let k = origin + 1; k < F; k++) {
+      if (usable[k] && d[k] >= opt.minStep) candidates.push({ frame: k, score: d[k] / opt.minStep, before: k - 1, after: k, size: d[k], retained: 1 });
+    }
+    return { candidates, scores, expected, valid, status, invalidCount, background, lagExponent: beta, ballisticLag, params: opt };
+  }
   const strength = (f: number) => (valid[f] ? (both ? Math.abs(scores[f]) : scores[f]) : -Infinity);
   let f = 0;
   while (f < F) {

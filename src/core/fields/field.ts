@@ -140,21 +140,36 @@ export type OpenTrajectory = (path: string) => TrajectoryFrames;
  * when the caller has read it already.
  */
 export function computeAndStoreField(source: TrajectoryFrames, r: ResolvedField, open: OpenTrajectory, current?: Frame): FieldResult {
+  const { result, store } = computeField(source, r, open, current);
+  store();
+  return result;
+}
+
+/**
+ * Compute a resolved field (no cache lookup); `store` then keeps it with the rest of its family. A pool worker answers
+ * first and stores after (at N = 100 000 the strain family's ten fields take about 30 ms to write).
+ */
+export function computeField(source: TrajectoryFrames, r: ResolvedField, open: OpenTrajectory, current?: Frame): { result: FieldResult; store(): void } {
   const t = source.t;
   const frame = current?.index === r.frame ? current : source.read(r.frame);
   if (current) source.remember(current);
   const components = componentsOf(r, frame.dimensions);
   if (!isFieldName(r.name)) {
     const values = fileFieldValues(frame, r.name, t.path);
-    return { name: r.name, frame: r.frame, ref: -1, components, ids: frame.ids, values, invalidCount: countInvalid(values, components), cached: false, used: {} };
+    return {
+      result: { name: r.name, frame: r.frame, ref: -1, components, ids: frame.ids, values, invalidCount: countInvalid(values, components), cached: false, used: {} },
+      store: () => undefined,
+    };
   }
   const spec = FIELD_REGISTRY[r.name];
   const out = spec.compute({ source, open, frame: r.frame, ref: r.ref, params: r.params, current: frame });
   const values = out.values[r.name] ?? fail(`${r.name}: its computation returned no values (a registry bug)`);
-  storeFamily(t, r, out.values);
   return {
-    name: r.name, frame: r.frame, ref: r.ref, components, ids: frame.ids, values, invalidCount: countInvalid(values, components),
-    cached: false, used: { ...r.params, ...out.used },
+    result: {
+      name: r.name, frame: r.frame, ref: r.ref, components, ids: frame.ids, values, invalidCount: countInvalid(values, components),
+      cached: false, used: { ...r.params, ...out.used },
+    },
+    store: () => storeFamily(t, r, out.values),
   };
 }
 
@@ -181,6 +196,7 @@ export function getField(source: TrajectoryFrames, r: ResolvedField, open: OpenT
 const WARM_FIELDS = ['d2min', 'softness'] as const;
 /** V8 optimises a function on a background thread once it is hot: one run left the next first D2min 2-6x slower than three. */
 const WARM_RUNS = 3;
+const WARM_MAX_PARTICLES = 20_000;
 
 /**
  * Compute the WARM_FIELDS once on a frame pair in the middle of the trajectory, without storing them, so that the
@@ -193,6 +209,9 @@ export function warmUp(source: TrajectoryFrames, open: OpenTrajectory): { warmed
   if (n < 2) return { warmed };
   const frame = Math.floor(n / 2);
   const current = source.read(frame);
+  // Compiling costs about the same at any size, computing grows with N: above this, the warm-up would cost the worker
+  // seconds (N = 100 000: D2min's g(r) and three runs) that a request for the screen then waits for.
+  if (current.n > WARM_MAX_PARTICLES) return { warmed };
   for (let run = 0; run < WARM_RUNS; run++) for (const name of WARM_FIELDS) {
     const r = resolveField({ name, frame }, n, source.t.path);
     try {

@@ -8,6 +8,8 @@
 // (analysis/detect.ts, METHOD 0); 'auto', is_step_msd when the inherent structures exist, else msd. The result and
 // the tags' notes say which. msd stays the default: on the labelled real runs neither meets the targets of issue 10,
 // and is_step_msd raises more false alarms there (tests/fixtures/real-runs/README.md).
+// `minStep` (--min-step X) scores the inherent structures' steps by size instead of by their same-lag z: every frame
+// whose IS MSD step is >= X is a candidate (analysis/detect.ts, METHOD 0b); it implies series is_step_msd.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { IndexedTrajectory } from '../index/indexed-trajectory.js';
@@ -30,6 +32,8 @@ export interface DetectParams {
   series?: DetectSeriesChoice;
   /** The inherent-structure trajectory (default: the file itself when it is one, else FILE.is.EXT beside it; fields/inherent.ts). */
   is?: string;
+  /** Score the IS MSD steps by size: every frame whose step is >= minStep (σ²) is a candidate (detect.ts, METHOD 0b). */
+  minStep?: number;
 }
 
 export type DetectSeriesChoice = 'auto' | 'msd' | 'is_step_msd';
@@ -44,6 +48,8 @@ export interface DetectResult {
   series: 'msd' | 'is_step_msd';
   /** The inherent-structure trajectory scored (is_step_msd only). */
   isPath?: string;
+  /** The size the steps were scored by (--min-step), when given. */
+  minStep?: number;
 }
 
 /**
@@ -52,6 +58,11 @@ export interface DetectResult {
  */
 export const MIN_SCORE_OPTION = {
   type: 'number', min: JUMP_DETECTION_DEFAULTS.extendScore, max: 1000, why: `at least the detector's extend score, ${JUMP_DETECTION_DEFAULTS.extendScore}`,
+} as const satisfies OptionSpec;
+
+/** --min-step: a size in MSD units (σ²), more than nothing and less than any box a trajectory here has. */
+export const MIN_STEP_OPTION = {
+  type: 'number', min: 0, minExclusive: true, max: 1e6, why: 'the smallest IS MSD step between consecutive frames that is an avalanche, in squared lengths',
 } as const satisfies OptionSpec;
 
 export function validateDetectParams(raw: unknown): DetectParams {
@@ -66,24 +77,37 @@ export function validateDetectParams(raw: unknown): DetectParams {
     throw new Error(`detect: "series" must be ${DETECT_SERIES_CHOICES.join(', ')} (got ${JSON.stringify(p.series)})`);
   }
   if (p.is !== undefined && (typeof p.is !== 'string' || !p.is)) throw new Error('detect: "is" must be a file path (the paired inherent-structure trajectory)');
+  const m = MIN_STEP_OPTION;
+  if (p.minStep !== undefined && !(typeof p.minStep === 'number' && p.minStep > m.min && p.minStep <= m.max)) {
+    throw new Error(`detect: "minStep" must be a number > ${m.min} and <= ${m.max}, ${m.why} (got ${JSON.stringify(p.minStep)})`);
+  }
+  if (p.minStep !== undefined && p.series === 'msd') {
+    throw new Error('detect: "minStep" sizes the steps between inherent structures (series is_step_msd or auto), not the MSD from frame 0 (series msd)');
+  }
+  if (p.minStep !== undefined && p.minScore !== undefined) {
+    throw new Error('detect: give "minStep" (steps scored by size) or "minScore" (scored by their same-lag z), not both');
+  }
   return {
     path: p.path, indexDir: p.indexDir as string | undefined, minScore: p.minScore as number | undefined, store: p.store !== false,
     series: p.series as DetectSeriesChoice | undefined, is: p.is === undefined ? undefined : resolve(p.is as string),
+    ...(p.minStep !== undefined ? { minStep: p.minStep as number } : {}),
   };
 }
 
-/** Tag notes of the detector: "MSD jump: ..." (the MSD from frame 0) or "IS MSD jump: ..." (inherent structures). */
-const NOTE_PREFIX = { msd: 'MSD jump:', is_step_msd: 'IS MSD jump:' } as const;
+/** Tag notes of the detector: "MSD jump: ..." (the MSD from frame 0), "IS MSD jump: ..." (inherent structures, same-lag
+ * z) or "IS MSD step: ..." (inherent structures, a step of at least --min-step). */
+const NOTE_PREFIX = { msd: 'MSD jump:', is_step_msd: 'IS MSD jump:', is_step_size: 'IS MSD step:' } as const;
+type NoteKind = keyof typeof NOTE_PREFIX;
 
 /**
  * Write the candidates as detector tags (kind 'candidate'), keeping whatever a person decided. One write transaction:
  * a tag a person edits in the workbench meanwhile is either seen (and kept) or edited after this commits, never lost.
  */
-export function storeCandidates(t: IndexedTrajectory, candidates: readonly JumpCandidate[], series: 'msd' | 'is_step_msd' = 'msd'): { added: number; updated: number; removed: number } {
+export function storeCandidates(t: IndexedTrajectory, candidates: readonly JumpCandidate[], series: NoteKind = 'msd'): { added: number; updated: number; removed: number } {
   return t.db.transaction(() => storeCandidatesNow(t, candidates, series));
 }
 
-function storeCandidatesNow(t: IndexedTrajectory, candidates: readonly JumpCandidate[], series: 'msd' | 'is_step_msd'): { added: number; updated: number; removed: number } {
+function storeCandidatesNow(t: IndexedTrajectory, candidates: readonly JumpCandidate[], series: NoteKind): { added: number; updated: number; removed: number } {
   let added = 0, updated = 0, removed = 0;
   const detectorTags = new Map(t.listTags().filter((g) => g.source === 'detector').map((g) => [g.frame, g]));
   const found = new Set<number>();
@@ -111,16 +135,16 @@ function storeCandidatesNow(t: IndexedTrajectory, candidates: readonly JumpCandi
 
 /** A note the detector wrote (or none): the tag is still the detector's to update or remove. */
 function isDetectorNote(note: string): boolean {
-  return note === '' || note.startsWith(NOTE_PREFIX.msd) || note.startsWith(NOTE_PREFIX.is_step_msd);
+  return note === '' || Object.values(NOTE_PREFIX).some((prefix) => note.startsWith(prefix));
 }
 
 /** The series the detector scores for these parameters: the inherent structures' steps when asked for or found. */
-export function detectInput(path: string, p: Pick<DetectParams, 'series' | 'is'>): { series: 'msd' } | { series: 'is_step_msd'; isPath: string } {
-  const choice = p.series ?? 'msd';
+export function detectInput(path: string, p: Pick<DetectParams, 'series' | 'is' | 'minStep'>): { series: 'msd' } | { series: 'is_step_msd'; isPath: string } {
+  const choice = p.series ?? (p.minStep !== undefined ? 'is_step_msd' : 'msd');
   if (choice === 'msd') return { series: 'msd' };
   const s = inherentSourceOf(path, p.is);
   if (existsSync(s.path)) return { series: 'is_step_msd', isPath: s.path };
-  if (choice === 'is_step_msd' || s.rule === 'given') {
+  if (choice === 'is_step_msd' || s.rule === 'given' || p.minStep !== undefined) {
     throw new Error(`detect: the inherent-structure trajectory ${s.path}${s.rule === 'given' ? ' (--is)' : ', paired with ' + path + ','} does not exist; make it with "avw minimize ${path} --out ${s.path}" or pass one with --is`);
   }
   return { series: 'msd' };
@@ -135,13 +159,14 @@ export function detect(source: TrajectoryFrames, p: DetectParams, ctx: JobContex
     : computeSeries(source, resolveSeries({ name: 'is_step_msd', params: { is: input.isPath } }), ctx, open).values;
   // Log-spaced schedules: the detector compares increments at equal time lags, so it needs the frames' times.
   const times = t.timesteps();
-  const r = detectJumps({ msd: values, times, minScore: p.minScore, input: input.series === 'msd' ? 'msd' : 'steps' });
-  const counts = p.store !== false ? storeCandidates(t, r.candidates, input.series) : { added: 0, updated: 0, removed: 0 };
+  const r = detectJumps({ msd: values, times, minScore: p.minScore, input: input.series === 'msd' ? 'msd' : 'steps', ...(p.minStep !== undefined ? { minStep: p.minStep } : {}) });
+  const counts = p.store !== false ? storeCandidates(t, r.candidates, p.minStep !== undefined ? 'is_step_size' : input.series) : { added: 0, updated: 0, removed: 0 };
   return {
     candidates: r.candidates.map((c) => ({ frame: c.frame, score: c.score, before: c.before, after: c.after, size: c.size })),
     ...counts,
     series: input.series,
     ...(input.series === 'is_step_msd' ? { isPath: input.isPath } : {}),
+    ...(p.minStep !== undefined ? { minStep: p.minStep } : {}),
   };
 }
 

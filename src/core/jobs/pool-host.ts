@@ -3,7 +3,7 @@
 // (the service has already looked in the cache), compute a series, run the detector. Whatever carries it (a worker
 // thread, an Electron utility process) speaks this protocol through a minimal port.
 import { IndexDb } from '../index/index-db.js';
-import { computeAndStoreField, resolveField, warmUp, type FieldRequest, type FieldResult } from '../fields/field.js';
+import { computeField, resolveField, warmUp, type FieldRequest, type FieldResult } from '../fields/field.js';
 import { TrajectorySet } from '../fields/frames.js';
 import { computeSeries, resolveSeries, type SeriesRequest, type SeriesResult } from '../fields/series.js';
 import { defaultStrainCutoff } from '../fields/registry.js';
@@ -34,7 +34,9 @@ export type PoolControlMessage =
 
 export type PoolChildMessage =
   | { type: 'progress'; id: number; progress: JobProgress }
-  | { type: 'result'; id: number; result: unknown }
+  /** `storing`: a field answered before its values are stored; a `stored` message follows. */
+  | { type: 'result'; id: number; result: unknown; storing?: boolean }
+  | { type: 'stored'; id: number }
   | { type: 'error'; id: number; message: string; name: string };
 
 export interface PoolPort {
@@ -65,16 +67,44 @@ export class PoolHost {
       return;
     }
     const { id, task } = m;
+    let after: (() => void) | null = null;
     try {
-      const result = this.run(id, task);
-      // Only a field's freshly computed values are transferred: frames, ids and timesteps stay with the worker's caches.
-      const transfer = task.kind === 'field' ? transferablesOf((result as PoolFieldResult).values) : [];
-      this.port.postMessage({ type: 'result', id, result }, transfer);
+      let result: unknown;
+      let transfer: ArrayBuffer[] = [];
+      if (task.kind === 'field') {
+        // The answer goes out before the values are stored: the store is off the user's path. The answer carries a copy
+        // (transferred), the family's own arrays are stored.
+        const computed = this.computeField(task);
+        const { ids: _ids, ...rest } = computed.result;
+        const field: PoolFieldResult = { ...rest, values: rest.values.slice() };
+        result = field;
+        transfer = transferablesOf(field.values);
+        after = computed.store;
+      } else {
+        // Frames, ids and timesteps stay with the worker's caches: nothing else is transferred.
+        result = this.run(id, task);
+      }
+      this.port.postMessage({ type: 'result', id, result, storing: after !== null }, transfer);
     } catch (e) {
       // A failure may come from a trajectory whose file changed under it: reopen it next time.
       this.set.forget(task.path);
       this.port.postMessage({ type: 'error', id, name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) });
+      return;
     }
+    if (!after) return;
+    try {
+      after();
+    } catch (e) {
+      // Not stored (the index went away or is read-only): the answer went out already; it is computed again when asked.
+      console.error(`${task.path}: a computed field was not stored in the index: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.port.postMessage({ type: 'stored', id });
+  }
+
+  private computeField(task: Extract<PoolTaskParams, { kind: 'field' }>): ReturnType<typeof computeField> {
+    const source = this.set.get(task.path);
+    const r = resolveField(task.request, source.t.frameCount, source.t.path, (n) => `"params.${n}"`);
+    return computeField(source, r, (path) => this.set.get(path));
   }
 
   private run(id: number, task: PoolTaskParams): unknown {
@@ -82,11 +112,8 @@ export class PoolHost {
     const open = (path: string): ReturnType<TrajectorySet['get']> => this.set.get(path);
     const progress = throttledProgress((p) => this.port.postMessage({ type: 'progress', id, progress: p }));
     switch (task.kind) {
-      case 'field': {
-        const r = resolveField(task.request, source.t.frameCount, source.t.path, (n) => `"params.${n}"`);
-        const { ids: _ids, ...rest } = computeAndStoreField(source, r, open);
-        return rest satisfies PoolFieldResult;
-      }
+      case 'field':
+        throw new Error('a field task is answered by computeField');
       case 'series':
         return computeSeries(source, resolveSeries(task.request, (n) => `"params.${n}"`), { progress }, open);
       case 'prepare': {
@@ -102,8 +129,9 @@ export class PoolHost {
         // Compiled code serves every trajectory of the same dimensionality: warm once per worker for each.
         const d = source.read(0).dimensions;
         if (this.warmedDimensions.has(d)) return { warmed: [] };
-        this.warmedDimensions.add(d);
-        return warmUp(source, open);
+        const r = warmUp(source, open);
+        if (r.warmed.length > 0) this.warmedDimensions.add(d);
+        return r;
       }
       case 'detect': {
         const p: DetectParams = { path: task.path, minScore: task.minScore, store: true };

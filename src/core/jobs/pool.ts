@@ -30,6 +30,8 @@ export interface PoolRunOptions {
   key?: string;
   /** A cancel group (a background sweep): cancelGroup drops its queued tasks. */
   group?: string;
+  /** What the task stores (a field family's frame, reference and parameters): `storing(storeKey)` waits for it. */
+  storeKey?: string;
   signal?: AbortSignal;
   onProgress?: (p: JobProgress) => void;
 }
@@ -49,6 +51,12 @@ interface Task {
   worker: Slot | null;
   /** Only this worker may run it (runOnEach). */
   pinned: Slot | null;
+  /** Answered; the worker is storing the values. */
+  answered: boolean;
+  storeKey: string | null;
+  /** Resolved once the worker has stored what it answered (or has stopped). */
+  stored: Promise<void> | null;
+  markStored: (() => void) | null;
 }
 
 interface Slot {
@@ -121,7 +129,8 @@ export class AnalysisPool {
     });
     const task: Task = {
       id: this.nextId++, params, priority, long: options.long === true, key, group: options.group ?? null, seq: this.seq++,
-      promise, resolve, reject, progress: options.onProgress ? [options.onProgress] : [], worker: null, pinned,
+      promise, resolve, reject, progress: options.onProgress ? [options.onProgress] : [], worker: null, pinned, answered: false,
+      storeKey: options.storeKey ?? null, stored: null, markStored: null,
     };
     if (key !== null) this.byKey.set(key, task);
     options.signal?.addEventListener('abort', () => this.cancelTask(task), { once: true });
@@ -143,6 +152,12 @@ export class AnalysisPool {
   /** Tell every worker to drop a trajectory (its file changed). */
   forget(path: string): void {
     for (const s of this.slots) if (s.alive) s.child.send({ type: 'forget', path });
+  }
+
+  /** Resolves once the values of an answered task with this storeKey are stored; null when none is being stored. */
+  storing(storeKey: string): Promise<void> | null {
+    for (const s of this.slots) if (s.task?.answered && s.task.storeKey === storeKey) return s.task.stored;
+    return null;
   }
 
   stats(): { workers: number; busy: number; queued: number } {
@@ -227,8 +242,17 @@ export class AnalysisPool {
       for (const p of task.progress) p(m.progress);
       return;
     }
+    if (m.type === 'result' && m.storing === true) {
+      // Answered, and the worker now stores the values: the worker stays taken and the key joined (a request for the same
+      // values gets this answer, not a second computation) until it says they are stored.
+      task.answered = true;
+      task.stored = new Promise<void>((ok) => { task.markStored = ok; });
+      task.resolve(m.result);
+      return;
+    }
     slot.task = null;
-    if (m.type === 'result') this.settle(task, () => task.resolve(m.result));
+    if (m.type === 'stored') this.settle(task, () => undefined);
+    else if (m.type === 'result') this.settle(task, () => task.resolve(m.result));
     else this.settle(task, () => task.reject(Object.assign(new Error(m.message), { name: m.name === 'JobCancelledError' ? m.name : 'Error' })));
     this.dispatch();
   }
@@ -253,7 +277,8 @@ export class AnalysisPool {
       return;
     }
     const slot = task.worker;
-    if (slot && slot.task === task) {
+    // An answered task is only storing its values: nothing to stop.
+    if (slot && slot.task === task && !task.answered) {
       // Work runs synchronously in the worker: stop it by replacing the worker (its open trajectories go with it).
       slot.alive = false;
       slot.task = null;
@@ -269,6 +294,7 @@ export class AnalysisPool {
   private settle(task: Task, fn: () => void): void {
     if (task.key !== null && this.byKey.get(task.key) === task) this.byKey.delete(task.key);
     task.worker = null;
+    task.markStored?.();
     fn();
   }
 }

@@ -93,6 +93,11 @@ function own<T extends Float32Array | Float64Array | Int32Array>(a: T): T {
 /** How the API names a parameter in its errors. */
 const API_NAMER = (name: string): string => `"params.${name}"`;
 
+/** What one computation stores together: a family's fields (or a field alone) at a frame, reference and parameters. */
+function familyKey(t: IndexedTrajectory, r: ResolvedField): string {
+  return `${t.id}|${r.info.family ?? r.name}|${r.frame}|${r.ref}|${r.hash}`;
+}
+
 /** At most `limit` tasks at once; the rest wait their turn (first come, first served). */
 class Limiter {
   private running = 0;
@@ -231,7 +236,13 @@ export class WorkbenchService implements Api {
     this.checkFrame(t, params.frame);
     const r = resolveField({ name: params.name, frame: params.frame, ref: params.ref, params: params.params }, t.frameCount, t.path, API_NAMER);
     const components = componentsOf(r, t.dimensions);
-    const hit = cachedField(t, r);
+    let hit = cachedField(t, r);
+    // Its family may just have been computed and be on its way into the index.
+    const storing = hit ? null : this.pool.storing(familyKey(t, r));
+    if (storing) {
+      await storing;
+      hit = cachedField(t, r);
+    }
     if (hit) {
       const values = own(hit);
       return { trajectoryId: t.id, name: r.name, frame: r.frame, ref: r.ref, components, values, invalidCount: countInvalid(values, components) };
@@ -243,7 +254,7 @@ export class WorkbenchService implements Api {
 
   private computeField(t: IndexedTrajectory, r: ResolvedField, priority: number, group?: string): Promise<PoolFieldResult> {
     return this.pool.run<PoolFieldResult>({ kind: 'field', path: t.path, request: { name: r.name, frame: r.frame, ref: r.info.reference === 'pair' ? r.ref : undefined, params: r.given } }, {
-      priority, group, key: `field|${t.id}|${r.name}|${r.frame}|${r.ref}|${r.hash}`,
+      priority, group, key: `field|${t.id}|${r.name}|${r.frame}|${r.ref}|${r.hash}`, storeKey: familyKey(t, r),
     });
   }
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectJumps, JumpFrameStatus } from '../../../src/core/analysis/detect.js';
-import { loadRealRuns, REAL_LABELS_AGED, REAL_RUNS_DIR, scoreRealRun, type RealRun } from '../../bench/analysis-real.js';
+import { chooseMinStep, loadRealRuns, REAL_LABELS_AGED, REAL_RUN_PARTICLES, REAL_RUNS_DIR, scoreRealRun, sizeBounds, type RealRun } from '../../bench/analysis-real.js';
 
 const series = (run: RealRun) => ({ msd: Float64Array.from(run.msd), times: Float64Array.from(run.steps) });
 /** The labelled frames (n03 >= nc) inside a candidate's bracket (before, after]. */
@@ -123,5 +123,50 @@ describe('detectJumps on the IS MSD steps of the aged set (labels-aged.json: lin
     expect(labelled).toBe(199);
     expect(scored).toBe(784);
     expect(candidates).toBe(1);
+  });
+});
+
+describe('the IS steps scored by size on the real sets (--min-step chosen on the tune runs, scored on the held-out runs)', () => {
+  const young = loadRealRuns();
+  const aged = loadRealRuns(REAL_LABELS_AGED);
+  if (!young || !aged) throw new Error('tests/fixtures/real-runs/labels*.json are missing (they are committed; make.sh writes them)');
+  /** Precision and recall of avw detect --min-step x over some runs, by the bench's matching rule. */
+  const pooled = (runs: RealRun[], minStep: number) => {
+    let c = 0, tp = 0, lab = 0, found = 0;
+    for (const run of runs) {
+      const s = scoreRealRun(run, detectJumps({ msd: Float64Array.from(run.sum2), times: Float64Array.from(run.steps), input: 'steps', minStep }).candidates, 20);
+      c += s.candidates; tp += s.truePositives; lab += s.labelled; found += s.found;
+    }
+    return { precision: tp / c, recall: found / lab, candidates: c };
+  };
+  const heldOut = (runs: RealRun[]) => runs.filter((r) => r.split === 'held-out');
+
+  it('finds every labelled frame at n_c a^2 / N (no labelled frame can have a smaller step), at the precision of a size alone', () => {
+    const floor = (20 * 0.3 * 0.3) / REAL_RUN_PARTICLES;
+    const y = pooled(young.runs, floor), a = pooled(aged.runs, floor);
+    expect(y.recall).toBe(1);
+    expect(a.recall).toBe(1);
+    expect(y.precision).toBeCloseTo(0.57, 2);
+    expect(a.precision).toBeCloseTo(0.27, 2);
+  });
+
+  it('young set (log schedule): the tune runs\' size meets the targets on the held-out runs', () => {
+    const chosen = chooseMinStep(young.runs, 20);
+    expect(chosen).not.toBeNull();
+    expect(chosen!.minStep).toBeCloseTo(0.00724, 5);
+    const h = pooled(heldOut(young.runs), chosen!.minStep);
+    expect(h.precision).toBeGreaterThanOrEqual(0.9); // 0.94 (201 of 214)
+    expect(h.recall).toBeGreaterThanOrEqual(0.8); // 0.98 (201 of 206)
+  });
+
+  it('aged set (linear, 256 steps): no size reaches the targets, not even one read off its own labels', () => {
+    const chosen = chooseMinStep(aged.runs, 20);
+    expect(chosen!.minStep).toBeCloseTo(0.0095, 4);
+    const h = pooled(heldOut(aged.runs), chosen!.minStep);
+    expect(h.precision).toBeGreaterThanOrEqual(0.9); // 0.96
+    expect(h.recall).toBeLessThan(0.4); // 0.35
+    const bound = sizeBounds(aged.runs, 20);
+    expect(bound.recallAtP90).toBeLessThan(0.5); // 0.43
+    expect(bound.precisionAtR80).toBeLessThan(0.7); // 0.67
   });
 });

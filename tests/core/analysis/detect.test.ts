@@ -280,6 +280,56 @@ describe("detectJumps on a step series (input 'steps': the MSD between consecuti
   });
 });
 
+describe("detectJumps on a step series by size (minStep: METHOD 0b)", () => {
+  /** IS MSD steps on the log-within-block schedule S = i*B + 2^j (B = 20000, 15 frames per block, 10 blocks) of a glass
+   * that rearranges at a steady rate: a step holds rate * lag of rearrangement (+-10 %), and the minimiser's 1e-8 where
+   * the lag is too short for any (< 16 steps). One small rearrangement (1e-4) at a lag of 2 steps. */
+  function logSteps(seed: number): { msd: Float64Array; times: Float64Array; small: number } {
+    const rand = mulberry32(seed);
+    const times: number[] = [];
+    for (let i = 0; i < 10; i++) for (let j = 0; j < 15; j++) times.push(i * 20000 + 2 ** j);
+    const msd = new Float64Array(times.length);
+    let small = -1;
+    for (let f = 1; f < times.length; f++) {
+      const lag = times[f] - times[f - 1];
+      msd[f] = lag < 16 ? 1e-8 * (1 + rand()) : 2e-6 * lag * (0.9 + 0.2 * rand());
+      if (small < 0 && f > 40 && lag === 2) { small = f; msd[f] += 1e-4; }
+    }
+    return { msd, times: Float64Array.from(times), small };
+  }
+
+  it('flags every step at least minStep, whatever its lag, each its own candidate; the same-lag z flags the small quiet-lag one', () => {
+    const { msd, times, small } = logSteps(8);
+    const minStep = 5e-3;
+    const bySize = detectJumps({ msd, times, input: 'steps', minStep });
+    const expected: number[] = [];
+    for (let f = 1; f < msd.length; f++) if (msd[f] >= minStep) expected.push(f);
+    expect(expected.length).toBeGreaterThan(20); // the long lags (>= 4096 steps here): 2e-6 per step of lag
+    expect(bySize.candidates.map((c) => c.frame)).toEqual(expected);
+    for (const c of bySize.candidates) {
+      expect(c.before).toBe(c.frame - 1);
+      expect(c.after).toBe(c.frame);
+      expect(c.size).toBe(msd[c.frame]);
+      expect(c.score).toBeCloseTo(msd[c.frame] / minStep, 12);
+      expect(c.score).toBeGreaterThanOrEqual(1);
+    }
+    expect(bySize.params.minStep).toBe(minStep);
+    // By its same-lag z: each long step is typical of its lag (none found), and the 1e-4 step among the minimiser's 1e-8
+    // scores ~1e4: a rearrangement, but a small one.
+    const byZ = detectJumps({ msd, times, input: 'steps' });
+    expect(byZ.candidates.map((c) => c.frame)).toEqual([small]);
+    expect(byZ.candidates[0].score).toBeGreaterThan(1000);
+  });
+
+  it('is a step-series rule only, with a finite size >= 0 (0: off)', () => {
+    const { msd, times } = logSteps(9);
+    expect(() => detectJumps({ msd, times, minStep: 1e-3 })).toThrow(/minStep sizes a step series/);
+    expect(() => detectJumps({ msd, times, input: 'steps', minStep: -1 })).toThrow(/minStep -1 must be a finite number >= 0/);
+    expect(() => detectJumps({ msd, times, input: 'steps', minStep: Infinity })).toThrow(/must be a finite number/);
+    expect(detectJumps({ msd, times, input: 'steps', minStep: 0 }).candidates).toEqual(detectJumps({ msd, times, input: 'steps' }).candidates);
+  });
+});
+
 describe('detectJumps: precision and recall on planted jumps', () => {
   // Fixed seeds; thermal-like background (cage rise + A τ^α growth, vibrational and slow noise), 3 jumps per series with
   // SNR log-uniform in [8, 40] (units: the noise of that frame's increment), on the paper's log-block schedule, the

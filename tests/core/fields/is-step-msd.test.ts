@@ -136,3 +136,38 @@ describe('avw detect on inherent-structure steps', () => {
     });
   });
 });
+
+describe('avw detect --min-step: the IS steps scored by size (detect.ts, METHOD 0b)', () => {
+  const hopStep = (HOP * HOP) / N; // 0.0036
+  const bigStep = (BIG_COUNT * BIG * BIG) / N; // 0.0625
+
+  it('flags exactly the steps at least that large, each its own candidate, and says so in the tags', () => {
+    withSet((set) => {
+      const big = detect(set.get(run), { path: run, store: true, minStep: 0.01 }, ctx, set);
+      expect(big.series).toBe('is_step_msd'); // --min-step implies the inherent structures' steps
+      expect(big.minStep).toBe(0.01);
+      expect(big.candidates.map((c) => c.frame)).toEqual([BIG_FRAME]);
+      expect(big.candidates[0].size).toBeCloseTo(bigStep, 6);
+      expect(big.candidates[0].score).toBeCloseTo(bigStep / 0.01, 4);
+      expect(big.candidates[0]).toMatchObject({ before: BIG_FRAME - 1, after: BIG_FRAME });
+      const tags = set.get(run).t.listTags().filter((g) => g.source === 'detector');
+      expect(tags.map((g) => g.note)).toEqual([`IS MSD step: frames ${BIG_FRAME - 1}..${BIG_FRAME}`]);
+      // Below the one-particle hop: both hops; between the minimiser's scatter (~1e-12) and nothing else.
+      const both = detect(set.get(run), { path: run, store: true, minStep: hopStep / 2 }, ctx, set);
+      expect(both.candidates.map((c) => c.frame)).toEqual([HOP_FRAME, BIG_FRAME]);
+      expect(both.added).toBe(1);
+      expect(detect(set.get(run), { path: run, store: false, minStep: bigStep * 1.01 }, ctx, set).candidates).toEqual([]);
+    });
+  });
+
+  it('needs the inherent structures, and is not given with --series msd or --min-score', () => {
+    expect(detectInput(run, { minStep: 0.01 })).toEqual({ series: 'is_step_msd', isPath: runIs });
+    expect(() => detectInput(lonely, { minStep: 0.01 })).toThrow(/lonely\.is\.lammpstrj.*does not exist.*avw minimize/);
+    expect(() => detectInput(lonely, { series: 'auto', minStep: 0.01 })).toThrow(/does not exist/);
+    expect(() => validateDetectParams({ path: run, minStep: 0 })).toThrow(/"minStep" must be a number > 0 and <= 1000000/);
+    expect(() => validateDetectParams({ path: run, minStep: 'big' })).toThrow(/"minStep" must be a number > 0/);
+    expect(() => validateDetectParams({ path: run, minStep: 0.01, series: 'msd' })).toThrow(/"minStep" sizes the steps between inherent structures.*not the MSD from frame 0/);
+    expect(() => validateDetectParams({ path: run, minStep: 0.01, minScore: 6 })).toThrow(/give "minStep".*or "minScore".*not both/);
+    expect(validateDetectParams({ path: run, minStep: 0.01 }).minStep).toBe(0.01);
+  });
+});

@@ -184,6 +184,29 @@ describe('AnalysisPool scheduling', () => {
   });
 });
 
+describe('AnalysisPool: answered before stored', () => {
+  it('resolves a field at its answer, joins a repeat request to it while storing, and frees the worker once stored', async () => {
+    const sent: PoolControlMessage[] = [];
+    let onMessage: (m: PoolChildMessage) => void = () => undefined;
+    const spawn = (): PoolChild => ({ send: (m) => sent.push(m), onMessage: (l) => { onMessage = l; }, onExit: () => undefined, kill: () => undefined });
+    const pool = new AnalysisPool({ indexDir: '/idx', size: 1, spawn });
+    const first = pool.run(field(1), { key: 'f1' });
+    const other = pool.run(field(2), { key: 'f2' });
+    await tick();
+    onMessage({ type: 'result', id: 1, result: { answer: 1 }, storing: true });
+    expect(await first).toEqual({ answer: 1 });
+    // Still storing: the same values join the answer; other work waits for the worker.
+    expect(await pool.run(field(1), { key: 'f1' })).toEqual({ answer: 1 });
+    expect(pool.stats()).toMatchObject({ busy: 1, queued: 1 });
+    onMessage({ type: 'stored', id: 1 });
+    await tick();
+    expect(taskFrames(sent)).toEqual([1, 2]);
+    onMessage({ type: 'result', id: 2, result: { answer: 2 } });
+    expect(await other).toEqual({ answer: 2 });
+    pool.close();
+  });
+});
+
 describe('AnalysisPool.runOnEach', () => {
   it('runs one task on each worker, in the background, and cancels the share of a worker that died', async () => {
     const { children, spawn } = fakeChildren();
