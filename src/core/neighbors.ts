@@ -3,7 +3,9 @@
 // Contract (the implementation below may be replaced by a faster one, never the signatures):
 //  - rows in CSR form: the neighbours of i are indices[start[i] .. start[i+1]), sorted ascending;
 //  - `vectors` holds the minimum-image separation r_j - r_i for each listed pair (dx, dy, dz interleaved);
-//  - a pair is listed when |r_j - r_i| < cutoff (strictly), i != j; `half` lists each pair once (j > i).
+//  - a pair is listed when |r_j - r_i| < cutoff (strictly), i != j; `half` lists each pair once (j > i);
+//  - NeighborSearch.forEachNeighborhood visits the same pairs particle by particle without storing a list (squared
+//    distances only; with `half` each pair once, from one of its two particles), for sums over neighbours.
 //
 // "Minimum image" means exactly what `minimumImage` in box.ts computes: the separation reduced along c, then b,
 // then a by rounding (so |dz| <= Lz/2, then |dy| <= Ly/2, then |dx| <= Lx/2). The cell lists reproduce it
@@ -35,6 +37,13 @@ export interface NeighborList {
   /** Minimum-image separations r_j - r_i, 3 per listed pair (null when `withVectors` was false). */
   readonly vectors: Float64Array | null;
 }
+
+/**
+ * Called once per particle by `forEachNeighborhood`: particle i has `count` neighbours (all of them, or with `half`
+ * its share of the pairs), their indices in neighbors[0..count) and their squared minimum-image distances in
+ * r2[0..count), in no particular order. Both arrays are the search's scratch: read them during the call only.
+ */
+export type NeighborhoodVisitor = (i: number, count: number, neighbors: Int32Array, r2: Float64Array) => void;
 
 export interface NeighborOptions {
   cutoff: number;
@@ -114,6 +123,9 @@ export class NeighborSearch {
   private tStart = new Int32Array(0);
   private tIdx = new Int32Array(0);
   private tVec = new Float64Array(0);
+  // One particle's neighbourhood for forEachNeighborhood: indices and squared distances.
+  private nbJ = new Int32Array(0);
+  private nbR2 = new Float64Array(0);
   // Runs of candidate particles for the current cell: [runStart, runEnd) in cell order, with the image shift.
   private readonly runStart = new Int32Array(2 * MAX_SPAN * MAX_SPAN);
   private readonly runEnd = new Int32Array(2 * MAX_SPAN * MAX_SPAN);
@@ -136,6 +148,7 @@ export class NeighborSearch {
     this.segOff = new Int32Array(0); this.segLen = new Int32Array(0); this.cursor = new Int32Array(0);
     this.entJ = new Int32Array(0); this.entV = new Float64Array(0);
     this.tStart = new Int32Array(0); this.tIdx = new Int32Array(0); this.tVec = new Float64Array(0);
+    this.nbJ = new Int32Array(0); this.nbR2 = new Float64Array(0);
   }
 
   /** The same list as `buildNeighborList`, in fresh arrays (only the scratch is reused). */
@@ -149,6 +162,171 @@ export class NeighborSearch {
    */
   buildTransient(positions: Float64Array, box: Box, options: NeighborOptions): NeighborList {
     return this.run(positions, box, options, true);
+  }
+
+  /**
+   * Every particle's neighbourhood, one particle at a time, without building the list: `visit(i, count, neighbors,
+   * r2)` is called exactly once for each particle i (count 0 included), in cell order, with |r_j - r_i|^2 computed
+   * from the vector the list holds (dx * dx + dy * dy + dz * dz, bit for bit; the distance of a pair is the same seen
+   * from either end). The neighbours are those of row i of the full list (same cutoff and dimensions), or with
+   * `half` each unordered pair appears once, in the neighbourhood of one of its two particles (which one is
+   * unspecified; not the half list's j > i): half the screening, for sums that add a pair's term to both ends.
+   * For per-particle sums over neighbours (structure functions, radial kernels): the loop reads a few hundred bytes
+   * of scratch per particle and stores nothing per pair. The visitor must not use this instance (its grid is in use).
+   */
+  forEachNeighborhood(
+    positions: Float64Array, box: Box, options: Pick<NeighborOptions, 'cutoff' | 'dimensions' | 'half'>, visit: NeighborhoodVisitor,
+  ): void {
+    const n = checkInput(positions, options);
+    if (n === 0) return;
+    const dims = options.dimensions, cutoff = options.cutoff, half = options.half === true;
+    if (dims === 2 && this.makeGrid(positions, box, cutoff, dims, n) && this.fast) {
+      this.visitFast2(box, cutoff, half, visit);
+      return;
+    }
+    // 3D, the exact path and degenerate boxes: the rows of the full (or half) list.
+    const nl = this.run(positions, box, { cutoff, dimensions: dims, half, withVectors: true }, true);
+    const start = nl.start, idx = nl.indices, vec = nl.vectors as Float64Array;
+    let longest = 0;
+    for (let i = 0; i < n; i++) longest = Math.max(longest, start[i + 1] - start[i]);
+    this.reserveNeighborhood(longest);
+    const nbJ = this.nbJ, nbR2 = this.nbR2;
+    for (let i = 0; i < n; i++) {
+      const s = start[i], count = start[i + 1] - s;
+      for (let k = 0; k < count; k++) {
+        const t = s + k;
+        const dx = vec[3 * t], dy = vec[3 * t + 1], dz = vec[3 * t + 2];
+        nbJ[k] = idx[t]; nbR2[k] = dx * dx + dy * dy + dz * dz;
+      }
+      visit(i, count, nbJ, nbR2);
+    }
+  }
+
+  private reserveNeighborhood(count: number): void {
+    if (this.nbJ.length >= count) return;
+    const size = Math.max(count, Math.ceil(this.nbJ.length * 1.5), 256);
+    this.nbJ = new Int32Array(size); this.nbR2 = new Float64Array(size);
+  }
+
+  /**
+   * forEachNeighborhood on the 2D fast path: screenFast2 / screenFast2Inside's arithmetic (so the same separations,
+   * hence distances, as the list), each particle's accepted candidates kept in a small buffer. Full: the runs of
+   * makeRuns. Half: the particle's own cell after it, then the runs of makeHalfRuns (the cells after the own one in
+   * the same row, and the rows above): of two cells within reach, exactly one is ahead of the other (every periodic
+   * axis holds at least 2 reach + 1 cells on this path), so each pair is screened once.
+   */
+  private visitFast2(box: Box, cutoff: number, half: boolean, visit: NeighborhoodVisitor): void {
+    const [a, b] = box.vectors;
+    const a0 = a[0], b0 = b[0], b1 = b[1];
+    const rc2 = cutoff * cutoff;
+    const nx = this.nc[0], ny = this.nc[1];
+    const inside = this.allInside;
+    const cellStart = this.cellStart, order = this.order;
+    const rx = this.rx, ry = this.ry, ix = this.ix, iy = this.iy;
+    const runStart = this.runStart, runEnd = this.runEnd, runKx = this.runKx, runKy = this.runKy;
+    for (let cell = 0; cell < nx * ny; cell++) {
+      const p0 = cellStart[cell], p1 = cellStart[cell + 1];
+      if (p0 === p1) continue;
+      const nr = half ? this.makeHalfRuns(cell) : this.makeRuns(cell);
+      let candidates = half ? p1 - p0 : 0;
+      for (let r = 0; r < nr; r++) candidates += runEnd[r] - runStart[r];
+      this.reserveNeighborhood(candidates);
+      const nbJ = this.nbJ, nbR2 = this.nbR2;
+      for (let p = p0; p < p1; p++) {
+        const xi = rx[p], yi = ry[p];
+        const ixi = inside ? 0 : ix[p], iyi = inside ? 0 : iy[p]; // (not stored when every particle is inside)
+        let m = 0;
+        if (half) {
+          // The own cell after p (no image shift).
+          if (inside) {
+            for (let q = p + 1; q < p1; q++) {
+              const dy = yi - ry[q], dx = xi - rx[q];
+              const d2 = dx * dx + dy * dy;
+              nbJ[m] = q; nbR2[m] = d2;
+              m += +(d2 < rc2);
+            }
+          } else {
+            for (let q = p + 1; q < p1; q++) {
+              const ky = iyi - iy[q], kx = ixi - ix[q];
+              const dy = yi - ry[q] - ky * b1;
+              const dx = xi - rx[q] - ky * b0 - kx * a0;
+              const d2 = dx * dx + dy * dy;
+              nbJ[m] = q; nbR2[m] = d2;
+              m += +(d2 < rc2);
+            }
+          }
+        }
+        if (inside) {
+          for (let r = 0; r < nr; r++) {
+            const ky = runKy[r], kx = runKx[r];
+            const kyb1 = ky * b1, kyb0 = ky * b0, kxa0 = kx * a0;
+            for (let q = runStart[r], e = runEnd[r]; q < e; q++) {
+              const dy = yi - ry[q] - kyb1;
+              const dx = xi - rx[q] - kyb0 - kxa0;
+              const d2 = dx * dx + dy * dy;
+              nbJ[m] = q; nbR2[m] = d2;
+              m += +(d2 < rc2) & +(q !== p);
+            }
+          }
+        } else {
+          for (let r = 0; r < nr; r++) {
+            const ixb = ixi + runKx[r], iyb = iyi + runKy[r];
+            for (let q = runStart[r], e = runEnd[r]; q < e; q++) {
+              const ky = iyb - iy[q], kx = ixb - ix[q];
+              const dy = yi - ry[q] - ky * b1;
+              const dx = xi - rx[q] - ky * b0 - kx * a0;
+              const d2 = dx * dx + dy * dy;
+              nbJ[m] = q; nbR2[m] = d2;
+              m += +(d2 < rc2) & +(q !== p);
+            }
+          }
+        }
+        for (let k = 0; k < m; k++) nbJ[k] = order[nbJ[k]]; // cell-order positions to particle indices
+        visit(order[p], m, nbJ, nbR2);
+      }
+    }
+  }
+
+  /**
+   * The runs for the half screening of `cell` (fast path, 2D): along x the cells after it within reach, then for the
+   * rows above it within reach (y) all cells within reach along x. Returns the number of runs.
+   */
+  private makeHalfRuns(cell: number): number {
+    const nx = this.nc[0], ny = this.nc[1];
+    const cy = (cell / nx) | 0, cx = cell - cy * nx;
+    const rxh = this.reach[0], ryh = this.reach[1];
+    let nr = this.addRowRuns(cy * nx, 0, cx, 1, rxh, 0);
+    for (let t = cy + 1; t <= cy + ryh; t++) {
+      let row = t, sh = 0;
+      if (t >= ny) {
+        if (this.axisMode[1] !== AXIS_WRAP) break;
+        row = t - ny; sh = 1;
+      }
+      nr = this.addRowRuns(row * nx, nr, cx, -rxh, rxh, sh);
+    }
+    return nr;
+  }
+
+  /** Runs for the x cells cx + from .. cx + to of the row starting at cell `base` (wrapped or clipped along x). */
+  private addRowRuns(base: number, nr: number, cx: number, from: number, to: number, shiftY: number): number {
+    const nx = this.nc[0];
+    let lo = cx + from, hi = cx + to;
+    if (this.axisMode[0] !== AXIS_WRAP) {
+      if (lo < 0) lo = 0;
+      if (hi > nx - 1) hi = nx - 1;
+      return lo <= hi ? this.addRun(nr, base + lo, base + hi, 0, shiftY) : nr;
+    }
+    if (lo < 0) return this.addRun(this.addRun(nr, base + lo + nx, base + nx - 1, -1, shiftY), base, base + hi, 0, shiftY);
+    if (hi >= nx) return this.addRun(this.addRun(nr, base + lo, base + nx - 1, 0, shiftY), base, base + hi - nx, 1, shiftY);
+    return this.addRun(nr, base + lo, base + hi, 0, shiftY);
+  }
+
+  /** Run number nr: the particles of cells first..last (contiguous), unless empty. Returns the next run number. */
+  private addRun(nr: number, first: number, last: number, shiftX: number, shiftY: number): number {
+    const b = this.cellStart[first], e = this.cellStart[last + 1];
+    if (b === e) return nr;
+    this.runStart[nr] = b; this.runEnd[nr] = e; this.runKx[nr] = shiftX; this.runKy[nr] = shiftY; this.runKz[nr] = 0;
+    return nr + 1;
   }
 
   private run(positions: Float64Array, box: Box, options: NeighborOptions, transient: boolean): NeighborList {
@@ -249,7 +427,8 @@ export class NeighborSearch {
     cellStart.fill(0, 0, ncell + 1);
     this.allInside = assignCells(frac, n, dims, mode, nc, lo, span, this.cellOf, cellStart) === 0;
     prefixSum(cellStart, ncell);
-    fillByCell(positions, frac, n, dims, this.cellOf, cellStart, this.order, this.rx, this.ry, this.rz, this.ix, this.iy, this.iz);
+    if (dims === 2 && this.allInside) fillByCell2(positions, n, this.cellOf, cellStart, this.order, this.rx, this.ry);
+    else fillByCell(positions, frac, n, dims, this.cellOf, cellStart, this.order, this.rx, this.ry, this.rz, this.ix, this.iy, this.iz);
     for (let q = ncell; q > 0; q--) cellStart[q] = cellStart[q - 1];
     cellStart[0] = 0;
     return true;
@@ -675,6 +854,17 @@ function fillByCell(
     rx[p] = positions[3 * i]; ry[p] = positions[3 * i + 1];
     ix[p] = images[3 * i]; iy[p] = images[3 * i + 1];
     if (dims === 3) { rz[p] = positions[3 * i + 2]; iz[p] = images[3 * i + 2]; }
+  }
+}
+
+/** fillByCell for 2D frames with every image count 0: the image counts are not stored (the 2D paths do not read them then). */
+function fillByCell2(
+  positions: Float64Array, n: number, cellOf: Int32Array, cellStart: Int32Array, order: Int32Array, rx: Float64Array, ry: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const p = cellStart[cellOf[i]]++;
+    order[p] = i;
+    rx[p] = positions[3 * i]; ry[p] = positions[3 * i + 1];
   }
 }
 

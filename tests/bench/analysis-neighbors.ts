@@ -4,6 +4,7 @@
 //  - full lists with separation vectors (analysis): N = 2000 at cutoffs 2.0 and 1.5, N = 100 000 at 2.0;
 //  - half lists without vectors at N = 2000, cutoff 2^(1/6) * 1.62 + 0.3 (a WCA range plus a Verlet skin: the
 //    simulator's rebuild), through buildNeighborList and through a reused NeighborSearch.buildTransient;
+//  - N = 100 000 neighbourhoods at 2.0, full and half, visited without a list (forEachNeighborhood);
 //  - the brute force at N = 2000 for reference.
 // Aims: N = 2000 full with vectors at cutoff 2.0 well under 1 ms; N = 100 000 under 60 ms.
 import { pathToFileURL } from 'node:url';
@@ -50,6 +51,11 @@ export function bench(): { label: string; ms: number }[] {
   out.push({ label: 'N=2000 full+vectors rc=2.0 (NeighborSearch.buildTransient)', ms: time(() => search.buildTransient(small.positions, small.box, full(2)), 50, 301) });
   out.push({ label: 'N=100000 full+vectors rc=2.0 (buildNeighborList)', ms: time(() => buildNeighborList(large.positions, large.box, full(2)), 3, 15) });
   out.push({ label: 'N=100000 full+vectors rc=1.5 (buildNeighborList)', ms: time(() => buildNeighborList(large.positions, large.box, full(1.5)), 3, 15) });
+  let pairs = 0;
+  const count = (_i: number, c: number): void => { pairs += c; };
+  out.push({ label: 'N=100000 neighbourhoods rc=2.0, full (forEachNeighborhood, no list)', ms: time(() => search.forEachNeighborhood(large.positions, large.box, full(2), count), 3, 15) });
+  out.push({ label: 'N=100000 neighbourhoods rc=2.0, half (forEachNeighborhood, no list)', ms: time(() => search.forEachNeighborhood(large.positions, large.box, { ...full(2), half: true }, count), 3, 15) });
+  if (!(pairs > 0)) throw new Error('forEachNeighborhood visited no pair');
   out.push({ label: 'N=2000 full+vectors rc=2.0 (brute force, reference)', ms: time(() => bruteForceNeighborList(small.positions, small.box, full(2)), 1, 5) });
   return out;
 }

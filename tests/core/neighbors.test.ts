@@ -1,5 +1,6 @@
 // The cell-list neighbour search against its definition (bruteForceNeighborList): same rows, same order, and
-// bit-identical separation vectors (signed zeros included), over the geometries the project meets.
+// bit-identical separation vectors (signed zeros included), over the geometries the project meets; and its
+// neighbourhood visits (forEachNeighborhood, full and half) against the same lists.
 import { describe, expect, it } from 'vitest';
 import { orthoBox, triclinicBox, type Box } from '../../src/core/box.js';
 import { mulberry32 as rng } from '../../src/core/util/random.js';
@@ -50,7 +51,47 @@ const variants: Array<Pick<NeighborOptions, 'half' | 'withVectors'>> = [
   { half: false, withVectors: false }, { half: true, withVectors: false },
 ];
 
-/** The fast list equals the brute force for all four variants; returns the full list for further checks. */
+/**
+ * First difference between forEachNeighborhood and the brute-force full list `want`, or null: every particle visited
+ * once; full: row i as a set, half: each pair once (from either end); r2 = |vector|^2 of the list bit for bit.
+ */
+function neighborhoodDifference(
+  positions: Float64Array, box: Box, cutoff: number, dimensions: 2 | 3, half: boolean, want: NeighborList, search: NeighborSearch,
+): string | null {
+  const n = want.n;
+  const visits = new Int32Array(n);
+  const got = new Map<number, number>();
+  let problem: string | null = null;
+  search.forEachNeighborhood(positions, box, { cutoff, dimensions, half }, (i, count, nb, r2) => {
+    visits[i]++;
+    for (let k = 0; k < count; k++) {
+      const j = nb[k];
+      const key = half ? Math.min(i, j) * n + Math.max(i, j) : i * n + j;
+      if (got.has(key) && problem === null) problem = `pair ${i}, ${j} twice`;
+      got.set(key, r2[k]);
+    }
+  });
+  if (problem) return problem;
+  for (let i = 0; i < n; i++) if (visits[i] !== 1) return `particle ${i} visited ${visits[i]} times`;
+  let pairs = 0;
+  const v = want.vectors as Float64Array;
+  for (let i = 0; i < n; i++) {
+    for (let t = want.start[i]; t < want.start[i + 1]; t++) {
+      const j = want.indices[t];
+      if (half && j < i) continue;
+      pairs++;
+      const r2 = v[3 * t] * v[3 * t] + v[3 * t + 1] * v[3 * t + 1] + v[3 * t + 2] * v[3 * t + 2];
+      const g = got.get(i * n + j);
+      if (!Object.is(g, r2)) return `${i}, ${j}: r2 ${g} vs ${r2}`;
+    }
+  }
+  return got.size === pairs ? null : `${got.size} pairs visited, ${pairs} listed`;
+}
+
+/**
+ * The fast list equals the brute force for all four variants, and forEachNeighborhood (full and half) visits the same
+ * pairs at the same distances; returns the full list for further checks.
+ */
 function expectSame(positions: Float64Array, box: Box, cutoff: number, dimensions: 2 | 3, search?: NeighborSearch): NeighborList {
   let full: NeighborList | null = null;
   for (const v of variants) {
@@ -58,7 +99,13 @@ function expectSame(positions: Float64Array, box: Box, cutoff: number, dimension
     const got = search ? search.build(positions, box, options) : buildNeighborList(positions, box, options);
     const want = bruteForceNeighborList(positions, box, options);
     expect(difference(got, want), `${JSON.stringify(options)} box ${JSON.stringify(box)}`).toBeNull();
-    if (!v.half && v.withVectors) full = got;
+    if (!v.half && v.withVectors) {
+      full = got;
+      for (const half of [false, true]) {
+        const d = neighborhoodDifference(positions, box, cutoff, dimensions, half, want, search ?? new NeighborSearch());
+        expect(d, `forEachNeighborhood half ${half}, cutoff ${cutoff}, box ${JSON.stringify(box)}`).toBeNull();
+      }
+    }
   }
   return full!;
 }

@@ -11,13 +11,11 @@
 //    binarySpecies (small = 0, large = 1).
 // Applying: the mean of linear maps is linear, and a linear map of the structure functions is a sum over neighbours of
 // one radial kernel phi_{s_i s_j}(r) = mean_h sum_m wRaw_h[s_j M + m] g_hm(r) (piecewise linear, tabulated exactly,
-// structure-functions.ts RadialKernel). So S_i = mean_h bRaw_h + sum_j phi_{s_i s_j}(r_ij), one pass over the pairs
-// whatever the number of hyperplanes and centre placements.
+// structure-functions.ts RadialKernel). So S_i = mean_h bRaw_h + sum_j phi_{s_i s_j}(r_ij), one pass over the
+// neighbourhoods (neighbors.ts forEachNeighborhood, no pair list) whatever the number of hyperplanes and placements.
 import { type Box } from '../box.js';
-import { buildNeighborList, type NeighborSearch } from '../neighbors.js';
-import {
-  checkSpecies, permutePositions, radialFunctions, RadialKernel, spatialOrder, structureFunctions, type RadialFunctions,
-} from './structure-functions.js';
+import { NeighborSearch } from '../neighbors.js';
+import { checkSpecies, radialFunctions, RadialKernel, structureFunctions, type RadialFunctions } from './structure-functions.js';
 
 export const SOFTNESS_MODEL_FORMAT = 'avalanche-workbench/softness-model';
 
@@ -236,6 +234,45 @@ export function collapseModel(model: SoftnessModel): CollapsedModel {
   return { nSpecies: ns, bias, kernels, cutoff };
 }
 
+/**
+ * The kernels of a collapsed model on one common set of knots, for the neighbour loop: the union KN of every kernel's
+ * knots (a piecewise-linear function is unchanged by extra knots; its value there is interpolated, exact up to
+ * rounding), and for kernel u = s_i * nSpecies + s_j its values KV[u * L + q] and slopes SL[u * L + q] on interval q
+ * (all 0 for a null kernel). One interval search per pair then serves both ends of the pair, whatever their species.
+ * The interval of r is found from a bucket table (width 1 / inv from KN[0]) and a short forward walk.
+ */
+interface FlatKernels {
+  L: number; KN: Float64Array; KV: Float64Array; SL: Float64Array; BS: Int32Array; lo: number; hi: number; inv: number;
+}
+
+function flattenKernels(kernels: readonly (RadialKernel | null)[]): FlatKernels {
+  const all: number[] = [];
+  for (const k of kernels) if (k) all.push(...k.knots);
+  all.sort((a, b) => a - b);
+  const knots: number[] = [];
+  for (const x of all) if (knots.length === 0 || x > knots[knots.length - 1]) knots.push(x);
+  if (knots.length < 2) knots.push(knots.length ? knots[0] + 1 : 1); // no kernel at all: an empty support
+  const L = knots.length, U = kernels.length;
+  const KN = Float64Array.from(knots), KV = new Float64Array(U * L), SL = new Float64Array(U * L);
+  kernels.forEach((k, u) => {
+    if (!k) return;
+    for (let q = 0; q < L; q++) KV[u * L + q] = k.at(KN[q]);
+    for (let q = 0; q + 1 < L; q++) SL[u * L + q] = (KV[u * L + q + 1] - KV[u * L + q]) / (KN[q + 1] - KN[q]);
+  });
+  const lo = KN[0], hi = KN[L - 1];
+  const B = 8 * L, inv = B / (hi - lo);
+  const BS = new Int32Array(B + 1);
+  for (let b = 0, q = 0; b <= B; b++) {
+    const r = lo + b / inv;
+    while (q < L - 2 && KN[q + 1] <= r) q++;
+    BS[b] = q;
+  }
+  return { L, KN, KV, SL, BS, lo, hi, inv };
+}
+
+/** The flat tables of each collapsed model applied so far (a model applied to every frame of a run is flattened once). */
+const flatCache = new WeakMap<CollapsedModel, FlatKernels>();
+
 /** Softness of every particle of a configuration (NaN for a species the model has no hyperplane for). */
 export function applySoftnessModel(model: SoftnessModel | CollapsedModel, positions: Float64Array, box: Box, options: ApplyOptions = {}): Float64Array {
   const c = 'kernels' in model ? model : collapseModel(model);
@@ -246,64 +283,36 @@ export function applySoftnessModel(model: SoftnessModel | CollapsedModel, positi
   if (ns > 1) {
     if (!options.species) throw new RangeError('applySoftnessModel: the model resolves species (speciesMode "type"); pass the species of every particle');
     checkSpecies(options.species, n, ns, 'applySoftnessModel');
+    if (ns > 256) throw new RangeError(`applySoftnessModel: at most 256 species, got ${ns}`);
     sp = Uint8Array.from(options.species);
   }
-  // Work on the particles in spatial order (memory locality of the pair loop), then put the values back.
-  const order = spatialOrder(positions, box, c.cutoff, options.dimensions ?? 2);
-  const sorted = permutePositions(positions, order);
-  const sq = sp ? Uint8Array.from(order, (i) => (sp as Uint8Array)[i]) : null;
-  const acc = new Float64Array(n);
-  for (let k = 0; k < n; k++) acc[k] = c.bias[sq ? sq[k] : 0];
-  const opts = { cutoff: c.cutoff, dimensions: options.dimensions ?? 2, half: true, withVectors: true } as const;
-  const nl = options.search ? options.search.buildTransient(sorted, box, opts) : buildNeighborList(sorted, box, opts);
-  const start = nl.start, idx = nl.indices, vec = nl.vectors as Float64Array;
-  if (ns === 1) {
-    const k = c.kernels[0];
-    if (k) pairSum1(start, idx, vec, n, k, acc);
-  } else {
-    const q = sq as Uint8Array;
-    const ks = c.kernels;
-    for (let i = 0; i < n; i++) {
-      const si = q[i];
-      const e = start[i + 1];
-      for (let p = start[i]; p < e; p++) {
-        const j = idx[p], sj = q[j];
-        const dx = vec[3 * p], dy = vec[3 * p + 1], dz = vec[3 * p + 2];
-        const r = Math.sqrt(dx * dx + dy * dy + dz * dz);
-        const kij = ks[si * ns + sj], kji = ks[sj * ns + si];
-        if (kij) acc[i] += lookup(kij.knots, kij.values, kij.bucketStart, kij.bucketInv, r);
-        if (kji) acc[j] += lookup(kji.knots, kji.values, kji.bucketStart, kji.bucketInv, r);
-      }
-    }
-  }
+  // One pass over the pairs, each screened once (forEachNeighborhood's half neighbourhoods, no pair list): a pair adds
+  // phi_{s_i s_j}(r) to i and phi_{s_j s_i}(r) to j; S_i = bias(s_i) + that sum, in float64.
   const out = new Float64Array(n);
-  for (let k = 0; k < n; k++) out[order[k]] = acc[k];
-  return out;
-}
-
-/** phi(r) of a tabulated kernel (RadialKernel.at, as a plain function of its arrays so V8 inlines it in the pair loops). */
-function lookup(kn: Float64Array, kv: Float64Array, bs: Int32Array, inv: number, r: number): number {
-  const last = kn.length - 1;
-  if (!(r > kn[0] && r < kn[last])) return 0;
-  let q = bs[Math.floor((r - kn[0]) * inv)];
-  while (kn[q + 1] < r) q++;
-  return kv[q] + ((kv[q + 1] - kv[q]) * (r - kn[q])) / (kn[q + 1] - kn[q]);
-}
-
-// One kernel (no species): each pair adds phi(r) to both particles.
-function pairSum1(start: Int32Array, idx: Int32Array, vec: Float64Array, n: number, k: RadialKernel, out: Float64Array): void {
-  const kn = k.knots, kv = k.values, bs = k.bucketStart, inv = k.bucketInv;
-  for (let i = 0; i < n; i++) {
-    const e = start[i + 1];
+  let flat = flatCache.get(c);
+  if (!flat) { flat = flattenKernels(c.kernels); flatCache.set(c, flat); }
+  const { L, KN, KV, SL, BS, lo, hi, inv } = flat;
+  const visit = (i: number, count: number, nb: Int32Array, r2: Float64Array): void => {
+    const si = sp === null ? 0 : sp[i];
+    const rowI = si * ns * L, colI = si * L;
     let acc = 0;
-    for (let p = start[i]; p < e; p++) {
-      const dx = vec[3 * p], dy = vec[3 * p + 1], dz = vec[3 * p + 2];
-      const v = lookup(kn, kv, bs, inv, Math.sqrt(dx * dx + dy * dy + dz * dz));
-      acc += v;
-      out[idx[p]] += v;
+    for (let k = 0; k < count; k++) {
+      const r = Math.sqrt(r2[k]);
+      if (!(r > lo && r < hi)) continue;
+      let q = BS[Math.floor((r - lo) * inv)];
+      while (KN[q + 1] < r) q++;
+      const d = r - KN[q], j = nb[k];
+      const sj = sp === null ? 0 : sp[j];
+      const uij = rowI + sj * L + q, uji = sj * ns * L + colI + q;
+      acc += KV[uij] + SL[uij] * d;
+      out[j] += KV[uji] + SL[uji] * d;
     }
     out[i] += acc;
-  }
+  };
+  (options.search ?? new NeighborSearch()).forEachNeighborhood(positions, box, { cutoff: c.cutoff, dimensions: options.dimensions ?? 2, half: true }, visit);
+  const bias = c.bias;
+  for (let i = 0; i < n; i++) out[i] += bias[sp === null ? 0 : sp[i]];
+  return out;
 }
 
 /** Decision values of one hyperplane for every particle, from its own structure functions (for checks and accuracies). */

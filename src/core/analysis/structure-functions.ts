@@ -2,15 +2,17 @@
 // height 1 at r_m falling to 0 at r_m - left_m and r_m + right_m (Eq. 3: left_m = r_m - r_{m-1}, right_m = r_{m+1} - r_m).
 //
 // Conventions (the oracle's section G when every half-width is w: g_m(r) = max(0, 1 - |r - r_m| / w)):
-//  - r_ij is the minimum-image distance of the one neighbour search (src/core/neighbors.ts), each pair once (half list);
+//  - r_ij is the minimum-image distance of the one neighbour search (src/core/neighbors.ts), each pair once: its half
+//    neighbourhoods (forEachNeighborhood, no pair list stored), or a given half list (option `neighbors`); a pair's
+//    g_m(r_ij) is added to both rows, in float64;
 //  - per neighbour species (optional): feature column s * M + m sums over the neighbours j of species s only; without
 //    species there is one block of M columns;
 //  - the feature matrix is row-major, n x (nSpecies * M), Float64 (default) or Float32.
 // Centres need not be evenly spaced and half-widths may differ left and right; evenly spaced centres with one common
-// half-width take a fast path (only the 2-3 triangles that can be non-zero are evaluated per pair), bit-identical to the
-// general one.
+// half-width take a fast path (only the ceil(2 w / dr) triangles that can be non-zero are evaluated per pair), equal to
+// the general one up to rounding (1 - |r - r_m| * (1 / w) against 1 - (r - r_m) / w).
 import { type Box } from '../box.js';
-import { NeighborSearch, buildNeighborList, type NeighborList } from '../neighbors.js';
+import { NeighborSearch, type NeighborList, type NeighborhoodVisitor } from '../neighbors.js';
 
 /** A placement of the radial functions: centres r_m (increasing) and half-widths below and above each centre. */
 export interface RadialFunctions {
@@ -134,11 +136,11 @@ export interface StructureFunctionOptions {
   /** 'float64' (default) or 'float32' output. */
   precision?: 'float64' | 'float32';
   /**
-   * A half list (each pair once) with vectors of these positions and a cutoff >= radialCutoff; built when omitted (then
-   * from the positions in spatialOrder, for memory locality).
+   * A half list (each pair once) with vectors of these positions and a cutoff >= radialCutoff; when omitted, the rows
+   * are summed over the neighbourhoods of the search (no list is built).
    */
   neighbors?: NeighborList;
-  /** A reusable search (its transient buffers hold the list until its next call); a fresh list is built when omitted. */
+  /** A reusable search (its scratch is overwritten); a fresh one is used when omitted. */
   search?: NeighborSearch;
 }
 
@@ -180,33 +182,98 @@ export function structureFunctions(
   const nSpecies = species ? checkSpecies(species, n, options.nSpecies, 'structureFunctions') : 1;
   const F = nSpecies * M;
   const cutoff = radialCutoff(functions);
-  let nl = options.neighbors;
-  let order: Int32Array | null = null;
-  let sp = species ? Int32Array.from(species) : null;
+  const nl = options.neighbors;
+  const sp = species ? Int32Array.from(species) : null;
+  const layout = uniformLayout(functions);
+  const f32 = options.precision === 'float32';
   if (nl) {
     if (nl.n !== n || !nl.vectors || nl.cutoff < cutoff) {
       throw new RangeError(`structureFunctions: 'neighbors' must be a half list of these ${n} positions with vectors and cutoff >= ${cutoff}`);
     }
-  } else {
-    order = spatialOrder(positions, box, cutoff, dims);
-    const sorted = permutePositions(positions, order);
-    if (sp) { const t = sp; sp = Int32Array.from(order, (i) => t[i]); }
-    const opts = { cutoff, dimensions: dims, half: true, withVectors: true } as const;
-    nl = options.search ? options.search.buildTransient(sorted, box, opts) : buildNeighborList(sorted, box, opts);
+    const acc = new Float64Array(n * F);
+    if (layout) accumulateUniform(nl, functions.centers, layout.r0, layout.dr, layout.w, sp, M, F, acc);
+    else accumulateGeneral(nl, functions, sp, M, F, acc);
+    return { n, m: M, nSpecies, nFeatures: F, values: f32 ? Float32Array.from(acc) : acc };
   }
-  const acc = new Float64Array(n * F);
-  const layout = uniformLayout(functions);
-  if (layout) accumulateUniform(nl, functions.centers, layout.r0, layout.dr, layout.w, sp, M, F, acc);
-  else accumulateGeneral(nl, functions, sp, M, F, acc);
-  const f32 = options.precision === 'float32';
-  if (!order) return { n, m: M, nSpecies, nFeatures: F, values: f32 ? Float32Array.from(acc) : acc };
-  // Rows back to the caller's particle order.
+  // One pass over the pairs, each screened once (the search's half neighbourhoods; no pair list is stored): a pair adds
+  // g_m(r) to row i at the block of j's species and to row j at the block of i's, in float64 (a float64 scratch for a
+  // Float32 output, rounded once at the end).
   const values = f32 ? new Float32Array(n * F) : new Float64Array(n * F);
-  for (let k = 0; k < n; k++) {
-    const o = order[k] * F, a = k * F;
-    for (let c = 0; c < F; c++) values[o + c] = acc[a + c];
+  const acc = values instanceof Float64Array ? values : new Float64Array(n * F);
+  let visit: NeighborhoodVisitor;
+  if (layout) {
+    // Uniform layout: the centres that can be non-zero at r are the integers m in the open interval (x - W, x + W),
+    // x = (r - r0) / dr, W = w / dr: at most K = ceil(2W) of them from floor(x - W) + 1 (one that gives t <= 0 adds
+    // nothing).
+    const c = functions.centers, invDr = 1 / layout.dr, W = layout.w * invDr, invW = 1 / layout.w, r0 = layout.r0;
+    const K = Math.max(1, Math.ceil(2 * W));
+    visit = K === 2
+      ? (i, count, nb, r2) => pairsUniform2(acc, i, count, nb, r2, sp, c, r0, invDr, W, invW, M, F)
+      : (i, count, nb, r2) => pairsUniform(acc, i, count, nb, r2, sp, c, r0, invDr, W, invW, K, M, F);
+  } else {
+    visit = (i, count, nb, r2) => pairsGeneral(acc, i, count, nb, r2, sp, functions, M, F);
   }
+  (options.search ?? new NeighborSearch()).forEachNeighborhood(positions, box, { cutoff, dimensions: dims, half: true }, visit);
+  if (acc !== values) values.set(acc);
   return { n, m: M, nSpecies, nFeatures: F, values };
+}
+
+// The pairs (i, j) of one half neighbourhood, uniform layout with K = 2 (half-width = spacing, the usual placement).
+function pairsUniform2(
+  acc: Float64Array, i: number, count: number, nb: Int32Array, r2: Float64Array, sp: Int32Array | null,
+  c: Float64Array, r0: number, invDr: number, W: number, invW: number, M: number, F: number,
+): void {
+  const rowI = i * F, si = sp === null ? 0 : sp[i] * M;
+  for (let k = 0; k < count; k++) {
+    const r = Math.sqrt(r2[k]);
+    const m = Math.floor((r - r0) * invDr - W) + 1;
+    const j = nb[k];
+    const bi = sp === null ? rowI : rowI + sp[j] * M, bj = j * F + si;
+    if (m >= 0 && m < M) {
+      const t = 1 - Math.abs(r - c[m]) * invW;
+      if (t > 0) { acc[bi + m] += t; acc[bj + m] += t; }
+    }
+    if (m + 1 >= 0 && m + 1 < M) {
+      const t = 1 - Math.abs(r - c[m + 1]) * invW;
+      if (t > 0) { acc[bi + m + 1] += t; acc[bj + m + 1] += t; }
+    }
+  }
+}
+
+function pairsUniform(
+  acc: Float64Array, i: number, count: number, nb: Int32Array, r2: Float64Array, sp: Int32Array | null,
+  c: Float64Array, r0: number, invDr: number, W: number, invW: number, K: number, M: number, F: number,
+): void {
+  const rowI = i * F, si = sp === null ? 0 : sp[i] * M;
+  for (let k = 0; k < count; k++) {
+    const r = Math.sqrt(r2[k]);
+    let m = Math.floor((r - r0) * invDr - W) + 1;
+    const j = nb[k];
+    const bi = sp === null ? rowI : rowI + sp[j] * M, bj = j * F + si;
+    for (const e = m + K; m < e; m++) {
+      if (m < 0 || m >= M) continue;
+      const t = 1 - Math.abs(r - c[m]) * invW;
+      if (t > 0) { acc[bi + m] += t; acc[bj + m] += t; }
+    }
+  }
+}
+
+function pairsGeneral(
+  acc: Float64Array, i: number, count: number, nb: Int32Array, r2: Float64Array, sp: Int32Array | null,
+  f: RadialFunctions, M: number, F: number,
+): void {
+  const c = f.centers, left = f.left, right = f.right;
+  const rowI = i * F, si = sp === null ? 0 : sp[i] * M;
+  for (let k = 0; k < count; k++) {
+    const r = Math.sqrt(r2[k]);
+    const j = nb[k];
+    const bi = sp === null ? rowI : rowI + sp[j] * M, bj = j * F + si;
+    for (let m = 0; m < M; m++) {
+      const d = r - c[m];
+      const t = d < 0 ? 1 + d / left[m] : 1 - d / right[m];
+      if (t > 0) { acc[bi + m] += t; acc[bj + m] += t; }
+    }
+  }
 }
 
 // Per pair (i < j, distance r): add g_m(r) to row i at the block of j's species and to row j at the block of i's.

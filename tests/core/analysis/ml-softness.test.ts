@@ -88,6 +88,18 @@ describe('softness ensemble', () => {
     expect(ok / pool.label.filter((_, k) => pool.frame[k] === 0).length).toBeGreaterThan(0.9);
   });
 
+  it('the same softness from positions moved out of the box by whole box lengths (periodic images)', () => {
+    const { positions, box, species } = cfgs[0];
+    const S = applySoftnessModel(model, positions, box, { species });
+    const moved = positions.slice();
+    const L = box.vectors[0][0];
+    for (let i = 0; i < moved.length / 3; i += 3) { moved[3 * i] += (i % 2 ? 1 : -2) * L; moved[3 * i + 1] -= L; }
+    const T = applySoftnessModel(model, moved, box, { species });
+    let worst = 0;
+    for (let i = 0; i < S.length; i++) worst = Math.max(worst, Math.abs(S[i] - T[i]));
+    expect(worst).toBeLessThan(1e-9);
+  });
+
   it('survives the JSON round trip bit for bit', () => {
     const text = serializeSoftnessModel(model);
     const back = parseSoftnessModel(JSON.parse(text), 'model.json');

@@ -116,6 +116,46 @@ describe('structure functions: analytic cases', () => {
     expect(worst).toBeLessThan(1e-12);
   });
 
+  it('summed over the search\'s half neighbourhoods or over a given half list: the same rows (3D, positions outside the box, a small box, species)', () => {
+    const r = mulberry32(12);
+    const f = radialFunctions(evenCenters(0.4, 0.1, 27), 0.1);
+    const general = radialFunctions([0.5, 0.9, 1.2, 1.6, 2.5], 'adjacent');
+    const cases: { p: Float64Array; box: ReturnType<typeof orthoBox>; dims: 2 | 3 }[] = [];
+    { // 3D (the list's rows inside the search)
+      const n = 600, L = Math.cbrt(n / 0.8);
+      const p = new Float64Array(3 * n);
+      for (let i = 0; i < 3 * n; i++) p[i] = r() * L;
+      cases.push({ p, box: orthoBox(L, L, L), dims: 3 });
+    }
+    { // 2D with particles up to half a box outside (image counts on the fast path)
+      const n = 800, L = Math.sqrt(n / 0.8);
+      const p = new Float64Array(3 * n);
+      for (let i = 0; i < n; i++) { p[3 * i] = (2 * r() - 0.5) * L; p[3 * i + 1] = (2 * r() - 0.5) * L; }
+      cases.push({ p, box: orthoBox(L, L, 1), dims: 2 });
+    }
+    { // 2D box under 5 cutoffs wide (the exact path)
+      const n = 100, L = 9;
+      const p = new Float64Array(3 * n);
+      for (let i = 0; i < n; i++) { p[3 * i] = r() * L; p[3 * i + 1] = r() * L; }
+      cases.push({ p, box: orthoBox(L, L, 1), dims: 2 });
+    }
+    for (const { p, box, dims } of cases) {
+      const n = p.length / 3;
+      const sp = Uint8Array.from({ length: n }, () => (r() < 0.4 ? 1 : 0));
+      for (const fn of [f, general]) {
+        const nl = buildNeighborList(p, box, { cutoff: radialCutoff(fn), dimensions: dims, half: true, withVectors: true });
+        for (const species of [null, sp]) {
+          const own = structureFunctions(p, box, fn, { dimensions: dims, species });
+          const given = structureFunctions(p, box, fn, { dimensions: dims, species, neighbors: nl });
+          let worst = 0, total = 0;
+          for (let k = 0; k < own.values.length; k++) { worst = Math.max(worst, Math.abs(own.values[k] - given.values[k])); total += own.values[k]; }
+          expect(worst).toBeLessThan(1e-12);
+          expect(total).toBeGreaterThan(n); // not trivially empty
+        }
+      }
+    }
+  });
+
   it('bad input is refused with a clear message', () => {
     expect(() => radialFunctions([1, 0.5], 0.1)).toThrow(/centres must increase/);
     expect(() => radialFunctions([1, 2], -1)).toThrow(/half-width must be a positive number/);
