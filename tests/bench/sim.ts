@@ -6,7 +6,8 @@
 // Nose-Hoover, as in in.bench).
 // Sections:
 //  1. profile: where an MD step's time goes (ours, one thread, per step: the pair pass, the force gather with the
-//     fused integration, the integrator's own passes, the list checks and rebuilds; the frame output), for the wasm
+//     fused integration, the integrator's own passes, the list checks and rebuilds, with the cost of one inner-only
+//     rebuild and of one with the outer list (neighbour search); the frame output), for the wasm
 //     kernels and for the JS loops they replace (kernel 'js', the same numbers bit for bit);
 //  2. throughput, N = 2000 and N = 100 000, and N = 100 000 again with the atoms listed in a random order (`shuffled`
 //     below; LAMMPS reads the same system from a data file written in that order, start_shuffled.data): atom-steps
@@ -76,7 +77,11 @@ export interface ThroughputFigure {
 export interface SimBenchResult {
   machine: string;
   repeats: number;
-  profile: { kernel: 'wasm' | 'js'; ensemble: Ensemble; usPerStep: Record<string, number>; builds: number; outerBuilds: number; steps: number }[];
+  profile: {
+    kernel: 'wasm' | 'js'; ensemble: Ensemble; usPerStep: Record<string, number>; builds: number; outerBuilds: number; steps: number;
+    /** Microseconds per inner-only rebuild and per rebuild with the outer list. */
+    usPerInnerBuild: number; usPerOuterBuild: number;
+  }[];
   outputMsPerFrame: number;
   throughput: ThroughputFigure[];
   process: { steps: number; ours: number; lammps: number | null; oursStartup: number; lammpsStartup: number | null; load: number } | null;
@@ -305,12 +310,16 @@ export async function bench(options: SimBenchOptions = {}): Promise<SimBenchResu
         const us = (x: number): number => (x / p.steps) * 1e6;
         const usPerStep = { pairs: us(p.pairs), gather: us(p.scatter), integrate: us(p.integrate), check: us(p.check), lists: us(p.lists) };
         const total = Object.values(usPerStep).reduce((s, x) => s + x, 0);
-        result.profile.push({ kernel, ensemble: e, usPerStep, builds: p.builds, outerBuilds: p.outerBuilds, steps: p.steps });
+        result.profile.push({
+          kernel, ensemble: e, usPerStep, builds: p.builds, outerBuilds: p.outerBuilds, steps: p.steps,
+          usPerInnerBuild: ((p.lists - p.outerLists) / Math.max(1, p.builds - p.outerBuilds)) * 1e6, usPerOuterBuild: (p.outerLists / Math.max(1, p.outerBuilds)) * 1e6,
+        });
         const pct = (x: number): string => `${x.toFixed(1)} (${((100 * x) / total).toFixed(0)} %)`;
         log(`${kernel.padEnd(4)} ${e.padEnd(10)} total ${total.toFixed(1)}: pair pass ${pct(usPerStep.pairs)}, ` +
           (kernel === 'wasm' ? `force gather + fused integration ${pct(usPerStep.gather)}, ` : '') +
           `integration passes ${pct(usPerStep.integrate)}, list checks ${pct(usPerStep.check)}, list rebuilds ${pct(usPerStep.lists)} ` +
-          `[${p.builds} rebuilds, ${p.outerBuilds} of the outer list, in ${p.steps} steps] (${load()})`);
+          `[${p.builds} rebuilds in ${p.steps} steps, ${(((p.lists - p.outerLists) / Math.max(1, p.builds - p.outerBuilds)) * 1e6).toFixed(0)} us each; ` +
+          `${p.outerBuilds} of them with the outer list (neighbour search), ${((p.outerLists / Math.max(1, p.outerBuilds)) * 1e6).toFixed(0)} us each] (${load()})`);
       }
     }
     result.outputMsPerFrame = outputMsPerFrame(start, 50);
