@@ -6,12 +6,19 @@
 // Nose-Hoover, as in in.bench).
 // Sections:
 //  1. profile: where an MD step's time goes (ours, one thread, per step: the pair pass, the force gather with the
-//     fused integration, the integrator's own passes, the list checks and rebuilds; the frame output), for the wasm
+//     fused integration, the integrator's own passes, the list checks and rebuilds, with the cost of one inner-only
+//     rebuild and of one with the outer list (neighbour search); the frame output), for the wasm
 //     kernels and for the JS loops they replace (kernel 'js', the same numbers bit for bit);
-//  2. throughput, N = 2000 and N = 100 000: atom-steps per second = N * steps / time, medians over repeats (each
+//  2. throughput, N = 2000 and N = 100 000, and N = 100 000 again with the atoms listed in a random order (`shuffled`
+//     below; LAMMPS reads the same system from a data file written in that order, start_shuffled.data): atom-steps
+//     per second = N * steps / time, medians over repeats (each
 //     repeat starts from the configuration; construction not timed; after a JIT warm-up), ours with 1 and 2 threads,
 //     LAMMPS serial and `mpirun -np 2` (its "Loop time"), interleaved; ratios ours / LAMMPS and the parallel
-//     efficiency rate(2) / (2 rate(1));
+//     efficiency rate(2) / (2 rate(1)). Why the random order: our engine keeps the particles in the order it is
+//     given (the bench's start lists them in an order that is already local in space), while LAMMPS sorts its atoms
+//     spatially at setup and every 1000 steps (`atom_modify sort`); a system made by createRandomSystem, or read from
+//     a data file whose ids were given at random, is in a random order, and beyond the caches that is what a user's
+//     large run meets;
 //  3. whole process: `avw simulate nve --steps 20000` (the built CLI, bin/avw.js; output at steps 0 and 20000) against
 //     `lmp -in in.bench -var ens nve` (wall time of the whole command), and both with a single step (start-up + exit).
 // The machine is shared: every figure line carries the load average at the time (uptime's first number).
@@ -52,6 +59,8 @@ export interface SimBenchOptions {
 
 export interface ThroughputFigure {
   n: number;
+  /** 'file': the start's own (spatially local) order; 'random': shuffled (both engines read the same system). */
+  order: 'file' | 'random';
   ensemble: Ensemble;
   steps: number;
   /** Median atom-steps per second, ours with 1 and 2 threads. */
@@ -68,7 +77,11 @@ export interface ThroughputFigure {
 export interface SimBenchResult {
   machine: string;
   repeats: number;
-  profile: { kernel: 'wasm' | 'js'; ensemble: Ensemble; usPerStep: Record<string, number>; builds: number; outerBuilds: number; steps: number }[];
+  profile: {
+    kernel: 'wasm' | 'js'; ensemble: Ensemble; usPerStep: Record<string, number>; builds: number; outerBuilds: number; steps: number;
+    /** Microseconds per inner-only rebuild and per rebuild with the outer list. */
+    usPerInnerBuild: number; usPerOuterBuild: number;
+  }[];
   outputMsPerFrame: number;
   throughput: ThroughputFigure[];
   process: { steps: number; ours: number; lammps: number | null; oursStartup: number; lammpsStartup: number | null; load: number } | null;
@@ -85,10 +98,10 @@ function load(): string {
   return `load ${loadavg()[0].toFixed(2)}`;
 }
 
-function loadStart(dir: string): ParticleSystem {
+function loadStart(dir: string): { system: ParticleSystem; ntypes: number } {
   const data = parseLammpsData(readFileSync(join(dir, 'start_T0.2.data')), 'start_T0.2.data');
   const diameters = diametersForIds(parseDiameterFile(readFileSync(join(dir, 'diameters.txt')), 'diameters.txt'), data.ids);
-  return makeSystem(lammpsDataToSystemInit(data, diameters));
+  return { system: makeSystem(lammpsDataToSystemInit(data, diameters)), ntypes: data.ntypes };
 }
 
 /** The system repeated nx x ny times in x and y (a square 2D box from its origin), as LAMMPS `replicate nx ny 1`. */
@@ -97,6 +110,9 @@ export function replicated(s: ParticleSystem, nx: number, ny: number): ParticleS
   const copies = nx * ny, n = s.n;
   const positions = new Float64Array(3 * n * copies), velocities = new Float64Array(3 * n * copies);
   const diameters = new Float64Array(n * copies), masses = new Float64Array(n * copies);
+  const ids = new Int32Array(n * copies), types = new Int32Array(n * copies);
+  let maxId = 0;
+  for (let i = 0; i < n; i++) maxId = Math.max(maxId, s.ids[i]);
   let c = 0;
   for (let iy = 0; iy < ny; iy++) {
     for (let ix = 0; ix < nx; ix++, c++) {
@@ -111,6 +127,8 @@ export function replicated(s: ParticleSystem, nx: number, ny: number): ParticleS
         velocities[p + 1] = s.velocities[3 * i + 1];
         diameters[c * n + i] = s.diameters[i];
         masses[c * n + i] = s.masses[i];
+        ids[c * n + i] = c * maxId + s.ids[i];
+        types[c * n + i] = s.types[i];
       }
     }
   }
@@ -119,7 +137,63 @@ export function replicated(s: ParticleSystem, nx: number, ny: number): ParticleS
     vectors: [[nx * a[0], 0, 0], [ny * b[0], ny * b[1], 0], [...s.box.vectors[2]]] as [[number, number, number], [number, number, number], [number, number, number]],
     periodic: [...s.box.periodic] as [boolean, boolean, boolean],
   };
-  return makeSystem({ dimensions: 2, box, positions, velocities, diameters, masses });
+  return makeSystem({ dimensions: 2, box, positions, velocities, diameters, masses, ids, types });
+}
+
+/**
+ * The system with its particles listed in a random order (a fixed-seed Fisher-Yates shuffle), ids renumbered 1..n in
+ * the new order: what a randomly created system, or a data file whose ids were given at random, looks like.
+ */
+export function shuffled(s: ParticleSystem, seed = 12345): ParticleSystem {
+  const n = s.n;
+  const perm = Int32Array.from({ length: n }, (_, i) => i);
+  let r = seed >>> 0;
+  for (let i = n - 1; i > 0; i--) {
+    r = (Math.imul(r, 1103515245) + 12345) >>> 0; // LCG; the high bits pick j
+    const j = Math.floor((r / 4294967296) * (i + 1));
+    const t = perm[i];
+    perm[i] = perm[j];
+    perm[j] = t;
+  }
+  const positions = new Float64Array(3 * n), velocities = new Float64Array(3 * n), images = new Int32Array(3 * n);
+  const diameters = new Float64Array(n), masses = new Float64Array(n), types = new Int32Array(n), ids = new Int32Array(n);
+  for (let t = 0; t < n; t++) {
+    const i = perm[t];
+    for (let a = 0; a < 3; a++) {
+      positions[3 * t + a] = s.positions[3 * i + a];
+      velocities[3 * t + a] = s.velocities[3 * i + a];
+      images[3 * t + a] = s.images[3 * i + a];
+    }
+    diameters[t] = s.diameters[i];
+    masses[t] = s.masses[i];
+    types[t] = s.types[i];
+    ids[t] = t + 1;
+  }
+  return makeSystem({ dimensions: s.dimensions, box: s.box, positions, velocities, images, diameters, masses, ids, types });
+}
+
+/** A LAMMPS data file (atom_style atomic, 2D: z in [-0.5, 0.5]) of a square-box system, atoms in the system's order. */
+function writeLammpsData(path: string, s: ParticleSystem, ntypes: number): void {
+  const typeMass = new Float64Array(ntypes).fill(NaN);
+  for (let i = 0; i < s.n; i++) {
+    const t = s.types[i] - 1;
+    if (!(t >= 0 && t < ntypes)) throw new Error(`${path}: particle ${i} has type ${s.types[i]}, expected 1..${ntypes}`);
+    if (typeMass[t] === typeMass[t] && typeMass[t] !== s.masses[i]) throw new Error(`${path}: type ${t + 1} has two masses`);
+    typeMass[t] = s.masses[i];
+  }
+  const [a, b] = s.box.vectors, o = s.box.origin;
+  if (b[0] !== 0) throw new Error(`${path}: a tilted box is not written`);
+  const lines = [
+    'avw bench: the start replicated, atoms in a random order', '', `${s.n} atoms`, `${ntypes} atom types`, '',
+    `${o[0]} ${o[0] + a[0]} xlo xhi`, `${o[1]} ${o[1] + b[1]} ylo yhi`, '-0.5 0.5 zlo zhi', '', 'Masses', '',
+  ];
+  for (let t = 0; t < ntypes; t++) lines.push(`${t + 1} ${typeMass[t] === typeMass[t] ? typeMass[t] : 1}`);
+  lines.push('', 'Atoms # atomic', '');
+  const p = s.positions, im = s.images, v = s.velocities;
+  for (let i = 0; i < s.n; i++) lines.push(`${s.ids[i]} ${s.types[i]} ${p[3 * i]} ${p[3 * i + 1]} 0 ${im[3 * i]} ${im[3 * i + 1]} 0`);
+  lines.push('', 'Velocities', '');
+  for (let i = 0; i < s.n; i++) lines.push(`${s.ids[i]} ${v[3 * i]} ${v[3 * i + 1]} 0`);
+  writeFileSync(path, lines.join('\n') + '\n');
 }
 
 function haveLammps(): boolean {
@@ -201,7 +275,7 @@ export async function bench(options: SimBenchOptions = {}): Promise<SimBenchResu
   const repeats = options.repeats ?? 5;
   const log = options.log ?? (() => {});
   const src = options.lammpsDir ?? FIX;
-  const start = loadStart(src);
+  const { system: start, ntypes } = loadStart(src);
   const useLammps = (options.lammps ?? true) && haveLammps();
   const useMpi = useLammps && haveMpi();
   if (!useLammps) log('LAMMPS (lmp) not found or not wanted: our figures only');
@@ -212,6 +286,13 @@ export async function bench(options: SimBenchOptions = {}): Promise<SimBenchResu
   const inBench = readFileSync(join(dir, 'in.bench'), 'utf8');
   if (!/^read_data.*$/m.test(inBench)) throw new Error(`${join(src, 'in.bench')}: no read_data line to replicate after`);
   writeFileSync(join(dir, 'in.bench.big'), inBench.replace(/^(read_data.*)$/m, '$1\nreplicate       10 5 1'));
+  // The same N = 100 000 system with its atoms in a random order, for both engines.
+  const big = bigSteps > 0 ? replicated(start, 10, 5) : null;
+  const bigShuffled = big ? shuffled(big) : null;
+  if (bigShuffled) {
+    writeLammpsData(join(dir, 'start_shuffled.data'), bigShuffled, ntypes);
+    writeFileSync(join(dir, 'in.bench.shuffled'), inBench.replace(/^read_data.*$/m, 'read_data       start_shuffled.data'));
+  }
   let team: ClosableKernelTeam | null = null;
   const result: SimBenchResult = { machine: machine(), repeats, profile: [], outputMsPerFrame: NaN, throughput: [], process: null };
   try {
@@ -229,12 +310,16 @@ export async function bench(options: SimBenchOptions = {}): Promise<SimBenchResu
         const us = (x: number): number => (x / p.steps) * 1e6;
         const usPerStep = { pairs: us(p.pairs), gather: us(p.scatter), integrate: us(p.integrate), check: us(p.check), lists: us(p.lists) };
         const total = Object.values(usPerStep).reduce((s, x) => s + x, 0);
-        result.profile.push({ kernel, ensemble: e, usPerStep, builds: p.builds, outerBuilds: p.outerBuilds, steps: p.steps });
+        result.profile.push({
+          kernel, ensemble: e, usPerStep, builds: p.builds, outerBuilds: p.outerBuilds, steps: p.steps,
+          usPerInnerBuild: ((p.lists - p.outerLists) / Math.max(1, p.builds - p.outerBuilds)) * 1e6, usPerOuterBuild: (p.outerLists / Math.max(1, p.outerBuilds)) * 1e6,
+        });
         const pct = (x: number): string => `${x.toFixed(1)} (${((100 * x) / total).toFixed(0)} %)`;
         log(`${kernel.padEnd(4)} ${e.padEnd(10)} total ${total.toFixed(1)}: pair pass ${pct(usPerStep.pairs)}, ` +
           (kernel === 'wasm' ? `force gather + fused integration ${pct(usPerStep.gather)}, ` : '') +
           `integration passes ${pct(usPerStep.integrate)}, list checks ${pct(usPerStep.check)}, list rebuilds ${pct(usPerStep.lists)} ` +
-          `[${p.builds} rebuilds, ${p.outerBuilds} of the outer list, in ${p.steps} steps] (${load()})`);
+          `[${p.builds} rebuilds in ${p.steps} steps, ${(((p.lists - p.outerLists) / Math.max(1, p.builds - p.outerBuilds)) * 1e6).toFixed(0)} us each; ` +
+          `${p.outerBuilds} of them with the outer list (neighbour search), ${((p.outerLists / Math.max(1, p.outerBuilds)) * 1e6).toFixed(0)} us each] (${load()})`);
       }
     }
     result.outputMsPerFrame = outputMsPerFrame(start, 50);
@@ -242,11 +327,14 @@ export async function bench(options: SimBenchOptions = {}): Promise<SimBenchResu
       `${((result.outputMsPerFrame * 1000) / 20000).toFixed(2)} us per step at one frame per 20000 steps (${load()})`);
 
     // 2. Throughput.
-    const sizes: { sys: ParticleSystem; steps: number; input: string }[] = [{ sys: start, steps, input: 'in.bench' }];
-    if (bigSteps > 0) sizes.push({ sys: replicated(start, 10, 5), steps: bigSteps, input: 'in.bench.big' });
-    for (const { sys, steps: st, input } of sizes) {
+    const sizes: { sys: ParticleSystem; steps: number; input: string; order: 'file' | 'random' }[] = [{ sys: start, steps, input: 'in.bench', order: 'file' }];
+    if (big && bigShuffled) {
+      sizes.push({ sys: big, steps: bigSteps, input: 'in.bench.big', order: 'file' });
+      sizes.push({ sys: bigShuffled, steps: bigSteps, input: 'in.bench.shuffled', order: 'random' });
+    }
+    for (const { sys, steps: st, input, order } of sizes) {
       const n = sys.n;
-      log(`\n== throughput: N = ${n}, ${st} steps, median of ${repeats} (${load()}) ==`);
+      log(`\n== throughput: N = ${n}${order === 'random' ? ' (atoms in a random order)' : ''}, ${st} steps, median of ${repeats} (${load()}) ==`);
       for (const { e, opts } of ens) {
         // JIT warm-up on throwaway runs.
         timeOurs(sys, opts, Math.min(2000, st));
@@ -271,7 +359,7 @@ export async function bench(options: SimBenchOptions = {}): Promise<SimBenchResu
         }
         const rate = (ts: number[]): number => (n * st) / median(ts);
         const fig: ThroughputFigure = {
-          n, ensemble: e, steps: st, ours1: rate(t1), ours2: rate(t2), lammps1: l1.length ? rate(l1) : null, lammps2: l2.length ? rate(l2) : null,
+          n, order, ensemble: e, steps: st, ours1: rate(t1), ours2: rate(t2), lammps1: l1.length ? rate(l1) : null, lammps2: l2.length ? rate(l2) : null,
           efficiency: rate(t2) / (2 * rate(t1)), load: median(loads),
         };
         result.throughput.push(fig);
@@ -329,14 +417,15 @@ function printSummary(res: SimBenchResult): void {
   const m = (x: number | null): string => (x === null ? '-' : (x / 1e6).toFixed(2));
   const ratio = (a: number, b: number | null): string => (b === null ? '-' : (a / b).toFixed(2));
   console.log(`\n== summary: ${res.machine}, medians of ${res.repeats} ==`);
-  console.log('N        ensemble    ours 1T  ours 2T  LAMMPS 1  LAMMPS 2  ours/LAMMPS 1T  ours/LAMMPS 2T  efficiency 2T  load');
+  console.log('N         ensemble    ours 1T  ours 2T  LAMMPS 1  LAMMPS 2  ours/LAMMPS 1T  ours/LAMMPS 2T  efficiency 2T  load');
   for (const f of res.throughput) {
     console.log(
-      `${String(f.n).padEnd(8)} ${f.ensemble.padEnd(10)}  ${m(f.ours1).padStart(7)}  ${m(f.ours2).padStart(7)}  ${m(f.lammps1).padStart(8)}  ${m(f.lammps2).padStart(8)}  ` +
+      `${(String(f.n) + (f.order === 'random' ? ' r' : '')).padEnd(9)} ${f.ensemble.padEnd(10)}  ${m(f.ours1).padStart(7)}  ${m(f.ours2).padStart(7)}  ${m(f.lammps1).padStart(8)}  ${m(f.lammps2).padStart(8)}  ` +
         `${ratio(f.ours1, f.lammps1).padStart(14)}  ${ratio(f.ours2, f.lammps2).padStart(14)}  ${(100 * f.efficiency).toFixed(0).padStart(12)} %  ${f.load.toFixed(2)}`,
     );
   }
-  console.log('(M atom-steps/s; LAMMPS: nve / nvt serial and mpirun -np 2; ours: NVE / isokinetic with 1 and 2 threads)');
+  console.log('(M atom-steps/s; LAMMPS: nve / nvt serial and mpirun -np 2; ours: NVE / isokinetic with 1 and 2 threads; ' +
+    'N ... r: the atoms in a random order)');
   const p = res.process;
   if (p) {
     console.log(`whole process, ${p.steps} steps: avw ${p.ours.toFixed(2)} s, lmp ${p.lammps === null ? '-' : p.lammps.toFixed(2)} s` +

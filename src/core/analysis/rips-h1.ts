@@ -44,6 +44,7 @@
 // In 3D (and on the torus of the periodic option) this argument does not apply; torsion in H1 is possible in principle.
 import type { Box } from '../box.js';
 import { NeighborSearch } from '../neighbors.js';
+import { mortonOrder } from '../spatial-order.js';
 
 export interface RipsGraphOptions {
   /** Largest edge length kept (edges with d <= threshold). */
@@ -79,7 +80,7 @@ export interface RipsGraph {
 }
 
 /** Largest number of points: triangle keys (colex index of an edge times n plus a vertex) must stay exact doubles. */
-export const RIPS_MAX_POINTS = 200_000; // also < 2^18, for the packing of spatialOrder
+export const RIPS_MAX_POINTS = 200_000; // also <= MORTON_MAX_POINTS (spatial-order.ts)
 
 /** A box for plain Euclidean distances: `box`'s geometry (it only shapes the cell grid) with no periodic axis. */
 function plainBox(box: Box | null): Box {
@@ -107,7 +108,9 @@ export function buildRipsGraph(positions: Float64Array, box: Box | null, options
       }
     }
   }
-  const ids = spatialOrder(positions, n, dimensions, threshold);
+  // The points in Morton order of cells of side about threshold / 2, so that neighbours have nearby numbers (the rows
+  // the reduction reads together then share cache lines): the input index of each vertex.
+  const ids = mortonOrder(positions, n, dimensions, threshold / 2);
   const vertexOf = new Int32Array(n);
   for (let v = 0; v < n; v++) vertexOf[ids[v]] = v;
   const pos = new Float64Array(3 * n); // the points in vertex order
@@ -164,37 +167,6 @@ export function buildRipsGraph(positions: Float64Array, box: Box | null, options
     }
   }
   return { n, threshold, edges, ids, vertexOf, rows, adj, len };
-}
-
-/**
- * The points in Morton (Z-curve) order of cells of side about threshold / 2, so that neighbours have nearby numbers
- * (the rows the reduction reads together then share cache lines). Returns the input index of each position in the order.
- */
-function spatialOrder(positions: Float64Array, n: number, dimensions: 2 | 3, threshold: number): Int32Array {
-  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
-  for (let i = 0; i < n; i++) {
-    for (let a = 0; a < dimensions; a++) {
-      const x = positions[3 * i + a];
-      if (x < lo[a]) lo[a] = x;
-      if (x > hi[a]) hi[a] = x;
-    }
-  }
-  const bits = dimensions === 2 ? 16 : 10, maxCell = (1 << bits) - 1;
-  let h = threshold / 2;
-  for (let a = 0; a < dimensions; a++) h = Math.max(h, (hi[a] - lo[a]) / maxCell);
-  const packed = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let code = 0;
-    for (let a = 0; a < dimensions; a++) {
-      const c = Math.min(maxCell, Math.floor((positions[3 * i + a] - lo[a]) / h));
-      for (let bit = 0; bit < bits; bit++) code += ((c >> bit) & 1) * 2 ** (dimensions * bit + a);
-    }
-    packed[i] = code * 262144 + i; // code < 2^32, i < 2^18: exact
-  }
-  packed.sort();
-  const ids = new Int32Array(n);
-  for (let v = 0; v < n; v++) ids[v] = packed[v] % 262144;
-  return ids;
 }
 
 export interface RipsH1Stats {

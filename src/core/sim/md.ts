@@ -71,7 +71,8 @@ export interface MdOptions {
  *  - integrate: the integrator's own particle passes (the JS loops; with the wasm kernels only what is not fused into
  *    the force pass: the first half-kick and drift of a `step` call, the isokinetic drift);
  *  - check: the Verlet list's displacement checks; lists: the list rebuilds (wrapping included; `outerBuilds` of the
- *    `builds` rebuilt the outer list too);
+ *    `builds` rebuilt the outer list too, and `outerLists` of `lists` is the time of those rebuilds, the neighbour
+ *    search and the inner filtering after it included);
  *  - pairs: the pair loop (wasm: pass 1, u'/r d per pair; JS: the whole force loop);
  *  - scatter: wasm pass 2, the forces summed per particle with the fused integration (the second half-kick and the
  *    next step's first half and drift for NVE, the kinetic-energy sum of the isokinetic thermostat); 0 with JS loops.
@@ -81,6 +82,7 @@ export interface MdProfile {
   integrate: number;
   check: number;
   lists: number;
+  outerLists: number;
   pairs: number;
   scatter: number;
   builds: number;
@@ -89,7 +91,7 @@ export interface MdProfile {
 
 /** A zeroed profile. */
 export function emptyProfile(): MdProfile {
-  return { steps: 0, integrate: 0, check: 0, lists: 0, pairs: 0, scatter: 0, builds: 0, outerBuilds: 0 };
+  return { steps: 0, integrate: 0, check: 0, lists: 0, outerLists: 0, pairs: 0, scatter: 0, builds: 0, outerBuilds: 0 };
 }
 
 /** Stress tensor in the pressure-like sign (repulsion positive; oracle README section D). */
@@ -396,10 +398,14 @@ export class MdSimulation {
         const t = now();
         const outer = this.pairs.outerBuilds;
         this.rebuild();
-        prof.lists += (now() - t) / 1000;
-        prof.check -= (now() - t) / 1000;
+        const dt = (now() - t) / 1000;
+        prof.lists += dt;
+        prof.check -= dt;
         prof.builds++;
-        prof.outerBuilds += this.pairs.outerBuilds - outer;
+        if (this.pairs.outerBuilds !== outer) {
+          prof.outerBuilds += this.pairs.outerBuilds - outer;
+          prof.outerLists += dt;
+        }
       } else {
         this.rebuild();
       }

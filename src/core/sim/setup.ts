@@ -1,6 +1,13 @@
 // Fresh random starting configurations: polydisperse diameters, N particles at number density rho in a periodic
 // square (cubic) box, uniformly random positions, then overlap removal, then Maxwell velocities.
 //
+// From SPATIAL_ORDER_MIN particles on, the random positions are handed to the particles in Morton (Z-curve) order
+// (spatial-order.ts): the positions are independent and identically distributed, so the configuration is exactly as
+// random, but particles near in space get nearby indices. The engine keeps the order it is given, and its force loops
+// read each pair's two particles: in a random order every such read misses the caches once N outgrows them (measured,
+// N = 100 000 2D glass, one thread: 1.8 times slower than the same system in a spatial order; N = 20 000: 1.3 times).
+// Below the threshold the order costs nothing measurable and is left as generated (same seed, same system as before).
+//
 // Overlap removal (documented scheme): capped steepest descent on a SOFT repulsion, the Hertzian potential of
 // potentials.ts with contact at the WCA diameter sigma_ij (radii = diameters / 2, u = (1 - r/sigma_ij)^(5/2)):
 // it stays finite at full overlap, unlike WCA. Each iteration moves every particle by alpha F_i, with the move of a
@@ -9,6 +16,7 @@
 // jamming) the soft-sphere energy can reach zero, so this terminates; at r = 0.9 sigma_ij (the default) the WCA force
 // is about 140 eps/sigma, harmless at dt = 0.003, and a short thermostatted run then equilibrates the system.
 import { HERTZ } from '../potentials.js';
+import { mortonOrder } from '../spatial-order.js';
 import { VerletPairForces } from './forces.js';
 import { Rng } from './rng.js';
 import {
@@ -73,6 +81,9 @@ export function removeOverlaps(system: ParticleSystem, options: OverlapRemovalOp
   }
 }
 
+/** From this many particles on, createRandomSystem lists the random positions in Morton order (see the header). */
+export const SPATIAL_ORDER_MIN = 10_000;
+
 export interface RandomSystemOptions {
   n: number;
   /** Number density N / A (2D) or N / V (3D); the paper's 0.9 by default. */
@@ -90,8 +101,8 @@ export interface RandomSystemOptions {
 }
 
 /**
- * A random starting configuration: diameters (`polydisperseDiameters`), box (`periodicBox`), uniform positions,
- * `removeOverlaps`, then velocities at `temperature` (zero total momentum, exact kinetic temperature). Same seed,
+ * A random starting configuration: diameters (`polydisperseDiameters`), box (`periodicBox`), uniform positions (in
+ * Morton order from SPATIAL_ORDER_MIN particles on), `removeOverlaps`, then velocities at `temperature` (zero total momentum, exact kinetic temperature). Same seed,
  * same system, bit for bit. Returns the random stream too, to continue it (e.g. hand it to `MdSimulation`).
  */
 export function createRandomSystem(options: RandomSystemOptions): { system: ParticleSystem; rng: Rng; overlap: OverlapRemovalResult } {
@@ -102,6 +113,17 @@ export function createRandomSystem(options: RandomSystemOptions): { system: Part
   const diameters = polydisperseDiameters(n, rng, { polydispersity: options.polydispersity ?? 0.11 });
   const box = periodicBox(n, options.density ?? 0.9, dimensions);
   const positions = randomPositions(n, box, dimensions, rng);
+  if (n >= SPATIAL_ORDER_MIN) {
+    // Cells of about the mean spacing rho^(-1/d): particles in one cell are neighbours.
+    const order = mortonOrder(positions, n, dimensions, Math.pow(options.density ?? 0.9, -1 / dimensions));
+    const drawn = positions.slice();
+    for (let t = 0; t < n; t++) {
+      const i = order[t];
+      positions[3 * t] = drawn[3 * i];
+      positions[3 * t + 1] = drawn[3 * i + 1];
+      positions[3 * t + 2] = drawn[3 * i + 2];
+    }
+  }
   const system = makeSystem({ dimensions, box, positions, diameters });
   const overlap = removeOverlaps(system, options.overlap);
   const T = options.temperature ?? 0;
