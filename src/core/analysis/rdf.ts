@@ -9,7 +9,7 @@
 // `secondShellCutoff` finds "the neighbourhood up to the second neighbour shell" (Jha & Sengupta Sec. IV / App. A):
 // the position of the second minimum of g(r) after its first peak (rule documented at the function).
 import { boxVolume, type Box } from '../box.js';
-import { buildNeighborList, type NeighborList } from '../neighbors.js';
+import { buildNeighborList, NeighborSearch, type NeighborList } from '../neighbors.js';
 
 export interface RdfParams {
   /** Largest r. Default min(5, half the box's smallest width); always clamped to that half width. */
@@ -137,11 +137,8 @@ export function smoothedRdfFromNeighbors(
   list: NeighborList, rho: number, dimensions: 2 | 3, rMax: number, dr: number, delta: number, truncation: number,
 ): { r: Float64Array; g: Float64Array; pairs: number } {
   const n = list.n;
-  let kMax = Math.floor(rMax / dr);
-  while ((kMax + 1) * dr <= rMax) kMax++;
-  while (kMax > 0 && kMax * dr > rMax) kMax--;
-  const r = new Float64Array(kMax);
-  for (let k = 0; k < kMax; k++) r[k] = (k + 1) * dr;
+  const r = smoothedRdfGrid(rMax, dr);
+  const kMax = r.length;
   const g = new Float64Array(kMax);
   const vec = list.vectors;
   if (!vec) throw new RangeError('smoothed rdf: the neighbour list must hold separation vectors');
@@ -160,8 +157,47 @@ export function smoothedRdfFromNeighbors(
       addGaussianOnGrid(g, dr, dr, kMax, d, halfWindow, inv2d2, c);
     }
   }
-  if (n > 0 && rho > 0) for (let k = 0; k < kMax; k++) g[k] *= 2 / (n * rho * shellMeasure(r[k], dimensions) * SQRT_2PI * delta);
+  normalizeSmoothedRdf(g, r, n, rho, dimensions, delta);
   return { r, g, pairs };
+}
+
+/**
+ * smoothedRdfFromNeighbors over the search's half neighbourhoods (no pair list stored): the same pairs and distances,
+ * summed in another order (equal to rounding).
+ */
+export function smoothedRdfOverNeighborhoods(
+  positions: Float64Array, box: Box, rho: number, dimensions: 2 | 3, rMax: number, dr: number, delta: number, truncation: number,
+  search: NeighborSearch = new NeighborSearch(),
+): { r: Float64Array; g: Float64Array; pairs: number } {
+  const n = positions.length / 3;
+  const r = smoothedRdfGrid(rMax, dr);
+  const kMax = r.length;
+  const g = new Float64Array(kMax);
+  const inv2d2 = 1 / (2 * delta * delta);
+  const c = Math.exp(-(dr * dr) / (delta * delta));
+  const halfWindow = truncation * delta;
+  let pairs = 0;
+  search.forEachNeighborhood(positions, box, { cutoff: rMax + halfWindow, dimensions, half: true }, (_i, count, _nb, r2) => {
+    pairs += count;
+    for (let q = 0; q < count; q++) addGaussianOnGrid(g, dr, dr, kMax, Math.sqrt(r2[q]), halfWindow, inv2d2, c);
+  });
+  normalizeSmoothedRdf(g, r, n, rho, dimensions, delta);
+  return { r, g, pairs };
+}
+
+/** The grid r_k = k dr, k = 1..K, with K dr <= rMax. */
+function smoothedRdfGrid(rMax: number, dr: number): Float64Array {
+  let kMax = Math.floor(rMax / dr);
+  while ((kMax + 1) * dr <= rMax) kMax++;
+  while (kMax > 0 && kMax * dr > rMax) kMax--;
+  const r = new Float64Array(kMax);
+  for (let k = 0; k < kMax; k++) r[k] = (k + 1) * dr;
+  return r;
+}
+
+/** Pair sums of Gaussians (each unordered pair once) into g(r) (Eq. C1 averaged over particles). */
+function normalizeSmoothedRdf(g: Float64Array, r: Float64Array, n: number, rho: number, dimensions: 2 | 3, delta: number): void {
+  if (n > 0 && rho > 0) for (let k = 0; k < g.length; k++) g[k] *= 2 / (n * rho * shellMeasure(r[k], dimensions) * SQRT_2PI * delta);
 }
 
 /** Gaussian-smoothed estimator (Eq. C1 averaged over particles) on r_k = k dr, k = 1..K. */

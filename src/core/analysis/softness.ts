@@ -13,8 +13,8 @@
 // tolerance; pairs with d > rmax + truncation*delta never contribute).
 // A particle whose beta phi is exactly 0 (no neighbour in the window: S would be infinite) is flagged invalid (softness NaN).
 import { boxVolume, type Box } from '../box.js';
-import { buildNeighborList } from '../neighbors.js';
-import { addGaussianOnGrid, boxHalfWidth, shellMeasure, smoothedRdfFromNeighbors } from './rdf.js';
+import { buildNeighborList, NeighborSearch } from '../neighbors.js';
+import { addGaussianOnGrid, boxHalfWidth, shellMeasure, smoothedRdfOverNeighborhoods } from './rdf.js';
 
 export interface SoftnessParams {
   /** 2 (default) or 3. */
@@ -92,6 +92,8 @@ export function softness(positions: Float64Array, box: Box, params: SoftnessPara
   if (!(delta > 0) || !(dr > 0) || !(truncation > 0)) throw new RangeError('softness: delta, dr and truncation must be positive');
   const rho = n / vol;
   const halfWidth = boxHalfWidth(box, dims);
+  // Sums over each particle's neighbourhood, visited by the one search without storing a pair list.
+  const search = new NeighborSearch();
 
   let rmin = params.rmin;
   let rmax = params.rmax;
@@ -104,8 +106,7 @@ export function softness(positions: Float64Array, box: Box, params: SoftnessPara
     const searchMax = Math.min(rSearchMax, halfWidth - halfWindow);
     if (!(searchMax > dr)) throw new RangeError(`softness: box too small to search rmin/rmax (half width ${halfWidth}); pass rmin and rmax`);
     // The global g (each unordered pair once) on r_k = k dr up to the search limit.
-    const half = buildNeighborList(positions, box, { cutoff: searchMax + halfWindow, dimensions: dims, half: true, withVectors: true });
-    const glob = smoothedRdfFromNeighbors(half, rho, dims, searchMax, dr, delta, truncation);
+    const glob = smoothedRdfOverNeighborhoods(positions, box, rho, dims, searchMax, dr, delta, truncation, search);
     globalR = glob.r;
     globalG = glob.g;
     const K = globalG.length;
@@ -129,9 +130,6 @@ export function softness(positions: Float64Array, box: Box, params: SoftnessPara
   // The per-particle sums need full rows, only up to rmax + the Gaussian window.
   const cutoff = (rmax as number) + halfWindow;
   if (cutoff > halfWidth) throw new RangeError(`softness: rmax + ${truncation} delta = ${cutoff} exceeds the box half width ${halfWidth}`);
-  const list = buildNeighborList(positions, box, { cutoff, dimensions: dims, withVectors: true });
-  const { start, indices } = list;
-  const vec = list.vectors as Float64Array;
 
   const r0 = rmin as number;
   const r1 = rmax as number;
@@ -157,14 +155,13 @@ export function softness(positions: Float64Array, box: Box, params: SoftnessPara
   // The global g on the integration grid (mean of g_i), needed before the per-particle pass of the globalc variant.
   const integrationG = new Float64Array(wantGlobalC ? m : 0);
   if (wantGlobalC) {
-    for (let i = 0; i < n; i++) {
-      for (let p = start[i], e = start[i + 1]; p < e; p++) {
-        if (indices[p] <= i) continue;
-        const d = pairDistance(vec, p, dims);
+    search.forEachNeighborhood(positions, box, { cutoff, dimensions: dims, half: true }, (_i, count, _nb, r2) => {
+      for (let q = 0; q < count; q++) {
+        const d = Math.sqrt(r2[q]);
         if (d < dLo || d > dHi) continue;
         addGaussianOnGrid(integrationG, r0, dr, m, d, halfWindow, inv2d2, c);
       }
-    }
+    });
     for (let k = 0; k < m; k++) integrationG[k] *= (2 * norm[k]) / n;
   }
 
@@ -184,10 +181,10 @@ export function softness(positions: Float64Array, box: Box, params: SoftnessPara
   const softGlobalC = new Float64Array(wantGlobalC ? n : 0);
   const validGlobalC = new Uint8Array(wantGlobalC ? n : 0);
   let invalidCount = 0, invalidCountGlobalC = 0, positiveCount = 0;
-  for (let i = 0; i < n; i++) {
+  search.forEachNeighborhood(positions, box, { cutoff, dimensions: dims }, (i, count, _nb, r2) => {
     gi.fill(0);
-    for (let p = start[i], e = start[i + 1]; p < e; p++) {
-      const d = pairDistance(vec, p, dims);
+    for (let q = 0; q < count; q++) {
+      const d = Math.sqrt(r2[q]);
       if (d < dLo || d > dHi) continue;
       addGaussianOnGrid(gi, r0, dr, m, d, halfWindow, inv2d2, c);
     }
@@ -221,7 +218,7 @@ export function softness(positions: Float64Array, box: Box, params: SoftnessPara
         invalidCountGlobalC++;
       }
     }
-  }
+  });
   return {
     n, rho, delta, dr, rmin: r0, rmax: r1,
     rminSource: params.rmin === undefined ? 'auto' : 'given',
