@@ -424,6 +424,7 @@ export class IndexDb {
       insertField: db.prepare(`INSERT INTO field_cache (trajectory_id, frame, ref_frame, field, params_hash, n, byte_size, last_used, data)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       fieldKeys: db.prepare('SELECT frame, ref_frame, field, params_hash, n, byte_size FROM field_cache WHERE trajectory_id = ? ORDER BY last_used'),
+      fieldFrames: db.prepare('SELECT frame, ref_frame FROM field_cache WHERE trajectory_id = ? AND field = ? AND params_hash = ?'),
       getSetting: db.prepare('SELECT value FROM app_state WHERE key = ?').pluck(),
       putSetting: db.prepare('INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at'),
       deleteSetting: db.prepare('DELETE FROM app_state WHERE key = ?'),
@@ -820,6 +821,11 @@ export class IndexDb {
   listFields(id: number): { frame: number; refFrame: number; field: string; paramsHash: string; n: number; byteSize: number }[] {
     return (this.st.fieldKeys.all(id) as { frame: number; ref_frame: number; field: string; params_hash: string; n: number; byte_size: number }[])
       .map((r) => ({ frame: r.frame, refFrame: r.ref_frame, field: r.field, paramsHash: r.params_hash, n: r.n, byteSize: r.byte_size }));
+  }
+
+  /** The (frame, reference) pairs for which one field with one parameter hash is cached (from a covering index). */
+  cachedFieldFrames(id: number, field: string, paramsHash: string): { frame: number; refFrame: number }[] {
+    return (this.st.fieldFrames.all(id, field, paramsHash) as { frame: number; ref_frame: number }[]).map((r) => ({ frame: r.frame, refFrame: r.ref_frame }));
   }
 
   /** A use stamp: milliseconds since the epoch, strictly increasing across the cache. */

@@ -123,6 +123,11 @@ export const MIGRATIONS: readonly Migration[] = [
       if (before <= r.frame && r.frame <= after) set.run(before, after, r.id);
     }
   },
+  // v5: the cached frames of one field and parameters, found from a covering index (a background sweep asks at every
+  // field change; scanning the cache's rows for it took 30 ms of the service's time at N = 2000, 150 frames).
+  (db) => {
+    db.exec('CREATE INDEX field_cache_by_field ON field_cache(trajectory_id, field, params_hash, frame, ref_frame);');
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

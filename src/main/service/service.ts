@@ -277,7 +277,16 @@ export class WorkbenchService implements Api {
       if (around + d < n) order.push(around + d);
       if (d > 0 && around - d >= 0) order.push(around - d);
     }
-    const cached = new Set(t.db.listFields(t.id).map((c) => `${c.frame}|${c.refFrame}|${c.field}|${c.paramsHash}`));
+    // What is cached already, per parameter hash (one hash for the whole sweep, in practice): from a covering index.
+    const cachedByHash = new Map<string, Set<string>>();
+    const isCached = (r: ResolvedField): boolean => {
+      let set = cachedByHash.get(r.hash);
+      if (!set) {
+        set = new Set(t.db.cachedFieldFrames(t.id, r.name, r.hash).map((c) => `${c.frame}|${c.refFrame}`));
+        cachedByHash.set(r.hash, set);
+      }
+      return set.has(`${r.frame}|${r.ref}`);
+    };
     const wanted: ResolvedField[] = [];
     for (const f of order) {
       let ref: number | undefined;
@@ -289,7 +298,7 @@ export class WorkbenchService implements Api {
         continue;
       }
       const r = resolveField({ name: params.name, frame: f, ref, params: params.params }, n, t.path, API_NAMER);
-      if (!r.cached || cached.has(`${r.frame}|${r.ref}|${r.name}|${r.hash}`)) continue;
+      if (!r.cached || isCached(r)) continue;
       wanted.push(r);
     }
     let computed = 0;

@@ -92,6 +92,13 @@ describe('IndexDb', () => {
       expect(db.putField(id, 3, 0, 'big', 'p', new Float32Array(4096))).toBe(false);
       expect(db.fieldCacheBytes()).toBe(8192);
       expect(db.listFields(id).map((x) => x.frame).sort()).toEqual([0, 2]);
+      // The frames of one field and parameter hash, from the covering index.
+      expect(db.putField(id, 1, 0, 'e_norm', 'p', f(1))).toBe(true);
+      expect(db.cachedFieldFrames(id, 'd2min', 'p').map((x) => [x.frame, x.refFrame]).sort()).toEqual([[2, 0]]);
+      expect(db.cachedFieldFrames(id, 'e_norm', 'p')).toEqual([{ frame: 1, refFrame: 0 }]);
+      expect(db.cachedFieldFrames(id, 'd2min', 'q')).toEqual([]);
+      const plan = db.connection.prepare('EXPLAIN QUERY PLAN SELECT frame, ref_frame FROM field_cache WHERE trajectory_id = ? AND field = ? AND params_hash = ?').all(id, 'd2min', 'p') as { detail: string }[];
+      expect(plan.map((r) => r.detail).join(' ')).toMatch(/COVERING INDEX field_cache_by_field/);
       // Deleting the trajectory removes its cache rows too.
       db.deleteTrajectory(id);
       expect(db.fieldCacheBytes()).toBe(0);
