@@ -210,7 +210,9 @@ export class AnalysisPool {
       const laneBusy = this.slots.filter((s) => s.task && this.inLane(s.task)).length;
       const laneFree = this.size === 1 || laneBusy < this.size - 1;
       const urgentRunning = this.slots.some((s) => s.task && !s.task.long && s.task.priority < PRIORITY.background);
-      const allowed = (t: Task): boolean => !this.inLane(t) || (laneFree && !(urgentRunning && t.priority >= PRIORITY.background));
+      // A task pinned to a worker (its warm-up) is outside the lane: behind a sweep that keeps the lane busy it would
+      // wait for the whole sweep, and its worker would answer the user's first requests cold.
+      const allowed = (t: Task): boolean => (t.pinned !== null ? !urgentRunning : !this.inLane(t) || (laneFree && !(urgentRunning && t.priority >= PRIORITY.background)));
       let started = false;
       for (const slot of this.slots) {
         if (!slot.alive || slot.task !== null) continue;
