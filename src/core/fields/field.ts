@@ -199,7 +199,7 @@ const WARM_RUNS = 3;
 const WARM_MAX_PARTICLES = 20_000;
 
 /**
- * Compute the WARM_FIELDS on frame pairs spread over the trajectory, without storing them, so that the
+ * Compute the WARM_FIELDS once on a frame pair in the middle of the trajectory, without storing them, so that the
  * first field a user asks for runs at warm speed (N = 2000: a first D2min took 40-130 ms in a fresh worker, 8-28 ms
  * after this warm-up, 5-8 ms later on). A field the data cannot give (no second shell in g(r)) is skipped: it will say why when asked.
  */
@@ -207,22 +207,18 @@ export function warmUp(source: TrajectoryFrames, open: OpenTrajectory): { warmed
   const n = source.t.frameCount;
   const warmed: string[] = [];
   if (n < 2) return { warmed };
-  // Frames spread over the trajectory (a sixth, the middle, five sixths in): the compiled code then covers the branches
-  // that only some frames take (particles outside the box, other cell counts), which a single frame pair left cold.
-  const frames = [Math.floor(n / 6), Math.floor(n / 2), Math.floor((5 * n) / 6)].map((f) => Math.min(n - 1, Math.max(1, f)));
+  const frame = Math.floor(n / 2);
+  const current = source.read(frame);
   // Compiling costs about the same at any size, computing grows with N: above this, the warm-up would cost the worker
   // seconds (N = 100 000: D2min's g(r) and three runs) that a request for the screen then waits for.
-  if (source.read(frames[1]).n > WARM_MAX_PARTICLES) return { warmed };
-  for (let run = 0; run < WARM_RUNS; run++) {
-    const current = source.read(frames[run % frames.length]);
-    for (const name of WARM_FIELDS) {
-      const r = resolveField({ name, frame: current.index }, n, source.t.path);
-      try {
-        FIELD_REGISTRY[name].compute({ source, open, frame: r.frame, ref: r.ref, params: r.params, current });
-        if (!warmed.includes(name)) warmed.push(name);
-      } catch {
-        // Not computable on this trajectory: nothing to warm.
-      }
+  if (current.n > WARM_MAX_PARTICLES) return { warmed };
+  for (let run = 0; run < WARM_RUNS; run++) for (const name of WARM_FIELDS) {
+    const r = resolveField({ name, frame }, n, source.t.path);
+    try {
+      FIELD_REGISTRY[name].compute({ source, open, frame: r.frame, ref: r.ref, params: r.params, current });
+      if (!warmed.includes(name)) warmed.push(name);
+    } catch {
+      // Not computable on this trajectory: nothing to warm.
     }
   }
   return { warmed };
