@@ -230,7 +230,7 @@ describe('a tiny study run here', () => {
   it('runs its runs as avw study exec processes, K at a time, with progress per run; cancel stops them, a second run resumes', async () => {
     const file = writeStudy('tiny', {
       temperatures: [0.4, 0.5], seeds: [1, 2], analyses: ['msd'],
-      parameters: { n: 64, rho: 0.9, Tp: 0.5, equil: 160000, tw: 100, every: 100, frames: 20 },
+      parameters: { n: 64, rho: 0.9, Tp: 0.5, equil: 480000, tw: 100, every: 100, frames: 20 },
     });
     const plan = planStudy(loadStudy(file));
     const s = makeService('tiny');
